@@ -1,0 +1,23 @@
+import { ConfigError } from '../errors';
+import type { Enqueuer } from './types';
+
+// Process-wide configuration (which client `performLater` uses), set once at start-up or by test helpers.
+// It never holds invocation data.
+let current: Enqueuer | undefined;
+
+/** Sets the client that `job.performLater` and `performAllLater` use. Returns the previous one. */
+export function setDefaultEnqueuer(enqueuer: Enqueuer | undefined): Enqueuer | undefined {
+  const previous = current;
+  current = enqueuer;
+  return previous;
+}
+
+export function getDefaultEnqueuer(): Enqueuer {
+  if (!current) {
+    throw new ConfigError(
+      'No wharf client is configured for performLater. Call setDefaultEnqueuer(createClient(...)) at start-up, ' +
+        'use createLocalEngine() from "wharf/local", or enable test mode from "wharf/testing".',
+    );
+  }
+  return current;
+}

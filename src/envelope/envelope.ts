@@ -1,0 +1,104 @@
+/**
+ * The wire format, version 1. One JSON object per SQS message body. Fields are short but readable, because
+ * operators read them in the SQS console.
+ */
+export const ENVELOPE_VERSION = 1;
+
+/** One failed attempt, kept small: SQS bodies and DynamoDB items have hard size limits. */
+export interface FailureRecord {
+  readonly attempt: number;
+  readonly atMs: number;
+  readonly error: ErrorSummary;
+}
+
+export interface ErrorSummary {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+  /** The first lines of the stack only. */
+  readonly stack?: string;
+}
+
+/** Why a message became a dead letter (invariant 5); reason codes are stable. */
+export type DeadLetterReason =
+  | 'retries-exhausted'
+  | 'permanent-error'
+  | 'invalid-payload'
+  | 'malformed-body'
+  | 'unsupported-version'
+  | 'hostile-input'
+  | 'oversize'
+  | 'unknown-job';
+
+export interface DeadLetterInfo {
+  readonly reason: DeadLetterReason;
+  readonly queue: string;
+  readonly attempts: number;
+  readonly firstFailedAtMs: number;
+  readonly lastFailedAtMs: number;
+  readonly error: ErrorSummary;
+}
+
+export interface Envelope {
+  readonly v: typeof ENVELOPE_VERSION;
+  /** Producer-assigned job id: the idempotency key. Survives retries and redrives (SQS message ids do not). */
+  readonly id: string;
+  readonly job: string;
+  readonly payload: unknown;
+  /** The attempt number this message runs as, starting at 1. */
+  readonly attempt: number;
+  /** When the job was first enqueued. */
+  readonly createdAtMs: number;
+  /** When this message was sent. */
+  readonly enqueuedAtMs: number;
+  /** Not before: a message that arrives early is re-delayed (delays beyond SQS's 15 minutes). */
+  readonly runAtMs?: number;
+  /** Times delivery was put off without running the job (unknown job during a deploy, concurrent duplicate). */
+  readonly deferrals?: number;
+  /** Earlier failed attempts, newest last, at most MAX_FAILURES kept. */
+  readonly failures?: readonly FailureRecord[];
+  /** Times an operator sent this job back from its dead-letter queue. */
+  readonly redrives?: number;
+  /** Present only on dead letters. A redriven dead letter still carries it; the worker starts a fresh run. */
+  readonly deadLetter?: DeadLetterInfo;
+}
+
+export const MAX_FAILURES = 5;
+export const MAX_ERROR_MESSAGE_CHARS = 1000;
+export const MAX_STACK_LINES = 8;
+
+/** SQS message attribute names; the console shows them beside the body. */
+export const ATTR = {
+  job: 'wharf.job',
+  jobId: 'wharf.id',
+  attempt: 'wharf.attempt',
+  reason: 'wharf.dlq.reason',
+  error: 'wharf.dlq.error',
+  failedAt: 'wharf.dlq.failed-at',
+  queue: 'wharf.dlq.queue',
+} as const;
+
+export function summarizeError(error: unknown): ErrorSummary {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      name: error.name.slice(0, 200),
+      message: error.message.slice(0, MAX_ERROR_MESSAGE_CHARS),
+      ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code).slice(0, 200) } : {}),
+      ...(error.stack ? { stack: error.stack.split('\n').slice(0, MAX_STACK_LINES).join('\n').slice(0, 2000) } : {}),
+    };
+  }
+  return { name: 'NonError', message: safeString(error).slice(0, MAX_ERROR_MESSAGE_CHARS) };
+}
+
+function safeString(value: unknown): string {
+  try {
+    return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  } catch {
+    return String(value);
+  }
+}
+
+export function appendFailure(failures: readonly FailureRecord[] | undefined, record: FailureRecord): FailureRecord[] {
+  return [...(failures ?? []), record].slice(-MAX_FAILURES);
+}

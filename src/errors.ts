@@ -1,0 +1,112 @@
+/**
+ * One error hierarchy for wharf. Every error carries a stable `code`; workers and callers match on `code`,
+ * never on message text or `instanceof` alone, because errors cross process and bundle boundaries.
+ */
+export type WharfErrorCode =
+  | 'WHARF_INVALID_PAYLOAD'
+  | 'WHARF_INVALID_OPTIONS'
+  | 'WHARF_INVALID_DEFINITION'
+  | 'WHARF_CONFIG'
+  | 'WHARF_ENQUEUE_FAILED'
+  | 'WHARF_RETRY_AFTER'
+  | 'WHARF_DISCARD'
+  | 'WHARF_JOB_TIMEOUT'
+  | 'WHARF_LEASE_LOST'
+  | 'WHARF_BAD_ENVELOPE'
+  | 'WHARF_UNKNOWN_JOB'
+  | 'WHARF_STORE_UNAVAILABLE'
+  | 'WHARF_TRANSPORT';
+
+export class WharfError extends Error {
+  readonly code: WharfErrorCode;
+  constructor(code: WharfErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'WharfError';
+    this.code = code;
+  }
+}
+
+/** A payload that does not match its job's schema. Lists every problem. */
+export class InvalidPayloadError extends WharfError {
+  readonly jobName: string;
+  readonly issues: readonly string[];
+  constructor(jobName: string, issues: readonly string[]) {
+    super(
+      'WHARF_INVALID_PAYLOAD',
+      `Invalid payload for job "${jobName}" (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
+        issues.map((i) => `  - ${i}`).join('\n'),
+    );
+    this.name = 'InvalidPayloadError';
+    this.jobName = jobName;
+    this.issues = issues;
+  }
+}
+
+/** Options (enqueue options, job options, adapter options) that are unknown or out of range. */
+export class InvalidOptionsError extends WharfError {
+  readonly problems: readonly string[];
+  constructor(subject: string, problems: readonly string[], code: WharfErrorCode = 'WHARF_INVALID_OPTIONS') {
+    super(code, `Invalid ${subject}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'InvalidOptionsError';
+    this.problems = problems;
+  }
+}
+
+/** Thrown by a job (or `ctx.retryAfter`) to ask for another attempt after a given delay. */
+export class RetryAfterError extends WharfError {
+  readonly delayMs: number;
+  constructor(delayMs: number, message = `Job asked to retry after ${Math.round(delayMs / 1000)}s`) {
+    super('WHARF_RETRY_AFTER', message);
+    this.name = 'RetryAfterError';
+    this.delayMs = delayMs;
+  }
+}
+
+/** Thrown by a job (or `ctx.discard`) to stop without retrying: the job is recorded as discarded. */
+export class DiscardJobError extends WharfError {
+  constructor(reason: string, options?: ErrorOptions) {
+    super('WHARF_DISCARD', reason, options);
+    this.name = 'DiscardJobError';
+  }
+}
+
+export class JobTimeoutError extends WharfError {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number, why: 'job-timeout' | 'deadline') {
+    super(
+      'WHARF_JOB_TIMEOUT',
+      why === 'job-timeout'
+        ? `Job exceeded its timeout of ${timeoutMs} ms`
+        : `Job stopped ${timeoutMs} ms into its run: the invocation deadline was near`,
+    );
+    this.name = 'JobTimeoutError';
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** A write that required the caller to still own the job's lease found a newer owner (fencing). */
+export class LeaseLostError extends WharfError {
+  constructor(jobId: string, fence: number, options?: ErrorOptions) {
+    super('WHARF_LEASE_LOST', `Lease on job ${jobId} (fence ${fence}) was taken over by a newer run`, options);
+    this.name = 'LeaseLostError';
+  }
+}
+
+export class StoreUnavailableError extends WharfError {
+  constructor(operation: string, options?: ErrorOptions) {
+    super('WHARF_STORE_UNAVAILABLE', `Job store failed during ${operation}`, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export class ConfigError extends WharfError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('WHARF_CONFIG', message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+/** True when `error` carries the given wharf code, whatever realm or bundle created it. */
+export function hasCode(error: unknown, code: WharfErrorCode): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}

@@ -1,0 +1,109 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { getDefaultEnqueuer } from '../client/default-enqueuer';
+import type { EnqueuedJob, EnqueueRequest } from '../client/types';
+import { InvalidOptionsError } from '../errors';
+import { runInline } from '../engine/run-inline';
+import { DEFAULT_BACKOFF } from './backoff';
+import { parseDuration } from './duration';
+import type {
+  EnqueueOptions,
+  ErrorMatcher,
+  IdempotencyMode,
+  JobOptions,
+  PayloadInput,
+  PayloadOutput,
+  RetryPolicy,
+} from './types';
+
+export const JOB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,127}$/;
+export const QUEUE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
+const MODES: readonly IdempotencyMode[] = ['off', 'tracked', 'exactly-once'];
+const KNOWN_KEYS = ['name', 'schema', 'queue', 'retry', 'timeout', 'idempotency', 'jobId', 'perform'];
+
+/** A job's options with every default resolved (the one place defaults live). */
+export interface ResolvedJobOptions {
+  readonly queue: string;
+  readonly timeoutMs: number;
+  readonly idempotency: IdempotencyMode;
+  readonly maxAttempts: number;
+  readonly retry: Required<Pick<RetryPolicy, 'backoff'>> & {
+    readonly retryOn?: readonly ErrorMatcher[];
+    readonly discardOn: readonly ErrorMatcher[];
+  };
+}
+
+export interface JobDefinition<S extends StandardSchemaV1 = StandardSchemaV1, R = unknown> {
+  readonly name: string;
+  readonly schema: S;
+  readonly options: ResolvedJobOptions;
+  readonly perform: (payload: PayloadOutput<S>, ctx: import('./types').JobContext) => Promise<R> | R;
+  readonly deriveJobId?: (payload: PayloadInput<S>) => string;
+  /** Enqueue through the configured client (see `setDefaultEnqueuer`, or `wharf/testing`). */
+  performLater(payload: PayloadInput<S>, options?: EnqueueOptions): Promise<EnqueuedJob>;
+  /** Validate the payload and run the job here and now, once, without a queue. Returns its result. */
+  performNow(payload: PayloadInput<S>): Promise<R>;
+  /** A typed enqueue request, for `performAllLater([...])` and `client.enqueueMany`. */
+  with(payload: PayloadInput<S>, options?: EnqueueOptions): EnqueueRequest;
+}
+
+/** Defines a job once: its name, payload schema, options and `perform`. */
+export function defineJob<S extends StandardSchemaV1, R>(input: JobOptions<S, R>): JobDefinition<S, R> {
+  const options = resolveJobOptions(input);
+  const definition: JobDefinition<S, R> = {
+    name: input.name,
+    schema: input.schema,
+    options,
+    perform: input.perform,
+    deriveJobId: input.jobId,
+    performLater: (payload, enqueueOptions) =>
+      getDefaultEnqueuer().enqueue(definition.with(payload, enqueueOptions)),
+    performNow: (payload) => runInline(definition, payload) as Promise<R>,
+    with: (payload, enqueueOptions = {}) => ({
+      job: definition as unknown as JobDefinition,
+      payload,
+      options: enqueueOptions,
+    }),
+  };
+  return Object.freeze(definition);
+}
+
+function resolveJobOptions<S extends StandardSchemaV1, R>(input: JobOptions<S, R>): ResolvedJobOptions {
+  const problems: string[] = [];
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_KEYS.includes(key)) problems.push(`unknown option "${key}" (known: ${KNOWN_KEYS.join(', ')})`);
+  }
+  if (typeof input.name !== 'string' || !JOB_NAME_PATTERN.test(input.name)) {
+    problems.push(`name: expected 1-128 letters, digits, ".", "_" or "-" starting with a letter, received ${JSON.stringify(input.name)}`);
+  }
+  if (!isStandardSchema(input.schema)) problems.push('schema: expected a Standard Schema (zod, valibot, arktype...)');
+  if (typeof input.perform !== 'function') problems.push('perform: expected a function');
+  const queue = input.queue ?? 'default';
+  if (!QUEUE_NAME_PATTERN.test(queue)) {
+    problems.push(`queue: expected 1-40 lowercase letters, digits or "-" starting with a letter, received ${JSON.stringify(queue)}`);
+  }
+  const timeout = parseDuration(input.timeout ?? '30s');
+  if ('problem' in timeout) problems.push(`timeout: ${timeout.problem}`);
+  else if (timeout.ms < 1000 || timeout.ms > 12 * 3_600_000) problems.push(`timeout: must be between 1s and 12h, received ${timeout.ms} ms`);
+  const idempotency = input.idempotency ?? 'tracked';
+  if (!MODES.includes(idempotency)) problems.push(`idempotency: expected one of ${MODES.join(', ')}, received ${JSON.stringify(idempotency)}`);
+  const attempts = input.retry?.attempts ?? 5;
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 1000) {
+    problems.push(`retry.attempts: expected an integer from 1 to 1000, received ${JSON.stringify(attempts)}`);
+  }
+  if (problems.length > 0) throw new InvalidOptionsError(`job definition "${String(input.name)}"`, problems, 'WHARF_INVALID_DEFINITION');
+  return {
+    queue,
+    timeoutMs: 'ms' in timeout ? timeout.ms : 30_000,
+    idempotency,
+    maxAttempts: attempts,
+    retry: {
+      backoff: input.retry?.backoff ?? DEFAULT_BACKOFF,
+      retryOn: input.retry?.retryOn,
+      discardOn: input.retry?.discardOn ?? [],
+    },
+  };
+}
+
+function isStandardSchema(value: unknown): value is StandardSchemaV1 {
+  return typeof value === 'object' && value !== null && '~standard' in value;
+}

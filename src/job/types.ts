@@ -1,0 +1,84 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { BackoffPolicy } from './backoff';
+import type { Duration } from './duration';
+
+/**
+ * - `off`: no job-state writes; at-least-once delivery, attempts carried in the message.
+ * - `tracked`: the outcome of every attempt is recorded (one write per attempt); at-least-once.
+ * - `exactly-once`: a run claims a lease before it starts, completion is conditional on that lease (fencing),
+ *   and a duplicate of a completed job returns the stored outcome instead of running again.
+ */
+export type IdempotencyMode = 'off' | 'tracked' | 'exactly-once';
+
+/** Matches an error by its `code` or `name` (string), its class, or a predicate. */
+export type ErrorMatcher = string | (abstract new (...args: never[]) => Error) | ((error: unknown) => boolean);
+
+export interface RetryPolicy {
+  /** Total attempts, the first one included. @default 5 */
+  readonly attempts?: number;
+  /** @default polynomial, exponent 4, capped at 1 hour, 15% jitter */
+  readonly backoff?: BackoffPolicy;
+  /** Only these errors retry; any other error dead-letters at once. @default every error retries */
+  readonly retryOn?: readonly ErrorMatcher[];
+  /** These errors discard the job: recorded as discarded, no retry, no dead letter. @default none */
+  readonly discardOn?: readonly ErrorMatcher[];
+}
+
+export interface JobProgress {
+  readonly done: number;
+  readonly total?: number;
+  readonly message?: string;
+}
+
+/** What a running job knows about itself. */
+export interface JobContext {
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly queue: string;
+  /** 1 for the first run; exact, not SQS's receive count. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** Aborts at the job's timeout, or shortly before the Lambda invocation's deadline. */
+  readonly signal: AbortSignal;
+  /** When the job was first enqueued (epoch ms). */
+  readonly createdAtMs: number;
+  /** Ask for another attempt after `delay` instead of the backoff policy's delay. Counts as an attempt. */
+  retryAfter(delay: Duration, reason?: string): never;
+  /** Stop without retrying; the job is recorded as discarded. */
+  discard(reason: string): never;
+  /** Report progress: shown by the live log, the CLI and the dashboard. */
+  progress(progress: JobProgress): void;
+}
+
+export type PayloadInput<S extends StandardSchemaV1> = StandardSchemaV1.InferInput<S>;
+export type PayloadOutput<S extends StandardSchemaV1> = StandardSchemaV1.InferOutput<S>;
+
+export interface JobOptions<S extends StandardSchemaV1, R> {
+  /** Unique name, 1-128 characters of letters, digits, `.`, `_`, `-`, starting with a letter. */
+  readonly name: string;
+  /** Standard Schema for the payload (zod, valibot, arktype...). Checked at enqueue and again at the worker. */
+  readonly schema: S;
+  /** The queue the job runs on. @default 'default' */
+  readonly queue?: string;
+  readonly retry?: RetryPolicy;
+  /** How long one attempt may run. @default '30s' */
+  readonly timeout?: Duration;
+  /** @default 'tracked' */
+  readonly idempotency?: IdempotencyMode;
+  /**
+   * Derives the job id from the payload, so enqueueing the same logical work twice is one job
+   * (`(p) => p.orderId`). @default a random UUID per enqueue
+   */
+  readonly jobId?: (payload: PayloadInput<S>) => string;
+  readonly perform: (payload: PayloadOutput<S>, ctx: JobContext) => Promise<R> | R;
+}
+
+/** When and how to enqueue. Unknown keys are rejected. */
+export interface EnqueueOptions {
+  /** Run after this delay. */
+  readonly delay?: Duration;
+  /** Run at (or soon after) this time. */
+  readonly at?: Date;
+  /** Use this job id (idempotency key) instead of the derived or random one. */
+  readonly jobId?: string;
+}

@@ -1,0 +1,112 @@
+import type { ErrorSummary, FailureRecord } from '../envelope/envelope';
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'retrying' | 'dead' | 'discarded';
+
+/** The state of one job, keyed by its producer-assigned id. */
+export interface JobRecord {
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly queue: string;
+  readonly status: JobStatus;
+  /** The attempt that ran last (or is running). */
+  readonly attempt: number;
+  /** Smallest envelope attempt that may claim the job next (set when a retry is scheduled). */
+  readonly nextAttempt: number;
+  /** Increases on every claim; completion must present the fence it claimed with. */
+  readonly fence: number;
+  readonly leaseExpiresAtMs?: number;
+  readonly createdAtMs: number;
+  readonly updatedAtMs: number;
+  readonly startedAtMs?: number;
+  readonly finishedAtMs?: number;
+  readonly lastError?: ErrorSummary;
+  readonly failures?: readonly FailureRecord[];
+  /** The job's return value when small (JSON, at most RESULT_MAX_BYTES); otherwise omitted. */
+  readonly result?: unknown;
+  readonly progress?: { readonly done: number; readonly total?: number; readonly message?: string };
+  /** Epoch seconds after which the record counts as absent (DynamoDB TTL attribute). */
+  readonly expiresAtSec: number;
+}
+
+export interface ClaimInput {
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly queue: string;
+  /** The attempt carried by the message. */
+  readonly attempt: number;
+  readonly nowMs: number;
+  readonly leaseMs: number;
+  /** A redriven dead letter may claim a job whose status is `dead`; its attempts start again at 1. */
+  readonly isRedrive: boolean;
+  readonly expiresAtSec: number;
+}
+
+export type ClaimResult =
+  /** The caller owns the job until `leaseExpiresAtMs`; `attempt` counts a crashed earlier run, if any. */
+  | { readonly kind: 'claimed'; readonly attempt: number; readonly fence: number; readonly leaseExpiresAtMs: number }
+  /** Done before: return the stored outcome, do not run. */
+  | { readonly kind: 'completed'; readonly record: JobRecord }
+  /** Another run holds a live lease: try again after it expires; no attempt used. */
+  | { readonly kind: 'busy'; readonly leaseExpiresAtMs: number }
+  /** Dead or discarded, or a newer message already carries the job (stale duplicate): drop this message. */
+  | { readonly kind: 'superseded'; readonly record: JobRecord };
+
+/** Identifies the run that writes: `fence` is required in exactly-once mode, absent in tracked mode. */
+export interface RunRef {
+  readonly jobId: string;
+  readonly fence?: number;
+  readonly nowMs: number;
+}
+
+export interface RecordStart {
+  readonly jobName: string;
+  readonly queue: string;
+  readonly attempt: number;
+  readonly createdAtMs: number;
+  readonly startedAtMs: number;
+  readonly expiresAtSec: number;
+}
+
+export interface SucceededInput extends RunRef, RecordStart {
+  readonly result?: unknown;
+}
+
+export interface FailedInput extends RunRef, RecordStart {
+  readonly status: 'retrying' | 'dead' | 'discarded';
+  readonly error: ErrorSummary;
+  readonly failures: readonly FailureRecord[];
+  /** For `retrying`: the attempt number of the retry message already sent. */
+  readonly nextAttempt?: number;
+}
+
+export interface ListQuery {
+  readonly status?: JobStatus;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+/**
+ * The job-state port (DESIGN: store/). Speaks job semantics, not DynamoDB verbs. Every adapter passes
+ * test/integration/store-conformance.
+ *
+ * Writes that carry `fence` fail with LeaseLostError (code WHARF_LEASE_LOST) when another run claimed the job
+ * since. Infrastructure failures are rethrown as they are; the engine decides what they mean.
+ */
+export interface JobStore {
+  /** exactly-once only: take the job's lease before running. One conditional write. */
+  claim(input: ClaimInput): Promise<ClaimResult>;
+  /** Records success: one write. Conditional on the fence when given. */
+  succeed(input: SucceededInput): Promise<void>;
+  /** Records a failed attempt (retrying, dead or discarded): one write. Conditional on the fence when given. */
+  fail(input: FailedInput): Promise<void>;
+  /** Gives the lease back without using an attempt (shutdown, deadline too near): back to `queued`. */
+  release(ref: RunRef & { readonly fence: number; readonly attempt: number }): Promise<void>;
+  /** Pushes the lease of a long run further out. */
+  extendLease(ref: RunRef & { readonly fence: number; readonly leaseExpiresAtMs: number }): Promise<void>;
+  /** Best-effort progress for the dashboard; never fenced, never fatal. */
+  progress(jobId: string, progress: NonNullable<JobRecord['progress']>, nowMs: number): Promise<void>;
+  get(jobId: string, nowMs: number): Promise<JobRecord | undefined>;
+  list(query: ListQuery, nowMs: number): Promise<{ readonly records: readonly JobRecord[]; readonly cursor?: string }>;
+}
+
+export const RESULT_MAX_BYTES = 32_768;
