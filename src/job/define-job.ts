@@ -57,7 +57,7 @@ export function defineJob<S extends StandardSchemaV1, R>(input: JobOptions<S, R>
     deriveJobId: input.jobId,
     performLater: (payload, enqueueOptions) =>
       getDefaultEnqueuer().enqueue(definition.with(payload, enqueueOptions)),
-    performNow: (payload) => runInline(definition, payload) as Promise<R>,
+    performNow: (payload) => runInline(definition as unknown as JobDefinition, payload) as Promise<R>,
     with: (payload, enqueueOptions = {}) => ({
       job: definition as unknown as JobDefinition,
       payload,

@@ -1,0 +1,7 @@
+import { getDefaultEnqueuer } from './default-enqueuer';
+import type { EnqueueManyResult, EnqueueRequest } from './types';
+
+/** Enqueues many jobs at once through the configured client (`job.with(payload)` builds each request). */
+export function performAllLater(requests: readonly EnqueueRequest[]): Promise<EnqueueManyResult> {
+  return getDefaultEnqueuer().enqueueMany(requests);
+}

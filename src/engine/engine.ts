@@ -1,0 +1,98 @@
+import { decodeEnvelope } from '../envelope/decode';
+import type { Envelope } from '../envelope/envelope';
+import { summarizeError } from '../envelope/envelope';
+import { InvalidPayloadError, WharfError } from '../errors';
+import type { JobDefinition } from '../job/define-job';
+import { validatePayload } from '../job/validate-payload';
+import type { ReceivedMessage } from '../transport/types';
+import { deadLetterFromRaw } from './dead-letter';
+import { deadLetter, defer, emit, release } from './outcomes';
+import { type ResolvedEngineOptions, resolveEngineOptions } from './resolve-options';
+import { runClaimed } from './run-claimed';
+import type { Disposition, Engine, EngineOptions, ProcessOptions } from './types';
+
+/** A message that arrives this much before its `runAtMs` runs anyway: clocks and SQS delays are not exact. */
+const EARLY_TOLERANCE_MS = 1_000;
+
+/**
+ * The one job lifecycle every adapter shares (Lambda, worker process, embedded engine):
+ * decode -> find the job -> validate -> claim -> run -> record the outcome -> ack or release.
+ */
+export function createEngine(options: EngineOptions): Engine {
+  const o = resolveEngineOptions(options);
+  return {
+    process: async (message, processOptions = {}) => {
+      try {
+        return await processMessage(o, message, processOptions);
+      } catch (error) {
+        // Unreachable by design; if it happens, the message comes back rather than being lost.
+        return release(o, { message }, 'internal error', summarizeError(error));
+      }
+    },
+  };
+}
+
+async function processMessage(o: ResolvedEngineOptions, message: ReceivedMessage, p: ProcessOptions): Promise<Disposition> {
+  const decoded = decodeEnvelope(message.body);
+  if (!decoded.ok) return rejectRaw(o, message, decoded);
+  const envelope = decoded.envelope;
+  const job = o.registry.get(envelope.job);
+  if (!job) return unknownJob(o, message, envelope);
+  const now = o.clock.nowMs();
+  if (envelope.runAtMs !== undefined && envelope.runAtMs - now > EARLY_TOLERANCE_MS) {
+    return defer(o, { message, envelope }, 'not-due', envelope.runAtMs - now);
+  }
+  const validation = await safeValidate(job, envelope.payload);
+  const isRedrive = envelope.deadLetter !== undefined;
+  const attempt = isRedrive ? 1 : envelope.attempt;
+  const base = { message, envelope, job, attempt, startedAtMs: now };
+  if (!validation.ok) {
+    const error = summarizeError(new InvalidPayloadError(job.name, validation.issues));
+    return deadLetter(o, base, 'invalid-payload', error);
+  }
+  if (p.deadlineMs !== undefined && p.deadlineMs - now - o.deadlineSafetyMs < o.minRunMs) {
+    return release(o, base, 'too close to the invocation deadline to start');
+  }
+  return runClaimed(o, base, validation.value, p);
+}
+
+async function safeValidate(job: JobDefinition, payload: unknown) {
+  try {
+    return await validatePayload(job.schema, payload);
+  } catch (error) {
+    return { ok: false as const, issues: [`the schema threw: ${(error as Error)?.message ?? String(error)}`] };
+  }
+}
+
+async function rejectRaw(
+  o: ResolvedEngineOptions,
+  message: ReceivedMessage,
+  decoded: Extract<ReturnType<typeof decodeEnvelope>, { ok: false }>,
+): Promise<Disposition> {
+  const now = o.clock.nowMs();
+  const error = { name: 'EnvelopeError', code: 'WHARF_BAD_ENVELOPE', message: decoded.message };
+  const info = { reason: decoded.reason, queue: message.queue, attempts: 0, firstFailedAtMs: now, lastFailedAtMs: now, error };
+  try {
+    await o.transport.sendToDeadLetter(message.queue, deadLetterFromRaw(message.body, info, decoded));
+  } catch (cause) {
+    return release(o, { message }, 'dead-letter write failed', summarizeError(cause));
+  }
+  emit(o, { message }, { type: 'dead', reason: decoded.reason, error });
+  return { action: 'ack', outcome: 'dead-lettered' };
+}
+
+/** A job this worker does not know: maybe the producer was deployed first. Put off a few times, then dead-letter. */
+async function unknownJob(o: ResolvedEngineOptions, message: ReceivedMessage, envelope: Envelope): Promise<Disposition> {
+  if ((envelope.deferrals ?? 0) < o.unknownJobDeferrals) return defer(o, { message, envelope }, 'unknown-job', o.unknownJobDelayMs);
+  const error = summarizeError(
+    new WharfError('WHARF_UNKNOWN_JOB', `no job named "${envelope.job}" is registered on queue "${message.queue}" of this worker`),
+  );
+  const known = { message, envelope, attempt: envelope.attempt, startedAtMs: o.clock.nowMs() };
+  return deadLetter(o, { ...known, job: placeholderJob(envelope.job, message.queue) }, 'unknown-job', error);
+}
+
+/** Only used to describe an unknown job's dead letter; never run. */
+function placeholderJob(name: string, queue: string): JobDefinition {
+  return { name, options: { queue, idempotency: 'off' } } as unknown as JobDefinition;
+}
+

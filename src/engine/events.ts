@@ -1,0 +1,37 @@
+import type { DeadLetterReason, ErrorSummary } from '../envelope/envelope';
+import type { JobProgress } from '../job/types';
+
+interface EventBase {
+  readonly queue: string;
+  readonly jobId?: string;
+  readonly jobName?: string;
+  readonly attempt?: number;
+  readonly atMs: number;
+}
+
+/** What the engine reports as it works: feeds live logs, metrics and the embedded engine's summary. */
+export type JobEvent =
+  | (EventBase & { readonly type: 'started' })
+  | (EventBase & { readonly type: 'succeeded'; readonly durationMs: number })
+  | (EventBase & { readonly type: 'retrying'; readonly delayMs: number; readonly error: ErrorSummary })
+  | (EventBase & { readonly type: 'dead'; readonly reason: DeadLetterReason; readonly error: ErrorSummary })
+  | (EventBase & { readonly type: 'discarded'; readonly error: ErrorSummary })
+  | (EventBase & { readonly type: 'duplicate' })
+  | (EventBase & { readonly type: 'superseded' })
+  | (EventBase & { readonly type: 'lease-lost' })
+  | (EventBase & { readonly type: 'deferred'; readonly why: 'busy' | 'unknown-job' | 'not-due'; readonly delayMs: number })
+  | (EventBase & { readonly type: 'released'; readonly why: string; readonly error?: ErrorSummary })
+  | (EventBase & { readonly type: 'progress'; readonly progress: JobProgress });
+
+export type JobEventType = JobEvent['type'];
+export type JobEventListener = (event: JobEvent) => void;
+
+/** Listeners must never break a run: a throwing listener is ignored. */
+export function safeEmit(listener: JobEventListener | undefined, event: JobEvent): void {
+  if (!listener) return;
+  try {
+    listener(event);
+  } catch {
+    // a logging bug must not turn into a job failure
+  }
+}

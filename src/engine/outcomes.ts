@@ -1,0 +1,140 @@
+import { type DeadLetterReason, type Envelope, type ErrorSummary, appendFailure, summarizeError } from '../envelope/envelope';
+import { toOutgoing } from '../envelope/outgoing';
+import { hasCode } from '../errors';
+import type { RecordStart } from '../store/types';
+import { deadLetterFromEnvelope } from './dead-letter';
+import { type JobEvent, safeEmit } from './events';
+import type { ResolvedEngineOptions } from './resolve-options';
+import type { Disposition, RunState } from './types';
+
+type EventBody = JobEvent extends infer E ? (E extends JobEvent ? Omit<E, 'queue' | 'atMs' | 'jobId' | 'jobName' | 'attempt'> : never) : never;
+
+export function emit(o: ResolvedEngineOptions, state: Pick<RunState, 'message'> & Partial<RunState>, body: EventBody): void {
+  safeEmit(o.onEvent, {
+    queue: state.message.queue,
+    jobId: state.envelope?.id,
+    jobName: state.envelope?.job,
+    attempt: state.attempt ?? state.envelope?.attempt,
+    atMs: o.clock.nowMs(),
+    ...body,
+  } as JobEvent);
+}
+
+export function release(o: ResolvedEngineOptions, state: Pick<RunState, 'message'> & Partial<RunState>, why: string, error?: ErrorSummary): Disposition {
+  emit(o, state, { type: 'released', why, ...(error ? { error } : {}) });
+  return { action: 'release', reason: why };
+}
+
+export function recordStart(o: ResolvedEngineOptions, state: RunState): RecordStart {
+  return {
+    jobName: state.job.name,
+    queue: state.job.options.queue,
+    attempt: state.attempt,
+    createdAtMs: state.envelope.createdAtMs,
+    startedAtMs: state.startedAtMs,
+    expiresAtSec: Math.ceil((o.clock.nowMs() + o.recordRetentionMs) / 1000),
+  };
+}
+
+/** Sends a copy of the envelope to run later; the original may be acked only once the copy is confirmed. */
+export async function sendLater(o: ResolvedEngineOptions, queue: string, envelope: Envelope): Promise<boolean> {
+  try {
+    const [outcome] = await o.transport.send(queue, [toOutgoing(envelope, o.clock.nowMs())]);
+    return outcome?.ok === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Puts delivery off without running the job or using an attempt. */
+export async function defer(
+  o: ResolvedEngineOptions,
+  state: Pick<RunState, 'message' | 'envelope'>,
+  why: 'busy' | 'unknown-job' | 'not-due',
+  delayMs: number,
+): Promise<Disposition> {
+  const now = o.clock.nowMs();
+  const env = state.envelope;
+  const next: Envelope =
+    why === 'not-due' ? { ...env, enqueuedAtMs: now } : { ...env, enqueuedAtMs: now, runAtMs: now + delayMs, deferrals: (env.deferrals ?? 0) + 1 };
+  if (!(await sendLater(o, state.message.queue, next))) return release(o, state, `could not re-send deferred message (${why})`);
+  emit(o, state, { type: 'deferred', why, delayMs });
+  return { action: 'ack', outcome: 'deferred' };
+}
+
+/** Writes the dead letter first; only then records the state and lets the message go (invariants 1 and 5). */
+export async function deadLetter(
+  o: ResolvedEngineOptions,
+  state: Pick<RunState, 'message' | 'envelope' | 'job' | 'attempt' | 'fence' | 'startedAtMs'>,
+  reason: DeadLetterReason,
+  error: ErrorSummary,
+): Promise<Disposition> {
+  const now = o.clock.nowMs();
+  const failures = appendFailure(state.envelope.failures, { attempt: state.attempt, atMs: now, error });
+  const info = {
+    reason,
+    queue: state.message.queue,
+    attempts: state.attempt,
+    firstFailedAtMs: failures[0]?.atMs ?? now,
+    lastFailedAtMs: now,
+    error,
+  };
+  const { deadLetter: _previous, ...envelope } = state.envelope;
+  try {
+    await o.transport.sendToDeadLetter(state.message.queue, deadLetterFromEnvelope({ ...envelope, failures }, info));
+  } catch (cause) {
+    return release(o, state, 'dead-letter write failed', summarizeError(cause));
+  }
+  await recordFailure(o, state, 'dead', error, failures);
+  emit(o, state, { type: 'dead', reason, error });
+  return { action: 'ack', outcome: 'dead-lettered' };
+}
+
+/** Schedules the next attempt: the retry message is sent first, then the state is recorded. */
+export async function scheduleRetry(o: ResolvedEngineOptions, state: RunState, error: ErrorSummary, delayMs: number): Promise<Disposition> {
+  const now = o.clock.nowMs();
+  const failures = appendFailure(state.envelope.failures, { attempt: state.attempt, atMs: now, error });
+  const { deadLetter: _dl, ...rest } = state.envelope;
+  const next: Envelope = { ...rest, attempt: state.attempt + 1, enqueuedAtMs: now, runAtMs: now + delayMs, failures };
+  if (!(await sendLater(o, state.message.queue, next))) return release(o, state, 'retry message could not be sent', error);
+  // The retry is durable now. If this write fails, the record stays `running` until its lease lapses, and the
+  // retry message takes it over then: acking is still safe.
+  await recordFailure(o, state, 'retrying', error, failures, state.attempt + 1);
+  emit(o, state, { type: 'retrying', delayMs, error });
+  return { action: 'ack', outcome: 'retry-scheduled' };
+}
+
+export async function discard(o: ResolvedEngineOptions, state: RunState, error: ErrorSummary): Promise<Disposition> {
+  const failures = appendFailure(state.envelope.failures, { attempt: state.attempt, atMs: o.clock.nowMs(), error });
+  const recorded = await recordFailure(o, state, 'discarded', error, failures);
+  if (!recorded) return release(o, state, 'could not record the discard', error);
+  emit(o, state, { type: 'discarded', error });
+  return { action: 'ack', outcome: 'discarded' };
+}
+
+/** Returns false when the store could not record it (a lost lease counts as recorded: a newer run owns the job). */
+async function recordFailure(
+  o: ResolvedEngineOptions,
+  state: Pick<RunState, 'message' | 'envelope' | 'job' | 'attempt' | 'fence' | 'startedAtMs'>,
+  status: 'retrying' | 'dead' | 'discarded',
+  error: ErrorSummary,
+  failures: Envelope['failures'] & object,
+  nextAttempt?: number,
+): Promise<boolean> {
+  if (!o.store || state.job.options.idempotency === 'off') return true;
+  try {
+    await o.store.fail({
+      ...recordStart(o, state as RunState),
+      jobId: state.envelope.id,
+      fence: state.fence,
+      nowMs: o.clock.nowMs(),
+      status,
+      error,
+      failures,
+      nextAttempt,
+    });
+    return true;
+  } catch (cause) {
+    return hasCode(cause, 'WHARF_LEASE_LOST');
+  }
+}

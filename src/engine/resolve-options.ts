@@ -1,0 +1,33 @@
+import { systemClock } from '../clock';
+import { ConfigError } from '../errors';
+import { toMs } from '../job/duration';
+import type { EngineOptions } from './types';
+
+export type ResolvedEngineOptions = ReturnType<typeof resolveEngineOptions>;
+
+/** Every engine default, resolved in one place. */
+export function resolveEngineOptions(options: EngineOptions) {
+  const needStore = options.registry.jobs.filter((job) => job.options.idempotency !== 'off');
+  if (needStore.length > 0 && !options.store) {
+    throw new ConfigError(
+      `Jobs ${needStore.map((j) => `"${j.name}"`).join(', ')} record state (idempotency "tracked" or "exactly-once") ` +
+        'but the engine has no store: pass `store`, or set `idempotency: "off"` on those jobs.',
+    );
+  }
+  return {
+    registry: options.registry,
+    transport: options.transport,
+    store: options.store,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+    onEvent: options.onEvent,
+    unknownJobDeferrals: options.unknownJobDeferrals ?? 3,
+    unknownJobDelayMs: toMs(options.unknownJobDelay ?? '1m', 'unknownJobDelay'),
+    deadlineSafetyMs: toMs(options.deadlineSafety ?? '3s', 'deadlineSafety'),
+    recordRetentionMs: toMs(options.recordRetention ?? '7d', 'recordRetention'),
+    /** A lease outlives the attempt's budget by this much, so a live run never loses it to a takeover. */
+    leaseMarginMs: 10_000,
+    /** Below this much time before the deadline a job is not started at all. */
+    minRunMs: 1_000,
+  };
+}

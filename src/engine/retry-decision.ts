@@ -1,0 +1,44 @@
+import { type Random, backoffDelayMs } from '../job/backoff';
+import type { ResolvedJobOptions } from '../job/define-job';
+import type { ErrorMatcher } from '../job/types';
+import { hasCode } from '../errors';
+
+export type RetryDecision =
+  | { readonly kind: 'retry'; readonly delayMs: number }
+  | { readonly kind: 'dead'; readonly reason: 'retries-exhausted' | 'permanent-error' }
+  | { readonly kind: 'discard' };
+
+/**
+ * What happens after attempt `attempt` failed with `error`: the job's rules decide, in this order: an explicit
+ * discard, `discardOn`, `retryOn` (when given, anything else is permanent), then the attempt budget.
+ */
+export function decideRetry(options: ResolvedJobOptions, attempt: number, error: unknown, random: Random): RetryDecision {
+  if (hasCode(error, 'WHARF_DISCARD') || matchesAny(options.retry.discardOn, error)) return { kind: 'discard' };
+  if (hasCode(error, 'WHARF_INVALID_PAYLOAD')) return { kind: 'dead', reason: 'permanent-error' };
+  const retryable = hasCode(error, 'WHARF_RETRY_AFTER') || !options.retry.retryOn || matchesAny(options.retry.retryOn, error);
+  if (!retryable) return { kind: 'dead', reason: 'permanent-error' };
+  if (attempt >= options.maxAttempts) return { kind: 'dead', reason: 'retries-exhausted' };
+  const asked = (error as { delayMs?: unknown } | null)?.delayMs;
+  const delayMs =
+    hasCode(error, 'WHARF_RETRY_AFTER') && typeof asked === 'number'
+      ? asked
+      : backoffDelayMs(options.retry.backoff, attempt, random);
+  return { kind: 'retry', delayMs };
+}
+
+export function matchesAny(matchers: readonly ErrorMatcher[], error: unknown): boolean {
+  return matchers.some((matcher) => matches(matcher, error));
+}
+
+function matches(matcher: ErrorMatcher, error: unknown): boolean {
+  if (typeof matcher === 'string') {
+    const e = error as { code?: unknown; name?: unknown } | null;
+    return e?.code === matcher || e?.name === matcher;
+  }
+  if (isErrorClass(matcher)) return error instanceof matcher;
+  return (matcher as (error: unknown) => boolean)(error);
+}
+
+function isErrorClass(matcher: ErrorMatcher): matcher is abstract new (...args: never[]) => Error {
+  return typeof matcher === 'function' && (matcher.prototype instanceof Error || matcher === Error);
+}

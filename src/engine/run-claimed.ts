@@ -1,0 +1,114 @@
+import { summarizeError } from '../envelope/envelope';
+import { WharfError, hasCode } from '../errors';
+import type { JobProgress } from '../job/types';
+import { deadLetter, defer, discard, emit, recordStart, release, scheduleRetry } from './outcomes';
+import type { ResolvedEngineOptions } from './resolve-options';
+import { decideRetry } from './retry-decision';
+import { runAttempt } from './run-attempt';
+import type { Disposition, ProcessOptions, RunState } from './types';
+
+const PROGRESS_WRITE_INTERVAL_MS = 2_000;
+
+/** Claims the job when its mode asks for it, runs one attempt, and records what happened. */
+export async function runClaimed(o: ResolvedEngineOptions, base: RunState, payload: unknown, p: ProcessOptions): Promise<Disposition> {
+  const claimed = await claim(o, base);
+  if ('action' in claimed) return claimed;
+  const state = claimed;
+  if (state.attempt > state.job.options.maxAttempts) {
+    // Only reachable after crashed runs in exactly-once mode: a job that keeps killing its worker stops here.
+    const error = summarizeError(new WharfError('WHARF_JOB_TIMEOUT', 'earlier runs never finished (the worker crashed or was killed)'));
+    return deadLetter(o, state, 'retries-exhausted', error);
+  }
+  emit(o, state, { type: 'started' });
+  const budget = attemptBudget(o, state, p);
+  const outcome = await runAttempt({
+    job: state.job,
+    payload,
+    jobId: state.envelope.id,
+    attempt: state.attempt,
+    createdAtMs: state.envelope.createdAtMs,
+    ...budget,
+    clock: o.clock,
+    onProgress: progressReporter(o, state),
+  });
+  if (outcome.ok) return recordSuccess(o, state, outcome.result);
+  const error = summarizeError(outcome.error);
+  const decision = decideRetry(state.job.options, state.attempt, outcome.error, o.random);
+  if (decision.kind === 'discard') return discard(o, state, error);
+  if (decision.kind === 'dead') return deadLetter(o, state, decision.reason, error);
+  return scheduleRetry(o, state, error, decision.delayMs);
+}
+
+async function claim(o: ResolvedEngineOptions, base: RunState): Promise<RunState | Disposition> {
+  if (base.job.options.idempotency !== 'exactly-once' || !o.store) return base;
+  const now = o.clock.nowMs();
+  let result: Awaited<ReturnType<NonNullable<ResolvedEngineOptions['store']>['claim']>>;
+  try {
+    result = await o.store.claim({
+      jobId: base.envelope.id,
+      jobName: base.job.name,
+      queue: base.job.options.queue,
+      attempt: base.attempt,
+      nowMs: now,
+      leaseMs: base.job.options.timeoutMs + o.leaseMarginMs,
+      isRedrive: base.envelope.deadLetter !== undefined,
+      expiresAtSec: Math.ceil((now + o.recordRetentionMs) / 1000),
+    });
+  } catch (error) {
+    // Nothing ran: the message comes back and tries again.
+    return release(o, base, 'job store unavailable for claim', summarizeError(error));
+  }
+  switch (result.kind) {
+    case 'claimed':
+      return { ...base, attempt: result.attempt, fence: result.fence };
+    case 'completed':
+      emit(o, base, { type: 'duplicate' });
+      return { action: 'ack', outcome: 'duplicate' };
+    case 'superseded':
+      emit(o, base, { type: 'superseded' });
+      return { action: 'ack', outcome: 'superseded' };
+    case 'busy':
+      // A concurrent duplicate: never reported as success, never charged an attempt.
+      return defer(o, base, 'busy', Math.max(1_000, result.leaseExpiresAtMs - now + 1_000));
+  }
+}
+
+function attemptBudget(o: ResolvedEngineOptions, state: RunState, p: ProcessOptions) {
+  const timeoutMs = state.job.options.timeoutMs;
+  if (p.deadlineMs === undefined) return { budgetMs: timeoutMs, budgetReason: 'job-timeout' as const };
+  const untilDeadline = p.deadlineMs - o.clock.nowMs() - o.deadlineSafetyMs;
+  return untilDeadline < timeoutMs
+    ? { budgetMs: Math.max(0, untilDeadline), budgetReason: 'deadline' as const }
+    : { budgetMs: timeoutMs, budgetReason: 'job-timeout' as const };
+}
+
+async function recordSuccess(o: ResolvedEngineOptions, state: RunState, result: unknown): Promise<Disposition> {
+  const durationMs = o.clock.nowMs() - state.startedAtMs;
+  if (o.store && state.job.options.idempotency !== 'off') {
+    try {
+      await o.store.succeed({ ...recordStart(o, state), jobId: state.envelope.id, fence: state.fence, nowMs: o.clock.nowMs(), result });
+    } catch (error) {
+      if (hasCode(error, 'WHARF_LEASE_LOST')) {
+        // A newer run owns the job (our lease lapsed): its outcome stands, ours is not written over it.
+        emit(o, state, { type: 'lease-lost' });
+        return { action: 'ack', outcome: 'lease-lost' };
+      }
+      return release(o, state, 'could not record success', summarizeError(error));
+    }
+  }
+  emit(o, state, { type: 'succeeded', durationMs });
+  return { action: 'ack', outcome: 'succeeded' };
+}
+
+function progressReporter(o: ResolvedEngineOptions, state: RunState): (progress: JobProgress) => void {
+  let lastWriteMs = Number.NEGATIVE_INFINITY;
+  return (progress) => {
+    emit(o, state, { type: 'progress', progress });
+    const now = o.clock.nowMs();
+    if (!o.store || state.job.options.idempotency === 'off' || now - lastWriteMs < PROGRESS_WRITE_INTERVAL_MS) return;
+    lastWriteMs = now;
+    o.store.progress(state.envelope.id, progress, now).catch(() => {
+      // progress is advisory; a failed write must not fail the job
+    });
+  };
+}

@@ -1,0 +1,68 @@
+import type { Clock } from '../clock';
+import type { Envelope } from '../envelope/envelope';
+import type { Random } from '../job/backoff';
+import type { JobDefinition } from '../job/define-job';
+import type { Duration } from '../job/duration';
+import type { JobRegistry } from '../job/registry';
+import type { JobStore } from '../store/types';
+import type { ReceivedMessage, Transport } from '../transport/types';
+import type { JobEventListener } from './events';
+
+export interface EngineOptions {
+  readonly registry: JobRegistry;
+  readonly transport: Transport;
+  /** Required when any job uses `tracked` or `exactly-once` idempotency. */
+  readonly store?: JobStore;
+  /** @default the system clock */
+  readonly clock?: Clock;
+  /** @default Math.random */
+  readonly random?: Random;
+  readonly onEvent?: JobEventListener;
+  /** How often a message naming an unknown job is put off (deploy skew) before it is dead-lettered. @default 3 */
+  readonly unknownJobDeferrals?: number;
+  /** @default '1m' */
+  readonly unknownJobDelay?: Duration;
+  /** Time kept back before an invocation deadline for recording the outcome. @default '3s' */
+  readonly deadlineSafety?: Duration;
+  /** How long job records are kept (DynamoDB TTL): also the window in which duplicates are recognised. @default '7d' */
+  readonly recordRetention?: Duration;
+}
+
+export interface ProcessOptions {
+  /** Epoch ms by which the outcome must be recorded (a Lambda invocation's deadline). */
+  readonly deadlineMs?: number;
+}
+
+/**
+ * What the adapter does with the message. `ack`: delete it, its outcome is durable (done, retry sent, dead letter
+ * written, duplicate...). `release`: leave it for the queue to deliver again, nothing durable happened.
+ */
+export type Disposition =
+  | { readonly action: 'ack'; readonly outcome: AckOutcome }
+  | { readonly action: 'release'; readonly reason: string };
+
+export type AckOutcome =
+  | 'succeeded'
+  | 'retry-scheduled'
+  | 'dead-lettered'
+  | 'discarded'
+  | 'duplicate'
+  | 'superseded'
+  | 'lease-lost'
+  | 'deferred';
+
+export interface Engine {
+  /** Runs one message through the lifecycle. Never throws: every failure becomes a disposition. */
+  process(message: ReceivedMessage, options?: ProcessOptions): Promise<Disposition>;
+}
+
+/** One message's run, as the lifecycle steps see it. */
+export interface RunState {
+  readonly message: ReceivedMessage;
+  readonly envelope: Envelope;
+  readonly job: JobDefinition;
+  readonly attempt: number;
+  /** Set in exactly-once mode once the lease is held. */
+  readonly fence?: number;
+  readonly startedAtMs: number;
+}

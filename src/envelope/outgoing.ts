@@ -1,0 +1,19 @@
+import type { OutgoingMessage } from '../transport/types';
+import { ATTR, type Envelope } from './envelope';
+
+/** SQS's largest DelaySeconds. Longer waits travel as `runAtMs` and hop (or go through Scheduler). */
+export const MAX_SQS_DELAY_SECONDS = 900;
+
+/** Encodes an envelope as a queue message due at `runAtMs`; the job name and id ride as attributes too. */
+export function toOutgoing(envelope: Envelope, nowMs: number): OutgoingMessage {
+  const runAtMs = envelope.runAtMs ?? nowMs;
+  const delaySeconds = Math.min(MAX_SQS_DELAY_SECONDS, Math.max(0, Math.ceil((runAtMs - nowMs) / 1000)));
+  const needsRunAt = runAtMs - nowMs > MAX_SQS_DELAY_SECONDS * 1000;
+  const { runAtMs: _drop, ...rest } = envelope;
+  const wire: Envelope = needsRunAt ? { ...rest, runAtMs } : rest;
+  return {
+    body: JSON.stringify(wire),
+    attributes: { [ATTR.job]: envelope.job, [ATTR.jobId]: envelope.id, [ATTR.attempt]: String(envelope.attempt) },
+    delaySeconds,
+  };
+}

@@ -1,0 +1,42 @@
+import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import type { Engine, ProcessOptions } from '../engine/types';
+import { toReceivedMessage } from './to-received';
+
+export interface BatchOptions extends ProcessOptions {
+  readonly queue: string;
+  /** Records run at once. @default 10 */
+  readonly concurrency: number;
+}
+
+/**
+ * Runs a batch through the engine and answers with a partial batch response: only released records are
+ * reported, so the rest are deleted by Lambda. A FIFO batch runs in order and stops at the first record that
+ * comes back, reporting it and every record after it (AWS's rule for FIFO partial responses).
+ */
+export async function processBatch(engine: Engine, records: readonly SQSRecord[], options: BatchOptions): Promise<SQSBatchResponse> {
+  const isFifo = records.some((r) => r.eventSourceARN?.endsWith('.fifo'));
+  const failed = isFifo ? await runInOrder(engine, records, options) : await runConcurrently(engine, records, options);
+  return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+async function runConcurrently(engine: Engine, records: readonly SQSRecord[], options: BatchOptions): Promise<string[]> {
+  const failed: string[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < records.length) {
+      const record = records[next++]!;
+      const disposition = await engine.process(toReceivedMessage(record, options.queue), options);
+      if (disposition.action === 'release') failed.push(record.messageId);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, records.length)) }, lane));
+  return failed;
+}
+
+async function runInOrder(engine: Engine, records: readonly SQSRecord[], options: BatchOptions): Promise<string[]> {
+  for (let i = 0; i < records.length; i++) {
+    const disposition = await engine.process(toReceivedMessage(records[i]!, options.queue), options);
+    if (disposition.action === 'release') return records.slice(i).map((r) => r.messageId);
+  }
+  return [];
+}
