@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import type { AckFailure, OutgoingMessage } from '../types';
+
+/** A message as the memory transport's introspection shows it, without consuming it. */
+export interface PeekedMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly sentAtMs: number;
+  /** When it can next be received; for a dead letter, when it was dead-lettered. */
+  readonly visibleAtMs: number;
+  readonly receiveCount: number;
+}
+
+export interface QueueStats {
+  /** Receivable now (including messages past maxReceiveCount, which the next receive moves to the DLQ). */
+  readonly visible: number;
+  /** Received and not yet visible again. */
+  readonly inFlight: number;
+  /** Never received and still inside their delay. */
+  readonly delayed: number;
+  readonly deadLetters: number;
+  /** Age of the oldest message in the queue (not the DLQ); undefined when the queue is empty. */
+  readonly oldestAgeMs: number | undefined;
+}
+
+export interface RedrivenMessage {
+  readonly deadLetterMessageId: string;
+  /** The id it has on the source queue: new, as with an SQS move task. */
+  readonly messageId: string;
+}
+
+interface StoredMessage {
+  messageId: string;
+  body: string;
+  attributes: Readonly<Record<string, string>>;
+  sentAtMs: number;
+  visibleAtMs: number;
+  receiveCount: number;
+  /** The handle of the latest receive; earlier handles are stale. */
+  receiptHandle: string | undefined;
+  /** Send order, to break ties between messages visible at the same time. */
+  sequence: number;
+}
+
+/** One queue and its dead-letter queue, in memory, with the SQS behaviour the engine relies on. */
+export class MemoryQueue {
+  private readonly messages = new Map<string, StoredMessage>();
+  private readonly byReceiptHandle = new Map<string, StoredMessage>();
+  private readonly deadLetters = new Map<string, StoredMessage>();
+  private nextSequence = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly maxReceiveCount: number,
+  ) {}
+
+  add(message: OutgoingMessage, nowMs: number): string {
+    const stored = newStoredMessage(message, nowMs, nowMs + message.delaySeconds * 1000, this.nextSequence++);
+    this.messages.set(stored.messageId, stored);
+    return stored.messageId;
+  }
+
+  addDeadLetter(message: OutgoingMessage, nowMs: number): string {
+    const stored = newStoredMessage(message, nowMs, nowMs, this.nextSequence++);
+    this.deadLetters.set(stored.messageId, stored);
+    return stored.messageId;
+  }
+
+  /** Receives up to `max` visible messages, each with a fresh receipt handle and one more receive. */
+  receive(
+    nowMs: number,
+    max: number,
+    visibilityTimeoutMs: number,
+  ): (PeekedMessage & { receiptHandle: string })[] {
+    this.moveExhaustedToDeadLetters(nowMs);
+    const due = [...this.messages.values()]
+      .filter((m) => m.visibleAtMs <= nowMs)
+      .sort((a, b) => a.visibleAtMs - b.visibleAtMs || a.sequence - b.sequence)
+      .slice(0, max);
+    return due.map((message) => {
+      if (message.receiptHandle) this.byReceiptHandle.delete(message.receiptHandle);
+      message.receiptHandle = `${message.messageId}:${randomUUID()}`;
+      message.receiveCount += 1;
+      message.visibleAtMs = nowMs + visibilityTimeoutMs;
+      this.byReceiptHandle.set(message.receiptHandle, message);
+      return { ...peek(message), receiptHandle: message.receiptHandle };
+    });
+  }
+
+  /**
+   * SQS moves a message past maxReceiveCount to the DLQ only when a later receive would have returned it, so the
+   * move happens here rather than when its visibility timeout runs out.
+   */
+  private moveExhaustedToDeadLetters(nowMs: number): void {
+    for (const message of this.messages.values()) {
+      if (message.visibleAtMs > nowMs || message.receiveCount < this.maxReceiveCount) continue;
+      this.forget(message);
+      // The redrive policy keeps the message id (only a move back, a redrive, gives a new one).
+      this.deadLetters.set(message.messageId, { ...message, receiptHandle: undefined, visibleAtMs: nowMs });
+    }
+  }
+
+  delete(receiptHandle: string): AckFailure | undefined {
+    const message = this.byReceiptHandle.get(receiptHandle);
+    if (!message) return invalidHandle(receiptHandle);
+    this.forget(message);
+    return undefined;
+  }
+
+  changeVisibility(
+    receiptHandle: string,
+    nowMs: number,
+    visibilityTimeoutMs: number,
+  ): AckFailure | undefined {
+    const message = this.byReceiptHandle.get(receiptHandle);
+    if (!message) return invalidHandle(receiptHandle);
+    if (message.visibleAtMs <= nowMs) {
+      return { receiptHandle, code: 'MessageNotInflight', message: 'The message is not in flight' };
+    }
+    message.visibleAtMs = nowMs + visibilityTimeoutMs;
+    return undefined;
+  }
+
+  peek(): PeekedMessage[] {
+    return [...this.messages.values()].map(peek);
+  }
+
+  peekDeadLetters(): PeekedMessage[] {
+    return [...this.deadLetters.values()].map(peek);
+  }
+
+  stats(nowMs: number): QueueStats {
+    let visible = 0;
+    let inFlight = 0;
+    let delayed = 0;
+    let oldestSentAtMs = Number.POSITIVE_INFINITY;
+    for (const message of this.messages.values()) {
+      if (message.visibleAtMs <= nowMs) visible++;
+      else if (message.receiveCount > 0) inFlight++;
+      else delayed++;
+      oldestSentAtMs = Math.min(oldestSentAtMs, message.sentAtMs);
+    }
+    const oldestAgeMs = this.messages.size > 0 ? nowMs - oldestSentAtMs : undefined;
+    return { visible, inFlight, delayed, deadLetters: this.deadLetters.size, oldestAgeMs };
+  }
+
+  nextVisibleAtMs(): number | undefined {
+    let next: number | undefined;
+    for (const message of this.messages.values()) {
+      if (next === undefined || message.visibleAtMs < next) next = message.visibleAtMs;
+    }
+    return next;
+  }
+
+  /** Moves dead letters (all, or the given ids) back to the queue as new messages, visible now. */
+  redrive(nowMs: number, messageIds?: readonly string[]): RedrivenMessage[] {
+    const selected = messageIds
+      ? messageIds.flatMap((id) => this.deadLetters.get(id) ?? [])
+      : [...this.deadLetters.values()];
+    return selected.map((deadLetter) => {
+      this.deadLetters.delete(deadLetter.messageId);
+      const messageId = this.add(
+        { body: deadLetter.body, attributes: deadLetter.attributes, delaySeconds: 0 },
+        nowMs,
+      );
+      return { deadLetterMessageId: deadLetter.messageId, messageId };
+    });
+  }
+
+  deleteDeadLetter(messageId: string): boolean {
+    return this.deadLetters.delete(messageId);
+  }
+
+  private forget(message: StoredMessage): void {
+    this.messages.delete(message.messageId);
+    if (message.receiptHandle) this.byReceiptHandle.delete(message.receiptHandle);
+  }
+}
+
+function newStoredMessage(
+  message: OutgoingMessage,
+  sentAtMs: number,
+  visibleAtMs: number,
+  sequence: number,
+): StoredMessage {
+  return {
+    messageId: randomUUID(),
+    body: message.body,
+    attributes: { ...message.attributes },
+    sentAtMs,
+    visibleAtMs,
+    receiveCount: 0,
+    receiptHandle: undefined,
+    sequence,
+  };
+}
+
+function peek(message: StoredMessage): PeekedMessage {
+  const { messageId, body, attributes, sentAtMs, visibleAtMs, receiveCount } = message;
+  return { messageId, body, attributes: { ...attributes }, sentAtMs, visibleAtMs, receiveCount };
+}
+
+function invalidHandle(receiptHandle: string): AckFailure {
+  // Stricter than SQS, which may accept a stale handle on delete without deleting: tests should see the mistake.
+  return {
+    receiptHandle,
+    code: 'ReceiptHandleIsInvalid',
+    message: 'The receipt handle is not the latest one for a message in this queue',
+  };
+}

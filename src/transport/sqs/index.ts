@@ -1,0 +1,1 @@
+export { createSqsTransport, type SqsTransport, type SqsTransportOptions } from './sqs-transport';

@@ -1,0 +1,125 @@
+import type { Clock } from '../../clock';
+import { backoffDelayMs } from '../../job/backoff';
+import { checkOutgoingMessage, messageSizeBytes, SQS_LIMITS } from '../message-limits';
+import type { OutgoingMessage, SendOutcome } from '../types';
+import { type EntryResult, entryResults, requestFailed } from './batch-result';
+import { chunkBatches } from './chunk-batches';
+import { mapWithConcurrency } from './map-with-concurrency';
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from './sqs-api';
+
+export interface SendContext {
+  readonly client: SQSClient;
+  readonly queueUrl: string;
+  readonly clock: Clock;
+  readonly maxAttempts: number;
+  readonly concurrency: number;
+}
+
+interface PendingEntry {
+  /** Position in the caller's list, where its outcome goes. */
+  readonly index: number;
+  readonly message: OutgoingMessage;
+  readonly sizeBytes: number;
+}
+
+// Short waits: an enqueue call is usually on a user's request path, and the SDK has already retried the request.
+const RETRY_BACKOFF = {
+  strategy: 'exponential',
+  base: { ms: 100 },
+  factor: 2,
+  max: { ms: 2000 },
+  jitter: 1,
+} as const;
+
+/**
+ * Sends messages with SendMessageBatch and returns one outcome per message, in input order.
+ * Each round sends what is still pending, in batches of at most 10 entries and 1 MiB; entries that failed
+ * transiently (or whose request failed) go into the next round after a jittered backoff. Entries already
+ * confirmed are never sent again.
+ */
+export async function sendMessages(
+  ctx: SendContext,
+  messages: readonly OutgoingMessage[],
+): Promise<SendOutcome[]> {
+  const outcomes = new Array<SendOutcome>(messages.length);
+  let pending: PendingEntry[] = [];
+  messages.forEach((message, index) => {
+    const problem = checkOutgoingMessage(message);
+    if (problem) outcomes[index] = problem;
+    else pending.push({ index, message, sizeBytes: messageSizeBytes(message) });
+  });
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    if (attempt > 1) await ctx.clock.sleep(backoffDelayMs(RETRY_BACKOFF, attempt - 1));
+    pending = await sendRound(ctx, pending, attempt, outcomes);
+  }
+  return outcomes;
+}
+
+/** Sends one round and records final outcomes; returns the entries to retry. */
+async function sendRound(
+  ctx: SendContext,
+  pending: readonly PendingEntry[],
+  attempt: number,
+  outcomes: SendOutcome[],
+): Promise<PendingEntry[]> {
+  const batches = chunkBatches(
+    pending,
+    { maxCount: SQS_LIMITS.maxBatchEntries, maxBytes: SQS_LIMITS.maxBatchBytes },
+    (entry) => entry.sizeBytes,
+  );
+  const results = await mapWithConcurrency(batches, ctx.concurrency, (batch) => sendBatch(ctx, batch));
+  const retry: PendingEntry[] = [];
+  batches.forEach((batch, b) => {
+    batch.forEach((entry, e) => {
+      // sendBatch returns exactly one result per entry, in order.
+      const result = results[b]![e]!;
+      if (result.ok) outcomes[entry.index] = { ok: true, messageId: result.value };
+      else if (result.retryable && attempt < ctx.maxAttempts) retry.push(entry);
+      else
+        outcomes[entry.index] = {
+          ok: false,
+          code: result.code,
+          message: attempt > 1 ? `${result.message} (after ${attempt} attempts)` : result.message,
+          permanent: result.permanent,
+        };
+    });
+  });
+  return retry;
+}
+
+/** One SendMessageBatch call; never throws, a failed request becomes a failed result for each entry. */
+async function sendBatch(ctx: SendContext, batch: readonly PendingEntry[]): Promise<EntryResult<string>[]> {
+  // Ids are positions in this request: short, unique, and valid whatever the message holds.
+  const ids = batch.map((_, position) => String(position));
+  try {
+    const response = await ctx.client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: ctx.queueUrl,
+        Entries: batch.map((entry, position) => toBatchEntry(String(position), entry.message)),
+      }),
+    );
+    return entryResults(ids, response.Successful, response.Failed, (entry) => entry.MessageId ?? '');
+  } catch (error) {
+    return requestFailed(batch.length, error);
+  }
+}
+
+function toBatchEntry(id: string, message: OutgoingMessage): SendMessageBatchRequestEntry {
+  return {
+    Id: id,
+    MessageBody: message.body,
+    DelaySeconds: message.delaySeconds,
+    MessageAttributes: toMessageAttributes(message.attributes),
+  };
+}
+
+/** Attributes as SQS String attributes, or undefined when there are none (SQS then stores none). */
+export function toMessageAttributes(
+  attributes: Readonly<Record<string, string>>,
+): Record<string, { DataType: 'String'; StringValue: string }> | undefined {
+  const entries = Object.entries(attributes);
+  if (entries.length === 0) return undefined;
+  return Object.fromEntries(
+    entries.map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+  );
+}
