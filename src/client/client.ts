@@ -31,12 +31,13 @@ export function createClient(options: ClientOptions): Enqueuer {
   return client;
 }
 
-function singleError(jobName: string, payloadProblems: string[], optionProblems: string[]): WharfError {
+// Exported so wharf/testing rejects exactly what this client rejects.
+export function singleError(jobName: string, payloadProblems: string[], optionProblems: string[]): WharfError {
   if (optionProblems.length === 0) return new InvalidPayloadError(jobName, payloadProblems);
   return new InvalidOptionsError(`enqueue of "${jobName}"`, [...optionProblems, ...payloadProblems.map((p) => `payload: ${p}`)]);
 }
 
-async function prepareAll(requests: readonly EnqueueRequest[], clock: Clock): Promise<PreparedJob[]> {
+export async function prepareAll(requests: readonly EnqueueRequest[], clock: Clock): Promise<PreparedJob[]> {
   const results = await Promise.all(requests.map((request) => prepare(request, clock)));
   const problems: string[] = [];
   const ready: PreparedJob[] = [];
