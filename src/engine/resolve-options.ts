@@ -26,7 +26,7 @@ export function resolveEngineOptions(options: EngineOptions) {
     deadlineSafetyMs: toMs(options.deadlineSafety ?? '3s', 'deadlineSafety'),
     recordRetentionMs: toMs(options.recordRetention ?? '7d', 'recordRetention'),
     /** A lease outlives the attempt's budget by this much, so a live run never loses it to a takeover. */
-    leaseMarginMs: 10_000,
+    leaseMarginMs: toMs(options.leaseMargin ?? '10s', 'leaseMargin'),
     /** Below this much time before the deadline a job is not started at all. */
     minRunMs: 1_000,
   };

@@ -26,6 +26,8 @@ export interface EngineOptions {
   readonly deadlineSafety?: Duration;
   /** How long job records are kept (DynamoDB TTL): also the window in which duplicates are recognised. @default '7d' */
   readonly recordRetention?: Duration;
+  /** How much longer than the job's timeout an exactly-once lease lasts before another run may take over. @default '10s' */
+  readonly leaseMargin?: Duration;
 }
 
 export interface ProcessOptions {

@@ -9,6 +9,7 @@ import type {
   EnqueueOptions,
   ErrorMatcher,
   IdempotencyMode,
+  JobContext,
   JobOptions,
   PayloadInput,
   PayloadOutput,
@@ -36,8 +37,10 @@ export interface JobDefinition<S extends StandardSchemaV1 = StandardSchemaV1, R 
   readonly name: string;
   readonly schema: S;
   readonly options: ResolvedJobOptions;
-  readonly perform: (payload: PayloadOutput<S>, ctx: import('./types').JobContext) => Promise<R> | R;
-  readonly deriveJobId?: (payload: PayloadInput<S>) => string;
+  // Method syntax on purpose: it lets a JobDefinition<ZodObject<...>> stand wherever "any job" is expected
+  // (registry, engine), as method parameters are compared bivariantly.
+  perform(payload: PayloadOutput<S>, ctx: JobContext): Promise<R> | R;
+  deriveJobId?(payload: PayloadInput<S>): string;
   /** Enqueue through the configured client (see `setDefaultEnqueuer`, or `wharf/testing`). */
   performLater(payload: PayloadInput<S>, options?: EnqueueOptions): Promise<EnqueuedJob>;
   /** Validate the payload and run the job here and now, once, without a queue. Returns its result. */

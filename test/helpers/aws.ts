@@ -20,17 +20,15 @@ export class RequestCounter {
   }
 }
 
-interface Countable {
-  middlewareStack: {
-    add(
-      middleware: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
-      options: { step: 'initialize'; name: string },
-    ): void;
-  };
-}
+type Middleware = (
+  next: (args: unknown) => Promise<unknown>,
+  context: { commandName?: string },
+) => (args: unknown) => Promise<unknown>;
 
-export function countRequests<T extends Countable>(client: T, counter: RequestCounter): T {
-  client.middlewareStack.add(
+/** Adds a counting middleware to any AWS SDK v3 client (the stacks differ only in their generic types). */
+export function countRequests<T extends { middlewareStack: object }>(client: T, counter: RequestCounter): T {
+  const stack = client.middlewareStack as unknown as { add(middleware: Middleware, options: object): void };
+  stack.add(
     (next, context) => async (args) => {
       counter.add(context.commandName ?? 'unknown');
       return next(args);

@@ -1,0 +1,2 @@
+export { createWorker } from './worker';
+export type { Worker, WorkerOptions } from './worker';
