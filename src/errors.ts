@@ -87,7 +87,11 @@ export class JobTimeoutError extends WharfError {
 /** A write that required the caller to still own the job's lease found a newer owner (fencing). */
 export class LeaseLostError extends WharfError {
   constructor(jobId: string, fence: number, options?: ErrorOptions) {
-    super('WHARF_LEASE_LOST', `Lease on job ${jobId} (fence ${fence}) was taken over by a newer run`, options);
+    super(
+      'WHARF_LEASE_LOST',
+      `Lease on job ${jobId} (fence ${fence}) was taken over by a newer run`,
+      options,
+    );
     this.name = 'LeaseLostError';
   }
 }

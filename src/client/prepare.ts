@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
-import { ENVELOPE_VERSION, type Envelope } from '../envelope/envelope';
 import { MAX_BODY_BYTES } from '../envelope/decode';
+import { ENVELOPE_VERSION, type Envelope } from '../envelope/envelope';
 import { toOutgoing } from '../envelope/outgoing';
 import { parseDuration } from '../job/duration';
 import { validatePayload } from '../job/validate-payload';
@@ -9,6 +9,8 @@ import type { EnqueueRequest } from './types';
 
 const OPTION_KEYS = ['delay', 'at', 'jobId'];
 const MAX_JOB_ID_CHARS = 512;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being rejected
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 export interface PreparedJob {
   readonly jobId: string;
@@ -18,7 +20,9 @@ export interface PreparedJob {
   readonly message: OutgoingMessage;
 }
 
-export type Prepared = { readonly ok: true; readonly job: PreparedJob } | { readonly ok: false; readonly payloadProblems: string[]; readonly optionProblems: string[] };
+export type Prepared =
+  | { readonly ok: true; readonly job: PreparedJob }
+  | { readonly ok: false; readonly payloadProblems: string[]; readonly optionProblems: string[] };
 
 /**
  * Turns a request into a message, or into every problem with it. The payload is validated after a JSON round trip,
@@ -28,7 +32,8 @@ export async function prepare(request: EnqueueRequest, clock: Clock): Promise<Pr
   const { job, payload, options } = request;
   const optionProblems: string[] = [];
   for (const key of Object.keys(options ?? {})) {
-    if (!OPTION_KEYS.includes(key)) optionProblems.push(`unknown enqueue option "${key}" (known: ${OPTION_KEYS.join(', ')})`);
+    if (!OPTION_KEYS.includes(key))
+      optionProblems.push(`unknown enqueue option "${key}" (known: ${OPTION_KEYS.join(', ')})`);
   }
   const now = clock.nowMs();
   const runAtMs = resolveRunAt(options, now, optionProblems);
@@ -37,7 +42,8 @@ export async function prepare(request: EnqueueRequest, clock: Clock): Promise<Pr
   const validation = await validatePayload(job.schema, JSON.parse(json.text));
   const payloadProblems = validation.ok ? [] : validation.issues;
   const jobId = resolveJobId(request, optionProblems);
-  if (payloadProblems.length > 0 || optionProblems.length > 0) return { ok: false, payloadProblems, optionProblems };
+  if (payloadProblems.length > 0 || optionProblems.length > 0)
+    return { ok: false, payloadProblems, optionProblems };
   const envelope: Envelope = {
     v: ENVELOPE_VERSION,
     id: jobId,
@@ -51,13 +57,23 @@ export async function prepare(request: EnqueueRequest, clock: Clock): Promise<Pr
   const message = toOutgoing(envelope, now);
   const bytes = Buffer.byteLength(message.body, 'utf8');
   if (bytes > MAX_BODY_BYTES) {
-    return { ok: false, payloadProblems: [`payload is too large: the message would be ${bytes} bytes; SQS allows ${MAX_BODY_BYTES}. Pass an id and load the data in the job.`], optionProblems };
+    return {
+      ok: false,
+      payloadProblems: [
+        `payload is too large: the message would be ${bytes} bytes; SQS allows ${MAX_BODY_BYTES}. Pass an id and load the data in the job.`,
+      ],
+      optionProblems,
+    };
   }
-  return { ok: true, job: { jobId, jobName: job.name, queue: job.options.queue, runAtMs: Math.max(runAtMs, now), message } };
+  return {
+    ok: true,
+    job: { jobId, jobName: job.name, queue: job.options.queue, runAtMs: Math.max(runAtMs, now), message },
+  };
 }
 
 function resolveRunAt(options: EnqueueRequest['options'], now: number, problems: string[]): number {
-  if (options?.delay !== undefined && options?.at !== undefined) problems.push('give either "delay" or "at", not both');
+  if (options?.delay !== undefined && options?.at !== undefined)
+    problems.push('give either "delay" or "at", not both');
   if (options?.delay !== undefined) {
     const parsed = parseDuration(options.delay);
     if ('problem' in parsed) problems.push(`delay: ${parsed.problem}`);
@@ -65,7 +81,8 @@ function resolveRunAt(options: EnqueueRequest['options'], now: number, problems:
   }
   if (options?.at !== undefined) {
     const at = options.at;
-    if (!(at instanceof Date) || Number.isNaN(at.getTime())) problems.push(`at: expected a valid Date, received ${String(at)}`);
+    if (!(at instanceof Date) || Number.isNaN(at.getTime()))
+      problems.push(`at: expected a valid Date, received ${String(at)}`);
     else return at.getTime();
   }
   return now;
@@ -75,14 +92,24 @@ function resolveJobId(request: EnqueueRequest, problems: string[]): string {
   const explicit = request.options?.jobId;
   let id: string;
   try {
-    id = explicit ?? (request.job.deriveJobId ? `${request.job.name}:${request.job.deriveJobId(request.payload as never)}` : crypto.randomUUID());
+    id =
+      explicit ??
+      (request.job.deriveJobId
+        ? `${request.job.name}:${request.job.deriveJobId(request.payload as never)}`
+        : crypto.randomUUID());
   } catch (error) {
     problems.push(`jobId: the job's jobId function threw: ${(error as Error).message}`);
     return '';
   }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being rejected
-  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_JOB_ID_CHARS || /[\u0000-\u001f\u007f]/.test(id)) {
-    problems.push(`jobId: expected 1-${MAX_JOB_ID_CHARS} printable characters, received ${JSON.stringify(id)}`);
+  if (
+    typeof id !== 'string' ||
+    id.length === 0 ||
+    id.length > MAX_JOB_ID_CHARS ||
+    CONTROL_CHARACTERS.test(id)
+  ) {
+    problems.push(
+      `jobId: expected 1-${MAX_JOB_ID_CHARS} printable characters, received ${JSON.stringify(id)}`,
+    );
   }
   return id;
 }
@@ -90,7 +117,8 @@ function resolveJobId(request: EnqueueRequest, problems: string[]): string {
 function serialize(payload: unknown): { ok: true; text: string } | { ok: false; problem: string } {
   try {
     const text = JSON.stringify(payload);
-    if (text === undefined) return { ok: false, problem: 'payload is not JSON-serializable (undefined or a function)' };
+    if (text === undefined)
+      return { ok: false, problem: 'payload is not JSON-serializable (undefined or a function)' };
     return { ok: true, text };
   } catch (error) {
     return { ok: false, problem: `payload is not JSON-serializable: ${(error as Error).message}` };

@@ -44,7 +44,9 @@ export function configFromEnv(queues: readonly string[], env: NodeJS.ProcessEnv 
     if (url && deadLetterUrl) resolved[queue] = { url, deadLetterUrl };
   }
   if (missing.length > 0) {
-    throw new ConfigError(`Missing environment variables: ${missing.join(', ')}. The wharf CDK construct sets them; see README "Producers".`);
+    throw new ConfigError(
+      `Missing environment variables: ${missing.join(', ')}. The wharf CDK construct sets them; see README "Producers".`,
+    );
   }
   return { tableName: env.WHARF_TABLE_NAME, queues: resolved, workerQueue: env.WHARF_QUEUE };
 }

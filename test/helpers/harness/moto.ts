@@ -1,0 +1,175 @@
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
+import {
+  createClient,
+  createRegistry,
+  type JobDefinition,
+  type JobEvent,
+  systemClock,
+} from '../../../src/index';
+import { createLambdaHandler } from '../../../src/lambda/index';
+import { createDynamoJobStore, createJobTable } from '../../../src/store/dynamodb/index';
+import { createSqsTransport } from '../../../src/transport/sqs/index';
+import { dynamoClient, sqsClient, uniqueName } from '../aws';
+import { pollOnce } from '../esm';
+import type { Harness, HarnessEnv, HarnessOptions } from './types';
+
+/** The AWS path: moto's SQS and DynamoDB, the middy Lambda handler run in-process on received messages. */
+export const motoHarness: Harness = {
+  name: 'moto server (SQS + DynamoDB + Lambda handler)',
+  realTime: true,
+  async setup(jobs: readonly JobDefinition[], options: HarnessOptions = {}): Promise<HarnessEnv> {
+    const registry = createRegistry(jobs);
+    const queue = registry.queues[0] ?? 'default';
+    const sqs = sqsClient();
+    const dynamodb = dynamoClient();
+    const failing = { claims: 0 };
+    injectClaimFailures(dynamodb, failing);
+    const { url, deadLetterUrl, arn } = await createQueuePair(sqs, options.visibilityTimeoutSeconds ?? 2);
+    const tableName = uniqueName('wharf-jobs');
+    await createJobTable(dynamodb, tableName);
+    const transport = createSqsTransport({ client: sqs, queues: { [queue]: { url, deadLetterUrl } } });
+    const store = createDynamoJobStore({ client: dynamodb, tableName });
+    const engineStore = options.wrapStore ? options.wrapStore(store) : store;
+    const events: JobEvent[] = [];
+    const handler = createLambdaHandler({
+      registry,
+      queue,
+      transport,
+      store: engineStore,
+      random: () => 0,
+      leaseMargin: options.leaseMargin ?? '10s',
+      onEvent: (e) => events.push(e),
+      unknownJobDeferrals: options.unknownJobDeferrals ?? 3,
+      unknownJobDelay: '1s',
+    });
+    const target = {
+      sqs,
+      queueUrl: url,
+      queueArn: arn,
+      handler: (e: Parameters<typeof handler>[0], c: Parameters<typeof handler>[1]) => handler(e, c),
+    };
+    const deliver = async () => (await pollOnce({ ...target, waitTimeSeconds: 1 })).records.length;
+    return {
+      client: createClient({ transport }),
+      store,
+      clock: systemClock,
+      events,
+      queue,
+      deliver,
+      drain: (drainOptions) => drainQueue(sqs, url, deliver, drainOptions?.timeoutMs ?? 25_000),
+      advance: (ms) => new Promise((r) => setTimeout(r, ms)),
+      deadLetters: () => receiveAll(sqs, deadLetterUrl),
+      sendRaw: async (body) =>
+        void (await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }))),
+      failStoreClaims: (times) => {
+        failing.claims = times;
+      },
+      teardown: async () => {
+        sqs.destroy();
+        dynamodb.destroy();
+      },
+    };
+  },
+};
+
+async function createQueuePair(sqs: ReturnType<typeof sqsClient>, visibilityTimeoutSeconds: number) {
+  const name = uniqueName('wharf-q');
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+  const dlqArn = await queueArn(sqs, dlq.QueueUrl!);
+  const source = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: {
+        VisibilityTimeout: String(visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }),
+      },
+    }),
+  );
+  return { url: source.QueueUrl!, deadLetterUrl: dlq.QueueUrl!, arn: await queueArn(sqs, source.QueueUrl!) };
+}
+
+async function queueArn(sqs: ReturnType<typeof sqsClient>, url: string): Promise<string> {
+  const attrs = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+  );
+  return attrs.Attributes?.QueueArn ?? '';
+}
+
+async function drainQueue(
+  sqs: ReturnType<typeof sqsClient>,
+  url: string,
+  deliver: () => Promise<number>,
+  timeoutMs: number,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    await deliver();
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      }),
+    );
+    const left =
+      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
+      Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+    if (left === 0) return;
+  }
+  throw new Error(`queue not drained within ${timeoutMs} ms`);
+}
+
+async function receiveAll(sqs: ReturnType<typeof sqsClient>, url: string) {
+  const views: { body: string; attributes: Record<string, string> }[] = [];
+  for (let i = 0; i < 10; i++) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        VisibilityTimeout: 30,
+        WaitTimeSeconds: i === 0 ? 1 : 0,
+      }),
+    );
+    if (Messages.length === 0) break;
+    for (const m of Messages) {
+      views.push({
+        body: m.Body ?? '',
+        attributes: Object.fromEntries(
+          Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']),
+        ),
+      });
+    }
+  }
+  return views;
+}
+
+/** Fails UpdateItem calls that claim a job (they set status to running) while `failing.claims` > 0. */
+function injectClaimFailures(client: ReturnType<typeof dynamoClient>, failing: { claims: number }) {
+  const stack = client.middlewareStack as unknown as { add(mw: unknown, options: object): void };
+  stack.add(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+      async (args: { input?: { ExpressionAttributeValues?: Record<string, { S?: string }> } }) => {
+        const values = Object.values(args.input?.ExpressionAttributeValues ?? {});
+        const isClaim = context.commandName === 'UpdateItemCommand' && values.some((v) => v.S === 'running');
+        if (isClaim && failing.claims > 0) {
+          failing.claims--;
+          throw Object.assign(new Error('Service unavailable (injected)'), {
+            name: 'ServiceUnavailable',
+            $fault: 'server',
+          });
+        }
+        return next(args);
+      },
+    { step: 'initialize', name: 'wharfInjectClaimFailure' },
+  );
+}
