@@ -1,7 +1,7 @@
-import { type Clock, systemClock } from '../clock';
 import { createClient } from '../client/client';
 import { setDefaultEnqueuer } from '../client/default-enqueuer';
 import type { Enqueuer } from '../client/types';
+import { type Clock, systemClock } from '../clock';
 import { createEngine } from '../engine/engine';
 import type { JobEventListener } from '../engine/events';
 import type { Engine, EngineOptions } from '../engine/types';
@@ -9,7 +9,7 @@ import type { Random } from '../job/backoff';
 import type { JobRegistry } from '../job/registry';
 import { createMemoryJobStore } from '../store/memory-store';
 import type { JobStore } from '../store/types';
-import { type MemoryTransport, createMemoryTransport } from '../transport/memory';
+import { createMemoryTransport, type MemoryTransport } from '../transport/memory';
 import type { ManualClock } from './manual-clock';
 import { type RunSummary, SummaryCounter } from './run-summary';
 
@@ -28,7 +28,10 @@ export interface LocalEngineOptions {
   /** @default an in-memory store */
   readonly store?: JobStore;
   /** Engine settings passed through (deploy-skew deferrals, deadline safety, record retention). */
-  readonly engine?: Pick<EngineOptions, 'unknownJobDeferrals' | 'unknownJobDelay' | 'deadlineSafety' | 'recordRetention' | 'leaseMargin'>;
+  readonly engine?: Pick<
+    EngineOptions,
+    'unknownJobDeferrals' | 'unknownJobDelay' | 'deadlineSafety' | 'recordRetention' | 'leaseMargin'
+  >;
 }
 
 export interface LocalEngine {
@@ -74,7 +77,14 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const client = createClient({ transport, clock });
   const previous = options.installAsDefault === false ? undefined : setDefaultEnqueuer(client);
   const concurrency = Math.min(10, options.concurrency ?? 10);
-  const tick = () => tickOnce(engine, transport, options.registry.queues, { max: concurrency, visibilityTimeoutSeconds }, counter);
+  const tick = () =>
+    tickOnce(
+      engine,
+      transport,
+      options.registry.queues,
+      { max: concurrency, visibilityTimeoutSeconds },
+      counter,
+    );
   return {
     client,
     transport,
@@ -120,7 +130,12 @@ async function tickOnce(
   return handled;
 }
 
-async function drain(tick: () => Promise<number>, transport: MemoryTransport, clock: Clock | ManualClock, maxMessages: number) {
+async function drain(
+  tick: () => Promise<number>,
+  transport: MemoryTransport,
+  clock: Clock | ManualClock,
+  maxMessages: number,
+) {
   let handled = 0;
   while (handled < maxMessages) {
     const count = await tick();
@@ -132,7 +147,9 @@ async function drain(tick: () => Promise<number>, transport: MemoryTransport, cl
     else await clock.sleep(Math.max(1, Math.min(next - clock.nowMs(), 250)));
   }
   if (transport.nextVisibleAtMs() !== undefined) {
-    throw new Error(`runUntilIdle stopped after ${maxMessages} messages and the queues are still not empty (a job that re-enqueues itself forever?)`);
+    throw new Error(
+      `runUntilIdle stopped after ${maxMessages} messages and the queues are still not empty (a job that re-enqueues itself forever?)`,
+    );
   }
 }
 

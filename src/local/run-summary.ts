@@ -11,7 +11,17 @@ export interface RunSummary {
   readonly wallMs: number;
 }
 
-const COUNTED: readonly JobEventType[] = ['succeeded', 'retrying', 'dead', 'discarded', 'duplicate', 'deferred', 'released', 'lease-lost', 'superseded'];
+const COUNTED: readonly JobEventType[] = [
+  'succeeded',
+  'retrying',
+  'dead',
+  'discarded',
+  'duplicate',
+  'deferred',
+  'released',
+  'lease-lost',
+  'superseded',
+];
 
 export class SummaryCounter {
   private messages = 0;
@@ -20,6 +30,8 @@ export class SummaryCounter {
 
   record(event: JobEvent): void {
     if (!COUNTED.includes(event.type)) return;
+    // A long delay travels in 15-minute hops: each hop is transport plumbing, not an outcome of the job.
+    if (event.type === 'deferred' && event.why === 'not-due') return;
     this.byOutcome[event.type] = (this.byOutcome[event.type] ?? 0) + 1;
     const name = event.jobName ?? '(unreadable message)';
     const job = this.byJob[name] ?? {};

@@ -1,0 +1,64 @@
+import type { JobEvent } from 'wharf';
+
+const color = (code: number) => (text: string) =>
+  process.stdout.isTTY ? `\u001b[${code}m${text}\u001b[0m` : text;
+const green = color(32);
+const yellow = color(33);
+const red = color(31);
+const gray = color(90);
+
+/** One readable line per event, stamped with the time on the engine's (fast-forwarded) clock. */
+export function liveLog(
+  startMs: number,
+  write: (line: string) => void = console.log,
+): (event: JobEvent) => void {
+  return (event) => {
+    const line = describe(event);
+    if (line) write(`${gray(stamp(event.atMs - startMs))} ${line}`);
+  };
+}
+
+function describe(e: JobEvent): string | undefined {
+  const who = `${e.jobName ?? '(unreadable)'} ${gray(short(e.jobId))}`;
+  const attempt = e.attempt ? gray(` attempt ${e.attempt}`) : '';
+  switch (e.type) {
+    case 'started':
+      return `▶ ${who}${attempt} started`;
+    case 'succeeded':
+      return green(`✓ ${who}${attempt} succeeded in ${e.durationMs} ms`);
+    case 'retrying':
+      return yellow(`↻ ${who}${attempt} failed: ${e.error.message}; retrying in ${seconds(e.delayMs)}`);
+    case 'dead':
+      return red(`✗ ${who}${attempt} dead-lettered (${e.reason}): ${e.error.message}`);
+    case 'discarded':
+      return yellow(`⌫ ${who}${attempt} discarded: ${e.error.message}`);
+    case 'duplicate':
+      return gray(`= ${who} already done; duplicate delivery acknowledged`);
+    case 'deferred':
+      if (e.why === 'not-due') return undefined; // a 15-minute hop of a long delay
+      return gray(`… ${who} put off ${seconds(e.delayMs)} (${e.why})`);
+    case 'progress':
+      return e.progress.total && e.progress.done % 2 === 0
+        ? gray(`  ${who} ${e.progress.done}/${e.progress.total} ${e.progress.message ?? ''}`)
+        : undefined;
+    default:
+      return gray(`${e.type} ${who}`);
+  }
+}
+
+function stamp(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return `[+${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}]`;
+}
+
+function seconds(ms: number): string {
+  return ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function short(id: string | undefined): string {
+  if (!id) return '';
+  return id.length > 24 ? `${id.slice(0, 8)}…` : id;
+}

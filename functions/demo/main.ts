@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util';
+import { systemClock } from 'wharf';
+import { createFastForwardClock, createLocalEngine } from 'wharf/local';
+import { createInMemoryServices, useServices } from '../app/services';
+import { registry } from '../registry';
+import { liveLog } from './live-log';
+import { enqueueDemoMix } from './mix';
+import { formatSummary } from './summary';
+import { startWebhookServer } from './webhook-server';
+
+// `npm start`: the example app on the embedded engine. No AWS, no Docker, no emulator: in-memory queues and store,
+// a clock that jumps over waits (backoffs, delays), and a local HTTP server that the webhook job calls.
+const { values } = parseArgs({ options: { 'keep-running': { type: 'boolean', default: false } } });
+const keepRunning = values['keep-running'] === true;
+
+const webhooks = await startWebhookServer();
+const services = createInMemoryServices(webhooks.baseUrl);
+useServices(services);
+const clock = keepRunning ? systemClock : createFastForwardClock();
+const startMs = clock.nowMs();
+const engine = createLocalEngine({ registry, clock, onEvent: liveLog(startMs) });
+
+console.log(
+  'wharf example app on the embedded engine' +
+    (keepRunning ? ' (real time; Ctrl-C to stop)' : ' (time fast-forwarded)'),
+);
+console.log(`queues: ${registry.queues.join(', ')} · jobs: ${registry.jobs.map((j) => j.name).join(', ')}\n`);
+await enqueueDemoMix();
+
+if (keepRunning) {
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  while (!stop.signal.aborted) {
+    if ((await engine.tick()) === 0) await clock.sleep(200).catch(() => undefined);
+  }
+}
+const summary = await engine.runUntilIdle();
+console.log(`\n${formatSummary(summary)}\n`);
+const deadLetters = registry.queues.flatMap((q) =>
+  engine.transport.peekDeadLetters(q).map((m) => ({ queue: q, m })),
+);
+console.log(`dead letters: ${deadLetters.length}`);
+for (const { queue, m } of deadLetters) {
+  console.log(
+    `  ${queue}: ${m.attributes['wharf.job']} ${m.attributes['wharf.id']} (${m.attributes['wharf.dlq.reason']}): ${m.attributes['wharf.dlq.error']}`,
+  );
+}
+console.log(
+  `outbox: ${services.mailer.outbox.length} emails · users: ${services.users.all().length} · webhook deliveries accepted: ${webhooks.accepted.size} of ${webhooks.requests} requests`,
+);
+console.log(
+  `simulated time ${(summary.simulatedMs / 60_000).toFixed(1)} min in ${summary.wallMs} ms of wall time · ${summary.messages} messages handled`,
+);
+engine.close();
+await webhooks.close();

@@ -1,0 +1,21 @@
+import { performAllLater } from 'wharf';
+import { dispatchWebhook } from '../jobs/dispatch-webhook';
+import { importUsers } from '../jobs/import-users';
+import { nightlyCleanup } from '../jobs/nightly-cleanup';
+import { generateReport } from '../jobs/reports';
+import { sendWelcomeEmail } from '../jobs/send-welcome-email';
+
+/** A realistic morning: an import, webhooks to healthy, flaky, retired and dead endpoints, a report, a cleanup. */
+export async function enqueueDemoMix(): Promise<void> {
+  await importUsers.performLater({ file: 'users.csv' });
+  await performAllLater([
+    dispatchWebhook.with({ endpointId: 'crm', event: 'user.imported', data: { batch: 1 } }),
+    dispatchWebhook.with({ endpointId: 'billing', event: 'invoice.paid', data: { invoiceId: 'inv_1' } }),
+    dispatchWebhook.with({ endpointId: 'analytics', event: 'page.viewed', data: { path: '/' } }),
+    dispatchWebhook.with({ endpointId: 'retired', event: 'user.imported', data: { batch: 1 } }),
+    dispatchWebhook.with({ endpointId: 'down', event: 'invoice.paid', data: { invoiceId: 'inv_2' } }),
+  ]);
+  await generateReport.performLater({ reportId: 'signups-2026-11', ownerId: 'u1' }, { delay: '10m' });
+  await sendWelcomeEmail.performLater({ userId: 'u-deleted' });
+  await nightlyCleanup.performLater({ olderThanDays: 0 }, { delay: '8h' });
+}

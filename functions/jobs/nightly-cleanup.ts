@@ -1,0 +1,16 @@
+import { defineJob } from 'wharf';
+import { z } from 'zod';
+import { services } from '../app/services';
+
+/** Removes test users older than the given age. Recurring (nightly); running it twice is harmless. */
+export const nightlyCleanup = defineJob({
+  name: 'nightly-cleanup',
+  schema: z.object({ olderThanDays: z.number().int().min(0).default(30) }),
+  queue: 'maintenance',
+  idempotency: 'off',
+  timeout: '5m',
+  async perform({ olderThanDays }) {
+    const removed = services().users.removeTestUsers(Date.now() - olderThanDays * 86_400_000);
+    return { removed };
+  },
+});

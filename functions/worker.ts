@@ -1,0 +1,8 @@
+import { createLambdaWorkerFromEnv } from 'wharf/aws';
+import { registry } from './registry';
+
+/**
+ * The example app's worker: one function per queue, told which by WHARF_QUEUE (the CDK construct sets it).
+ * Built once per module; every invocation reuses the clients.
+ */
+export const handler = createLambdaWorkerFromEnv({ registry });

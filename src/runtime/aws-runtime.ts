@@ -1,0 +1,66 @@
+import { createClient } from '../client/client';
+import { setDefaultEnqueuer } from '../client/default-enqueuer';
+import type { Enqueuer } from '../client/types';
+import { type Clock, systemClock } from '../clock';
+import { configFromEnv, type WharfConfig } from '../config/env-config';
+import { ConfigError } from '../errors';
+import type { JobRegistry } from '../job/registry';
+import { DynamoDBClient } from '../store/dynamodb/dynamodb-api';
+import { createDynamoJobStore } from '../store/dynamodb/dynamodb-store';
+import type { JobStore } from '../store/types';
+import { createSqsTransport, type SqsTransport } from '../transport/sqs';
+import { SQSClient } from '../transport/sqs/sqs-api';
+
+export interface AwsRuntimeOptions {
+  readonly registry: JobRegistry;
+  /** Where WHARF_* variables are read from (the edge: nowhere else reads the environment). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * SDK clients, when the caller wants its own settings. By default they are built with the standard credential
+   * chain, region and endpoint variables (AWS_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SQS, ...), which is also
+   * how LocalStack and moto are reached.
+   */
+  readonly sqs?: SQSClient;
+  readonly dynamodb?: DynamoDBClient;
+  readonly clock?: Clock;
+  /** Makes `job.performLater` use this runtime's client. @default true */
+  readonly installAsDefault?: boolean;
+}
+
+export interface AwsRuntime {
+  readonly config: WharfConfig;
+  readonly transport: SqsTransport;
+  /** Present when the table is configured (WHARF_TABLE_NAME). */
+  readonly store?: JobStore;
+  readonly client: Enqueuer;
+}
+
+/**
+ * Everything a producer or worker needs on AWS, built once per module from the environment the CDK construct
+ * sets. Producers in other services call it with their registry (see README "Producers").
+ */
+export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
+  const env = options.env ?? process.env;
+  const config = configFromEnv(options.registry.queues, env);
+  const clock = options.clock ?? systemClock;
+  const transport = createSqsTransport({
+    client: options.sqs ?? new SQSClient({}),
+    queues: config.queues,
+    clock,
+  });
+  const store = config.tableName
+    ? createDynamoJobStore({
+        client: options.dynamodb ?? new DynamoDBClient({}),
+        tableName: config.tableName,
+      })
+    : undefined;
+  const needsStore = options.registry.jobs.some((job) => job.options.idempotency !== 'off');
+  if (!store && needsStore && config.workerQueue) {
+    throw new ConfigError(
+      'WHARF_TABLE_NAME is not set, but jobs on this worker record their state: set it (the CDK construct does).',
+    );
+  }
+  const client = createClient({ transport, clock });
+  if (options.installAsDefault !== false) setDefaultEnqueuer(client);
+  return { config, transport, ...(store ? { store } : {}), client };
+}

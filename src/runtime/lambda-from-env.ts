@@ -1,0 +1,45 @@
+import type { JobEventListener } from '../engine/events';
+import { ConfigError } from '../errors';
+import type { JobRegistry } from '../job/registry';
+import { createLambdaHandler, type LambdaWorkerHandler } from '../lambda/lambda-handler';
+import { createAwsRuntime } from './aws-runtime';
+
+export interface LambdaFromEnvOptions {
+  readonly registry: JobRegistry;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Records of one batch run at once. @default 10 */
+  readonly concurrency?: number;
+  /** @default one JSON log line per outcome */
+  readonly onEvent?: JobEventListener;
+}
+
+/**
+ * The worker function of one queue, configured from the variables the CDK construct sets (WHARF_QUEUE and the
+ * queue, dead-letter and table variables). Jobs that enqueue other jobs use the same client.
+ *
+ * @example
+ * // functions/worker.ts
+ * export const handler = createLambdaWorkerFromEnv({ registry });
+ */
+export function createLambdaWorkerFromEnv(options: LambdaFromEnvOptions): LambdaWorkerHandler {
+  const env = options.env ?? process.env;
+  const queue = env.WHARF_QUEUE;
+  if (!queue) {
+    throw new ConfigError('WHARF_QUEUE is not set: the worker function does not know which queue it serves.');
+  }
+  const runtime = createAwsRuntime({ registry: options.registry, env });
+  return createLambdaHandler({
+    registry: options.registry,
+    queue,
+    transport: runtime.transport,
+    store: runtime.store,
+    concurrency: options.concurrency,
+    onEvent: options.onEvent ?? logEvent,
+  });
+}
+
+/** CloudWatch Logs reads one JSON object per line; progress events are too chatty to log by default. */
+function logEvent(event: Parameters<JobEventListener>[0]): void {
+  if (event.type === 'progress') return;
+  console.log(JSON.stringify({ wharf: event.type, ...event }));
+}
