@@ -1,9 +1,54 @@
 // The public surface of `wharf`, listed by name. Heavy parts (AWS adapters, CDK, local engine, testing) live
 // behind subpaths: wharf/aws, wharf/lambda, wharf/worker, wharf/local, wharf/testing, wharf/cdk.
-export { defineJob } from './job/define-job';
+
+export type { ClientOptions } from './client/client';
+export { createClient } from './client/client';
+export { setDefaultEnqueuer } from './client/default-enqueuer';
+export { performAllLater } from './client/perform-all-later';
+export type {
+  EnqueuedJob,
+  EnqueueFailure,
+  EnqueueManyResult,
+  EnqueueRequest,
+  Enqueuer,
+} from './client/types';
+export type { Clock } from './clock';
+export { systemClock } from './clock';
+export type { QueueUrls, WharfConfig } from './config/env-config';
+export { configFromEnv, deadLetterUrlVariable, queueUrlVariable } from './config/env-config';
+export { createEngine } from './engine/engine';
+export type { JobEvent, JobEventListener, JobEventType } from './engine/events';
+export type { AckOutcome, Disposition, Engine, EngineOptions, ProcessOptions } from './engine/types';
+export type { DecodeResult } from './envelope/decode';
+export { decodeEnvelope } from './envelope/decode';
+export type {
+  DeadLetterInfo,
+  DeadLetterReason,
+  Envelope,
+  ErrorSummary,
+  FailureRecord,
+} from './envelope/envelope';
+export { ATTR as MESSAGE_ATTRIBUTES } from './envelope/envelope';
+export type { WharfErrorCode } from './errors';
+export {
+  ConfigError,
+  DiscardJobError,
+  hasCode,
+  InvalidOptionsError,
+  InvalidPayloadError,
+  JobTimeoutError,
+  LeaseLostError,
+  RetryAfterError,
+  StoreUnavailableError,
+  WharfError,
+} from './errors';
+export type { BackoffPolicy } from './job/backoff';
+export { backoffDelayMs } from './job/backoff';
 export type { JobDefinition, ResolvedJobOptions } from './job/define-job';
-export { createRegistry } from './job/registry';
+export { defineJob } from './job/define-job';
+export type { Duration } from './job/duration';
 export type { JobRegistry } from './job/registry';
+export { createRegistry } from './job/registry';
 export type {
   EnqueueOptions,
   ErrorMatcher,
@@ -15,37 +60,5 @@ export type {
   PayloadOutput,
   RetryPolicy,
 } from './job/types';
-export type { BackoffPolicy } from './job/backoff';
-export { backoffDelayMs } from './job/backoff';
-export type { Duration } from './job/duration';
-export { createClient } from './client/client';
-export type { ClientOptions } from './client/client';
-export { setDefaultEnqueuer } from './client/default-enqueuer';
-export { performAllLater } from './client/perform-all-later';
-export type { EnqueuedJob, EnqueueFailure, Enqueuer, EnqueueManyResult, EnqueueRequest } from './client/types';
-export { createEngine } from './engine/engine';
-export type { AckOutcome, Disposition, Engine, EngineOptions, ProcessOptions } from './engine/types';
-export type { JobEvent, JobEventListener, JobEventType } from './engine/events';
-export type { DeadLetterInfo, DeadLetterReason, Envelope, ErrorSummary, FailureRecord } from './envelope/envelope';
-export { ATTR as MESSAGE_ATTRIBUTES } from './envelope/envelope';
-export { decodeEnvelope } from './envelope/decode';
-export type { DecodeResult } from './envelope/decode';
-export type { Clock } from './clock';
-export { systemClock } from './clock';
 export type { ClaimResult, JobRecord, JobStatus, JobStore } from './store/types';
 export type { Consumer, OutgoingMessage, ReceivedMessage, SendOutcome, Transport } from './transport/types';
-export { configFromEnv, deadLetterUrlVariable, queueUrlVariable } from './config/env-config';
-export type { QueueUrls, WharfConfig } from './config/env-config';
-export {
-  ConfigError,
-  DiscardJobError,
-  InvalidOptionsError,
-  InvalidPayloadError,
-  JobTimeoutError,
-  LeaseLostError,
-  RetryAfterError,
-  StoreUnavailableError,
-  WharfError,
-  hasCode,
-} from './errors';
-export type { WharfErrorCode } from './errors';

@@ -8,7 +8,11 @@ import type { OutgoingMessage } from '../transport/types';
 export function deadLetterFromEnvelope(envelope: Envelope, info: DeadLetterInfo): OutgoingMessage {
   const { runAtMs: _drop, ...rest } = envelope;
   const body: Envelope = { ...rest, deadLetter: info };
-  return { body: JSON.stringify(body), attributes: deadLetterAttributes(envelope.job, envelope.id, info), delaySeconds: 0 };
+  return {
+    body: JSON.stringify(body),
+    attributes: deadLetterAttributes(envelope.job, envelope.id, info),
+    delaySeconds: 0,
+  };
 }
 
 /**
@@ -23,7 +27,11 @@ export function deadLetterFromRaw(
   return { body: rawBody, attributes: deadLetterAttributes(known.job, known.id, info), delaySeconds: 0 };
 }
 
-function deadLetterAttributes(job: string | undefined, id: string | undefined, info: DeadLetterInfo): Record<string, string> {
+function deadLetterAttributes(
+  job: string | undefined,
+  id: string | undefined,
+  info: DeadLetterInfo,
+): Record<string, string> {
   const attributes: Record<string, string> = {
     [ATTR.reason]: info.reason,
     [ATTR.error]: oneLine(info.error),

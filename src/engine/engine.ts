@@ -32,7 +32,11 @@ export function createEngine(options: EngineOptions): Engine {
   };
 }
 
-async function processMessage(o: ResolvedEngineOptions, message: ReceivedMessage, p: ProcessOptions): Promise<Disposition> {
+async function processMessage(
+  o: ResolvedEngineOptions,
+  message: ReceivedMessage,
+  p: ProcessOptions,
+): Promise<Disposition> {
   const decoded = decodeEnvelope(message.body);
   if (!decoded.ok) return rejectRaw(o, message, decoded);
   const envelope = decoded.envelope;
@@ -60,7 +64,10 @@ async function safeValidate(job: JobDefinition, payload: unknown) {
   try {
     return await validatePayload(job.schema, payload);
   } catch (error) {
-    return { ok: false as const, issues: [`the schema threw: ${(error as Error)?.message ?? String(error)}`] };
+    return {
+      ok: false as const,
+      issues: [`the schema threw: ${(error as Error)?.message ?? String(error)}`],
+    };
   }
 }
 
@@ -71,7 +78,14 @@ async function rejectRaw(
 ): Promise<Disposition> {
   const now = o.clock.nowMs();
   const error = { name: 'EnvelopeError', code: 'WHARF_BAD_ENVELOPE', message: decoded.message };
-  const info = { reason: decoded.reason, queue: message.queue, attempts: 0, firstFailedAtMs: now, lastFailedAtMs: now, error };
+  const info = {
+    reason: decoded.reason,
+    queue: message.queue,
+    attempts: 0,
+    firstFailedAtMs: now,
+    lastFailedAtMs: now,
+    error,
+  };
   try {
     await o.transport.sendToDeadLetter(message.queue, deadLetterFromRaw(message.body, info, decoded));
   } catch (cause) {
@@ -82,10 +96,18 @@ async function rejectRaw(
 }
 
 /** A job this worker does not know: maybe the producer was deployed first. Put off a few times, then dead-letter. */
-async function unknownJob(o: ResolvedEngineOptions, message: ReceivedMessage, envelope: Envelope): Promise<Disposition> {
-  if ((envelope.deferrals ?? 0) < o.unknownJobDeferrals) return defer(o, { message, envelope }, 'unknown-job', o.unknownJobDelayMs);
+async function unknownJob(
+  o: ResolvedEngineOptions,
+  message: ReceivedMessage,
+  envelope: Envelope,
+): Promise<Disposition> {
+  if ((envelope.deferrals ?? 0) < o.unknownJobDeferrals)
+    return defer(o, { message, envelope }, 'unknown-job', o.unknownJobDelayMs);
   const error = summarizeError(
-    new WharfError('WHARF_UNKNOWN_JOB', `no job named "${envelope.job}" is registered on queue "${message.queue}" of this worker`),
+    new WharfError(
+      'WHARF_UNKNOWN_JOB',
+      `no job named "${envelope.job}" is registered on queue "${message.queue}" of this worker`,
+    ),
   );
   const known = { message, envelope, attempt: envelope.attempt, startedAtMs: o.clock.nowMs() };
   return deadLetter(o, { ...known, job: placeholderJob(envelope.job, message.queue) }, 'unknown-job', error);
@@ -95,4 +117,3 @@ async function unknownJob(o: ResolvedEngineOptions, message: ReceivedMessage, en
 function placeholderJob(name: string, queue: string): JobDefinition {
   return { name, options: { queue, idempotency: 'off' } } as unknown as JobDefinition;
 }
-

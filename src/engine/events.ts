@@ -19,7 +19,11 @@ export type JobEvent =
   | (EventBase & { readonly type: 'duplicate' })
   | (EventBase & { readonly type: 'superseded' })
   | (EventBase & { readonly type: 'lease-lost' })
-  | (EventBase & { readonly type: 'deferred'; readonly why: 'busy' | 'unknown-job' | 'not-due'; readonly delayMs: number })
+  | (EventBase & {
+      readonly type: 'deferred';
+      readonly why: 'busy' | 'unknown-job' | 'not-due';
+      readonly delayMs: number;
+    })
   | (EventBase & { readonly type: 'released'; readonly why: string; readonly error?: ErrorSummary })
   | (EventBase & { readonly type: 'progress'; readonly progress: JobProgress });
 

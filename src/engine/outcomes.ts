@@ -1,4 +1,10 @@
-import { type DeadLetterReason, type Envelope, type ErrorSummary, appendFailure, summarizeError } from '../envelope/envelope';
+import {
+  appendFailure,
+  type DeadLetterReason,
+  type Envelope,
+  type ErrorSummary,
+  summarizeError,
+} from '../envelope/envelope';
 import { toOutgoing } from '../envelope/outgoing';
 import { hasCode } from '../errors';
 import type { RecordStart } from '../store/types';
@@ -7,9 +13,17 @@ import { type JobEvent, safeEmit } from './events';
 import type { ResolvedEngineOptions } from './resolve-options';
 import type { Disposition, RunState } from './types';
 
-type EventBody = JobEvent extends infer E ? (E extends JobEvent ? Omit<E, 'queue' | 'atMs' | 'jobId' | 'jobName' | 'attempt'> : never) : never;
+type EventBody = JobEvent extends infer E
+  ? E extends JobEvent
+    ? Omit<E, 'queue' | 'atMs' | 'jobId' | 'jobName' | 'attempt'>
+    : never
+  : never;
 
-export function emit(o: ResolvedEngineOptions, state: Pick<RunState, 'message'> & Partial<RunState>, body: EventBody): void {
+export function emit(
+  o: ResolvedEngineOptions,
+  state: Pick<RunState, 'message'> & Partial<RunState>,
+  body: EventBody,
+): void {
   safeEmit(o.onEvent, {
     queue: state.message.queue,
     jobId: state.envelope?.id,
@@ -20,7 +34,12 @@ export function emit(o: ResolvedEngineOptions, state: Pick<RunState, 'message'> 
   } as JobEvent);
 }
 
-export function release(o: ResolvedEngineOptions, state: Pick<RunState, 'message'> & Partial<RunState>, why: string, error?: ErrorSummary): Disposition {
+export function release(
+  o: ResolvedEngineOptions,
+  state: Pick<RunState, 'message'> & Partial<RunState>,
+  why: string,
+  error?: ErrorSummary,
+): Disposition {
   emit(o, state, { type: 'released', why, ...(error ? { error } : {}) });
   return { action: 'release', reason: why };
 }
@@ -37,7 +56,11 @@ export function recordStart(o: ResolvedEngineOptions, state: RunState): RecordSt
 }
 
 /** Sends a copy of the envelope to run later; the original may be acked only once the copy is confirmed. */
-export async function sendLater(o: ResolvedEngineOptions, queue: string, envelope: Envelope): Promise<boolean> {
+export async function sendLater(
+  o: ResolvedEngineOptions,
+  queue: string,
+  envelope: Envelope,
+): Promise<boolean> {
   try {
     const [outcome] = await o.transport.send(queue, [toOutgoing(envelope, o.clock.nowMs())]);
     return outcome?.ok === true;
@@ -56,8 +79,11 @@ export async function defer(
   const now = o.clock.nowMs();
   const env = state.envelope;
   const next: Envelope =
-    why === 'not-due' ? { ...env, enqueuedAtMs: now } : { ...env, enqueuedAtMs: now, runAtMs: now + delayMs, deferrals: (env.deferrals ?? 0) + 1 };
-  if (!(await sendLater(o, state.message.queue, next))) return release(o, state, `could not re-send deferred message (${why})`);
+    why === 'not-due'
+      ? { ...env, enqueuedAtMs: now }
+      : { ...env, enqueuedAtMs: now, runAtMs: now + delayMs, deferrals: (env.deferrals ?? 0) + 1 };
+  if (!(await sendLater(o, state.message.queue, next)))
+    return release(o, state, `could not re-send deferred message (${why})`);
   emit(o, state, { type: 'deferred', why, delayMs });
   return { action: 'ack', outcome: 'deferred' };
 }
@@ -81,7 +107,10 @@ export async function deadLetter(
   };
   const { deadLetter: _previous, ...envelope } = state.envelope;
   try {
-    await o.transport.sendToDeadLetter(state.message.queue, deadLetterFromEnvelope({ ...envelope, failures }, info));
+    await o.transport.sendToDeadLetter(
+      state.message.queue,
+      deadLetterFromEnvelope({ ...envelope, failures }, info),
+    );
   } catch (cause) {
     return release(o, state, 'dead-letter write failed', summarizeError(cause));
   }
@@ -91,12 +120,24 @@ export async function deadLetter(
 }
 
 /** Schedules the next attempt: the retry message is sent first, then the state is recorded. */
-export async function scheduleRetry(o: ResolvedEngineOptions, state: RunState, error: ErrorSummary, delayMs: number): Promise<Disposition> {
+export async function scheduleRetry(
+  o: ResolvedEngineOptions,
+  state: RunState,
+  error: ErrorSummary,
+  delayMs: number,
+): Promise<Disposition> {
   const now = o.clock.nowMs();
   const failures = appendFailure(state.envelope.failures, { attempt: state.attempt, atMs: now, error });
   const { deadLetter: _dl, ...rest } = state.envelope;
-  const next: Envelope = { ...rest, attempt: state.attempt + 1, enqueuedAtMs: now, runAtMs: now + delayMs, failures };
-  if (!(await sendLater(o, state.message.queue, next))) return release(o, state, 'retry message could not be sent', error);
+  const next: Envelope = {
+    ...rest,
+    attempt: state.attempt + 1,
+    enqueuedAtMs: now,
+    runAtMs: now + delayMs,
+    failures,
+  };
+  if (!(await sendLater(o, state.message.queue, next)))
+    return release(o, state, 'retry message could not be sent', error);
   // The retry is durable now. If this write fails, the record stays `running` until its lease lapses, and the
   // retry message takes it over then: acking is still safe.
   await recordFailure(o, state, 'retrying', error, failures, state.attempt + 1);
@@ -104,8 +145,16 @@ export async function scheduleRetry(o: ResolvedEngineOptions, state: RunState, e
   return { action: 'ack', outcome: 'retry-scheduled' };
 }
 
-export async function discard(o: ResolvedEngineOptions, state: RunState, error: ErrorSummary): Promise<Disposition> {
-  const failures = appendFailure(state.envelope.failures, { attempt: state.attempt, atMs: o.clock.nowMs(), error });
+export async function discard(
+  o: ResolvedEngineOptions,
+  state: RunState,
+  error: ErrorSummary,
+): Promise<Disposition> {
+  const failures = appendFailure(state.envelope.failures, {
+    attempt: state.attempt,
+    atMs: o.clock.nowMs(),
+    error,
+  });
   const recorded = await recordFailure(o, state, 'discarded', error, failures);
   if (!recorded) return release(o, state, 'could not record the discard', error);
   emit(o, state, { type: 'discarded', error });

@@ -1,7 +1,7 @@
-import { type Random, backoffDelayMs } from '../job/backoff';
+import { hasCode } from '../errors';
+import { backoffDelayMs, type Random } from '../job/backoff';
 import type { ResolvedJobOptions } from '../job/define-job';
 import type { ErrorMatcher } from '../job/types';
-import { hasCode } from '../errors';
 
 export type RetryDecision =
   | { readonly kind: 'retry'; readonly delayMs: number }
@@ -12,10 +12,17 @@ export type RetryDecision =
  * What happens after attempt `attempt` failed with `error`: the job's rules decide, in this order: an explicit
  * discard, `discardOn`, `retryOn` (when given, anything else is permanent), then the attempt budget.
  */
-export function decideRetry(options: ResolvedJobOptions, attempt: number, error: unknown, random: Random): RetryDecision {
-  if (hasCode(error, 'WHARF_DISCARD') || matchesAny(options.retry.discardOn, error)) return { kind: 'discard' };
+export function decideRetry(
+  options: ResolvedJobOptions,
+  attempt: number,
+  error: unknown,
+  random: Random,
+): RetryDecision {
+  if (hasCode(error, 'WHARF_DISCARD') || matchesAny(options.retry.discardOn, error))
+    return { kind: 'discard' };
   if (hasCode(error, 'WHARF_INVALID_PAYLOAD')) return { kind: 'dead', reason: 'permanent-error' };
-  const retryable = hasCode(error, 'WHARF_RETRY_AFTER') || !options.retry.retryOn || matchesAny(options.retry.retryOn, error);
+  const retryable =
+    hasCode(error, 'WHARF_RETRY_AFTER') || !options.retry.retryOn || matchesAny(options.retry.retryOn, error);
   if (!retryable) return { kind: 'dead', reason: 'permanent-error' };
   if (attempt >= options.maxAttempts) return { kind: 'dead', reason: 'retries-exhausted' };
   const asked = (error as { delayMs?: unknown } | null)?.delayMs;

@@ -17,7 +17,9 @@ export interface AttemptInput {
   readonly onProgress: (progress: JobProgress) => void;
 }
 
-export type AttemptOutcome = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: unknown };
+export type AttemptOutcome =
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly error: unknown };
 
 /**
  * Runs `perform` once. The signal aborts when the budget runs out, and the attempt fails with JobTimeoutError

@@ -1,5 +1,5 @@
 import { summarizeError } from '../envelope/envelope';
-import { WharfError, hasCode } from '../errors';
+import { hasCode, WharfError } from '../errors';
 import type { JobProgress } from '../job/types';
 import { deadLetter, defer, discard, emit, recordStart, release, scheduleRetry } from './outcomes';
 import type { ResolvedEngineOptions } from './resolve-options';
@@ -10,13 +10,20 @@ import type { Disposition, ProcessOptions, RunState } from './types';
 const PROGRESS_WRITE_INTERVAL_MS = 2_000;
 
 /** Claims the job when its mode asks for it, runs one attempt, and records what happened. */
-export async function runClaimed(o: ResolvedEngineOptions, base: RunState, payload: unknown, p: ProcessOptions): Promise<Disposition> {
+export async function runClaimed(
+  o: ResolvedEngineOptions,
+  base: RunState,
+  payload: unknown,
+  p: ProcessOptions,
+): Promise<Disposition> {
   const claimed = await claim(o, base);
   if ('action' in claimed) return claimed;
   const state = claimed;
   if (state.attempt > state.job.options.maxAttempts) {
     // Only reachable after crashed runs in exactly-once mode: a job that keeps killing its worker stops here.
-    const error = summarizeError(new WharfError('WHARF_JOB_TIMEOUT', 'earlier runs never finished (the worker crashed or was killed)'));
+    const error = summarizeError(
+      new WharfError('WHARF_JOB_TIMEOUT', 'earlier runs never finished (the worker crashed or was killed)'),
+    );
     return deadLetter(o, state, 'retries-exhausted', error);
   }
   emit(o, state, { type: 'started' });
@@ -82,11 +89,21 @@ function attemptBudget(o: ResolvedEngineOptions, state: RunState, p: ProcessOpti
     : { budgetMs: timeoutMs, budgetReason: 'job-timeout' as const };
 }
 
-async function recordSuccess(o: ResolvedEngineOptions, state: RunState, result: unknown): Promise<Disposition> {
+async function recordSuccess(
+  o: ResolvedEngineOptions,
+  state: RunState,
+  result: unknown,
+): Promise<Disposition> {
   const durationMs = o.clock.nowMs() - state.startedAtMs;
   if (o.store && state.job.options.idempotency !== 'off') {
     try {
-      await o.store.succeed({ ...recordStart(o, state), jobId: state.envelope.id, fence: state.fence, nowMs: o.clock.nowMs(), result });
+      await o.store.succeed({
+        ...recordStart(o, state),
+        jobId: state.envelope.id,
+        fence: state.fence,
+        nowMs: o.clock.nowMs(),
+        result,
+      });
     } catch (error) {
       if (hasCode(error, 'WHARF_LEASE_LOST')) {
         // A newer run owns the job (our lease lapsed): its outcome stands, ours is not written over it.
@@ -105,7 +122,8 @@ function progressReporter(o: ResolvedEngineOptions, state: RunState): (progress:
   return (progress) => {
     emit(o, state, { type: 'progress', progress });
     const now = o.clock.nowMs();
-    if (!o.store || state.job.options.idempotency === 'off' || now - lastWriteMs < PROGRESS_WRITE_INTERVAL_MS) return;
+    if (!o.store || state.job.options.idempotency === 'off' || now - lastWriteMs < PROGRESS_WRITE_INTERVAL_MS)
+      return;
     lastWriteMs = now;
     o.store.progress(state.envelope.id, progress, now).catch(() => {
       // progress is advisory; a failed write must not fail the job

@@ -7,7 +7,13 @@ const MAX_ID_CHARS = 512;
 
 export type DecodeResult =
   | { readonly ok: true; readonly envelope: Envelope }
-  | { readonly ok: false; readonly reason: DeadLetterReason; readonly message: string; readonly job?: string; readonly id?: string };
+  | {
+      readonly ok: false;
+      readonly reason: DeadLetterReason;
+      readonly message: string;
+      readonly job?: string;
+      readonly id?: string;
+    };
 
 /**
  * Decodes a message body that may be anything: not JSON, another version, hostile JSON, oversize.
@@ -15,7 +21,10 @@ export type DecodeResult =
  */
 export function decodeEnvelope(body: string): DecodeResult {
   if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) {
-    return fail('oversize', `body is ${Buffer.byteLength(body, 'utf8')} bytes; the limit is ${MAX_BODY_BYTES}`);
+    return fail(
+      'oversize',
+      `body is ${Buffer.byteLength(body, 'utf8')} bytes; the limit is ${MAX_BODY_BYTES}`,
+    );
   }
   const depth = jsonDepth(body);
   if (depth > MAX_DEPTH) return fail('hostile-input', `JSON nesting deeper than ${MAX_DEPTH} levels`);
@@ -37,19 +46,35 @@ function validateShape(value: unknown): DecodeResult {
   const job = typeof e.job === 'string' ? e.job.slice(0, 256) : undefined;
   const id = typeof e.id === 'string' ? e.id.slice(0, MAX_ID_CHARS) : undefined;
   if (e.v !== ENVELOPE_VERSION) {
-    return { ok: false, reason: 'unsupported-version', message: `envelope version ${JSON.stringify(e.v)} is not supported (expected ${ENVELOPE_VERSION})`, job, id };
+    return {
+      ok: false,
+      reason: 'unsupported-version',
+      message: `envelope version ${JSON.stringify(e.v)} is not supported (expected ${ENVELOPE_VERSION})`,
+      job,
+      id,
+    };
   }
   const problems: string[] = [];
-  if (typeof e.id !== 'string' || e.id.length === 0 || e.id.length > MAX_ID_CHARS) problems.push('id must be a non-empty string');
-  if (typeof e.job !== 'string' || e.job.length === 0 || e.job.length > 256) problems.push('job must be a non-empty string');
+  if (typeof e.id !== 'string' || e.id.length === 0 || e.id.length > MAX_ID_CHARS)
+    problems.push('id must be a non-empty string');
+  if (typeof e.job !== 'string' || e.job.length === 0 || e.job.length > 256)
+    problems.push('job must be a non-empty string');
   if (!('payload' in e)) problems.push('payload is missing');
   if (!isCount(e.attempt, 1)) problems.push('attempt must be a positive integer');
-  if (!isCount(e.createdAtMs, 0) || !isCount(e.enqueuedAtMs, 0)) problems.push('createdAtMs and enqueuedAtMs must be epoch milliseconds');
+  if (!isCount(e.createdAtMs, 0) || !isCount(e.enqueuedAtMs, 0))
+    problems.push('createdAtMs and enqueuedAtMs must be epoch milliseconds');
   if (e.runAtMs !== undefined && !isCount(e.runAtMs, 0)) problems.push('runAtMs must be epoch milliseconds');
   if (e.deferrals !== undefined && !isCount(e.deferrals, 0)) problems.push('deferrals must be a count');
   if (e.redrives !== undefined && !isCount(e.redrives, 0)) problems.push('redrives must be a count');
   if (e.failures !== undefined && !Array.isArray(e.failures)) problems.push('failures must be a list');
-  if (problems.length > 0) return { ok: false, reason: 'malformed-body', message: `not a wharf envelope: ${problems.join('; ')}`, job, id };
+  if (problems.length > 0)
+    return {
+      ok: false,
+      reason: 'malformed-body',
+      message: `not a wharf envelope: ${problems.join('; ')}`,
+      job,
+      id,
+    };
   return { ok: true, envelope: value as Envelope };
 }
 
@@ -75,7 +100,8 @@ export function jsonDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) {

@@ -85,7 +85,9 @@ export function summarizeError(error: unknown): ErrorSummary {
       name: error.name.slice(0, 200),
       message: error.message.slice(0, MAX_ERROR_MESSAGE_CHARS),
       ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code).slice(0, 200) } : {}),
-      ...(error.stack ? { stack: error.stack.split('\n').slice(0, MAX_STACK_LINES).join('\n').slice(0, 2000) } : {}),
+      ...(error.stack
+        ? { stack: error.stack.split('\n').slice(0, MAX_STACK_LINES).join('\n').slice(0, 2000) }
+        : {}),
     };
   }
   return { name: 'NonError', message: safeString(error).slice(0, MAX_ERROR_MESSAGE_CHARS) };
@@ -99,6 +101,9 @@ function safeString(value: unknown): string {
   }
 }
 
-export function appendFailure(failures: readonly FailureRecord[] | undefined, record: FailureRecord): FailureRecord[] {
+export function appendFailure(
+  failures: readonly FailureRecord[] | undefined,
+  record: FailureRecord,
+): FailureRecord[] {
   return [...(failures ?? []), record].slice(-MAX_FAILURES);
 }

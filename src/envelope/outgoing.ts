@@ -13,7 +13,11 @@ export function toOutgoing(envelope: Envelope, nowMs: number): OutgoingMessage {
   const wire: Envelope = needsRunAt ? { ...rest, runAtMs } : rest;
   return {
     body: JSON.stringify(wire),
-    attributes: { [ATTR.job]: envelope.job, [ATTR.jobId]: envelope.id, [ATTR.attempt]: String(envelope.attempt) },
+    attributes: {
+      [ATTR.job]: envelope.job,
+      [ATTR.jobId]: envelope.id,
+      [ATTR.attempt]: String(envelope.attempt),
+    },
     delaySeconds,
   };
 }

@@ -8,7 +8,12 @@ import { type Duration, toMs } from './duration';
  * Every strategy is capped by `max` and spread by `jitter` (a fraction added at random: 0.15 adds 0-15%).
  */
 export type BackoffPolicy =
-  | { readonly strategy: 'polynomial'; readonly exponent?: number; readonly max?: Duration; readonly jitter?: number }
+  | {
+      readonly strategy: 'polynomial';
+      readonly exponent?: number;
+      readonly max?: Duration;
+      readonly jitter?: number;
+    }
   | {
       readonly strategy: 'exponential';
       readonly base?: Duration;
@@ -19,14 +24,20 @@ export type BackoffPolicy =
   | { readonly strategy: 'fixed'; readonly delay: Duration; readonly jitter?: number };
 
 /** @default polynomial backoff, exponent 4, capped at 1 hour, jitter 0.15 */
-export const DEFAULT_BACKOFF: BackoffPolicy = { strategy: 'polynomial', exponent: 4, max: '1h', jitter: 0.15 };
+export const DEFAULT_BACKOFF: BackoffPolicy = {
+  strategy: 'polynomial',
+  exponent: 4,
+  max: '1h',
+  jitter: 0.15,
+};
 
 /** A random source in [0, 1); injected so tests can fix jitter. */
 export type Random = () => number;
 
 export function backoffDelayMs(policy: BackoffPolicy, attempt: number, random: Random = Math.random): number {
   const raw = rawDelayMs(policy, attempt);
-  const capped = policy.strategy === 'fixed' || policy.max === undefined ? raw : Math.min(raw, toMs(policy.max));
+  const capped =
+    policy.strategy === 'fixed' || policy.max === undefined ? raw : Math.min(raw, toMs(policy.max));
   const jitter = policy.jitter ?? 0;
   return Math.round(capped * (1 + jitter * random()));
 }

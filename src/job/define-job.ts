@@ -1,8 +1,8 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { getDefaultEnqueuer } from '../client/default-enqueuer';
 import type { EnqueuedJob, EnqueueRequest } from '../client/types';
-import { InvalidOptionsError } from '../errors';
 import { runInline } from '../engine/run-inline';
+import { InvalidOptionsError } from '../errors';
 import { DEFAULT_BACKOFF } from './backoff';
 import { parseDuration } from './duration';
 import type {
@@ -76,24 +76,38 @@ function resolveJobOptions<S extends StandardSchemaV1, R>(input: JobOptions<S, R
     if (!KNOWN_KEYS.includes(key)) problems.push(`unknown option "${key}" (known: ${KNOWN_KEYS.join(', ')})`);
   }
   if (typeof input.name !== 'string' || !JOB_NAME_PATTERN.test(input.name)) {
-    problems.push(`name: expected 1-128 letters, digits, ".", "_" or "-" starting with a letter, received ${JSON.stringify(input.name)}`);
+    problems.push(
+      `name: expected 1-128 letters, digits, ".", "_" or "-" starting with a letter, received ${JSON.stringify(input.name)}`,
+    );
   }
-  if (!isStandardSchema(input.schema)) problems.push('schema: expected a Standard Schema (zod, valibot, arktype...)');
+  if (!isStandardSchema(input.schema))
+    problems.push('schema: expected a Standard Schema (zod, valibot, arktype...)');
   if (typeof input.perform !== 'function') problems.push('perform: expected a function');
   const queue = input.queue ?? 'default';
   if (!QUEUE_NAME_PATTERN.test(queue)) {
-    problems.push(`queue: expected 1-40 lowercase letters, digits or "-" starting with a letter, received ${JSON.stringify(queue)}`);
+    problems.push(
+      `queue: expected 1-40 lowercase letters, digits or "-" starting with a letter, received ${JSON.stringify(queue)}`,
+    );
   }
   const timeout = parseDuration(input.timeout ?? '30s');
   if ('problem' in timeout) problems.push(`timeout: ${timeout.problem}`);
-  else if (timeout.ms < 1000 || timeout.ms > 12 * 3_600_000) problems.push(`timeout: must be between 1s and 12h, received ${timeout.ms} ms`);
+  else if (timeout.ms < 1000 || timeout.ms > 12 * 3_600_000)
+    problems.push(`timeout: must be between 1s and 12h, received ${timeout.ms} ms`);
   const idempotency = input.idempotency ?? 'tracked';
-  if (!MODES.includes(idempotency)) problems.push(`idempotency: expected one of ${MODES.join(', ')}, received ${JSON.stringify(idempotency)}`);
+  if (!MODES.includes(idempotency))
+    problems.push(
+      `idempotency: expected one of ${MODES.join(', ')}, received ${JSON.stringify(idempotency)}`,
+    );
   const attempts = input.retry?.attempts ?? 5;
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 1000) {
     problems.push(`retry.attempts: expected an integer from 1 to 1000, received ${JSON.stringify(attempts)}`);
   }
-  if (problems.length > 0) throw new InvalidOptionsError(`job definition "${String(input.name)}"`, problems, 'WHARF_INVALID_DEFINITION');
+  if (problems.length > 0)
+    throw new InvalidOptionsError(
+      `job definition "${String(input.name)}"`,
+      problems,
+      'WHARF_INVALID_DEFINITION',
+    );
   return {
     queue,
     timeoutMs: 'ms' in timeout ? timeout.ms : 30_000,

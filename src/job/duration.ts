@@ -14,13 +14,15 @@ const PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 export function parseDuration(value: unknown): { ms: number } | { problem: string } {
   if (typeof value === 'string') {
     const match = PATTERN.exec(value.trim());
-    if (!match) return { problem: `expected a duration like "30s", "15m" or "2h", received ${JSON.stringify(value)}` };
+    if (!match)
+      return { problem: `expected a duration like "30s", "15m" or "2h", received ${JSON.stringify(value)}` };
     return { ms: Math.round(Number(match[1]) * UNIT_MS[match[2] as DurationUnit]) };
   }
   if (typeof value === 'object' && value !== null) {
     const { ms, seconds } = value as { ms?: unknown; seconds?: unknown };
     if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0) return { ms: Math.round(ms) };
-    if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) return { ms: Math.round(seconds * 1000) };
+    if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0)
+      return { ms: Math.round(seconds * 1000) };
   }
   return { problem: `expected a duration like "30s" or { seconds: 30 }, received ${describe(value)}` };
 }

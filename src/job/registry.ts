@@ -18,7 +18,8 @@ export function createRegistry(jobs: readonly JobDefinition[]): JobRegistry {
     if (byName.has(job.name)) problems.push(`job name "${job.name}" is defined twice`);
     byName.set(job.name, job);
   }
-  if (problems.length > 0) throw new InvalidOptionsError('job registry', problems, 'WHARF_INVALID_DEFINITION');
+  if (problems.length > 0)
+    throw new InvalidOptionsError('job registry', problems, 'WHARF_INVALID_DEFINITION');
   const queues = [...new Set(jobs.map((j) => j.options.queue))];
   return Object.freeze({
     jobs: [...jobs],

@@ -11,7 +11,12 @@ import type { Duration } from './duration';
 export type IdempotencyMode = 'off' | 'tracked' | 'exactly-once';
 
 /** Matches an error by its `code` or `name` (string), its class, or a predicate. */
-export type ErrorMatcher = string | (abstract new (...args: never[]) => Error) | ((error: unknown) => boolean);
+export type ErrorMatcher =
+  | string
+  | (abstract new (
+      ...args: never[]
+    ) => Error)
+  | ((error: unknown) => boolean);
 
 export interface RetryPolicy {
   /** Total attempts, the first one included. @default 5 */

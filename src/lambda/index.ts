@@ -1,4 +1,4 @@
-export { createLambdaHandler } from './lambda-handler';
 export type { LambdaWorkerHandler, LambdaWorkerOptions } from './lambda-handler';
-export { processBatch } from './process-batch';
+export { createLambdaHandler } from './lambda-handler';
 export type { BatchOptions } from './process-batch';
+export { processBatch } from './process-batch';

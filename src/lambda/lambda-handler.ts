@@ -24,14 +24,19 @@ export type LambdaWorkerHandler = MiddyfiedHandler<SQSEvent, SQSBatchResponse, E
 export function createLambdaHandler(options: LambdaWorkerOptions): LambdaWorkerHandler {
   const served = options.registry.jobsOn(options.queue);
   if (served.length === 0) {
-    throw new ConfigError(`No job runs on queue "${options.queue}". Queues in the registry: ${options.registry.queues.join(', ') || '(none)'}.`);
+    throw new ConfigError(
+      `No job runs on queue "${options.queue}". Queues in the registry: ${options.registry.queues.join(', ') || '(none)'}.`,
+    );
   }
   const engine = createEngine(options);
   const concurrency = options.concurrency ?? 10;
   const clock = options.clock;
   return middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event, context) => {
     const now = clock ? clock.nowMs() : Date.now();
-    const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
+    const remaining =
+      typeof context?.getRemainingTimeInMillis === 'function'
+        ? context.getRemainingTimeInMillis()
+        : undefined;
     // Lambda reports 0 ms in its last moments: that means "stop now", never "no deadline".
     const deadlineMs = remaining === undefined ? undefined : now + Math.max(0, remaining);
     return processBatch(engine, event.Records ?? [], { queue: options.queue, concurrency, deadlineMs });

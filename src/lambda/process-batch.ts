@@ -13,13 +13,23 @@ export interface BatchOptions extends ProcessOptions {
  * reported, so the rest are deleted by Lambda. A FIFO batch runs in order and stops at the first record that
  * comes back, reporting it and every record after it (AWS's rule for FIFO partial responses).
  */
-export async function processBatch(engine: Engine, records: readonly SQSRecord[], options: BatchOptions): Promise<SQSBatchResponse> {
+export async function processBatch(
+  engine: Engine,
+  records: readonly SQSRecord[],
+  options: BatchOptions,
+): Promise<SQSBatchResponse> {
   const isFifo = records.some((r) => r.eventSourceARN?.endsWith('.fifo'));
-  const failed = isFifo ? await runInOrder(engine, records, options) : await runConcurrently(engine, records, options);
+  const failed = isFifo
+    ? await runInOrder(engine, records, options)
+    : await runConcurrently(engine, records, options);
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
-async function runConcurrently(engine: Engine, records: readonly SQSRecord[], options: BatchOptions): Promise<string[]> {
+async function runConcurrently(
+  engine: Engine,
+  records: readonly SQSRecord[],
+  options: BatchOptions,
+): Promise<string[]> {
   const failed: string[] = [];
   let next = 0;
   const lane = async () => {
@@ -33,7 +43,11 @@ async function runConcurrently(engine: Engine, records: readonly SQSRecord[], op
   return failed;
 }
 
-async function runInOrder(engine: Engine, records: readonly SQSRecord[], options: BatchOptions): Promise<string[]> {
+async function runInOrder(
+  engine: Engine,
+  records: readonly SQSRecord[],
+  options: BatchOptions,
+): Promise<string[]> {
   for (let i = 0; i < records.length; i++) {
     const disposition = await engine.process(toReceivedMessage(records[i]!, options.queue), options);
     if (disposition.action === 'release') return records.slice(i).map((r) => r.messageId);

@@ -5,7 +5,13 @@ import type { Consumer, ReceivedMessage } from '../transport/types';
  * Keeps a message invisible while its job runs: every half visibility timeout, the visibility is pushed out
  * again, so a job longer than the visibility timeout is not delivered to a second worker.
  */
-export function heartbeat(consumer: Consumer, message: ReceivedMessage, visibilitySeconds: number, clock: Clock, warn: (m: string) => void) {
+export function heartbeat(
+  consumer: Consumer,
+  message: ReceivedMessage,
+  visibilitySeconds: number,
+  clock: Clock,
+  warn: (m: string) => void,
+) {
   const stop = new AbortController();
   const loop = async () => {
     while (!stop.signal.aborted) {
@@ -14,7 +20,9 @@ export function heartbeat(consumer: Consumer, message: ReceivedMessage, visibili
       } catch {
         return;
       }
-      const failures = await consumer.changeVisibility(message.queue, [message.receiptHandle], visibilitySeconds).catch(() => [{}]);
+      const failures = await consumer
+        .changeVisibility(message.queue, [message.receiptHandle], visibilitySeconds)
+        .catch(() => [{}]);
       if (failures.length > 0) warn(`heartbeat for message ${message.messageId} on ${message.queue} failed`);
     }
   };

@@ -1,2 +1,2 @@
-export { createWorker } from './worker';
 export type { Worker, WorkerOptions } from './worker';
+export { createWorker } from './worker';

@@ -42,7 +42,9 @@ export function createWorker(options: WorkerOptions): Worker {
   const concurrency = options.concurrency ?? 10;
   const visibility = options.visibilityTimeoutSeconds ?? 60;
   const warn = options.onWarning ?? ((m: string) => console.warn(`[wharf worker] ${m}`));
-  const acks = new AckBuffer(options.consumer, (queue, n) => warn(`${n} delete(s) failed on ${queue}; those messages will come back`));
+  const acks = new AckBuffer(options.consumer, (queue, n) =>
+    warn(`${n} delete(s) failed on ${queue}; those messages will come back`),
+  );
   const running = new Map<string, { queue: string; done: Promise<void> }>();
   const stopping = new AbortController();
   let waiters: (() => void)[] = [];
@@ -57,7 +59,10 @@ export function createWorker(options: WorkerOptions): Worker {
     try {
       const disposition = await engine.process(message);
       if (disposition.action === 'ack') acks.add(message.queue, message.receiptHandle);
-      else await options.consumer.changeVisibility(message.queue, [message.receiptHandle], options.releaseDelaySeconds ?? 10).catch(() => []);
+      else
+        await options.consumer
+          .changeVisibility(message.queue, [message.receiptHandle], options.releaseDelaySeconds ?? 10)
+          .catch(() => []);
     } finally {
       beat.stop();
     }
@@ -110,7 +115,10 @@ export function createWorker(options: WorkerOptions): Worker {
       const grace = new AbortController();
       const timedOut = await Promise.race([
         all.then(() => false),
-        clock.sleep(graceMs, grace.signal).then(() => true, () => false),
+        clock.sleep(graceMs, grace.signal).then(
+          () => true,
+          () => false,
+        ),
       ]);
       grace.abort();
       if (timedOut) await releaseUnfinished(options.consumer, running, warn);
@@ -119,9 +127,16 @@ export function createWorker(options: WorkerOptions): Worker {
   };
 }
 
-async function releaseUnfinished(consumer: Consumer, running: Map<string, { queue: string }>, warn: (m: string) => void) {
+async function releaseUnfinished(
+  consumer: Consumer,
+  running: Map<string, { queue: string }>,
+  warn: (m: string) => void,
+) {
   for (const [receiptHandle, { queue }] of running) {
-    const failures = await consumer.changeVisibility(queue, [receiptHandle], 0).catch(() => [{ receiptHandle }]);
-    if (failures.length > 0) warn(`could not release a running message on ${queue}; it comes back after its visibility timeout`);
+    const failures = await consumer
+      .changeVisibility(queue, [receiptHandle], 0)
+      .catch(() => [{ receiptHandle }]);
+    if (failures.length > 0)
+      warn(`could not release a running message on ${queue}; it comes back after its visibility timeout`);
   }
 }
