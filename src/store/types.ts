@@ -43,7 +43,12 @@ export interface ClaimInput {
 
 export type ClaimResult =
   /** The caller owns the job until `leaseExpiresAtMs`; `attempt` counts a crashed earlier run, if any. */
-  | { readonly kind: 'claimed'; readonly attempt: number; readonly fence: number; readonly leaseExpiresAtMs: number }
+  | {
+      readonly kind: 'claimed';
+      readonly attempt: number;
+      readonly fence: number;
+      readonly leaseExpiresAtMs: number;
+    }
   /** Done before: return the stored outcome, do not run. */
   | { readonly kind: 'completed'; readonly record: JobRecord }
   /** Another run holds a live lease: try again after it expires; no attempt used. */
@@ -81,7 +86,9 @@ export interface FailedInput extends RunRef, RecordStart {
 
 export interface ListQuery {
   readonly status?: JobStatus;
+  /** 1 to 100. @default 50 */
   readonly limit?: number;
+  /** The `cursor` of the previous page, unchanged; absent on the last page. */
   readonly cursor?: string;
 }
 
@@ -99,14 +106,21 @@ export interface JobStore {
   succeed(input: SucceededInput): Promise<void>;
   /** Records a failed attempt (retrying, dead or discarded): one write. Conditional on the fence when given. */
   fail(input: FailedInput): Promise<void>;
-  /** Gives the lease back without using an attempt (shutdown, deadline too near): back to `queued`. */
+  /**
+   * Gives the lease back without using an attempt (shutdown, deadline too near): back to `queued`, with
+   * `nextAttempt = attempt`. Pass the attempt of the message that will come back (ClaimInput.attempt): after a
+   * takeover the claimed attempt is higher, and using it would make that message a stale duplicate and drop it.
+   */
   release(ref: RunRef & { readonly fence: number; readonly attempt: number }): Promise<void>;
   /** Pushes the lease of a long run further out. */
   extendLease(ref: RunRef & { readonly fence: number; readonly leaseExpiresAtMs: number }): Promise<void>;
-  /** Best-effort progress for the dashboard; never fenced, never fatal. */
+  /** Best-effort progress for the dashboard; never fenced, never fatal; ignored once the job has finished. */
   progress(jobId: string, progress: NonNullable<JobRecord['progress']>, nowMs: number): Promise<void>;
   get(jobId: string, nowMs: number): Promise<JobRecord | undefined>;
-  list(query: ListQuery, nowMs: number): Promise<{ readonly records: readonly JobRecord[]; readonly cursor?: string }>;
+  list(
+    query: ListQuery,
+    nowMs: number,
+  ): Promise<{ readonly records: readonly JobRecord[]; readonly cursor?: string }>;
 }
 
 export const RESULT_MAX_BYTES = 32_768;

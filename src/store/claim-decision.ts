@@ -1,0 +1,76 @@
+import type { ClaimInput, ClaimResult, JobRecord } from './types';
+
+/** Why a claim may proceed; adapters write differently for each (one write for `absent` and `waiting`). */
+export type ClaimGround =
+  /** No record, or one past its retention: the job starts over as if never seen. */
+  | 'absent'
+  | 'expired'
+  /** Queued or retrying and this message's attempt is due, or a dead job that an operator redrove. */
+  | 'waiting'
+  /** The run that held the lease stopped renewing it: it crashed or was killed. */
+  | 'crashed';
+
+export type ClaimDecision =
+  | { readonly kind: 'claim'; readonly ground: ClaimGround; readonly attempt: number }
+  | Exclude<ClaimResult, { readonly kind: 'claimed' }>;
+
+/** Epoch seconds as DynamoDB TTL counts them. */
+export function nowSeconds(nowMs: number): number {
+  return Math.floor(nowMs / 1000);
+}
+
+/** TTL deletes up to 48 h late, so a record past `expiresAtSec` must already read as absent. */
+export function isExpired(record: Pick<JobRecord, 'expiresAtSec'>, nowMs: number): boolean {
+  return record.expiresAtSec < nowSeconds(nowMs);
+}
+
+/** A lease is live strictly before `leaseExpiresAtMs`; from that millisecond on, another run may take over. */
+export function isLeaseLive(record: Pick<JobRecord, 'leaseExpiresAtMs'>, nowMs: number): boolean {
+  return record.leaseExpiresAtMs !== undefined && nowMs < record.leaseExpiresAtMs;
+}
+
+/**
+ * The claim rules of every adapter, applied to the record as it stands. The DynamoDB adapter evaluates the
+ * `absent` and `waiting` grounds server-side in its condition expression and applies this function to the record
+ * returned when that condition fails, so both adapters answer the same way.
+ */
+export function decideClaim(existing: JobRecord | undefined, input: ClaimInput): ClaimDecision {
+  if (existing === undefined) return claim('absent', input.attempt);
+  if (isExpired(existing, input.nowMs)) return claim('expired', input.attempt);
+  switch (existing.status) {
+    case 'succeeded':
+      return { kind: 'completed', record: existing };
+    case 'running':
+      if (isLeaseLive(existing, input.nowMs))
+        return { kind: 'busy', leaseExpiresAtMs: existing.leaseExpiresAtMs! };
+      return claim('crashed', crashedRunAttempt(existing, input));
+    case 'dead':
+      return input.isRedrive ? claim('waiting', input.attempt) : { kind: 'superseded', record: existing };
+    case 'discarded':
+      return { kind: 'superseded', record: existing };
+    case 'queued':
+    case 'retrying':
+      // A message older than `nextAttempt` is a duplicate of an attempt already decided; the newer message that
+      // carries the job is in the queue, so this one can go.
+      if (existing.nextAttempt <= input.attempt) return claim('waiting', input.attempt);
+      return { kind: 'superseded', record: existing };
+    default:
+      // A status this version does not know (a newer deploy wrote it): neither run nor drop, come back later.
+      return { kind: 'busy', leaseExpiresAtMs: (existing as JobRecord).leaseExpiresAtMs ?? input.nowMs };
+  }
+}
+
+/**
+ * A crashed run counts as an attempt, or a job that kills its worker would run forever. The message may carry a
+ * higher attempt than the record (the crash came after the retry was sent), and then that one wins. A redrive
+ * starts over at the attempt it carries: the operator asked for a fresh run, and SQS's maxReceiveCount still
+ * bounds a redriven job that keeps crashing.
+ */
+function crashedRunAttempt(existing: JobRecord, input: ClaimInput): number {
+  if (input.isRedrive) return input.attempt;
+  return Math.max(existing.attempt + 1, input.attempt);
+}
+
+function claim(ground: ClaimGround, attempt: number): ClaimDecision {
+  return { kind: 'claim', ground, attempt };
+}

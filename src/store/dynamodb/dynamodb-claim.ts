@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { decideClaim, nowSeconds } from '../claim-decision';
+import { applyChange, claimChange } from '../record-change';
+import type { ClaimInput, ClaimResult, JobRecord } from '../types';
+import { PutItemCommand, UpdateItemCommand } from './dynamodb-api';
+import { conditionFailedItem, type DynamoContext } from './dynamodb-context';
+import { createExpression, updateExpression } from './expression';
+import { claimTokenOf, fromItem, type Item, jobKey, toItem } from './job-item';
+
+/**
+ * Claims a job with one conditional UpdateItem on the paths every job takes (first delivery, due retry, redrive).
+ * Only a crashed run or a record past its retention costs a second, equally conditional, write.
+ */
+export async function claimJob(ctx: DynamoContext, input: ClaimInput): Promise<ClaimResult> {
+  const token = randomUUID();
+  const x = createExpression();
+  const condition = firstClaimCondition(x, input);
+  try {
+    const out = await ctx.client.send(
+      new UpdateItemCommand({
+        TableName: ctx.tableName,
+        Key: jobKey(input.jobId),
+        UpdateExpression: updateExpression(x, input.jobId, claimChange(input, input.attempt), token),
+        ConditionExpression: condition,
+        ...x.params(),
+        ReturnValues: 'UPDATED_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return claimed(input, input.attempt, Number(out.Attributes?.fence?.N));
+  } catch (error) {
+    return afterFirstClaimFailed(ctx, input, token, conditionFailedItem(error).item);
+  }
+}
+
+/** Mirrors the `absent` and `waiting` grounds of decideClaim, evaluated by DynamoDB against the stored item. */
+function firstClaimCondition(x: ReturnType<typeof createExpression>, input: ClaimInput): string {
+  const status = x.name('status');
+  // The first delivery of a job: no record yet.
+  const absent = `attribute_not_exists(${x.name('pk')})`;
+  // A record past its retention counts as absent, but starting over must rewrite the whole item so nothing of
+  // the old life leaks into the new one: that is the second write's job, so such records must not match here.
+  const live = `${x.name('expiresAtSec')} >= ${x.number(nowSeconds(input.nowMs))}`;
+  // A retry (or a released job) whose attempt has come; a message older than nextAttempt is a stale duplicate.
+  const due = `${status} IN (${x.string('queued')}, ${x.string('retrying')}) AND ${x.name('nextAttempt')} <= ${x.number(input.attempt)}`;
+  // Only an operator's redrive brings a dead job back.
+  const waiting = input.isRedrive ? `(${due}) OR ${status} = ${x.string('dead')}` : due;
+  return `${absent} OR (${live} AND (${waiting}))`;
+}
+
+async function afterFirstClaimFailed(
+  ctx: DynamoContext,
+  input: ClaimInput,
+  token: string,
+  item: Item | undefined,
+): Promise<ClaimResult> {
+  // DynamoDB returns the item whenever the condition fails on one; without it there is nothing to judge.
+  if (item === undefined) return busyUntil(input.nowMs);
+  // Our own write, already applied: the SDK retried after the first response was lost.
+  if (claimTokenOf(item) === token) return claimedFrom(fromItem(item));
+  const old = fromItem(item);
+  const decision = decideClaim(old, input);
+  if (decision.kind !== 'claim') return decision;
+  // Both second writes are conditioned on the old fence, so when they succeed the new fence is the next one.
+  const won = claimed(input, decision.attempt, old.fence + 1);
+  if (decision.ground === 'crashed')
+    return secondClaim(input, token, won, takeover(ctx, input, token, old, decision.attempt));
+  if (decision.ground === 'expired') return secondClaim(input, token, won, startOver(ctx, input, token, old));
+  return busyUntil(input.nowMs); // the record changed between DynamoDB's check and its answer: ask again
+}
+
+/** Takes over a crashed run's record, keeping its history; the fence moves on so the crashed run cannot write. */
+function takeover(
+  ctx: DynamoContext,
+  input: ClaimInput,
+  token: string,
+  old: JobRecord,
+  attempt: number,
+): Promise<unknown> {
+  const x = createExpression();
+  const lease = x.name('leaseExpiresAtMs');
+  const condition = [
+    // Still the run we judged crashed: any claim since would have moved the fence.
+    `${x.name('fence')} = ${x.number(old.fence)}`,
+    // It has not recorded an outcome since we read it.
+    `${x.name('status')} = ${x.string('running')}`,
+    // Nor renewed its lease: a slow run that extended it after our read is alive and keeps the job.
+    `(attribute_not_exists(${lease}) OR ${lease} <= ${x.number(input.nowMs)})`,
+  ].join(' AND ');
+  const command = new UpdateItemCommand({
+    TableName: ctx.tableName,
+    Key: jobKey(input.jobId),
+    UpdateExpression: updateExpression(x, input.jobId, claimChange(input, attempt), token),
+    ConditionExpression: condition,
+    ...x.params(),
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  });
+  return ctx.client.send(command);
+}
+
+/** Replaces a record past its retention with a fresh one; only the fence carries on, so no fence is reissued. */
+function startOver(ctx: DynamoContext, input: ClaimInput, token: string, old: JobRecord): Promise<unknown> {
+  const x = createExpression();
+  const record = applyChange({ fence: old.fence }, claimChange(input, input.attempt));
+  // TTL may delete it meanwhile (then it is simply absent); otherwise nothing may have revived it since our read.
+  const stillExpired = `${x.name('expiresAtSec')} < ${x.number(nowSeconds(input.nowMs))} AND ${x.name('fence')} = ${x.number(old.fence)}`;
+  const command = new PutItemCommand({
+    TableName: ctx.tableName,
+    Item: toItem(record, token),
+    ConditionExpression: `attribute_not_exists(${x.name('pk')}) OR (${stillExpired})`,
+    ...x.params(),
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  });
+  return ctx.client.send(command);
+}
+
+async function secondClaim(
+  input: ClaimInput,
+  token: string,
+  won: ClaimResult,
+  write: Promise<unknown>,
+): Promise<ClaimResult> {
+  try {
+    await write;
+    return won;
+  } catch (error) {
+    const { item } = conditionFailedItem(error);
+    if (item !== undefined && claimTokenOf(item) === token) return claimedFrom(fromItem(item));
+    // Another claimer won the race: answer with what it left behind, or have the message come back shortly.
+    const decision = item === undefined ? undefined : decideClaim(fromItem(item), input);
+    return decision !== undefined && decision.kind !== 'claim' ? decision : busyUntil(input.nowMs);
+  }
+}
+
+function claimed(input: ClaimInput, attempt: number, fence: number): ClaimResult {
+  return { kind: 'claimed', attempt, fence, leaseExpiresAtMs: input.nowMs + input.leaseMs };
+}
+
+function claimedFrom(record: JobRecord): ClaimResult {
+  return {
+    kind: 'claimed',
+    attempt: record.attempt,
+    fence: record.fence,
+    leaseExpiresAtMs: record.leaseExpiresAtMs!,
+  };
+}
+
+function busyUntil(leaseExpiresAtMs: number): ClaimResult {
+  return { kind: 'busy', leaseExpiresAtMs };
+}

@@ -1,0 +1,17 @@
+import type { DynamoDBClient } from './dynamodb-api';
+import type { Item } from './job-item';
+
+export interface DynamoContext {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+}
+
+/**
+ * The item a failed condition saw (sent back through ReturnValuesOnConditionCheckFailure: ALL_OLD, so no second
+ * read). Any other error is rethrown unchanged: deciding what an outage means is the engine's job.
+ */
+export function conditionFailedItem(error: unknown): { readonly item: Item | undefined } {
+  // Matched by name, not instanceof: the SDK may be bundled more than once.
+  if ((error as { name?: unknown } | null)?.name !== 'ConditionalCheckFailedException') throw error;
+  return { item: (error as { Item?: Item }).Item };
+}

@@ -1,0 +1,32 @@
+import { extendLeaseChange, failChange, releaseChange, succeedChange } from '../record-change';
+import type { JobStore } from '../types';
+import type { DynamoDBClient } from './dynamodb-api';
+import { claimJob } from './dynamodb-claim';
+import { listJobs } from './dynamodb-list';
+import { getJob, recordProgress, writeAsRun } from './dynamodb-writes';
+
+export interface DynamoJobStoreOptions {
+  /** Built once per module by the caller, with its region, endpoint and retry settings. */
+  readonly client: DynamoDBClient;
+  /** A table laid out as JOB_TABLE_SCHEMA describes (the CDK construct or createJobTable makes one). */
+  readonly tableName: string;
+}
+
+/**
+ * The JobStore on DynamoDB. Every state change is one conditional write; a failed condition returns the current
+ * item (ReturnValuesOnConditionCheckFailure) instead of costing a read. Only ConditionalCheckFailed is
+ * translated (into claim answers or LeaseLostError); every other SDK error is rethrown as it is.
+ */
+export function createDynamoJobStore(options: DynamoJobStoreOptions): JobStore {
+  const ctx = { client: options.client, tableName: options.tableName };
+  return {
+    claim: (input) => claimJob(ctx, input),
+    succeed: (input) => writeAsRun(ctx, input.jobId, input.fence, succeedChange(input), 'succeeded'),
+    fail: (input) => writeAsRun(ctx, input.jobId, input.fence, failChange(input), input.status),
+    release: (ref) => writeAsRun(ctx, ref.jobId, ref.fence, releaseChange(ref.attempt, ref.nowMs), 'queued'),
+    extendLease: (ref) => writeAsRun(ctx, ref.jobId, ref.fence, extendLeaseChange(ref.leaseExpiresAtMs)),
+    progress: (jobId, progress, nowMs) => recordProgress(ctx, jobId, progress, nowMs),
+    get: (jobId, nowMs) => getJob(ctx, jobId, nowMs),
+    list: (query, nowMs) => listJobs(ctx, query, nowMs),
+  };
+}

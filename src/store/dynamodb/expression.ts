@@ -1,0 +1,67 @@
+import type { RecordChange } from '../record-change';
+import type { AttributeValue } from './dynamodb-api';
+import { encodeField, STORAGE_ATTRIBUTES, shardOf, statusShardKey } from './job-item';
+
+/** Collects the placeholders of one request's expressions; conditions are built from named clauses around it. */
+export interface Expression {
+  /** `#attribute`: every name goes through a placeholder, so reserved words (`status`) need no special case. */
+  name(attribute: string): string;
+  value(value: AttributeValue): string;
+  number(value: number): string;
+  string(value: string): string;
+  params(): {
+    ExpressionAttributeNames: Record<string, string>;
+    ExpressionAttributeValues?: Record<string, AttributeValue>;
+  };
+}
+
+export function createExpression(): Expression {
+  const names: Record<string, string> = {};
+  const values: Record<string, AttributeValue> = {};
+  let count = 0;
+  const x: Expression = {
+    name(attribute) {
+      names[`#${attribute}`] = attribute;
+      return `#${attribute}`;
+    },
+    value(value) {
+      const placeholder = `:v${count++}`;
+      values[placeholder] = value;
+      return placeholder;
+    },
+    number: (value) => x.value({ N: String(value) }),
+    string: (value) => x.value({ S: value }),
+    params: () => ({
+      ExpressionAttributeNames: names,
+      ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+    }),
+  };
+  return x;
+}
+
+/** The UpdateExpression that applies `change` to the record of `jobId` (the twin of applyChange). */
+export function updateExpression(
+  x: Expression,
+  jobId: string,
+  change: RecordChange,
+  claimToken?: string,
+): string {
+  const sets: string[] = [];
+  for (const [field, value] of Object.entries(change.set)) {
+    if (value !== undefined) sets.push(`${x.name(field)} = ${x.value(encodeField(field, value))}`);
+  }
+  for (const [field, value] of Object.entries(change.setIfAbsent ?? {})) {
+    const name = x.name(field);
+    sets.push(`${name} = if_not_exists(${name}, ${x.value(encodeField(field, value))})`);
+  }
+  if (change.bumpFence)
+    sets.push(`${x.name('fence')} = if_not_exists(${x.name('fence')}, ${x.number(0)}) + ${x.number(1)}`);
+  if (change.set.status !== undefined) {
+    const shard = statusShardKey(change.set.status, shardOf(jobId));
+    sets.push(`${x.name(STORAGE_ATTRIBUTES.statusShard)} = ${x.string(shard)}`);
+  }
+  if (claimToken !== undefined)
+    sets.push(`${x.name(STORAGE_ATTRIBUTES.claimToken)} = ${x.string(claimToken)}`);
+  const removes = (change.remove ?? []).map((field) => x.name(field));
+  return `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
+}

@@ -1,0 +1,127 @@
+import type { ClaimInput, FailedInput, JobRecord, RecordStart, SucceededInput } from './types';
+import { RESULT_MAX_BYTES } from './types';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type RecordFields = Partial<Mutable<JobRecord>>;
+
+/**
+ * One write to a job record, described once and applied by every adapter (the memory store to an object, the
+ * DynamoDB store as an update expression), so both leave identical records behind.
+ */
+export interface RecordChange {
+  readonly set: RecordFields;
+  /** Written only where the record has no value yet. */
+  readonly setIfAbsent?: RecordFields;
+  readonly remove?: readonly (keyof JobRecord)[];
+  /** fence = (current fence or 0) + 1: every claim gets a fence no earlier claim had. */
+  readonly bumpFence?: boolean;
+}
+
+/** What a claim writes, whatever the record looked like before. */
+export function claimChange(input: ClaimInput, attempt: number): RecordChange {
+  const now = input.nowMs;
+  return {
+    set: {
+      jobId: input.jobId,
+      jobName: input.jobName,
+      queue: input.queue,
+      status: 'running',
+      attempt,
+      nextAttempt: attempt + 1,
+      leaseExpiresAtMs: now + input.leaseMs,
+      startedAtMs: now,
+      updatedAtMs: now,
+      expiresAtSec: input.expiresAtSec,
+    },
+    setIfAbsent: { createdAtMs: now },
+    // A new run starts without the previous run's leftovers; lastError and failures stay as the job's history.
+    remove: ['finishedAtMs', 'result', 'progress'],
+    bumpFence: true,
+  };
+}
+
+export function succeedChange(input: SucceededInput): RecordChange {
+  const stored = storableResult(input.result);
+  return {
+    set: {
+      ...outcomeFields(input, 'succeeded'),
+      finishedAtMs: input.nowMs,
+      ...(stored ? { result: stored.value } : {}),
+    },
+    setIfAbsent: { fence: 0 },
+    remove: stored ? ['leaseExpiresAtMs'] : ['leaseExpiresAtMs', 'result'],
+  };
+}
+
+export function failChange(input: FailedInput): RecordChange {
+  const retrying = input.status === 'retrying';
+  return {
+    set: {
+      ...outcomeFields(input, input.status),
+      lastError: input.error,
+      failures: [...input.failures],
+      ...(retrying ? { nextAttempt: input.nextAttempt ?? input.attempt + 1 } : { finishedAtMs: input.nowMs }),
+    },
+    setIfAbsent: { fence: 0 },
+    remove: retrying ? ['leaseExpiresAtMs', 'result', 'finishedAtMs'] : ['leaseExpiresAtMs', 'result'],
+  };
+}
+
+export function releaseChange(attempt: number, nowMs: number): RecordChange {
+  return {
+    set: { status: 'queued', nextAttempt: attempt, updatedAtMs: nowMs },
+    remove: ['leaseExpiresAtMs'],
+  };
+}
+
+export function extendLeaseChange(leaseExpiresAtMs: number): RecordChange {
+  // updatedAtMs stays: a lease extension is a heartbeat, not a change of state (and would cost an index write).
+  return { set: { leaseExpiresAtMs } };
+}
+
+export function progressChange(progress: NonNullable<JobRecord['progress']>, nowMs: number): RecordChange {
+  return { set: { progress: { ...progress }, updatedAtMs: nowMs } };
+}
+
+/** Applies a change to a record (or to nothing, for a record the change creates). */
+export function applyChange(base: RecordFields | undefined, change: RecordChange): JobRecord {
+  const next: RecordFields = { ...base };
+  for (const [field, value] of Object.entries(change.setIfAbsent ?? {}) as [keyof JobRecord, unknown][]) {
+    if (next[field] === undefined) Object.assign(next, { [field]: value });
+  }
+  for (const field of change.remove ?? []) delete next[field];
+  Object.assign(next, change.set);
+  if (change.bumpFence) next.fence = (base?.fence ?? 0) + 1;
+  return next as JobRecord;
+}
+
+/** Records carry what JSON can carry: both adapters store the result as its JSON round trip. */
+function storableResult(result: unknown): { readonly value: unknown } | undefined {
+  if (result === undefined) return undefined;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(result);
+  } catch {
+    return undefined; // a cyclic or BigInt result is still a success; only the copy of its value is skipped
+  }
+  if (json === undefined || Buffer.byteLength(json, 'utf8') > RESULT_MAX_BYTES) return undefined;
+  return { value: JSON.parse(json) };
+}
+
+function outcomeFields(
+  input: RecordStart & { jobId: string; nowMs: number },
+  status: JobRecord['status'],
+): RecordFields {
+  return {
+    jobId: input.jobId,
+    jobName: input.jobName,
+    queue: input.queue,
+    status,
+    attempt: input.attempt,
+    nextAttempt: input.attempt + 1,
+    createdAtMs: input.createdAtMs,
+    startedAtMs: input.startedAtMs,
+    updatedAtMs: input.nowMs,
+    expiresAtSec: input.expiresAtSec,
+  };
+}
