@@ -1,0 +1,171 @@
+import { Stack, Token, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, type IGrantable, type IRole } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { schedulesInGroupArn } from './scheduler';
+
+/** What the intent grants grant on: the resources of one WharfJobs. */
+export interface GrantTargets {
+  readonly scope: Construct;
+  readonly queues: readonly IQueue[];
+  readonly deadLetterQueues: readonly IQueue[];
+  readonly table: ITable;
+  readonly statusIndexName: string;
+  readonly encryptionKey?: IKey;
+  readonly scheduleGroupName: string;
+  readonly scheduleGroupArn: string;
+  readonly schedulerRole: IRole;
+}
+
+/** The job-state calls a run makes (src/store/dynamodb): single-item reads and conditional writes, no scans. */
+export const JOB_STATE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+/** Job lookups and listings: the status index is keys-only, so a listing reads the records back in batches. */
+export const JOB_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+export const CONSUME_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueAttributes',
+];
+export const DEAD_LETTER_OPERATE_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueAttributes',
+  'sqs:StartMessageMoveTask',
+  'sqs:ListMessageMoveTasks',
+  'sqs:CancelMessageMoveTask',
+];
+/** Sending to a CMK-encrypted queue needs both: a data key to encrypt, Decrypt to reuse a cached one. */
+export const KMS_SEND_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
+
+/**
+ * Enqueue: sqs:SendMessage on every job queue (SendMessageBatch is authorized by it), and for delays beyond SQS's
+ * 15 minutes scheduler:CreateSchedule in the job schedule group with iam:PassRole on the Scheduler role only.
+ */
+export function grantEnqueue(targets: GrantTargets, grantee: IGrantable): Grant {
+  const arns = targets.queues.map((q) => q.queueArn);
+  const schedules = schedulesInGroupArn(targets.scope, targets.scheduleGroupName);
+  acknowledgeSchedulesWildcard(targets, grantee);
+  return combine([
+    Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: arns }),
+    Grant.addToPrincipal({ grantee, actions: ['scheduler:CreateSchedule'], resourceArns: [schedules] }),
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['iam:PassRole'],
+      resourceArns: [targets.schedulerRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    }),
+    kmsGrant(targets, grantee, KMS_SEND_ACTIONS),
+  ]);
+}
+
+/** A worker on any of the queues (a long-running worker process): receive and settle, then run the jobs. */
+export function grantConsume(targets: GrantTargets, grantee: IGrantable): Grant {
+  return combine([
+    Grant.addToPrincipal({
+      grantee,
+      actions: CONSUME_ACTIONS,
+      resourceArns: targets.queues.map((q) => q.queueArn),
+    }),
+    grantRunJobs(targets, grantee, targets.deadLetterQueues),
+  ]);
+}
+
+/**
+ * What running jobs needs beyond receiving (which a Lambda worker's event source grants): write dead letters to
+ * the given dead-letter queues, enqueue (retries and follow-up jobs) and the job-state writes.
+ */
+export function grantRunJobs(
+  targets: GrantTargets,
+  grantee: IGrantable,
+  deadLetterQueues: readonly IQueue[],
+): Grant {
+  return combine([
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['sqs:SendMessage'],
+      resourceArns: deadLetterQueues.map((q) => q.queueArn),
+    }),
+    grantEnqueue(targets, grantee),
+    grantJobState(targets, grantee),
+  ]);
+}
+
+export function grantJobState(targets: GrantTargets, grantee: IGrantable): Grant {
+  return Grant.addToPrincipal({
+    grantee,
+    actions: JOB_STATE_ACTIONS,
+    resourceArns: [targets.table.tableArn],
+  });
+}
+
+/**
+ * What the CLI and the dashboard need: read, settle and redrive dead letters (StartMessageMoveTask to the source
+ * queue, which needs SendMessage there), queue statistics, job lookups through the status index, and schedules.
+ */
+export function grantOperate(targets: GrantTargets, grantee: IGrantable): Grant {
+  const { table } = targets;
+  const schedules = schedulesInGroupArn(targets.scope, targets.scheduleGroupName);
+  acknowledgeSchedulesWildcard(targets, grantee);
+  return combine([
+    Grant.addToPrincipal({
+      grantee,
+      actions: DEAD_LETTER_OPERATE_ACTIONS,
+      resourceArns: targets.deadLetterQueues.map((q) => q.queueArn),
+    }),
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+      resourceArns: targets.queues.map((q) => q.queueArn),
+    }),
+    Grant.addToPrincipal({
+      grantee,
+      actions: JOB_READ_ACTIONS,
+      resourceArns: [table.tableArn, `${table.tableArn}/index/${targets.statusIndexName}`],
+    }),
+    Grant.addToPrincipal({ grantee, actions: ['scheduler:GetSchedule'], resourceArns: [schedules] }),
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['scheduler:GetScheduleGroup'],
+      resourceArns: [targets.scheduleGroupArn],
+    }),
+    // ListSchedules has no resource type: it can only be granted on "*" (filtered by group in the request).
+    Grant.addToPrincipal({ grantee, actions: ['scheduler:ListSchedules'], resourceArns: ['*'] }),
+    kmsGrant(targets, grantee, KMS_SEND_ACTIONS),
+  ]);
+}
+
+function kmsGrant(targets: GrantTargets, grantee: IGrantable, actions: readonly string[]): Grant | undefined {
+  return targets.encryptionKey?.grant(grantee, ...actions);
+}
+
+function combine(grants: readonly (Grant | undefined)[]): Grant {
+  const [first, ...rest] = grants.filter((g): g is Grant => g !== undefined);
+  return rest.reduce((all, g) => all.combine(g), first!);
+}
+
+/**
+ * Schedules are created at run time with names we cannot know at synth, so schedule actions are scoped to the job
+ * schedule group with a trailing wildcard. The acknowledgement names exactly that resource, nothing broader.
+ */
+function acknowledgeSchedulesWildcard(targets: GrantTargets, grantee: IGrantable): void {
+  // The finding lands on the policy of the principal (a Function's role, not the Function).
+  const holder = Construct.isConstruct(grantee.grantPrincipal) ? grantee.grantPrincipal : grantee;
+  if (!Construct.isConstruct(holder)) return;
+  Validations.of(holder).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${nagSchedulesArn(targets)}]`,
+    reason:
+      'scheduler:CreateSchedule is scoped to the wharf schedule group; schedule names are chosen at run time',
+  });
+}
+
+/** The schedules ARN as cdk-nag prints it: unresolved pseudo parameters as <AWS::Name>. */
+function nagSchedulesArn(targets: GrantTargets): string {
+  const stack = Stack.of(targets.scope);
+  const show = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
+  const partition = show(stack.partition, 'Partition');
+  return `arn:${partition}:scheduler:${show(stack.region, 'Region')}:${show(stack.account, 'AccountId')}:schedule/${targets.scheduleGroupName}/*`;
+}

@@ -1,0 +1,71 @@
+import { type IResolvable, Token } from 'aws-cdk-lib';
+import {
+  CfnEventSourceMapping,
+  type CfnFunction,
+  type Function as LambdaFunction,
+} from 'aws-cdk-lib/aws-lambda';
+import type { CfnQueue, Queue } from 'aws-cdk-lib/aws-sqs';
+import type { QueueFacts, WorkerFacts } from './config-lint';
+
+export interface QueueResources {
+  readonly queueName: string;
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly worker?: LambdaFunction;
+}
+
+// CloudFormation's defaults for properties left out of the template.
+const SQS_DEFAULT_VISIBILITY_SECONDS = 30;
+const SQS_DEFAULT_RETENTION_SECONDS = 345_600;
+const LAMBDA_DEFAULT_TIMEOUT_SECONDS = 3;
+
+/**
+ * Reads the lint's facts back from the L1 resources as they will be synthesized, so an escape-hatch edit
+ * (`node.defaultChild`) is checked like a prop. Values that are tokens cannot be judged and count as absent.
+ */
+export function factsFromResources({
+  queueName,
+  queue,
+  deadLetterQueue,
+  worker,
+}: QueueResources): QueueFacts {
+  const cfnQueue = queue.node.defaultChild as CfnQueue;
+  const cfnDeadLetters = deadLetterQueue.node.defaultChild as CfnQueue;
+  const redrive = plain<{ maxReceiveCount?: number }>(cfnQueue.redrivePolicy);
+  return {
+    queue: queueName,
+    fifo: plain<boolean>(cfnQueue.fifoQueue) === true,
+    visibilityTimeoutSeconds: num(cfnQueue.visibilityTimeout) ?? SQS_DEFAULT_VISIBILITY_SECONDS,
+    retentionSeconds: num(cfnQueue.messageRetentionPeriod) ?? SQS_DEFAULT_RETENTION_SECONDS,
+    deadLetterRetentionSeconds: num(cfnDeadLetters.messageRetentionPeriod) ?? SQS_DEFAULT_RETENTION_SECONDS,
+    // A queue without a redrive policy keeps failing messages forever: report it as a count of zero.
+    maxReceiveCount: num(redrive?.maxReceiveCount) ?? 0,
+    worker: worker ? workerFacts(worker) : undefined,
+  };
+}
+
+function workerFacts(worker: LambdaFunction): WorkerFacts {
+  const fn = worker.node.defaultChild as CfnFunction;
+  const mapping = worker.node
+    .findAll()
+    .find((c): c is CfnEventSourceMapping => c instanceof CfnEventSourceMapping);
+  const scaling = plain<{ maximumConcurrency?: number }>(mapping?.scalingConfig);
+  const responseTypes = plain<string[]>(mapping?.functionResponseTypes) ?? [];
+  return {
+    timeoutSeconds: num(fn.timeout) ?? LAMBDA_DEFAULT_TIMEOUT_SECONDS,
+    batchSize: num(mapping?.batchSize) ?? 10,
+    maxBatchingWindowSeconds: num(mapping?.maximumBatchingWindowInSeconds) ?? 0,
+    reportBatchItemFailures: mapping !== undefined && responseTypes.includes('ReportBatchItemFailures'),
+    maxConcurrency: num(scaling?.maximumConcurrency),
+    reservedConcurrency: num(fn.reservedConcurrentExecutions),
+  };
+}
+
+function plain<T>(value: T | IResolvable | undefined): T | undefined {
+  return value === undefined || Token.isUnresolved(value) ? undefined : (value as T);
+}
+
+function num(value: number | IResolvable | undefined): number | undefined {
+  const resolved = plain(value);
+  return typeof resolved === 'number' ? resolved : undefined;
+}

@@ -1,0 +1,36 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import { JOB_TABLE_SCHEMA } from './job-table-schema';
+
+type KeyName = keyof typeof JOB_TABLE_SCHEMA.attributeTypes;
+
+/**
+ * The job table, in the layout the store writes: on-demand (nothing to pay at rest but storage), records expire
+ * through TTL, point-in-time recovery on because job state is what makes a run happen exactly once. `Table`
+ * rather than `TableV2`: the latter synthesizes AWS::DynamoDB::GlobalTable, which emulators do not create.
+ */
+export function createJobTable(scope: Construct, removalPolicy: RemovalPolicy): Table {
+  const { partitionKey, ttlAttribute, statusIndex } = JOB_TABLE_SCHEMA;
+  const table = new Table(scope, 'Table', {
+    partitionKey: key(partitionKey),
+    billingMode: BillingMode.PAY_PER_REQUEST,
+    timeToLiveAttribute: ttlAttribute,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    removalPolicy,
+  });
+  table.addGlobalSecondaryIndex({
+    indexName: statusIndex.name,
+    partitionKey: key(statusIndex.partitionKey),
+    sortKey: key(statusIndex.sortKey),
+    projectionType: ProjectionType[statusIndex.projection],
+  });
+  return table;
+}
+
+function key(name: KeyName) {
+  return {
+    name,
+    type: JOB_TABLE_SCHEMA.attributeTypes[name] === 'N' ? AttributeType.NUMBER : AttributeType.STRING,
+  };
+}

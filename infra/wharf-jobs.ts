@@ -1,0 +1,209 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { Grant, IGrantable, IRole } from 'aws-cdk-lib/aws-iam';
+import { Tracing } from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { deadLetterUrlVariable, queueUrlVariable } from '../src/config/env-config';
+import { createQueueAlarms, type QueueAlarms } from './alarms';
+import { configurationError, lintQueues } from './config-lint';
+import { createJobsDashboard } from './dashboard';
+import { type GrantTargets, grantConsume, grantEnqueue, grantOperate, grantRunJobs } from './grants';
+import { JOB_TABLE_SCHEMA } from './job-table-schema';
+import { acknowledgeDeadLetterQueueFindings, acknowledgeWorkerFindings } from './nag-suppressions';
+import { type QueueSettings, rangeProblems, resolveQueueSettings } from './queue-settings';
+import { createJobQueues } from './queues';
+import { factsFromResources } from './resource-facts';
+import { createJobSchedules } from './scheduler';
+import { createJobTable } from './table';
+import type { WharfJobsProps } from './wharf-jobs-props';
+import { createWorker } from './worker';
+
+/** A function that can be given the enqueue grant and the run-time configuration. */
+export interface WharfProducer extends IGrantable {
+  addEnvironment(key: string, value: string): unknown;
+}
+
+/**
+ * Everything a wharf job registry needs on AWS: per queue an SQS queue, its dead-letter queue, a Lambda worker
+ * and alarms; one job table, a schedule group with the role Scheduler sends with, and a dashboard. Settings that
+ * would lose messages fail synth (see config-lint.ts).
+ *
+ * Construct ids are public: `<queue>/Queue`, `<queue>/DeadLetterQueue`, `<queue>/Worker`, `Table`,
+ * `ScheduleGroup`, `SchedulerRole`, `Dashboard`.
+ */
+export class WharfJobs extends Construct {
+  /** Source queues by queue name. */
+  readonly queues: Readonly<Record<string, Queue>>;
+  readonly deadLetterQueues: Readonly<Record<string, Queue>>;
+  /** Lambda workers by queue name; a queue with `lambdaWorker: false` has none. */
+  readonly workers: Readonly<Record<string, NodejsFunction>>;
+  readonly alarms: Readonly<Record<string, QueueAlarms>>;
+  readonly table: ITable;
+  readonly scheduleGroup: IScheduleGroup;
+  readonly scheduleGroupName: string;
+  readonly schedulerRole: IRole;
+  readonly dashboard: Dashboard;
+  /** The run-time configuration (src/config/env-config.ts) every worker and producer gets. */
+  readonly environment: Readonly<Record<string, string>>;
+  private readonly targets: GrantTargets;
+
+  constructor(scope: Construct, id: string, props: WharfJobsProps) {
+    super(scope, id);
+    const settings = checkedSettings(props);
+    const pairs = settings.map((s) => createQueuePair(this, s, props));
+    this.queues = byQueue(pairs, (p) => p.queue);
+    this.deadLetterQueues = byQueue(pairs, (p) => p.deadLetterQueue);
+    this.table = props.table ?? createJobTable(this, props.removalPolicy ?? RemovalPolicy.RETAIN);
+    const schedules = createJobSchedules(this, Object.values(this.queues), props.encryptionKey);
+    this.scheduleGroup = schedules.scheduleGroup;
+    this.scheduleGroupName = schedules.scheduleGroupName;
+    this.schedulerRole = schedules.schedulerRole;
+    this.environment = runtimeEnvironment(pairs, this.table);
+    this.targets = {
+      scope: this,
+      queues: Object.values(this.queues),
+      deadLetterQueues: Object.values(this.deadLetterQueues),
+      table: this.table,
+      statusIndexName: JOB_TABLE_SCHEMA.statusIndex.name,
+      encryptionKey: props.encryptionKey,
+      ...schedules,
+    };
+    this.workers = this.createWorkers(pairs, props);
+    this.alarms = this.createAlarms(pairs, props);
+    const dashboardQueues = pairs.map((p) => ({
+      ...p,
+      name: p.settings.queue,
+      worker: this.workers[p.settings.queue],
+    }));
+    this.dashboard = createJobsDashboard(this, dashboardQueues, this.table, props.dashboardName);
+    // Escape-hatch edits happen after the constructor: check the resources again as they will be synthesized.
+    this.node.addValidation({ validate: () => this.lintResources() });
+  }
+
+  /**
+   * Lets `grantee` enqueue jobs: sqs:SendMessage on every job queue; scheduler:CreateSchedule in the job schedule
+   * group and iam:PassRole on the Scheduler role (for delays beyond 15 minutes); kms:GenerateDataKey and
+   * kms:Decrypt on the encryption key, if one is set.
+   */
+  grantEnqueue(grantee: IGrantable): Grant {
+    return grantEnqueue(this.targets, grantee);
+  }
+
+  /**
+   * Lets `grantee` run jobs from every queue (a long-running worker): sqs:ReceiveMessage, DeleteMessage,
+   * ChangeMessageVisibility and GetQueueAttributes on the queues; sqs:SendMessage on the dead-letter queues;
+   * everything `grantEnqueue` grants; dynamodb:GetItem, PutItem and UpdateItem on the job table.
+   */
+  grantConsume(grantee: IGrantable): Grant {
+    return grantConsume(this.targets, grantee);
+  }
+
+  /**
+   * What the CLI and the dashboard need: on the dead-letter queues sqs:ReceiveMessage, DeleteMessage,
+   * ChangeMessageVisibility, GetQueueAttributes, StartMessageMoveTask, ListMessageMoveTasks and
+   * CancelMessageMoveTask; sqs:SendMessage and GetQueueAttributes on the queues; dynamodb:GetItem, BatchGetItem and Query on
+   * the table and its status index; scheduler:GetSchedule, GetScheduleGroup, and ListSchedules (which only exists
+   * on "*"); kms:GenerateDataKey and kms:Decrypt on the encryption key, if one is set.
+   */
+  grantOperate(grantee: IGrantable): Grant {
+    return grantOperate(this.targets, grantee);
+  }
+
+  /** Makes `producer` a producer: `grantEnqueue` plus the environment variables the wharf client reads. */
+  configureProducer(producer: WharfProducer): Grant {
+    for (const [key, value] of Object.entries(this.environment)) producer.addEnvironment(key, value);
+    return this.grantEnqueue(producer);
+  }
+
+  private createWorkers(pairs: readonly QueuePair[], props: WharfJobsProps): Record<string, NodejsFunction> {
+    const workers: Record<string, NodejsFunction> = {};
+    for (const pair of pairs.filter((p) => p.settings.worker)) {
+      const worker = createWorker(pair.scope, {
+        settings: pair.settings,
+        queue: pair.queue,
+        entry: props.workerEntry,
+        projectRoot: props.projectRoot,
+        environment: this.environment,
+        logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
+        tracing: props.tracing ?? Tracing.ACTIVE,
+      });
+      grantRunJobs(this.targets, worker, [pair.deadLetterQueue]);
+      acknowledgeWorkerFindings(worker);
+      workers[pair.settings.queue] = worker;
+    }
+    return workers;
+  }
+
+  private createAlarms(pairs: readonly QueuePair[], props: WharfJobsProps): Record<string, QueueAlarms> {
+    const alarms: Record<string, QueueAlarms> = {};
+    for (const pair of pairs) {
+      alarms[pair.settings.queue] = createQueueAlarms(pair.scope, {
+        queueName: pair.settings.queue,
+        queue: pair.queue,
+        deadLetterQueue: pair.deadLetterQueue,
+        worker: this.workers[pair.settings.queue],
+        oldestMessageAgeThreshold: props.oldestMessageAgeThreshold ?? Duration.minutes(30),
+        topic: props.alarmTopic,
+      });
+    }
+    return alarms;
+  }
+
+  private lintResources(): string[] {
+    const facts = Object.keys(this.queues).map((name) =>
+      factsFromResources({
+        queueName: name,
+        queue: this.queues[name]!,
+        deadLetterQueue: this.deadLetterQueues[name]!,
+        worker: this.workers[name],
+      }),
+    );
+    const problems = lintQueues(facts);
+    return problems.length === 0 ? [] : [configurationError(problems).message];
+  }
+}
+
+function checkedSettings(props: WharfJobsProps): QueueSettings[] {
+  if (props.registry.queues.length === 0)
+    throw configurationError(['registry: it has no jobs, so there is nothing to deploy']);
+  const { settings, problems } = resolveQueueSettings(props);
+  problems.push(...settings.flatMap(rangeProblems), ...lintQueues(settings));
+  if (problems.length > 0) throw configurationError(problems);
+  return settings;
+}
+
+/** One queue's resources live under a construct named after the queue: `<queue>/Queue`, `<queue>/Worker`. */
+interface QueuePair {
+  readonly settings: QueueSettings;
+  readonly scope: Construct;
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+}
+
+function createQueuePair(parent: Construct, settings: QueueSettings, props: WharfJobsProps): QueuePair {
+  const scope = new Construct(parent, settings.queue);
+  const { queue, deadLetterQueue } = createJobQueues(scope, settings, props.encryptionKey);
+  acknowledgeDeadLetterQueueFindings(deadLetterQueue);
+  return { settings, scope, queue, deadLetterQueue };
+}
+
+function runtimeEnvironment(pairs: readonly QueuePair[], table: ITable): Record<string, string> {
+  const environment: Record<string, string> = { WHARF_TABLE_NAME: table.tableName };
+  for (const { settings, queue, deadLetterQueue } of pairs) {
+    environment[queueUrlVariable(settings.queue)] = queue.queueUrl;
+    environment[deadLetterUrlVariable(settings.queue)] = deadLetterQueue.queueUrl;
+  }
+  return environment;
+}
+
+function byQueue<P extends { settings: QueueSettings }, T>(
+  pairs: readonly P[],
+  pick: (p: P) => T,
+): Record<string, T> {
+  return Object.fromEntries(pairs.map((p) => [p.settings.queue, pick(p)]));
+}

@@ -1,0 +1,78 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, type Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { QueueSettings } from './queue-settings';
+
+export interface WorkerInput {
+  readonly settings: QueueSettings;
+  readonly queue: IQueue;
+  readonly entry: string;
+  readonly projectRoot?: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logRetention: RetentionDays;
+  readonly tracing: Tracing;
+}
+
+// ESM output keeps ESM-only dependencies (middy 7) working; the banner gives bundled CommonJS code its `require`.
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __wharfCreateRequire } from 'node:module'; const require = __wharfCreateRequire(import.meta.url);";
+
+/** The Lambda worker of one queue: the generic entry, told which queue it serves by `WHARF_QUEUE`. */
+export function createWorker(scope: Construct, input: WorkerInput): NodejsFunction {
+  const { settings } = input;
+  const worker = settings.worker!;
+  // An explicit log group instead of `logRetention`: no custom resource, and the role writes only to this group.
+  const logGroup = new LogGroup(scope, 'WorkerLogGroup', {
+    retention: input.logRetention,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const role = new Role(scope, 'WorkerRole', {
+    assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    description: `wharf worker of queue ${settings.queue}`,
+  });
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }),
+  );
+  const fn = new NodejsFunction(scope, 'Worker', {
+    entry: input.entry,
+    handler: 'handler',
+    projectRoot: input.projectRoot,
+    runtime: Runtime.NODEJS_24_X,
+    architecture: Architecture.ARM_64,
+    memorySize: settings.workerMemorySize,
+    timeout: Duration.seconds(worker.timeoutSeconds),
+    reservedConcurrentExecutions: worker.reservedConcurrency,
+    tracing: input.tracing,
+    logGroup,
+    role,
+    environment: { ...input.environment, WHARF_QUEUE: settings.queue, NODE_OPTIONS: '--enable-source-maps' },
+    bundling: {
+      forceDockerBundling: false,
+      minify: true,
+      sourceMap: true,
+      format: OutputFormat.ESM,
+      mainFields: ['module', 'main'],
+      banner: ESM_REQUIRE_BANNER,
+      // Bundle the pinned AWS SDK rather than the runtime's, so the worker runs the version the tests ran.
+      externalModules: [],
+    },
+  });
+  fn.addEventSource(
+    new SqsEventSource(input.queue, {
+      batchSize: worker.batchSize,
+      maxBatchingWindow:
+        worker.maxBatchingWindowSeconds > 0 ? Duration.seconds(worker.maxBatchingWindowSeconds) : undefined,
+      maxConcurrency: worker.maxConcurrency,
+      reportBatchItemFailures: true,
+    }),
+  );
+  return fn;
+}

@@ -1,0 +1,76 @@
+import { resolve } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { z } from 'zod';
+import { WharfJobs } from '../../infra/wharf-jobs';
+import type { WharfJobsProps } from '../../infra/wharf-jobs-props';
+import { defineJob } from '../../src/job/define-job';
+import type { Duration } from '../../src/job/duration';
+import { createRegistry, type JobRegistry } from '../../src/job/registry';
+
+export const FIXTURE_WORKER = resolve(import.meta.dirname, 'fixture-worker.ts');
+
+export interface JobSpec {
+  readonly name: string;
+  readonly queue?: string;
+  readonly timeout?: Duration;
+}
+
+/** A registry of no-op jobs with the given names, queues and timeouts. */
+export function registryOf(...specs: JobSpec[]): JobRegistry {
+  return createRegistry(
+    specs.map((spec) =>
+      defineJob({
+        name: spec.name,
+        queue: spec.queue,
+        timeout: spec.timeout ?? '30s',
+        schema: z.object({}),
+        perform: () => undefined,
+      }),
+    ),
+  );
+}
+
+/** Two queues: `default` (30 s jobs) and `emails` (a 2-minute job next to a 30 s one). */
+export const twoQueues = () =>
+  registryOf(
+    { name: 'sendReport' },
+    { name: 'sendWelcome', queue: 'emails' },
+    { name: 'sendDigest', queue: 'emails', timeout: '2m' },
+  );
+
+/** An app that skips asset bundling: these tests are about the template, and bundling is tested on its own. */
+export function testApp(): App {
+  return new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+}
+
+export interface Built {
+  readonly app: App;
+  readonly stack: Stack;
+  readonly jobs: WharfJobs;
+}
+
+export function build(
+  props: Partial<WharfJobsProps> = {},
+  before?: (stack: Stack) => Partial<WharfJobsProps>,
+): Built {
+  const app = testApp();
+  const stack = new Stack(app, 'Test');
+  const extra = before?.(stack) ?? {};
+  const jobs = new WharfJobs(stack, 'Jobs', {
+    registry: twoQueues(),
+    workerEntry: FIXTURE_WORKER,
+    ...props,
+    ...extra,
+  });
+  return { app, stack, jobs };
+}
+
+export function templateOf(built: Built): Template {
+  return Template.fromStack(built.stack);
+}
+
+/** The logical id of a construct's L1 resource, to match references without asserting hashed ids. */
+export function logicalId(built: Built, construct: { node: { defaultChild?: unknown } }): string {
+  return built.stack.getLogicalId(construct.node.defaultChild as never);
+}

@@ -1,0 +1,232 @@
+import type { Stack } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { type Built, build, logicalId, templateOf } from './fixtures';
+
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Effect: string;
+  Condition?: unknown;
+}
+
+/** Every statement of every policy attached to the role with this logical id. */
+function statementsOf(built: Built, roleId: string): Statement[] {
+  const policies = Object.values(templateOf(built).findResources('AWS::IAM::Policy'));
+  return policies
+    .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+const arn = (built: Built, c: Parameters<typeof logicalId>[1]) => ({
+  'Fn::GetAtt': [logicalId(built, c), 'Arn'],
+});
+const sourceArns = (b: Built) => [arn(b, b.jobs.queues.default!), arn(b, b.jobs.queues.emails!)];
+const deadLetterArns = (b: Built) => [
+  arn(b, b.jobs.deadLetterQueues.default!),
+  arn(b, b.jobs.deadLetterQueues.emails!),
+];
+const schedulesArn = (b: Built) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':scheduler:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:schedule/${b.jobs.scheduleGroupName}/*`,
+    ],
+  ],
+});
+
+function enqueueStatements(b: Built): Statement[] {
+  return [
+    { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: sourceArns(b) },
+    { Action: 'scheduler:CreateSchedule', Effect: 'Allow', Resource: schedulesArn(b) },
+    {
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
+      Resource: arn(b, b.jobs.schedulerRole as Role),
+      Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    },
+  ];
+}
+
+function withRole(setup?: (stack: Stack) => { encryptionKey?: Key }) {
+  let role: Role | undefined;
+  let key: Key | undefined;
+  const built = build({}, (stack) => {
+    role = new Role(stack, 'Grantee', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com') });
+    key = setup?.(stack).encryptionKey;
+    return { encryptionKey: key };
+  });
+  return { built, role: role!, key, roleId: logicalId(built, role!) };
+}
+
+const cmk = (stack: Stack) => ({ encryptionKey: new Key(stack, 'Key', { enableKeyRotation: true }) });
+
+describe('grantEnqueue', () => {
+  it('grants exactly SendMessage on the queues, CreateSchedule in the group and PassRole on the Scheduler role', () => {
+    const { built, role, roleId } = withRole();
+    built.jobs.grantEnqueue(role);
+    expect(statementsOf(built, roleId)).toEqual(enqueueStatements(built));
+  });
+
+  it('adds GenerateDataKey and Decrypt on the key when the queues use a customer managed key', () => {
+    const { built, role, roleId, key } = withRole(cmk);
+    built.jobs.grantEnqueue(role);
+    expect(statementsOf(built, roleId)).toEqual([
+      ...enqueueStatements(built),
+      { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: arn(built, key!) },
+    ]);
+  });
+});
+
+describe('configureProducer', () => {
+  it('grants enqueue and sets the environment variables the client reads', () => {
+    let producer: LambdaFunction | undefined;
+    const built = build({}, (stack) => {
+      producer = new LambdaFunction(stack, 'Api', {
+        runtime: Runtime.NODEJS_24_X,
+        handler: 'index.handler',
+        code: Code.fromInline('0'),
+      });
+      return {};
+    });
+    built.jobs.configureProducer(producer!);
+    const resources = templateOf(built).toJSON().Resources;
+    expect(resources[logicalId(built, producer!)].Properties.Environment.Variables).toEqual({
+      WHARF_TABLE_NAME: { Ref: logicalId(built, built.jobs.table as never) },
+      WHARF_QUEUE_URL_DEFAULT: { Ref: logicalId(built, built.jobs.queues.default!) },
+      WHARF_DLQ_URL_DEFAULT: { Ref: logicalId(built, built.jobs.deadLetterQueues.default!) },
+      WHARF_QUEUE_URL_EMAILS: { Ref: logicalId(built, built.jobs.queues.emails!) },
+      WHARF_DLQ_URL_EMAILS: { Ref: logicalId(built, built.jobs.deadLetterQueues.emails!) },
+    });
+    const roleId = logicalId(built, producer!.role as Role);
+    expect(statementsOf(built, roleId)).toEqual(enqueueStatements(built));
+  });
+});
+
+describe('grantConsume', () => {
+  it('grants receiving from every queue, dead letters, enqueue and the job-state writes', () => {
+    const { built, role, roleId, key } = withRole(cmk);
+    built.jobs.grantConsume(role);
+    expect(statementsOf(built, roleId)).toEqual([
+      {
+        Action: [
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueAttributes',
+        ],
+        Effect: 'Allow',
+        Resource: sourceArns(built),
+      },
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: deadLetterArns(built) },
+      ...enqueueStatements(built),
+      { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: arn(built, key!) },
+      {
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Effect: 'Allow',
+        Resource: arn(built, built.jobs.table as never),
+      },
+    ]);
+  });
+});
+
+describe('grantOperate', () => {
+  it('grants dead-letter handling and redrive, queue statistics, job lookups and schedule reads', () => {
+    const { built, role, roleId, key } = withRole(cmk);
+    built.jobs.grantOperate(role);
+    const table = arn(built, built.jobs.table as never);
+    expect(statementsOf(built, roleId)).toEqual([
+      {
+        Action: [
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueAttributes',
+          'sqs:StartMessageMoveTask',
+          'sqs:ListMessageMoveTasks',
+          'sqs:CancelMessageMoveTask',
+        ],
+        Effect: 'Allow',
+        Resource: deadLetterArns(built),
+      },
+      { Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes'], Effect: 'Allow', Resource: sourceArns(built) },
+      {
+        Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+        Effect: 'Allow',
+        Resource: [table, { 'Fn::Join': ['', [table, '/index/byStatus']] }],
+      },
+      { Action: 'scheduler:GetSchedule', Effect: 'Allow', Resource: schedulesArn(built) },
+      {
+        Action: 'scheduler:GetScheduleGroup',
+        Effect: 'Allow',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':scheduler:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              `:schedule-group/${built.jobs.scheduleGroupName}`,
+            ],
+          ],
+        },
+      },
+      { Action: 'scheduler:ListSchedules', Effect: 'Allow', Resource: '*' },
+      { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: arn(built, key!) },
+    ]);
+  });
+});
+
+describe('worker and Scheduler roles', () => {
+  it('lets a worker consume its own queue, dead-letter to its own dead-letter queue, enqueue and write job state', () => {
+    const built = build();
+    const roleId = logicalId(built, built.jobs.workers.emails!.role as Role);
+    const logGroupArn = { 'Fn::GetAtt': [expect.stringMatching(/^JobsemailsWorkerLogGroup/), 'Arn'] };
+    expect(statementsOf(built, roleId)).toEqual([
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: logGroupArn },
+      { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' },
+      {
+        Action: [
+          'sqs:ReceiveMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueUrl',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+        ],
+        Effect: 'Allow',
+        Resource: arn(built, built.jobs.queues.emails!),
+      },
+      {
+        Action: 'sqs:SendMessage',
+        Effect: 'Allow',
+        Resource: arn(built, built.jobs.deadLetterQueues.emails!),
+      },
+      ...enqueueStatements(built),
+      {
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Effect: 'Allow',
+        Resource: arn(built, built.jobs.table as never),
+      },
+    ]);
+  });
+
+  it('lets Scheduler send to the job queues only, with the key when there is one', () => {
+    const { built, key } = withRole(cmk);
+    const roleId = logicalId(built, built.jobs.schedulerRole as Role);
+    expect(statementsOf(built, roleId)).toEqual([
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: sourceArns(built) },
+      { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: arn(built, key!) },
+    ]);
+  });
+});
