@@ -47,7 +47,7 @@ export const dynamoAdapter: StoreAdapter = {
  * item. Real DynamoDB serialises writes to an item. Sending one request at a time restores that guarantee and keeps
  * the races that matter to the store (two claimers that both read before either writes) intact.
  */
-function oneRequestAtATime<T extends ReturnType<typeof dynamoClient>>(client: T): T {
+export function oneRequestAtATime<T extends ReturnType<typeof dynamoClient>>(client: T): T {
   let tail: Promise<unknown> = Promise.resolve();
   client.middlewareStack.add(
     (next) => async (args) => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AckFailure, OutgoingMessage } from '../types';
+import { VisibilityHeap } from './visibility-heap';
 
 /** A message as the memory transport's introspection shows it, without consuming it. */
 export interface PeekedMessage {
@@ -41,6 +42,8 @@ interface StoredMessage {
   receiptHandle: string | undefined;
   /** Send order, to break ties between messages visible at the same time. */
   sequence: number;
+  /** Bumped on every visibility change and on removal; see VisibilityHeap. */
+  version: number;
 }
 
 /** One queue and its dead-letter queue, in memory, with the SQS behaviour the engine relies on. */
@@ -48,6 +51,7 @@ export class MemoryQueue {
   private readonly messages = new Map<string, StoredMessage>();
   private readonly byReceiptHandle = new Map<string, StoredMessage>();
   private readonly deadLetters = new Map<string, StoredMessage>();
+  private readonly schedule = new VisibilityHeap<StoredMessage>();
   private nextSequence = 0;
 
   constructor(
@@ -58,6 +62,7 @@ export class MemoryQueue {
   add(message: OutgoingMessage, nowMs: number): string {
     const stored = newStoredMessage(message, nowMs, nowMs + message.delaySeconds * 1000, this.nextSequence++);
     this.messages.set(stored.messageId, stored);
+    this.schedule.push(stored);
     return stored.messageId;
   }
 
@@ -67,38 +72,41 @@ export class MemoryQueue {
     return stored.messageId;
   }
 
-  /** Receives up to `max` visible messages, each with a fresh receipt handle and one more receive. */
+  /**
+   * Receives up to `max` visible messages in visibility order, each with a fresh receipt handle and one more
+   * receive. A message past maxReceiveCount moves to the DLQ when this receive would have returned it, as SQS
+   * does lazily, rather than when its visibility timeout runs out.
+   */
   receive(
     nowMs: number,
     max: number,
     visibilityTimeoutMs: number,
   ): (PeekedMessage & { receiptHandle: string })[] {
-    this.moveExhaustedToDeadLetters(nowMs);
-    const due = [...this.messages.values()]
-      .filter((m) => m.visibleAtMs <= nowMs)
-      .sort((a, b) => a.visibleAtMs - b.visibleAtMs || a.sequence - b.sequence)
-      .slice(0, max);
-    return due.map((message) => {
-      if (message.receiptHandle) this.byReceiptHandle.delete(message.receiptHandle);
-      message.receiptHandle = `${message.messageId}:${randomUUID()}`;
-      message.receiveCount += 1;
-      message.visibleAtMs = nowMs + visibilityTimeoutMs;
-      this.byReceiptHandle.set(message.receiptHandle, message);
-      return { ...peek(message), receiptHandle: message.receiptHandle };
-    });
+    const received: (PeekedMessage & { receiptHandle: string })[] = [];
+    while (received.length < max) {
+      const next = this.schedule.peek();
+      if (!next || next.visibleAtMs > nowMs) break;
+      this.schedule.pop();
+      if (next.receiveCount >= this.maxReceiveCount) {
+        this.forget(next);
+        // The redrive policy keeps the message id (only a move back, a redrive, gives a new one).
+        this.deadLetters.set(next.messageId, { ...next, receiptHandle: undefined, visibleAtMs: nowMs });
+        continue;
+      }
+      if (next.receiptHandle) this.byReceiptHandle.delete(next.receiptHandle);
+      next.receiptHandle = `${next.messageId}:${randomUUID()}`;
+      next.receiveCount += 1;
+      this.reschedule(next, nowMs + visibilityTimeoutMs);
+      this.byReceiptHandle.set(next.receiptHandle, next);
+      received.push({ ...peek(next), receiptHandle: next.receiptHandle });
+    }
+    return received;
   }
 
-  /**
-   * SQS moves a message past maxReceiveCount to the DLQ only when a later receive would have returned it, so the
-   * move happens here rather than when its visibility timeout runs out.
-   */
-  private moveExhaustedToDeadLetters(nowMs: number): void {
-    for (const message of this.messages.values()) {
-      if (message.visibleAtMs > nowMs || message.receiveCount < this.maxReceiveCount) continue;
-      this.forget(message);
-      // The redrive policy keeps the message id (only a move back, a redrive, gives a new one).
-      this.deadLetters.set(message.messageId, { ...message, receiptHandle: undefined, visibleAtMs: nowMs });
-    }
+  private reschedule(message: StoredMessage, visibleAtMs: number): void {
+    message.visibleAtMs = visibleAtMs;
+    message.version++;
+    this.schedule.push(message);
   }
 
   delete(receiptHandle: string): AckFailure | undefined {
@@ -118,7 +126,7 @@ export class MemoryQueue {
     if (message.visibleAtMs <= nowMs) {
       return { receiptHandle, code: 'MessageNotInflight', message: 'The message is not in flight' };
     }
-    message.visibleAtMs = nowMs + visibilityTimeoutMs;
+    this.reschedule(message, nowMs + visibilityTimeoutMs);
     return undefined;
   }
 
@@ -146,11 +154,7 @@ export class MemoryQueue {
   }
 
   nextVisibleAtMs(): number | undefined {
-    let next: number | undefined;
-    for (const message of this.messages.values()) {
-      if (next === undefined || message.visibleAtMs < next) next = message.visibleAtMs;
-    }
-    return next;
+    return this.schedule.peek()?.visibleAtMs;
   }
 
   /** Moves dead letters (all, or the given ids) back to the queue as new messages, visible now. */
@@ -173,6 +177,7 @@ export class MemoryQueue {
   }
 
   private forget(message: StoredMessage): void {
+    message.version++;
     this.messages.delete(message.messageId);
     if (message.receiptHandle) this.byReceiptHandle.delete(message.receiptHandle);
   }
@@ -193,6 +198,7 @@ function newStoredMessage(
     receiveCount: 0,
     receiptHandle: undefined,
     sequence,
+    version: 0,
   };
 }
 

@@ -16,6 +16,7 @@ import { createDynamoJobStore, createJobTable } from '../../../src/store/dynamod
 import { createSqsTransport } from '../../../src/transport/sqs/index';
 import { dynamoClient, sqsClient, uniqueName } from '../aws';
 import { pollOnce } from '../esm';
+import { oneRequestAtATime } from '../job-store';
 import type { Harness, HarnessEnv, HarnessOptions } from './types';
 
 /** The AWS path: moto's SQS and DynamoDB, the middy Lambda handler run in-process on received messages. */
@@ -26,7 +27,8 @@ export const motoHarness: Harness = {
     const registry = createRegistry(jobs);
     const queue = registry.queues[0] ?? 'default';
     const sqs = sqsClient();
-    const dynamodb = dynamoClient();
+    // moto does not isolate concurrent writes to one item as DynamoDB does; see oneRequestAtATime.
+    const dynamodb = oneRequestAtATime(dynamoClient());
     const failing = { claims: 0 };
     injectClaimFailures(dynamodb, failing);
     const { url, deadLetterUrl, arn } = await createQueuePair(sqs, options.visibilityTimeoutSeconds ?? 2);
