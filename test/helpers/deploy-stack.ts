@@ -12,7 +12,8 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { motoEndpoint, uniqueName } from './aws';
+import { CreateScheduleGroupCommand } from '@aws-sdk/client-scheduler';
+import { motoEndpoint, schedulerClient, uniqueName } from './aws';
 import { zipDirectory } from './zip';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -75,7 +76,22 @@ export async function deployExampleStack(options: DeployOptions = {}): Promise<D
   const resources = await physicalIds(cfn, stackName);
   const workerFunctions = resources['AWS::Lambda::Function'] ?? [];
   await disableEventSourceMappings(workerFunctions);
+  await createSkippedScheduleGroup(outputs.ScheduleGroupName);
   return { stackName, outputs, resources, workerFunctions, template };
+}
+
+/**
+ * moto's CloudFormation skips AWS::Scheduler::ScheduleGroup, and CreateSchedule into a missing group fails there;
+ * the group is created through the Scheduler API instead, as CloudFormation would on AWS. Its name is fixed at
+ * synth, so stacks deployed in one run share it (schedule names are unique per test).
+ */
+async function createSkippedScheduleGroup(name: string | undefined): Promise<void> {
+  if (!name) throw new Error('the example stack has no ScheduleGroupName output');
+  try {
+    await schedulerClient().send(new CreateScheduleGroupCommand({ Name: name }));
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ConflictException') throw error;
+  }
 }
 
 /**

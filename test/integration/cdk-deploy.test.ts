@@ -7,7 +7,8 @@
  *   aws:SecureTransport=false for every queue and dead-letter queue, and cdk-nag's AwsSolutions-SQS4 checks it.
  * - AWS::CloudWatch::Alarm: skipped; the alarm tests in test/infra/wharf-jobs.test.ts.
  * - AWS::Scheduler::ScheduleGroup: skipped; the group's name is fixed at synth, so nothing in the template needs
- *   its attributes, and test/infra asserts the group and the Scheduler role's trust conditions.
+ *   its attributes; test/infra asserts the group and the Scheduler role's trust conditions, and
+ *   deployExampleStack() creates the group through the Scheduler API so later tests can schedule into it.
  * - Lambda: functions and event source mappings are created, but moto ignores their Architectures and
  *   TracingConfig and cannot run their code without Docker; test/infra asserts arm64, tracing and the bundle, and
  *   deployExampleStack() disables the mappings so tests play them (receive, run the handler in-process).
