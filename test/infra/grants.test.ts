@@ -221,6 +221,19 @@ describe('worker and Scheduler roles', () => {
     ]);
   });
 
+  it('gives a worker every key permission its paths need when the queues use a customer managed key', () => {
+    // Without kms:Decrypt a consumer never processes anything; without GenerateDataKey no retry or dead letter is sent.
+    const { built, key } = withRole(cmk);
+    const roleId = logicalId(built, built.jobs.workers.default!.role as Role);
+    const keyStatements = statementsOf(built, roleId).filter(
+      (s) => JSON.stringify(s.Resource) === JSON.stringify(arn(built, key!)),
+    );
+    expect(keyStatements).toEqual([
+      { Action: 'kms:Decrypt', Effect: 'Allow', Resource: arn(built, key!) },
+      { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: arn(built, key!) },
+    ]);
+  });
+
   it('lets Scheduler send to the job queues only, with the key when there is one', () => {
     const { built, key } = withRole(cmk);
     const roleId = logicalId(built, built.jobs.schedulerRole as Role);

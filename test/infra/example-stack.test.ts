@@ -1,0 +1,51 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { registry } from '../../functions/registry';
+import { ExampleStack, pascalCase } from '../../infra/example-stack';
+import { WharfChecks } from '../../infra/wharf-nag-pack';
+import { FIXTURE_WORKER, testApp } from './fixtures';
+
+function exampleStack() {
+  const app = testApp();
+  const stack = new ExampleStack(app, 'WharfExample', { registry, workerEntry: FIXTURE_WORKER });
+  return { app, stack };
+}
+
+describe('the example stack', () => {
+  it('outputs every queue URL, dead-letter queue URL and the table name under stable names', () => {
+    const { stack } = exampleStack();
+    const template = Template.fromStack(stack);
+    const ref = (construct: { node: { defaultChild?: unknown } }) => ({
+      Ref: stack.getLogicalId(construct.node.defaultChild as never),
+    });
+    for (const queue of registry.queues) {
+      template.hasOutput(`QueueUrl${pascalCase(queue)}`, { Value: ref(stack.jobs.queues[queue]!) });
+      template.hasOutput(`DeadLetterQueueUrl${pascalCase(queue)}`, {
+        Value: ref(stack.jobs.deadLetterQueues[queue]!),
+      });
+    }
+    template.hasOutput('TableName', { Value: ref(stack.jobs.table as never) });
+    template.hasOutput('ScheduleGroupName', { Value: stack.jobs.scheduleGroupName });
+  });
+
+  it('is environment-agnostic, so synth needs no account lookups', () => {
+    const { stack } = exampleStack();
+    expect(Stack.of(stack).environment).toBe('aws://unknown-account/unknown-region');
+  });
+
+  it('passes AwsSolutions, Serverless and Wharf checks', () => {
+    const { app } = exampleStack();
+    for (const pack of [new AwsSolutionsChecks(), new ServerlessChecks(), new WharfChecks()]) {
+      expect(pack.validateScope(app).violations).toEqual([]);
+    }
+  });
+});
+
+describe('pascalCase', () => {
+  it('turns queue names into output name suffixes', () => {
+    expect(pascalCase('default')).toBe('Default');
+    expect(pascalCase('emails-high-2')).toBe('EmailsHigh2');
+  });
+});
