@@ -1,9 +1,10 @@
-import { Stack, Token, Validations } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { acknowledgeSchedulesWildcard } from './nag-suppressions';
 import { schedulesInGroupArn } from './scheduler';
 
 /** What the intent grants grant on: the resources of one WharfJobs. */
@@ -38,7 +39,7 @@ export const DEAD_LETTER_OPERATE_ACTIONS = [
   'sqs:ListMessageMoveTasks',
   'sqs:CancelMessageMoveTask',
 ];
-/** Sending to a CMK-encrypted queue needs both: a data key to encrypt, Decrypt to reuse a cached one. */
+/** SQS's documented producer permissions on a customer managed key: a data key to encrypt, Decrypt to verify it. */
 export const KMS_SEND_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
 
 /**
@@ -48,7 +49,7 @@ export const KMS_SEND_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
 export function grantEnqueue(targets: GrantTargets, grantee: IGrantable): Grant {
   const arns = targets.queues.map((q) => q.queueArn);
   const schedules = schedulesInGroupArn(targets.scope, targets.scheduleGroupName);
-  acknowledgeSchedulesWildcard(targets, grantee);
+  acknowledgeSchedulesWildcard(grantee, Stack.of(targets.scope), targets.scheduleGroupName);
   return combine([
     Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: arns }),
     Grant.addToPrincipal({ grantee, actions: ['scheduler:CreateSchedule'], resourceArns: [schedules] }),
@@ -109,7 +110,7 @@ export function grantJobState(targets: GrantTargets, grantee: IGrantable): Grant
 export function grantOperate(targets: GrantTargets, grantee: IGrantable): Grant {
   const { table } = targets;
   const schedules = schedulesInGroupArn(targets.scope, targets.scheduleGroupName);
-  acknowledgeSchedulesWildcard(targets, grantee);
+  acknowledgeSchedulesWildcard(grantee, Stack.of(targets.scope), targets.scheduleGroupName);
   return combine([
     Grant.addToPrincipal({
       grantee,
@@ -145,27 +146,4 @@ function kmsGrant(targets: GrantTargets, grantee: IGrantable, actions: readonly 
 function combine(grants: readonly (Grant | undefined)[]): Grant {
   const [first, ...rest] = grants.filter((g): g is Grant => g !== undefined);
   return rest.reduce((all, g) => all.combine(g), first!);
-}
-
-/**
- * Schedules are created at run time with names we cannot know at synth, so schedule actions are scoped to the job
- * schedule group with a trailing wildcard. The acknowledgement names exactly that resource, nothing broader.
- */
-function acknowledgeSchedulesWildcard(targets: GrantTargets, grantee: IGrantable): void {
-  // The finding lands on the policy of the principal (a Function's role, not the Function).
-  const holder = Construct.isConstruct(grantee.grantPrincipal) ? grantee.grantPrincipal : grantee;
-  if (!Construct.isConstruct(holder)) return;
-  Validations.of(holder).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::${nagSchedulesArn(targets)}]`,
-    reason:
-      'scheduler:CreateSchedule is scoped to the wharf schedule group; schedule names are chosen at run time',
-  });
-}
-
-/** The schedules ARN as cdk-nag prints it: unresolved pseudo parameters as <AWS::Name>. */
-function nagSchedulesArn(targets: GrantTargets): string {
-  const stack = Stack.of(targets.scope);
-  const show = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
-  const partition = show(stack.partition, 'Partition');
-  return `arn:${partition}:scheduler:${show(stack.region, 'Region')}:${show(stack.account, 'AccountId')}:schedule/${targets.scheduleGroupName}/*`;
 }

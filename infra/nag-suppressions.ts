@@ -1,7 +1,8 @@
-import { Validations } from 'aws-cdk-lib';
+import { type Stack, Token, Validations } from 'aws-cdk-lib';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { IConstruct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 
 /**
  * cdk-nag findings on the resources WharfJobs creates that do not apply, each acknowledged on the one resource it
@@ -36,5 +37,27 @@ export function acknowledgeDeadLetterQueueFindings(deadLetterQueue: IQueue & ICo
     id: 'Serverless-SQSRedrivePolicy',
     reason:
       'this queue is the dead-letter queue of a wharf job queue; a dead-letter queue of its own would only hide dead letters',
+  });
+}
+
+/**
+ * Schedules are created at run time with names we cannot know at synth, so schedule actions are scoped to the job
+ * schedule group with a trailing wildcard. The acknowledgement names exactly that resource, nothing broader, on
+ * the principal the grant went to (a Function's role, where the policy is, not the Function).
+ */
+export function acknowledgeSchedulesWildcard(
+  grantee: IGrantable,
+  stack: Stack,
+  scheduleGroupName: string,
+): void {
+  const holder = Construct.isConstruct(grantee.grantPrincipal) ? grantee.grantPrincipal : grantee;
+  if (!Construct.isConstruct(holder)) return;
+  const show = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
+  // The ARN as cdk-nag prints it: unresolved pseudo parameters as <AWS::Name>.
+  const arn = `arn:${show(stack.partition, 'Partition')}:scheduler:${show(stack.region, 'Region')}:${show(stack.account, 'AccountId')}:schedule/${scheduleGroupName}/*`;
+  Validations.of(holder).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${arn}]`,
+    reason:
+      'schedule actions are scoped to the schedules of the wharf schedule group; their names are chosen at run time',
   });
 }
