@@ -117,6 +117,12 @@ describe('WharfJobs configuration lint at synth', () => {
     );
   });
 
+  it('fails on a registry without jobs', () => {
+    expect(() => build({ registry: registryOf() })).toThrow(
+      /registry: it has no jobs, so there is nothing to deploy/,
+    );
+  });
+
   it('fails on options for a queue no job uses', () => {
     expect(() => build({ queues: { emial: { batchSize: 5 } } })).toThrow(
       /queues.emial: no job runs on queue "emial" \(queues of the registry: default, emails\)/,
