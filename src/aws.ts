@@ -4,6 +4,8 @@ export type { AwsRuntime, AwsRuntimeOptions } from './runtime/aws-runtime';
 export { createAwsRuntime } from './runtime/aws-runtime';
 export type { LambdaFromEnvOptions } from './runtime/lambda-from-env';
 export { createLambdaWorkerFromEnv } from './runtime/lambda-from-env';
+export type { WorkerFromEnvOptions } from './runtime/worker-from-env';
+export { createWorkerFromEnv } from './runtime/worker-from-env';
 export type { DynamoJobStoreOptions } from './store/dynamodb';
 export { createDynamoJobStore, createJobTable, JOB_TABLE_SCHEMA } from './store/dynamodb';
 export type { SqsTransport, SqsTransportOptions } from './transport/sqs';

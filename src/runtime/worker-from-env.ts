@@ -1,0 +1,32 @@
+import type { JobEventListener } from '../engine/events';
+import type { JobRegistry } from '../job/registry';
+import { createWorker, type Worker } from '../worker/worker';
+import { createAwsRuntime } from './aws-runtime';
+
+export interface WorkerFromEnvOptions {
+  readonly registry: JobRegistry;
+  readonly env?: NodeJS.ProcessEnv;
+  /** @default WHARF_QUEUE when set, else every queue of the registry */
+  readonly queues?: readonly string[];
+  /** @default 10 */
+  readonly concurrency?: number;
+  readonly onEvent?: JobEventListener;
+}
+
+/**
+ * A long-running worker (a container, a VM, a laptop against LocalStack or moto) configured from the same
+ * variables the CDK construct sets for Lambda workers.
+ */
+export function createWorkerFromEnv(options: WorkerFromEnvOptions): Worker {
+  const env = options.env ?? process.env;
+  const runtime = createAwsRuntime({ registry: options.registry, env });
+  return createWorker({
+    registry: options.registry,
+    consumer: runtime.transport,
+    transport: runtime.transport,
+    store: runtime.store,
+    queues: options.queues ?? (env.WHARF_QUEUE ? [env.WHARF_QUEUE] : undefined),
+    concurrency: options.concurrency,
+    onEvent: options.onEvent,
+  });
+}
