@@ -22,11 +22,13 @@ export async function runUntilSignal(worker: Worker, options: RunUntilSignalOpti
     log(`[wharf worker] ${signal}: finishing ${worker.inFlight} running job(s), then stopping`);
     stopping = worker.stop(options.graceMs ?? 30_000);
   };
-  for (const signal of signals) process.on(signal, onSignal);
+  // One handler per signal, naming it: the listener's own argument is not always the signal's name.
+  const handlers = signals.map((signal) => [signal, () => onSignal(signal)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
   try {
     await worker.run();
     await stopping;
   } finally {
-    for (const signal of signals) process.off(signal, onSignal);
+    for (const [signal, handler] of handlers) process.off(signal, handler);
   }
 }
