@@ -44,7 +44,7 @@ export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
   const config = configFromEnv(options.registry.queues, env);
   const clock = options.clock ?? systemClock;
   const transport = createSqsTransport({
-    client: options.sqs ?? new SQSClient({}),
+    client: options.sqs ?? defaultSqsClient(env),
     queues: config.queues,
     clock,
   });
@@ -63,4 +63,19 @@ export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
   const client = createClient({ transport, clock });
   if (options.installAsDefault !== false) setDefaultEnqueuer(client);
   return { config, transport, ...(store ? { store } : {}), client };
+}
+
+/**
+ * The SQS client sends each request to its queue URL's host by default. When an endpoint is configured
+ * (LocalStack, moto), that endpoint wins: emulators can hand out amazonaws.com-looking queue URLs (moto's
+ * CloudFormation does), and the user asked for their endpoint.
+ */
+function defaultSqsClient(env: NodeJS.ProcessEnv): SQSClient {
+  const endpointConfigured = Boolean(
+    env.AWS_ENDPOINT_URL_SQS ??
+      env.AWS_ENDPOINT_URL ??
+      process.env.AWS_ENDPOINT_URL_SQS ??
+      process.env.AWS_ENDPOINT_URL,
+  );
+  return new SQSClient({ useQueueUrlAsEndpoint: !endpointConfigured });
 }
