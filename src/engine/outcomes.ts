@@ -52,6 +52,7 @@ export function recordStart(o: ResolvedEngineOptions, state: RunState): RecordSt
     createdAtMs: state.envelope.createdAtMs,
     startedAtMs: state.startedAtMs,
     expiresAtSec: Math.ceil((o.clock.nowMs() + o.recordRetentionMs) / 1000),
+    payload: state.envelope.payload,
   };
 }
 

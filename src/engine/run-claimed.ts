@@ -60,6 +60,7 @@ async function claim(o: ResolvedEngineOptions, base: RunState): Promise<RunState
       leaseMs: base.job.options.timeoutMs + o.leaseMarginMs,
       isRedrive: base.envelope.deadLetter !== undefined,
       expiresAtSec: Math.ceil((now + o.recordRetentionMs) / 1000),
+      payload: base.envelope.payload,
     });
   } catch (error) {
     // Nothing ran: the message comes back and tries again.

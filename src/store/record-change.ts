@@ -1,5 +1,5 @@
 import type { ClaimInput, FailedInput, JobRecord, RecordStart, SucceededInput } from './types';
-import { RESULT_MAX_BYTES } from './types';
+import { PAYLOAD_MAX_BYTES, RESULT_MAX_BYTES } from './types';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export type RecordFields = Partial<Mutable<JobRecord>>;
@@ -20,6 +20,7 @@ export interface RecordChange {
 /** What a claim writes, whatever the record looked like before. */
 export function claimChange(input: ClaimInput, attempt: number): RecordChange {
   const now = input.nowMs;
+  const payload = storableJson(input.payload, PAYLOAD_MAX_BYTES);
   return {
     set: {
       jobId: input.jobId,
@@ -32,6 +33,7 @@ export function claimChange(input: ClaimInput, attempt: number): RecordChange {
       startedAtMs: now,
       updatedAtMs: now,
       expiresAtSec: input.expiresAtSec,
+      ...(payload ? { payload: payload.value } : {}),
     },
     setIfAbsent: { createdAtMs: now },
     // A new run starts without the previous run's leftovers; lastError and failures stay as the job's history.
@@ -41,7 +43,7 @@ export function claimChange(input: ClaimInput, attempt: number): RecordChange {
 }
 
 export function succeedChange(input: SucceededInput): RecordChange {
-  const stored = storableResult(input.result);
+  const stored = storableJson(input.result, RESULT_MAX_BYTES);
   return {
     set: {
       ...outcomeFields(input, 'succeeded'),
@@ -95,16 +97,16 @@ export function applyChange(base: RecordFields | undefined, change: RecordChange
   return next as JobRecord;
 }
 
-/** Records carry what JSON can carry: both adapters store the result as its JSON round trip. */
-function storableResult(result: unknown): { readonly value: unknown } | undefined {
-  if (result === undefined) return undefined;
+/** Records carry what JSON can carry: both adapters store results and payloads as their JSON round trip. */
+function storableJson(value: unknown, maxBytes: number): { readonly value: unknown } | undefined {
+  if (value === undefined) return undefined;
   let json: string | undefined;
   try {
-    json = JSON.stringify(result);
+    json = JSON.stringify(value);
   } catch {
     return undefined; // a cyclic or BigInt result is still a success; only the copy of its value is skipped
   }
-  if (json === undefined || Buffer.byteLength(json, 'utf8') > RESULT_MAX_BYTES) return undefined;
+  if (json === undefined || Buffer.byteLength(json, 'utf8') > maxBytes) return undefined;
   return { value: JSON.parse(json) };
 }
 
@@ -112,6 +114,7 @@ function outcomeFields(
   input: RecordStart & { jobId: string; nowMs: number },
   status: JobRecord['status'],
 ): RecordFields {
+  const payload = storableJson(input.payload, PAYLOAD_MAX_BYTES);
   return {
     jobId: input.jobId,
     jobName: input.jobName,
@@ -123,5 +126,6 @@ function outcomeFields(
     startedAtMs: input.startedAtMs,
     updatedAtMs: input.nowMs,
     expiresAtSec: input.expiresAtSec,
+    ...(payload ? { payload: payload.value } : {}),
   };
 }

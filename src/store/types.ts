@@ -24,6 +24,11 @@ export interface JobRecord {
   /** The job's return value when small (JSON, at most RESULT_MAX_BYTES); otherwise omitted. */
   readonly result?: unknown;
   readonly progress?: { readonly done: number; readonly total?: number; readonly message?: string };
+  /**
+   * The payload as enqueued, for the CLI and dashboard, when its JSON is at most PAYLOAD_MAX_BYTES: kept small
+   * because the item's size is what every later write of the record costs.
+   */
+  readonly payload?: unknown;
   /** Epoch seconds after which the record counts as absent (DynamoDB TTL attribute). */
   readonly expiresAtSec: number;
 }
@@ -39,6 +44,8 @@ export interface ClaimInput {
   /** A redriven dead letter may claim a job whose status is `dead`; its attempts start again at 1. */
   readonly isRedrive: boolean;
   readonly expiresAtSec: number;
+  /** Kept on the record when small (see JobRecord.payload). */
+  readonly payload?: unknown;
 }
 
 export type ClaimResult =
@@ -70,6 +77,8 @@ export interface RecordStart {
   readonly createdAtMs: number;
   readonly startedAtMs: number;
   readonly expiresAtSec: number;
+  /** Kept on the record when small (see JobRecord.payload). */
+  readonly payload?: unknown;
 }
 
 export interface SucceededInput extends RunRef, RecordStart {
@@ -124,3 +133,4 @@ export interface JobStore {
 }
 
 export const RESULT_MAX_BYTES = 32_768;
+export const PAYLOAD_MAX_BYTES = 4_096;

@@ -24,6 +24,7 @@ const JSON_FIELDS: ReadonlySet<string> = new Set<keyof JobRecord>([
   'failures',
   'result',
   'progress',
+  'payload',
 ]);
 const STORAGE_ONLY: ReadonlySet<string> = new Set(Object.values(STORAGE_ATTRIBUTES));
 
