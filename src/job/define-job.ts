@@ -15,6 +15,7 @@ import type {
   PayloadOutput,
   RetryPolicy,
 } from './types';
+import { retryPolicyProblems } from './validate-retry';
 
 export const JOB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,127}$/;
 export const QUEUE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
@@ -102,6 +103,7 @@ function resolveJobOptions<S extends StandardSchemaV1, R>(input: JobOptions<S, R
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 1000) {
     problems.push(`retry.attempts: expected an integer from 1 to 1000, received ${JSON.stringify(attempts)}`);
   }
+  problems.push(...retryPolicyProblems(input.retry));
   if (problems.length > 0)
     throw new InvalidOptionsError(
       `job definition "${String(input.name)}"`,
