@@ -43,7 +43,13 @@ function matches(matcher: ErrorMatcher, error: unknown): boolean {
     return e?.code === matcher || e?.name === matcher;
   }
   if (isErrorClass(matcher)) return error instanceof matcher;
-  return (matcher as (error: unknown) => boolean)(error);
+  try {
+    return Boolean((matcher as (error: unknown) => boolean)(error));
+  } catch {
+    // A rule is user code: if it throws, it does not match, so the decision is still made (and the message is
+    // not released to run again and again).
+    return false;
+  }
 }
 
 function isErrorClass(matcher: ErrorMatcher): matcher is abstract new (...args: never[]) => Error {
