@@ -40,12 +40,13 @@ async function processMessage(
   const decoded = decodeEnvelope(message.body);
   if (!decoded.ok) return rejectRaw(o, message, decoded);
   const envelope = decoded.envelope;
-  const job = o.registry.get(envelope.job);
-  if (!job) return unknownJob(o, message, envelope);
   const now = o.clock.nowMs();
+  // Before the job lookup: a worker that does not know the job yet (deploy skew) must not cut its delay short.
   if (envelope.runAtMs !== undefined && envelope.runAtMs - now > EARLY_TOLERANCE_MS) {
     return defer(o, { message, envelope }, 'not-due', envelope.runAtMs - now);
   }
+  const job = o.registry.get(envelope.job);
+  if (!job) return unknownJob(o, message, envelope);
   const validation = await safeValidate(job, envelope.payload);
   const isRedrive = envelope.deadLetter !== undefined;
   const attempt = isRedrive ? 1 : envelope.attempt;
