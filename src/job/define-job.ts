@@ -15,12 +15,23 @@ import type {
   PayloadOutput,
   RetryPolicy,
 } from './types';
+import { redactPathProblems } from './validate-redact';
 import { retryPolicyProblems } from './validate-retry';
 
 export const JOB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,127}$/;
 export const QUEUE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
 const MODES: readonly IdempotencyMode[] = ['off', 'tracked', 'exactly-once'];
-const KNOWN_KEYS = ['name', 'schema', 'queue', 'retry', 'timeout', 'idempotency', 'jobId', 'perform'];
+const KNOWN_KEYS = [
+  'name',
+  'schema',
+  'queue',
+  'retry',
+  'timeout',
+  'idempotency',
+  'jobId',
+  'redact',
+  'perform',
+];
 
 /** A job's options with every default resolved (the one place defaults live). */
 export interface ResolvedJobOptions {
@@ -32,6 +43,8 @@ export interface ResolvedJobOptions {
     readonly retryOn?: readonly ErrorMatcher[];
     readonly discardOn: readonly ErrorMatcher[];
   };
+  /** Payload paths the CLI and dashboard hide; absent when none are marked. */
+  readonly redact?: readonly string[];
 }
 
 export interface JobDefinition<S extends StandardSchemaV1 = StandardSchemaV1, R = unknown> {
@@ -104,6 +117,7 @@ function resolveJobOptions<S extends StandardSchemaV1, R>(input: JobOptions<S, R
     problems.push(`retry.attempts: expected an integer from 1 to 1000, received ${JSON.stringify(attempts)}`);
   }
   problems.push(...retryPolicyProblems(input.retry));
+  problems.push(...redactPathProblems(input.redact));
   if (problems.length > 0)
     throw new InvalidOptionsError(
       `job definition "${String(input.name)}"`,
@@ -120,6 +134,7 @@ function resolveJobOptions<S extends StandardSchemaV1, R>(input: JobOptions<S, R
       retryOn: input.retry?.retryOn,
       discardOn: input.retry?.discardOn ?? [],
     },
+    ...(input.redact && input.redact.length > 0 ? { redact: [...input.redact] } : {}),
   };
 }
 

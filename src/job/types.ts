@@ -75,6 +75,11 @@ export interface JobOptions<S extends StandardSchemaV1, R> {
    * (`(p) => p.orderId`). @default a random UUID per enqueue
    */
   readonly jobId?: (payload: PayloadInput<S>) => string;
+  /**
+   * Payload fields the CLI and dashboard show as "[redacted]": dot paths, `*` for every key or index
+   * (`['card.number', 'contacts.*.email']`). The queue message and the job record still hold them. @default []
+   */
+  readonly redact?: readonly string[];
   readonly perform: (payload: PayloadOutput<S>, ctx: JobContext) => Promise<R> | R;
 }
 
