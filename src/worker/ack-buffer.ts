@@ -1,7 +1,14 @@
+import type { Clock } from '../clock';
 import type { Consumer } from '../transport/types';
 
+/** How long a delete may wait for others to share its DeleteMessageBatch: far below any visibility timeout. */
+export const ACK_LINGER_MS = 100;
+
 /**
- * Collects receipt handles to delete and sends them ten at a time (DeleteMessageBatch's limit), or when flushed.
+ * Collects receipt handles to delete and sends them ten at a time (DeleteMessageBatch's limit), or at the latest
+ * ACK_LINGER_MS after the first one waits, or when flushed. A delete must never wait for something else to
+ * happen (the next receive): once its job is done its heartbeat stops, and a message not deleted before its
+ * visibility timeout runs out is delivered again and run again.
  * Failed deletes are harmless for correctness (the message comes back and the store or envelope recognises it),
  * but they are reported so they can be logged.
  */
@@ -12,6 +19,7 @@ export class AckBuffer {
   constructor(
     private readonly consumer: Consumer,
     private readonly onFailure: (queue: string, failures: number) => void,
+    private readonly clock: Clock,
   ) {}
 
   add(queue: string, receiptHandle: string): void {
@@ -19,6 +27,7 @@ export class AckBuffer {
     list.push(receiptHandle);
     this.pending.set(queue, list);
     if (list.length >= 10) this.flushQueue(queue);
+    else if (list.length === 1) void this.clock.sleep(ACK_LINGER_MS).then(() => this.flushQueue(queue));
   }
 
   /** Sends everything pending and waits for every delete in flight. */

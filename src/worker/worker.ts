@@ -42,8 +42,10 @@ export function createWorker(options: WorkerOptions): Worker {
   const concurrency = options.concurrency ?? 10;
   const visibility = options.visibilityTimeoutSeconds ?? 60;
   const warn = options.onWarning ?? ((m: string) => console.warn(`[wharf worker] ${m}`));
-  const acks = new AckBuffer(options.consumer, (queue, n) =>
-    warn(`${n} delete(s) failed on ${queue}; those messages will come back`),
+  const acks = new AckBuffer(
+    options.consumer,
+    (queue, n) => warn(`${n} delete(s) failed on ${queue}; those messages will come back`),
+    clock,
   );
   const running = new Map<string, { queue: string; done: Promise<void> }>();
   const stopping = new AbortController();
