@@ -1,0 +1,335 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createClient } from '../../src/client/client';
+import { deadLetterUrlVariable, queueUrlVariable } from '../../src/config/env-config';
+import { defineJob } from '../../src/job/define-job';
+import { createDynamoJobStore, createJobTable } from '../../src/store/dynamodb/index';
+import type { JobStore } from '../../src/store/types';
+import { createSqsTransport } from '../../src/transport/sqs/index';
+import { dynamoClient, motoEndpoint, sqsClient, uniqueName } from '../helpers/aws';
+
+const FIXTURE = resolve(import.meta.dirname, '../fixtures/worker-main.ts');
+
+// The producer's view of the fixture's job: same name and schema, never performed here.
+const sleepy = defineJob({
+  name: 'sleepy',
+  schema: z.object({ n: z.number().int(), sleepMs: z.number().int().min(0) }),
+  perform: () => undefined,
+});
+
+interface Effect {
+  readonly type: 'start' | 'done';
+  readonly n: number;
+  readonly attempt: number;
+  readonly jobId: string;
+  readonly pid: number;
+}
+
+interface WorkerProcess {
+  readonly child: ChildProcess;
+  readonly lines: Record<string, unknown>[];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>;
+  stderr(): string;
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the worker process (a real child process on moto)', () => {
+  let sqs: SQSClient;
+  let dynamodb: DynamoDBClient;
+  let store: JobStore;
+  let queueUrl: string;
+  let deadLetterUrl: string;
+  let tableName: string;
+  let dir: string;
+  let effectsFile: string;
+  const workers: WorkerProcess[] = [];
+
+  beforeEach(async () => {
+    sqs = sqsClient();
+    dynamodb = dynamoClient();
+    const name = uniqueName('worker');
+    deadLetterUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl!;
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['QueueArn'] }),
+    );
+    queueUrl = (
+      await sqs.send(
+        new CreateQueueCommand({
+          QueueName: name,
+          Attributes: {
+            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount: 5 }),
+          },
+        }),
+      )
+    ).QueueUrl!;
+    tableName = uniqueName('wharf-worker');
+    await createJobTable(dynamodb, tableName);
+    store = createDynamoJobStore({ client: dynamodb, tableName });
+    dir = mkdtempSync(join(tmpdir(), 'wharf-worker-'));
+    effectsFile = join(dir, 'effects.jsonl');
+  });
+
+  afterEach(async () => {
+    for (const worker of workers.splice(0)) {
+      if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+    sqs.destroy();
+    dynamodb.destroy();
+  });
+
+  function startWorker(settings: Record<string, string>): WorkerProcess {
+    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+      env: {
+        ...process.env,
+        WHARF_TEST_ENDPOINT: motoEndpoint(),
+        [queueUrlVariable('default')]: queueUrl,
+        [deadLetterUrlVariable('default')]: deadLetterUrl,
+        WHARF_TABLE_NAME: tableName,
+        WORKER_EFFECTS_FILE: effectsFile,
+        ...settings,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: Record<string, unknown>[] = [];
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const complete = buffered.split('\n');
+      buffered = complete.pop() ?? '';
+      for (const line of complete) if (line.trim()) lines.push(JSON.parse(line));
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-8000);
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>((done) =>
+      child.once('exit', (code, signal) => done({ code, signal, atMs: Date.now() })),
+    );
+    const worker = { child, lines, exited, stderr: () => stderr };
+    workers.push(worker);
+    return worker;
+  }
+
+  async function ready(worker: WorkerProcess): Promise<void> {
+    await until(
+      () => worker.lines.some((l) => l.type === 'ready') || worker.child.exitCode !== null,
+      'the worker to start',
+    );
+    if (worker.child.exitCode !== null) throw new Error(`worker exited early: ${worker.stderr()}`);
+  }
+
+  const effects = (): Effect[] => {
+    try {
+      return readFileSync(effectsFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Effect);
+    } catch {
+      return [];
+    }
+  };
+  const done = () => effects().filter((e) => e.type === 'done');
+  const eventTypes = (worker: WorkerProcess) =>
+    worker.lines.filter((l) => l.type === 'event').map((l) => (l.event as { type: string }).type);
+
+  async function enqueue(jobs: { n: number; sleepMs: number }[]) {
+    const client = createClient({
+      transport: createSqsTransport({ client: sqs, queues: { default: { url: queueUrl, deadLetterUrl } } }),
+    });
+    const result = await client.enqueueMany(jobs.map((job) => sleepy.with(job, { jobId: `job-${job.n}` })));
+    expect(result.failed).toEqual([]);
+    return result.enqueued.map((e) => e.jobId);
+  }
+
+  /** Job ids of every message on the queue, waiting for in-flight ones to come back; they are left visible. */
+  async function jobIdsOnQueue(expected: number, timeoutMs = 20_000): Promise<string[]> {
+    const found = new Map<string, string>();
+    const deadline = Date.now() + timeoutMs;
+    while (found.size < expected && Date.now() < deadline) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: 60,
+          WaitTimeSeconds: 1,
+        }),
+      );
+      for (const m of Messages) found.set(m.ReceiptHandle!, JSON.parse(m.Body!).id);
+    }
+    const handles = [...found.keys()];
+    for (let i = 0; i < handles.length; i += 10) {
+      const result = await sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: handles
+            .slice(i, i + 10)
+            .map((ReceiptHandle, k) => ({ Id: String(k), ReceiptHandle, VisibilityTimeout: 0 })),
+        }),
+      );
+      expect(result.Failed ?? []).toEqual([]);
+    }
+    return [...found.values()];
+  }
+
+  async function queueIsEmpty(): Promise<boolean> {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      }),
+    );
+    return (
+      Number(Attributes.ApproximateNumberOfMessages) +
+        Number(Attributes.ApproximateNumberOfMessagesNotVisible) +
+        Number(Attributes.ApproximateNumberOfMessagesDelayed) ===
+      0
+    );
+  }
+
+  it('drains a queue under its concurrency limit, stops cleanly on SIGTERM without losing a job, and a second worker finishes the rest exactly once', async () => {
+    const graceMs = 5_000;
+    const jobs = Array.from({ length: 30 }, (_, n) => ({ n, sleepMs: n % 3 === 0 ? 1_500 : 300 }));
+    const ids = await enqueue(jobs);
+    const settings = {
+      WORKER_IDEMPOTENCY: 'exactly-once',
+      WORKER_CONCURRENCY: '4',
+      WORKER_VISIBILITY_SECONDS: '4',
+      WORKER_GRACE_MS: String(graceMs),
+    };
+    const first = startWorker(settings);
+    await ready(first);
+    await until(() => done().length >= 8, 'the first worker to finish some jobs');
+
+    const signalledAtMs = Date.now();
+    first.child.kill('SIGTERM');
+    const exit = await first.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.atMs - signalledAtMs).toBeLessThan(graceMs);
+    expect(first.lines.map((l) => l.type)).toContain('stopped');
+
+    // Nothing lost: each job has succeeded, or its message is on the queue again.
+    const finished: string[] = [];
+    for (const id of ids) if ((await store.get(id, Date.now()))?.status === 'succeeded') finished.push(id);
+    expect(finished.length).toBeGreaterThanOrEqual(8);
+    expect(finished.length).toBeLessThan(30);
+    const waiting = ids.filter((id) => !finished.includes(id));
+    const onQueue = await jobIdsOnQueue(waiting.length);
+    expect(waiting.filter((id) => !onQueue.includes(id))).toEqual([]);
+    // Every job the first worker started, it finished within the grace: none was cut short.
+    const firstPid = first.child.pid;
+    const startedByFirst = effects().filter((e) => e.type === 'start' && e.pid === firstPid);
+    const doneByFirst = effects().filter((e) => e.type === 'done' && e.pid === firstPid);
+    expect(doneByFirst.map((e) => e.n).sort()).toEqual(startedByFirst.map((e) => e.n).sort());
+
+    const second = startWorker(settings);
+    await ready(second);
+    await until(() => new Set(done().map((e) => e.n)).size === 30, 'every job to be done', 60_000);
+    await until(
+      () => eventTypes(second).filter((t) => t === 'succeeded' || t === 'duplicate').length >= onQueue.length,
+      'the second worker to ack what it took',
+    );
+    second.child.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
+
+    // One effect per job, each run once, and every job succeeded in the table.
+    expect(
+      done()
+        .map((e) => e.n)
+        .sort((a, b) => a - b),
+    ).toEqual(jobs.map((j) => j.n));
+    expect(effects().filter((e) => e.type === 'start')).toHaveLength(30);
+    // No message of a finished job came back: each was deleted before its visibility timeout ran out.
+    expect([...eventTypes(first), ...eventTypes(second)]).not.toContain('duplicate');
+    for (const id of ids)
+      expect(await store.get(id, Date.now())).toMatchObject({ status: 'succeeded', attempt: 1 });
+    expect(await queueIsEmpty()).toBe(true);
+
+    // The concurrency limit held in each process: at most 4 jobs between a start and its done.
+    for (const pid of [first.child.pid, second.child.pid]) {
+      let running = 0;
+      let most = 0;
+      for (const e of effects().filter((x) => x.pid === pid)) {
+        running += e.type === 'start' ? 1 : -1;
+        most = Math.max(most, running);
+      }
+      expect(most).toBeLessThanOrEqual(4);
+      expect(most).toBeGreaterThan(1);
+    }
+  }, 120_000);
+
+  it('releases a job still running when the grace runs out, and the next worker runs it once its lease has lapsed', async () => {
+    const [id] = await enqueue([{ n: 1, sleepMs: 4_000 }]);
+    const settings = {
+      WORKER_IDEMPOTENCY: 'exactly-once',
+      WORKER_CONCURRENCY: '2',
+      WORKER_VISIBILITY_SECONDS: '10',
+      WORKER_GRACE_MS: '300',
+      WORKER_JOB_TIMEOUT: '5s',
+      WORKER_LEASE_MARGIN: '1s',
+    };
+    const first = startWorker(settings);
+    await ready(first);
+    await until(() => effects().some((e) => e.type === 'start'), 'the job to start');
+    const signalledAtMs = Date.now();
+    first.child.kill('SIGTERM');
+    const exit = await first.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.atMs - signalledAtMs).toBeLessThan(4_000);
+    expect(done()).toEqual([]);
+    // Released, not lost: the message is visible again at once, not after the visibility timeout.
+    expect(await jobIdsOnQueue(1, 3_000)).toEqual([id]);
+
+    const second = startWorker(settings);
+    await ready(second);
+    await until(() => done().length === 1, 'the job to be done by the second worker', 40_000);
+    second.child.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
+    expect(done()).toEqual([expect.objectContaining({ n: 1, pid: second.child.pid })]);
+    // The interrupted run counts as an attempt (it ran, then its process went away).
+    expect(await store.get(id!, Date.now())).toMatchObject({ status: 'succeeded', attempt: 2 });
+  }, 90_000);
+
+  it('keeps a job longer than its visibility timeout from being delivered twice (heartbeats)', async () => {
+    const [id] = await enqueue([{ n: 7, sleepMs: 5_000 }]);
+    const worker = startWorker({
+      WORKER_IDEMPOTENCY: 'tracked',
+      WORKER_CONCURRENCY: '4',
+      WORKER_VISIBILITY_SECONDS: '2',
+      WORKER_GRACE_MS: '10000',
+    });
+    await ready(worker);
+    await until(() => done().length === 1, 'the long job to finish', 30_000);
+    // Give a redelivery every chance to show up: the worker keeps polling for two more visibility periods.
+    await new Promise((r) => setTimeout(r, 4_500));
+    worker.child.kill('SIGTERM');
+    expect((await worker.exited).code).toBe(0);
+    expect(effects().filter((e) => e.type === 'start')).toHaveLength(1);
+    expect(eventTypes(worker).filter((t) => t === 'started')).toHaveLength(1);
+    expect(await store.get(id!, Date.now())).toMatchObject({ status: 'succeeded', attempt: 1 });
+    expect(await queueIsEmpty()).toBe(true);
+  }, 60_000);
+});
