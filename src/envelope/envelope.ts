@@ -78,19 +78,32 @@ export const ATTR = {
   queue: 'wharf.dlq.queue',
 } as const;
 
+/**
+ * Never throws, whatever a job threw: an Error whose name, message or stack is not a string (or whose getters
+ * throw) is summarized too, because a summary that fails would leave the message to be released and run again.
+ */
 export function summarizeError(error: unknown): ErrorSummary {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return {
-      name: error.name.slice(0, 200),
-      message: error.message.slice(0, MAX_ERROR_MESSAGE_CHARS),
-      ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code).slice(0, 200) } : {}),
-      ...(error.stack
-        ? { stack: error.stack.split('\n').slice(0, MAX_STACK_LINES).join('\n').slice(0, 2000) }
-        : {}),
-    };
+  try {
+    if (error instanceof Error) {
+      const { code, stack } = error as { code?: unknown; stack?: unknown };
+      return {
+        name: textOf(error.name, 'Error').slice(0, 200),
+        message: textOf(error.message, '').slice(0, MAX_ERROR_MESSAGE_CHARS),
+        ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code).slice(0, 200) } : {}),
+        ...(typeof stack === 'string' && stack
+          ? { stack: stack.split('\n').slice(0, MAX_STACK_LINES).join('\n').slice(0, 2000) }
+          : {}),
+      };
+    }
+    return { name: 'NonError', message: safeString(error).slice(0, MAX_ERROR_MESSAGE_CHARS) };
+  } catch {
+    return { name: 'UnreadableError', message: 'the thrown value could not be read' };
   }
-  return { name: 'NonError', message: safeString(error).slice(0, MAX_ERROR_MESSAGE_CHARS) };
+}
+
+function textOf(value: unknown, fallback: string): string {
+  if (typeof value === 'string') return value;
+  return value === undefined || value === null ? fallback : safeString(value);
 }
 
 function safeString(value: unknown): string {
