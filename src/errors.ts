@@ -72,6 +72,8 @@ export class DiscardJobError extends WharfError {
 
 export class JobTimeoutError extends WharfError {
   readonly timeoutMs: number;
+  /** `deadline`: the job did not overrun, the invocation (a Lambda) was about to end; it is always retried. */
+  readonly reason: 'job-timeout' | 'deadline';
   constructor(timeoutMs: number, why: 'job-timeout' | 'deadline') {
     super(
       'WHARF_JOB_TIMEOUT',
@@ -81,6 +83,7 @@ export class JobTimeoutError extends WharfError {
     );
     this.name = 'JobTimeoutError';
     this.timeoutMs = timeoutMs;
+    this.reason = why;
   }
 }
 

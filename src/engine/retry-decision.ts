@@ -9,8 +9,9 @@ export type RetryDecision =
   | { readonly kind: 'discard' };
 
 /**
- * What happens after attempt `attempt` failed with `error`: the job's rules decide, in this order: an explicit
- * discard, `discardOn`, `retryOn` (when given, anything else is permanent), then the attempt budget.
+ * What happens after attempt `attempt` failed with `error`. A run the invocation deadline cut short is retried
+ * while attempts remain. Otherwise the job's rules decide, in this order: an explicit discard, `discardOn`,
+ * `retryOn` (when given, anything else is permanent), then the attempt budget.
  */
 export function decideRetry(
   options: ResolvedJobOptions,
@@ -18,12 +19,23 @@ export function decideRetry(
   error: unknown,
   random: Random,
 ): RetryDecision {
+  // The platform cut the run short, not the job: its own rules (retryOn, discardOn) do not apply.
+  if (wasCutByDeadline(error)) return retryOrExhausted(options, attempt, error, random);
   if (hasCode(error, 'WHARF_DISCARD') || matchesAny(options.retry.discardOn, error))
     return { kind: 'discard' };
   if (hasCode(error, 'WHARF_INVALID_PAYLOAD')) return { kind: 'dead', reason: 'permanent-error' };
   const retryable =
     hasCode(error, 'WHARF_RETRY_AFTER') || !options.retry.retryOn || matchesAny(options.retry.retryOn, error);
   if (!retryable) return { kind: 'dead', reason: 'permanent-error' };
+  return retryOrExhausted(options, attempt, error, random);
+}
+
+function retryOrExhausted(
+  options: ResolvedJobOptions,
+  attempt: number,
+  error: unknown,
+  random: Random,
+): RetryDecision {
   if (attempt >= options.maxAttempts) return { kind: 'dead', reason: 'retries-exhausted' };
   const asked = (error as { delayMs?: unknown } | null)?.delayMs;
   const delayMs =
@@ -31,6 +43,10 @@ export function decideRetry(
       ? asked
       : backoffDelayMs(options.retry.backoff, attempt, random);
   return { kind: 'retry', delayMs };
+}
+
+function wasCutByDeadline(error: unknown): boolean {
+  return hasCode(error, 'WHARF_JOB_TIMEOUT') && (error as { reason?: unknown }).reason === 'deadline';
 }
 
 export function matchesAny(matchers: readonly ErrorMatcher[], error: unknown): boolean {
