@@ -172,6 +172,30 @@ describe('the engine near an invocation deadline', () => {
   });
 });
 
+describe('the engine when the deadline cuts a run short', () => {
+  it('schedules a retry even for a job that retries only listed errors', async () => {
+    const s = setup();
+    class GatewayDown extends Error {}
+    const job = defineJob({
+      name: 'strict',
+      schema: z.object({}),
+      timeout: '5m',
+      retry: { retryOn: [GatewayDown], backoff: { strategy: 'fixed', delay: '5s' } },
+      perform: (_p, ctx) => s.clock.sleep(600_000, ctx.signal),
+    });
+    const engine = s.engineFor([job]);
+    await createClient({ transport: s.transport, clock: s.clock }).enqueue(job.with({}));
+    const message = await s.receiveOne();
+    const processing = engine.process(message, { deadlineMs: s.clock.nowMs() + 10_000 });
+    await settle();
+    s.clock.advance(7_000);
+    expect(await processing).toEqual({ action: 'ack', outcome: 'retry-scheduled' });
+    await s.transport.ack('default', [message.receiptHandle]);
+    expect(s.transport.peekDeadLetters('default')).toEqual([]);
+    expect(s.queued().map((q) => q.envelope.attempt)).toEqual([2]);
+  });
+});
+
 describe('the engine with a job this worker does not know', () => {
   let s: Setup;
   beforeEach(() => {

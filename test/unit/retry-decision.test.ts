@@ -194,6 +194,32 @@ describe('decideRetry', () => {
     });
   });
 
+  describe('a run cut short by the invocation deadline', () => {
+    const cut = () => new JobTimeoutError(4_000, 'deadline');
+
+    it('is retried even when retryOn does not list timeouts: the platform stopped it, not the job', () => {
+      const restricted = optionsWith({ retryOn: [GatewayDown], backoff: { strategy: 'fixed', delay: '5s' } });
+      expect(decideRetry(restricted, 1, cut(), noJitter)).toEqual({ kind: 'retry', delayMs: 5_000 });
+      // The job's own timeout stays a job failure that retryOn governs.
+      expect(decideRetry(restricted, 1, new JobTimeoutError(4_000, 'job-timeout'), noJitter)).toEqual({
+        kind: 'dead',
+        reason: 'permanent-error',
+      });
+    });
+
+    it('is not discarded by a discardOn rule for timeouts', () => {
+      const discarding = optionsWith({ discardOn: ['WHARF_JOB_TIMEOUT'] });
+      expect(decideRetry(discarding, 1, cut(), noJitter).kind).toBe('retry');
+      expect(decideRetry(discarding, 1, new JobTimeoutError(4_000, 'job-timeout'), noJitter).kind).toBe(
+        'discard',
+      );
+    });
+
+    it('still uses an attempt, so a job longer than any invocation ends as a dead letter', () => {
+      expect(decideRetry(plain, 3, cut(), noJitter)).toEqual({ kind: 'dead', reason: 'retries-exhausted' });
+    });
+  });
+
   it('retries a timeout like any other error', () => {
     expect(decideRetry(plain, 1, new JobTimeoutError(30_000, 'job-timeout'), noJitter).kind).toBe('retry');
   });
