@@ -15,7 +15,11 @@ export type WharfErrorCode =
   | 'WHARF_BAD_ENVELOPE'
   | 'WHARF_UNKNOWN_JOB'
   | 'WHARF_STORE_UNAVAILABLE'
-  | 'WHARF_TRANSPORT';
+  | 'WHARF_TRANSPORT'
+  /** ops: no job, dead letter or schedule with that id. */
+  | 'WHARF_NOT_FOUND'
+  /** ops: the action clashes with one in progress (a move task already running on the DLQ). */
+  | 'WHARF_CONFLICT';
 
 export class WharfError extends Error {
   readonly code: WharfErrorCode;

@@ -5,6 +5,7 @@
 
 export type {
   BatchResultErrorEntry,
+  ListMessageMoveTasksResultEntry,
   Message,
   MessageAttributeValue,
   SendMessageBatchRequestEntry,
@@ -12,8 +13,11 @@ export type {
 export {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
   SQSClient,
+  StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';

@@ -1,0 +1,82 @@
+import { createClient } from '../client/client';
+import { configFromEnv, type QueueUrls } from '../config/env-config';
+import { ConfigError } from '../errors';
+import type { JobRegistry } from '../job/registry';
+import { DynamoDBClient } from '../store/dynamodb/dynamodb-api';
+import { createDynamoJobStore } from '../store/dynamodb/dynamodb-store';
+import { createSqsTransport } from '../transport/sqs';
+import { SQSClient } from '../transport/sqs/sqs-api';
+import { createSqsQueueAdmin } from '../transport/sqs/sqs-queue-admin';
+import { createOps, type OpsOptions } from './create-ops';
+import type { Ops } from './types';
+
+export interface AwsOpsOptions
+  extends Pick<OpsOptions, 'redact' | 'redrive' | 'schedules' | 'clock' | 'bulkHoldSeconds'> {
+  /** Gives queue names, schemas and redaction paths; without it, queues come from the environment alone. */
+  readonly registry?: JobRegistry;
+  /** Where WHARF_* and AWS_* variables are read from. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** @default the SDK's region chain (AWS_REGION, profile) */
+  readonly region?: string;
+  /** LocalStack, moto: wins over AWS_ENDPOINT_URL. */
+  readonly endpoint?: string;
+  /** @default env.WHARF_TABLE_NAME */
+  readonly tableName?: string;
+}
+
+export interface AwsOps extends Ops {
+  /** Closes the SDK clients' connections (a CLI process then exits at once). */
+  close(): void;
+}
+
+/**
+ * Ops against AWS (or an emulator), configured like every other wharf process: the standard credential chain,
+ * and the WHARF_* variables the CDK construct sets and the stack outputs.
+ */
+export function createAwsOps(options: AwsOpsOptions = {}): AwsOps {
+  const env = options.env ?? process.env;
+  const queues = options.registry ? configFromEnv(options.registry.queues, env).queues : queuesFromEnv(env);
+  const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL;
+  const common = {
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  };
+  // With an endpoint configured, queue URLs that look like amazonaws.com (moto's CloudFormation) go there too.
+  const sqs = new SQSClient({ ...common, useQueueUrlAsEndpoint: !endpoint });
+  const tableName = options.tableName ?? env.WHARF_TABLE_NAME;
+  const dynamodb = tableName ? new DynamoDBClient(common) : undefined;
+  const transport = createSqsTransport({ client: sqs, queues });
+  const ops = createOps({
+    ...options,
+    admin: createSqsQueueAdmin({ client: sqs, queues }),
+    ...(dynamodb && tableName ? { store: createDynamoJobStore({ client: dynamodb, tableName }) } : {}),
+    enqueuer: createClient({ transport }),
+  });
+  return {
+    ...ops,
+    close() {
+      sqs.destroy();
+      dynamodb?.destroy();
+    },
+  };
+}
+
+const QUEUE_URL_PREFIX = 'WHARF_QUEUE_URL_';
+
+/**
+ * Every queue the environment names (WHARF_QUEUE_URL_<QUEUE> with its WHARF_DLQ_URL_<QUEUE>), for an operator
+ * who has the stack's outputs but not the app's code. Names come back lower-cased with "_" as "-".
+ */
+export function queuesFromEnv(env: NodeJS.ProcessEnv): Record<string, QueueUrls> {
+  const names = Object.keys(env)
+    .filter((key) => key.startsWith(QUEUE_URL_PREFIX) && env[key])
+    .map((key) => key.slice(QUEUE_URL_PREFIX.length).toLowerCase().replace(/_/g, '-'))
+    .sort();
+  if (names.length === 0) {
+    throw new ConfigError(
+      'No queues configured: set WHARF_QUEUE_URL_<QUEUE> and WHARF_DLQ_URL_<QUEUE> (the wharf stack outputs ' +
+        'them), or pass --registry <module> with the WHARF_* variables of its queues.',
+    );
+  }
+  return { ...configFromEnv(names, env).queues };
+}

@@ -1,0 +1,132 @@
+import type { Enqueuer } from '../client/types';
+import { type Clock, systemClock } from '../clock';
+import { ConfigError, WharfError } from '../errors';
+import type { Duration } from '../job/duration';
+import type { JobRegistry } from '../job/registry';
+import type { JobStore } from '../store/types';
+import type { QueueAdmin } from '../transport/admin-types';
+import { type BulkDeps, bulkDiscard, bulkRetry, queuesOf } from './bulk';
+import { toDeadLetterView } from './dead-letter-view';
+import { collectDeadLetters, findDeadLetter } from './find-dead-letters';
+import { redact } from './redact';
+import type { ScheduleSource } from './schedule-source';
+import type { DeadLetterList, Ops, RedriveMethod } from './types';
+
+export interface OpsOptions {
+  readonly admin: QueueAdmin;
+  /** Without one, job lookups and listings are unavailable (dead letters still work). */
+  readonly store?: JobStore;
+  /** Gives job names, payload checks before a retry, redaction paths, and `enqueue`. */
+  readonly registry?: JobRegistry;
+  /** Required by `enqueue`. */
+  readonly enqueuer?: Enqueuer;
+  readonly schedules?: ScheduleSource;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** Payload paths hidden for every job, on top of each job's own `redact`. @default [] */
+  readonly redact?: readonly string[];
+  /** @default 'auto' */
+  readonly redrive?: RedriveMethod;
+  /** How long a listing holds each batch of dead letters. @default 30 */
+  readonly listHoldSeconds?: number;
+  /** How long a retry or discard holds each batch (the whole action must fit in it). @default 900 */
+  readonly bulkHoldSeconds?: number;
+  /** How often a running move task's progress is read. @default 2000 */
+  readonly moveTaskPollMs?: number;
+}
+
+/** The operations API over ports: the CLI and the dashboard are thin shells around it. */
+export function createOps(options: OpsOptions): Ops {
+  const { admin, store, registry, schedules } = options;
+  const clock = options.clock ?? systemClock;
+  const redactPaths = (jobName: string) => [
+    ...(options.redact ?? []),
+    ...(registry?.get(jobName)?.options.redact ?? []),
+  ];
+  const view = (queue: string, message: Parameters<typeof toDeadLetterView>[1]) =>
+    toDeadLetterView(queue, message, redactPaths);
+  const find = { admin, holdSeconds: options.listHoldSeconds ?? 30, view };
+  const deps: BulkDeps = {
+    admin,
+    ...(registry ? { registry } : {}),
+    clock,
+    method: options.redrive ?? 'auto',
+    holdSeconds: options.bulkHoldSeconds ?? 900,
+    pollMs: options.moveTaskPollMs ?? 2000,
+    view,
+    moveTasks: {},
+  };
+  const requireStore = (): JobStore => {
+    if (store) return store;
+    throw new ConfigError('No job table is configured: set WHARF_TABLE_NAME (or pass --table).');
+  };
+  return {
+    jobNames: registry?.jobs.map((job) => job.name) ?? [],
+    hasStore: store !== undefined,
+    queues: () =>
+      Promise.all(
+        admin.queues.map(async (queue) => ({
+          queue,
+          jobs: registry?.jobsOn(queue).map((job) => job.name) ?? [],
+          ...(await admin.stats(queue)),
+        })),
+      ),
+    async job(jobId) {
+      const record = store ? await store.get(jobId, clock.nowMs()) : undefined;
+      const payload = record ? redact(record.payload, redactPaths(record.jobName)) : undefined;
+      // Dead letters are looked up only where one can be: a dead job, or a job the store does not know.
+      const lookUp = record === undefined || record.status === 'dead';
+      const queues = record && admin.queues.includes(record.queue) ? [record.queue] : admin.queues;
+      const deadLetters = lookUp
+        ? await collectDeadLetters({ ...find, queues, limit: 20, filter: (v) => v.jobId === jobId })
+        : [];
+      return { ...(record ? { record } : {}), ...(payload !== undefined ? { payload } : {}), deadLetters };
+    },
+    jobs: (query) => requireStore().list(query, clock.nowMs()),
+    deadLetters: (query = {}) => listDeadLetters(deps, find, query),
+    deadLetter: (ref, queue) => findDeadLetter({ ...find, queues: queuesOf(admin, queue) }, ref),
+    retry: (selection, bulkOptions) => bulkRetry(deps, selection, bulkOptions),
+    discard: (selection, bulkOptions) => bulkDiscard(deps, selection, bulkOptions),
+    schedules: async () =>
+      schedules ? { available: true, items: await schedules.list() } : { available: false, items: [] },
+    async runSchedule(name) {
+      if (!schedules?.runNow)
+        throw new ConfigError('No schedules can be run from here (none are configured).');
+      return schedules.runNow(name);
+    },
+    async enqueue(input) {
+      if (!registry) throw new ConfigError('enqueue needs the job registry (--registry <module>).');
+      const job = registry.get(input.job);
+      if (!job) {
+        throw new WharfError(
+          'WHARF_NOT_FOUND',
+          `No job named "${input.job}" in the registry. Known jobs: ${registry.jobs.map((j) => j.name).join(', ')}.`,
+        );
+      }
+      if (!options.enqueuer) throw new ConfigError('enqueue needs a client (queues are not configured).');
+      const enqueueOptions = {
+        ...(input.delay !== undefined ? { delay: input.delay as Duration } : {}),
+        ...(input.jobId !== undefined ? { jobId: input.jobId } : {}),
+      };
+      return options.enqueuer.enqueue(job.with(input.payload, enqueueOptions));
+    },
+  };
+}
+
+async function listDeadLetters(
+  deps: BulkDeps,
+  find: { admin: QueueAdmin; holdSeconds: number; view: BulkDeps['view'] },
+  query: { readonly queue?: string; readonly limit?: number },
+): Promise<DeadLetterList> {
+  const queues = queuesOf(deps.admin, query.queue);
+  const limit = query.limit ?? 50;
+  const collected = await collectDeadLetters({ ...find, queues, limit });
+  const moveTasks = [];
+  for (const queue of queues) {
+    if (deps.moveTasks.unsupported || !deps.admin.moveTasks) break;
+    // Reading task progress must never hide the dead letters themselves.
+    const tasks = await deps.admin.moveTasks.list(queue).catch(() => []);
+    moveTasks.push(...tasks.map((task) => ({ ...task, queue })));
+  }
+  return { items: collected.slice(0, limit), truncated: collected.length > limit, moveTasks };
+}

@@ -1,0 +1,145 @@
+import type { EnqueuedJob } from '../client/types';
+import type { ErrorSummary, FailureRecord } from '../envelope/envelope';
+import type { JobRecord, ListQuery } from '../store/types';
+import type { MoveTask, QueueCounts } from '../transport/admin-types';
+import type { ScheduleList } from './schedule-source';
+
+/** One queue as the CLI and dashboard show it. */
+export interface QueueOverview extends QueueCounts {
+  readonly queue: string;
+  /** Jobs of the registry that run on it (empty without a registry). */
+  readonly jobs: readonly string[];
+}
+
+/**
+ * - `dead-letter`: written by wharf with its story (retries exhausted, permanent error, invalid payload...).
+ * - `crashed`: a plain envelope that SQS's redrive policy moved after maxReceiveCount receives, because no run
+ *   ever recorded an outcome (crash, timeout, outage): the crash safety net.
+ * - `poison`: not a usable envelope; the raw body is kept as evidence and the reason is in the attributes.
+ */
+export type DeadLetterKind = 'dead-letter' | 'crashed' | 'poison';
+
+export interface DeadLetterView {
+  readonly queue: string;
+  /** The queue service's id of the dead letter: what retry and discard select by (or the job id). */
+  readonly messageId: string;
+  readonly kind: DeadLetterKind;
+  readonly jobId?: string;
+  readonly jobName?: string;
+  /** A DeadLetterReason code, or `max-receives` for `crashed`. */
+  readonly reason: string;
+  readonly error?: ErrorSummary;
+  readonly attempts?: number;
+  readonly firstFailedAtMs?: number;
+  /** When it failed for the last time (or entered the DLQ). */
+  readonly failedAtMs: number;
+  readonly createdAtMs?: number;
+  readonly failures: readonly FailureRecord[];
+  /** With the redacted fields replaced. Absent for poison. */
+  readonly payload?: unknown;
+  /** Poison only: the body as it arrived, the evidence. */
+  readonly rawBody?: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface DeadLetterList {
+  readonly items: readonly DeadLetterView[];
+  /** True when the DLQs hold more than the limit asked for. */
+  readonly truncated: boolean;
+  /** Move tasks of the queues listed, newest first (empty where the endpoint has none). */
+  readonly moveTasks: readonly (MoveTask & { readonly queue: string })[];
+}
+
+export interface JobDetail {
+  readonly record?: JobRecord;
+  /** The record's payload, redacted; absent when the record did not keep it (larger than 4 KiB). */
+  readonly payload?: unknown;
+  /** Dead letters that carry this job id (looked up when the job is dead, or unknown to the store). */
+  readonly deadLetters: readonly DeadLetterView[];
+}
+
+export interface JobPage {
+  readonly records: readonly JobRecord[];
+  readonly cursor?: string;
+}
+
+/** Which dead letters an action applies to: some (by message id or job id) or all, in one queue or every queue. */
+export type Selection =
+  | { readonly queue?: string; readonly refs: readonly string[] }
+  | { readonly queue?: string; readonly all: true };
+
+/** `auto`: a move task for "all" where the endpoint has them, copy-then-delete otherwise. @default 'auto' */
+export type RedriveMethod = 'auto' | 'move-task' | 'copy';
+
+export interface BulkProgress {
+  readonly queue: string;
+  readonly done: number;
+  readonly failed: number;
+  /** Approximate; absent when unknown. */
+  readonly total?: number;
+}
+
+export interface BulkOptions {
+  readonly onProgress?: (progress: BulkProgress) => void;
+  /** Messages per second for bulk actions (SQS's MaxNumberOfMessagesPerSecond for move tasks). */
+  readonly maxPerSecond?: number;
+  /** Wait for move tasks to finish. @default true */
+  readonly waitForMoveTasks?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export interface BulkItem {
+  readonly queue: string;
+  readonly messageId: string;
+  readonly jobId?: string;
+  /** Something the operator should know although the action went through. */
+  readonly note?: string;
+}
+
+export interface BulkFailure {
+  readonly queue?: string;
+  readonly messageId?: string;
+  readonly jobId?: string;
+  /** A stable code: WHARF_INVALID_PAYLOAD, WHARF_BAD_ENVELOPE, WHARF_TRANSPORT, or the queue service's. */
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface BulkReport {
+  readonly action: 'retry' | 'discard';
+  readonly method: 'copy' | 'move-task' | 'delete';
+  readonly succeeded: readonly BulkItem[];
+  readonly failed: readonly BulkFailure[];
+  /** References (message or job ids) that matched no dead letter. */
+  readonly notFound: readonly string[];
+  /** Move tasks started (retry of all, where supported). */
+  readonly moveTasks: readonly (MoveTask & { readonly queue: string })[];
+  /** Why a move task was not used although one was asked for or possible. */
+  readonly fallback?: string;
+}
+
+export interface EnqueueInput {
+  readonly job: string;
+  readonly payload: unknown;
+  readonly delay?: string;
+  readonly jobId?: string;
+}
+
+/** The operations API the CLI and the dashboard share (DESIGN: they never touch an SDK themselves). */
+export interface Ops {
+  /** Jobs of the registry, by name (empty without one). */
+  readonly jobNames: readonly string[];
+  /** Whether job state can be read (a store is configured). */
+  readonly hasStore: boolean;
+  queues(): Promise<QueueOverview[]>;
+  job(jobId: string): Promise<JobDetail>;
+  jobs(query: ListQuery): Promise<JobPage>;
+  deadLetters(query?: { readonly queue?: string; readonly limit?: number }): Promise<DeadLetterList>;
+  /** One dead letter by message id or job id; undefined when none matches. */
+  deadLetter(ref: string, queue?: string): Promise<DeadLetterView | undefined>;
+  retry(selection: Selection, options?: BulkOptions): Promise<BulkReport>;
+  discard(selection: Selection, options?: BulkOptions): Promise<BulkReport>;
+  schedules(): Promise<ScheduleList>;
+  runSchedule(name: string): Promise<{ readonly jobId: string }>;
+  enqueue(input: EnqueueInput): Promise<EnqueuedJob>;
+}
