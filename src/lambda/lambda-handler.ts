@@ -2,13 +2,13 @@ import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createEngine } from '../engine/engine';
 import type { EngineOptions } from '../engine/types';
-import { ConfigError } from '../errors';
-import { processBatch } from './process-batch';
+import { ConfigError, InvalidOptionsError } from '../errors';
+import { concurrencyProblem, processBatch } from './process-batch';
 
 export interface LambdaWorkerOptions extends EngineOptions {
   /** The logical queue this function serves (one function per queue). */
   readonly queue: string;
-  /** Records of one batch that run at once. @default 10 */
+  /** Records of one batch that run at once, 1 to 1000. @default 10 */
   readonly concurrency?: number;
 }
 
@@ -28,8 +28,10 @@ export function createLambdaHandler(options: LambdaWorkerOptions): LambdaWorkerH
       `No job runs on queue "${options.queue}". Queues in the registry: ${options.registry.queues.join(', ') || '(none)'}.`,
     );
   }
-  const engine = createEngine(options);
   const concurrency = options.concurrency ?? 10;
+  const problem = concurrencyProblem(concurrency);
+  if (problem) throw new InvalidOptionsError('Lambda worker options', [problem]);
+  const engine = createEngine(options);
   const clock = options.clock;
   return middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event, context) => {
     const now = clock ? clock.nowMs() : Date.now();

@@ -1,11 +1,20 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { wholeNumberProblem } from '../config/whole-number';
 import type { Engine, ProcessOptions } from '../engine/types';
+import { InvalidOptionsError } from '../errors';
 import { toReceivedMessage } from './to-received';
 
 export interface BatchOptions extends ProcessOptions {
   readonly queue: string;
-  /** Records run at once. @default 10 */
+  /** Records run at once: 1 to MAX_BATCH_CONCURRENCY. */
   readonly concurrency: number;
+}
+
+export const MAX_BATCH_CONCURRENCY = 1000;
+
+/** Problems with a batch concurrency: checked at start-up by the handler, and again here (processBatch is public). */
+export function concurrencyProblem(concurrency: number): string | undefined {
+  return wholeNumberProblem('concurrency', concurrency, 1, MAX_BATCH_CONCURRENCY);
 }
 
 /**
@@ -18,6 +27,10 @@ export async function processBatch(
   records: readonly SQSRecord[],
   options: BatchOptions,
 ): Promise<SQSBatchResponse> {
+  // A bad concurrency must throw (Lambda retries the whole batch), never run nothing and report no failures,
+  // which would have Lambda delete every record unrun.
+  const problem = concurrencyProblem(options.concurrency);
+  if (problem) throw new InvalidOptionsError('batch options', [problem]);
   const isFifo = records.some((r) => r.eventSourceARN?.endsWith('.fifo'));
   const failed = isFifo
     ? await runInOrder(engine, records, options)
@@ -39,7 +52,7 @@ async function runConcurrently(
       if (disposition.action === 'release') failed.push(record.messageId);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, records.length)) }, lane));
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, records.length) }, lane));
   return failed;
 }
 

@@ -1,7 +1,8 @@
 import { type Clock, systemClock } from '../clock';
+import { wholeNumberProblem } from '../config/whole-number';
 import { createEngine } from '../engine/engine';
 import type { EngineOptions } from '../engine/types';
-import { ConfigError } from '../errors';
+import { ConfigError, InvalidOptionsError } from '../errors';
 import type { Consumer, ReceivedMessage } from '../transport/types';
 import { AckBuffer } from './ack-buffer';
 import { heartbeat } from './heartbeat';
@@ -10,11 +11,11 @@ export interface WorkerOptions extends EngineOptions {
   readonly consumer: Consumer;
   /** Queues to poll. @default every queue in the registry */
   readonly queues?: readonly string[];
-  /** Jobs running at once across all queues. @default 10 */
+  /** Jobs running at once across all queues, 1 to 1000. @default 10 */
   readonly concurrency?: number;
-  /** Long-poll wait. @default 20 */
+  /** Long-poll wait, 0 to 20 s. @default 20 */
   readonly waitTimeSeconds?: number;
-  /** Visibility of a received message; extended by heartbeats while its job runs. @default 60 */
+  /** Visibility of a received message (1 to 43200 s); extended by heartbeats while its job runs. @default 60 */
   readonly visibilityTimeoutSeconds?: number;
   /** How long a released message stays hidden before it comes back. @default 10 */
   readonly releaseDelaySeconds?: number;
@@ -38,9 +39,8 @@ export function createWorker(options: WorkerOptions): Worker {
   const queues = options.queues ?? options.registry.queues;
   if (queues.length === 0) throw new ConfigError('The worker has no queues to poll.');
   const clock: Clock = options.clock ?? systemClock;
+  const { concurrency, waitTimeSeconds, visibility, releaseDelaySeconds } = resolveWorkerOptions(options);
   const engine = createEngine(options);
-  const concurrency = options.concurrency ?? 10;
-  const visibility = options.visibilityTimeoutSeconds ?? 60;
   const warn = options.onWarning ?? ((m: string) => console.warn(`[wharf worker] ${m}`));
   const acks = new AckBuffer(
     options.consumer,
@@ -63,7 +63,7 @@ export function createWorker(options: WorkerOptions): Worker {
       if (disposition.action === 'ack') acks.add(message.queue, message.receiptHandle);
       else
         await options.consumer
-          .changeVisibility(message.queue, [message.receiptHandle], options.releaseDelaySeconds ?? 10)
+          .changeVisibility(message.queue, [message.receiptHandle], releaseDelaySeconds)
           .catch(() => []);
     } finally {
       beat.stop();
@@ -81,7 +81,7 @@ export function createWorker(options: WorkerOptions): Worker {
       try {
         messages = await options.consumer.receive(queue, {
           maxMessages: Math.min(10, free),
-          waitTimeSeconds: options.waitTimeSeconds ?? 20,
+          waitTimeSeconds,
           visibilityTimeoutSeconds: visibility,
           signal: stopping.signal,
         });
@@ -127,6 +127,25 @@ export function createWorker(options: WorkerOptions): Worker {
       await acks.flush();
     },
   };
+}
+
+/** Every worker default in one place; out-of-range values are reported together (SQS would reject them later). */
+function resolveWorkerOptions(options: WorkerOptions) {
+  const resolved = {
+    concurrency: options.concurrency ?? 10,
+    waitTimeSeconds: options.waitTimeSeconds ?? 20,
+    // At least 1 s: heartbeats run every half visibility timeout.
+    visibility: options.visibilityTimeoutSeconds ?? 60,
+    releaseDelaySeconds: options.releaseDelaySeconds ?? 10,
+  };
+  const problems = [
+    wholeNumberProblem('concurrency', resolved.concurrency, 1, 1000),
+    wholeNumberProblem('waitTimeSeconds', resolved.waitTimeSeconds, 0, 20),
+    wholeNumberProblem('visibilityTimeoutSeconds', resolved.visibility, 1, 43_200),
+    wholeNumberProblem('releaseDelaySeconds', resolved.releaseDelaySeconds, 0, 43_200),
+  ].filter((problem) => problem !== undefined);
+  if (problems.length > 0) throw new InvalidOptionsError('worker options', problems);
+  return resolved;
 }
 
 async function releaseUnfinished(
