@@ -12,6 +12,10 @@ export type WharfErrorCode =
   | 'WHARF_DISCARD'
   | 'WHARF_JOB_TIMEOUT'
   | 'WHARF_LEASE_LOST'
+  /** A schedule (cron, rate, phrase, time zone) or a recurring task that cannot be read or deployed. */
+  | 'WHARF_INVALID_SCHEDULE'
+  /** EventBridge Scheduler refused or failed a call (the cause is kept). */
+  | 'WHARF_SCHEDULER'
   | 'WHARF_BAD_ENVELOPE'
   | 'WHARF_UNKNOWN_JOB'
   | 'WHARF_STORE_UNAVAILABLE'
