@@ -70,25 +70,38 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   };
 
+  // Slots promised to receives in flight: the queues are polled at once, and each must leave room for the
+  // others' messages, or N queues would run N x concurrency jobs. A queue that had nothing last time asks for one
+  // message, so its long poll holds one slot, not the slots a busy queue could use.
+  let reserved = 0;
   const pollQueue = async (queue: string) => {
+    let idle = true;
     while (!stopping.signal.aborted) {
-      const free = concurrency - running.size;
+      const free = concurrency - running.size - reserved;
       if (free <= 0) {
         await new Promise<void>((resolve) => waiters.push(resolve));
         continue;
       }
+      const asked = Math.min(idle ? 1 : 10, free);
+      reserved += asked;
       let messages: ReceivedMessage[] = [];
+      let failed = false;
       try {
         messages = await options.consumer.receive(queue, {
-          maxMessages: Math.min(10, free),
+          maxMessages: asked,
           waitTimeSeconds,
           visibilityTimeoutSeconds: visibility,
           signal: stopping.signal,
         });
       } catch (error) {
+        failed = true;
         warn(`receive from ${queue} failed: ${(error as Error).message}`);
-        await clock.sleep(1000, stopping.signal).catch(() => undefined);
       }
+      reserved -= asked;
+      idle = messages.length === 0;
+      // Slots this receive held but did not fill are free again for the queues waiting on them.
+      if (messages.length < asked) wakeAll();
+      if (failed) await clock.sleep(1000, stopping.signal).catch(() => undefined);
       for (const message of messages) {
         const done = handle(message).finally(() => {
           running.delete(message.receiptHandle);
