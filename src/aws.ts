@@ -6,6 +6,8 @@ export type { LambdaFromEnvOptions } from './runtime/lambda-from-env';
 export { createLambdaWorkerFromEnv } from './runtime/lambda-from-env';
 export type { WorkerFromEnvOptions } from './runtime/worker-from-env';
 export { createWorkerFromEnv } from './runtime/worker-from-env';
+export type { EventBridgeSchedulerOptions } from './schedule/eventbridge/eventbridge-scheduler';
+export { createEventBridgeScheduler } from './schedule/eventbridge/eventbridge-scheduler';
 export type { DynamoJobStoreOptions } from './store/dynamodb';
 export { createDynamoJobStore, createJobTable, JOB_TABLE_SCHEMA } from './store/dynamodb';
 export type { SqsTransport, SqsTransportOptions } from './transport/sqs';

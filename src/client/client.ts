@@ -1,36 +1,69 @@
 import { type Clock, systemClock } from '../clock';
 import { InvalidOptionsError, InvalidPayloadError, WharfError } from '../errors';
+import type { JobRegistry } from '../job/registry';
+import { routeOf, scheduleEnvelope } from '../schedule/dispatch';
+import type { JobScheduler } from '../schedule/types';
+import { mapWithConcurrency } from '../transport/sqs/map-with-concurrency';
 import type { Transport } from '../transport/types';
 import { type PreparedJob, prepare } from './prepare';
-import type { EnqueuedJob, EnqueueFailure, EnqueueManyResult, EnqueueRequest, Enqueuer } from './types';
+import { scheduleMethods } from './schedule-client';
+import type { EnqueuedJob, EnqueueFailure, EnqueueRequest, WharfClient } from './types';
 
 export interface ClientOptions {
   readonly transport: Transport;
   /** @default the system clock */
   readonly clock?: Clock;
+  /**
+   * Where jobs due more than 15 minutes out wait (EventBridge Scheduler on AWS): one schedule per job, which
+   * `cancel` and `reschedule` can still change. @default none: such jobs hop through SQS every 15 minutes
+   */
+  readonly scheduler?: JobScheduler;
+  /** The app's registry: lets `upsertRecurring` refuse tasks that are declared in code (deployed by CDK). */
+  readonly registry?: JobRegistry;
 }
 
-/** The enqueue SDK: validates, builds envelopes and sends them through the transport, batching where it can. */
-export function createClient(options: ClientOptions): Enqueuer {
+/**
+ * The enqueue SDK: validates, builds envelopes and sends them through the transport, batching where it can, or
+ * hands jobs due beyond 15 minutes to the scheduler. Also cancels and moves scheduled jobs and manages recurring
+ * tasks at run time (see schedule-client.ts).
+ */
+export function createClient(options: ClientOptions): WharfClient {
   const clock = options.clock ?? systemClock;
-  const client: Enqueuer = {
+  const deps = { ...options, clock };
+  const client: WharfClient = {
     async enqueue(request) {
       const prepared = await prepare(request, clock);
       if (!prepared.ok)
         throw singleError(request.job.name, prepared.payloadProblems, prepared.optionProblems);
-      const [outcome] = await options.transport.send(prepared.job.queue, [prepared.job.message]);
+      const [outcome] = await sendAll(deps, [prepared.job]);
       if (!outcome?.ok) {
         throw new WharfError(
           'WHARF_ENQUEUE_FAILED',
-          `Could not enqueue ${request.job.name} ${prepared.job.jobId}: ${outcome ? `${outcome.code}: ${outcome.message}` : 'no outcome'}`,
+          `Could not enqueue ${request.job.name} ${prepared.job.jobId}: ${outcome?.detail ?? 'no outcome'}`,
+          outcome?.cause ? { cause: outcome.cause } : undefined,
         );
       }
-      return enqueued(prepared.job, outcome.messageId);
+      return enqueued(prepared.job, outcome);
     },
     async enqueueMany(requests) {
       const prepared = await prepareAll(requests, clock);
-      return sendAll(options.transport, prepared);
+      const outcomes = await sendAll(deps, prepared);
+      const failed: EnqueueFailure[] = [];
+      const done: EnqueuedJob[] = [];
+      prepared.forEach((job, index) => {
+        const outcome = outcomes[index];
+        if (outcome?.ok) done.push(enqueued(job, outcome));
+        else
+          failed.push({
+            index,
+            jobName: job.jobName,
+            jobId: job.jobId,
+            error: new WharfError('WHARF_ENQUEUE_FAILED', outcome?.detail ?? 'no outcome'),
+          });
+      });
+      return { enqueued: done, failed };
     },
+    ...scheduleMethods(deps),
   };
   return client;
 }
@@ -70,40 +103,53 @@ export async function prepareAll(requests: readonly EnqueueRequest[], clock: Clo
   return ready;
 }
 
-async function sendAll(transport: Transport, jobs: readonly PreparedJob[]): Promise<EnqueueManyResult> {
+type Outcome =
+  | { readonly ok: true; readonly via: 'queue' | 'scheduler'; readonly messageId?: string }
+  | { readonly ok: false; readonly detail: string; readonly cause?: unknown };
+
+/** One outcome per job, in input order: queue-bound jobs in batches per queue, the rest one schedule each. */
+async function sendAll(
+  deps: ClientOptions & { readonly clock: Clock },
+  jobs: readonly PreparedJob[],
+): Promise<Outcome[]> {
+  const now = deps.clock.nowMs();
+  const outcomes: Outcome[] = new Array(jobs.length);
   const byQueue = new Map<string, number[]>();
+  const scheduled: number[] = [];
   for (const [index, job] of jobs.entries()) {
-    const indexes = byQueue.get(job.queue);
-    if (indexes) indexes.push(index);
-    else byQueue.set(job.queue, [index]);
+    if (routeOf(job.envelope, job.queue, now, deps.scheduler) === 'scheduler') scheduled.push(index);
+    else byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), index]);
   }
-  const messageIds: (string | undefined)[] = new Array(jobs.length);
-  const failed: EnqueueFailure[] = [];
-  await Promise.all(
-    [...byQueue].map(async ([queue, indexes]) => {
-      const outcomes = await sendOrFail(
-        transport,
-        queue,
-        indexes.map((i) => jobs[i]!.message),
-      );
-      indexes.forEach((jobIndex, k) => {
-        const outcome = outcomes[k];
-        const job = jobs[jobIndex]!;
-        if (outcome?.ok) messageIds[jobIndex] = outcome.messageId;
-        else {
-          const detail = outcome ? `${outcome.code}: ${outcome.message}` : 'no outcome';
-          failed.push({
-            index: jobIndex,
-            jobName: job.jobName,
-            jobId: job.jobId,
-            error: new WharfError('WHARF_ENQUEUE_FAILED', detail),
-          });
-        }
-      });
-    }),
-  );
-  const enqueuedJobs = jobs.flatMap((job, i) => (messageIds[i] ? [enqueued(job, messageIds[i])] : []));
-  return { enqueued: enqueuedJobs, failed: failed.sort((a, b) => a.index - b.index) };
+  const queued = [...byQueue].map(async ([queue, indexes]) => {
+    const sent = await sendOrFail(
+      deps.transport,
+      queue,
+      indexes.map((i) => jobs[i]!.message),
+    );
+    indexes.forEach((jobIndex, k) => {
+      const o = sent[k];
+      outcomes[jobIndex] = o?.ok
+        ? { ok: true, via: 'queue', messageId: o.messageId }
+        : { ok: false, detail: o ? `${o.code}: ${o.message}` : 'no outcome' };
+    });
+  });
+  // Scheduler has no batch call: one CreateSchedule per job, a few at a time.
+  const schedules = mapWithConcurrency(scheduled, SCHEDULE_CONCURRENCY, async (index) => {
+    outcomes[index] = await scheduleOrFail(deps.scheduler!, jobs[index]!);
+  });
+  await Promise.all([...queued, schedules]);
+  return outcomes;
+}
+
+const SCHEDULE_CONCURRENCY = 10;
+
+async function scheduleOrFail(scheduler: JobScheduler, job: PreparedJob): Promise<Outcome> {
+  try {
+    await scheduleEnvelope(scheduler, job.queue, job.envelope);
+    return { ok: true, via: 'scheduler' };
+  } catch (error) {
+    return { ok: false, detail: (error as Error)?.message ?? String(error), cause: error };
+  }
 }
 
 async function sendOrFail(transport: Transport, queue: string, messages: PreparedJob['message'][]) {
@@ -115,12 +161,13 @@ async function sendOrFail(transport: Transport, queue: string, messages: Prepare
   }
 }
 
-function enqueued(job: PreparedJob, messageId: string | undefined): EnqueuedJob {
+function enqueued(job: PreparedJob, outcome: Extract<Outcome, { ok: true }>): EnqueuedJob {
   return {
     jobId: job.jobId,
     jobName: job.jobName,
     queue: job.queue,
     runAtMs: job.runAtMs,
-    ...(messageId ? { messageId } : {}),
+    ...(outcome.messageId ? { messageId: outcome.messageId } : {}),
+    via: outcome.via,
   };
 }

@@ -3,6 +3,7 @@ import { MAX_BODY_BYTES } from '../envelope/decode';
 import { ENVELOPE_VERSION, type Envelope } from '../envelope/envelope';
 import { toOutgoing } from '../envelope/outgoing';
 import { parseDuration } from '../job/duration';
+import type { EnqueueOptions } from '../job/types';
 import { validatePayload } from '../job/validate-payload';
 import type { OutgoingMessage } from '../transport/types';
 import type { EnqueueRequest } from './types';
@@ -18,6 +19,8 @@ export interface PreparedJob {
   readonly queue: string;
   readonly runAtMs: number;
   readonly message: OutgoingMessage;
+  /** What the message carries, for a route other than the queue (a schedule's Input). */
+  readonly envelope: Envelope;
 }
 
 export type Prepared =
@@ -67,11 +70,22 @@ export async function prepare(request: EnqueueRequest, clock: Clock): Promise<Pr
   }
   return {
     ok: true,
-    job: { jobId, jobName: job.name, queue: job.options.queue, runAtMs: Math.max(runAtMs, now), message },
+    job: {
+      jobId,
+      jobName: job.name,
+      queue: job.options.queue,
+      runAtMs: Math.max(runAtMs, now),
+      message,
+      envelope,
+    },
   };
 }
 
-function resolveRunAt(options: EnqueueRequest['options'], now: number, problems: string[]): number {
+export function resolveRunAt(
+  options: Pick<EnqueueOptions, 'delay' | 'at'> | undefined,
+  now: number,
+  problems: string[],
+): number {
   if (options?.delay !== undefined && options?.at !== undefined)
     problems.push('give either "delay" or "at", not both');
   if (options?.delay !== undefined) {

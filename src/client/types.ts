@@ -1,6 +1,8 @@
 import type { WharfError } from '../errors';
 import type { JobDefinition } from '../job/define-job';
+import type { Duration } from '../job/duration';
 import type { EnqueueOptions } from '../job/types';
+import type { RecurringTask } from '../schedule/define-recurring';
 
 /** One job to enqueue, made by `job.with(payload, options)`. */
 export interface EnqueueRequest {
@@ -17,6 +19,12 @@ export interface EnqueuedJob {
   readonly messageId?: string;
   /** When the job becomes due (epoch ms). */
   readonly runAtMs: number;
+  /**
+   * How it travels: `queue` (SQS, with DelaySeconds up to 15 minutes, or hopping every 15 minutes when no scheduler
+   * is configured), or `scheduler` (an EventBridge Scheduler schedule puts it on its queue at its time; it can be
+   * cancelled or rescheduled until then). Absent when the job was captured (testing).
+   */
+  readonly via?: 'queue' | 'scheduler';
 }
 
 export interface EnqueueFailure {
@@ -43,4 +51,48 @@ export interface Enqueuer {
    * then sends in batches and reports per item.
    */
   enqueueMany(requests: readonly EnqueueRequest[]): Promise<EnqueueManyResult>;
+}
+
+/** When a scheduled job should run instead: after a delay from now, or at a time. */
+export interface RescheduleOptions {
+  readonly delay?: Duration;
+  readonly at?: Date;
+}
+
+/**
+ * `cancel` never reports success for nothing: `not-scheduled` says the job was not waiting in a schedule, so it
+ * could not be stopped (it has fired, it went to SQS directly, or the id is unknown; see `reason`).
+ */
+export type CancelResult =
+  | { readonly outcome: 'cancelled'; readonly jobId: string }
+  | { readonly outcome: 'not-scheduled'; readonly jobId: string; readonly reason: string };
+
+export type RescheduleResult =
+  | {
+      readonly outcome: 'rescheduled';
+      readonly jobId: string;
+      readonly runAtMs: number;
+      /** `queue` when the new time is within 15 minutes: the job was sent to SQS and its schedule deleted. */
+      readonly via: 'queue' | 'scheduler';
+      /**
+       * The schedule fired while the job was being moved to SQS: it will be delivered twice, with the same job id
+       * (an exactly-once job still runs once).
+       */
+      readonly alsoFired?: boolean;
+    }
+  | { readonly outcome: 'not-scheduled'; readonly jobId: string; readonly reason: string };
+
+/** The client `createClient` returns: enqueue, plus what only works with a scheduler behind it. */
+export interface WharfClient extends Enqueuer {
+  /** Deletes the job's pending schedule, so it never runs. */
+  cancel(jobId: string): Promise<CancelResult>;
+  /** Moves a job still waiting in its schedule to another time (within 15 minutes: straight to SQS). */
+  reschedule(jobId: string, when: RescheduleOptions): Promise<RescheduleResult>;
+  /**
+   * Creates or replaces a recurring schedule at run time (a reminder per user, say). Its firings are deduplicated
+   * exactly like those of tasks declared in code. A disabled task's schedule is deleted.
+   */
+  upsertRecurring(task: RecurringTask): Promise<'created' | 'updated' | 'deleted'>;
+  /** Deletes a recurring schedule made at run time; false when there was none. */
+  deleteRecurring(task: string): Promise<boolean>;
 }

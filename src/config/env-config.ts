@@ -8,11 +8,24 @@ import { ConfigError } from '../errors';
  * - WHARF_QUEUE_URL_<QUEUE>     a queue's URL, QUEUE upper-cased with "-" as "_" (WHARF_QUEUE_URL_DEFAULT)
  * - WHARF_DLQ_URL_<QUEUE>       its dead-letter queue's URL
  * - WHARF_QUEUE                 in a worker function: the queue it serves
+ * - WHARF_SCHEDULE_GROUP        the EventBridge Scheduler group for long delays and recurring tasks; when unset,
+ *                               waits beyond 15 minutes hop through SQS
+ * - WHARF_SCHEDULER_ROLE_ARN    the role Scheduler sends with (required with the group)
+ * - WHARF_QUEUE_ARN_<QUEUE>     a queue's ARN (Scheduler's target) and
+ * - WHARF_DLQ_ARN_<QUEUE>       its dead-letter queue's (Scheduler's DLQ); a queue without them (FIFO) hops
  */
 export interface WharfConfig {
   readonly tableName?: string;
   readonly queues: Readonly<Record<string, QueueUrls>>;
   readonly workerQueue?: string;
+  readonly scheduler?: SchedulerConfig;
+}
+
+export interface SchedulerConfig {
+  readonly groupName: string;
+  readonly roleArn: string;
+  /** Queues Scheduler can deliver to. */
+  readonly queues: Readonly<Record<string, { readonly arn: string; readonly deadLetterArn: string }>>;
 }
 
 export interface QueueUrls {
@@ -32,6 +45,14 @@ export function deadLetterUrlVariable(queue: string): string {
   return `WHARF_DLQ_URL_${queueEnvSuffix(queue)}`;
 }
 
+export function queueArnVariable(queue: string): string {
+  return `WHARF_QUEUE_ARN_${queueEnvSuffix(queue)}`;
+}
+
+export function deadLetterArnVariable(queue: string): string {
+  return `WHARF_DLQ_ARN_${queueEnvSuffix(queue)}`;
+}
+
 /** Reads the configuration for the given queues; reports every missing variable at once. */
 export function configFromEnv(queues: readonly string[], env: NodeJS.ProcessEnv = process.env): WharfConfig {
   const missing: string[] = [];
@@ -43,10 +64,36 @@ export function configFromEnv(queues: readonly string[], env: NodeJS.ProcessEnv 
     if (!deadLetterUrl) missing.push(deadLetterUrlVariable(queue));
     if (url && deadLetterUrl) resolved[queue] = { url, deadLetterUrl };
   }
+  const scheduler = schedulerFromEnv(queues, env, missing);
   if (missing.length > 0) {
     throw new ConfigError(
       `Missing environment variables: ${missing.join(', ')}. The wharf CDK construct sets them; see README "Producers".`,
     );
   }
-  return { tableName: env.WHARF_TABLE_NAME, queues: resolved, workerQueue: env.WHARF_QUEUE };
+  return {
+    tableName: env.WHARF_TABLE_NAME,
+    queues: resolved,
+    workerQueue: env.WHARF_QUEUE,
+    ...(scheduler ? { scheduler } : {}),
+  };
+}
+
+/** Scheduler settings when WHARF_SCHEDULE_GROUP is set; a queue's ARNs come as a pair or not at all. */
+function schedulerFromEnv(
+  queues: readonly string[],
+  env: NodeJS.ProcessEnv,
+  missing: string[],
+): SchedulerConfig | undefined {
+  const groupName = env.WHARF_SCHEDULE_GROUP;
+  if (!groupName) return undefined;
+  const roleArn = env.WHARF_SCHEDULER_ROLE_ARN;
+  if (!roleArn) missing.push('WHARF_SCHEDULER_ROLE_ARN');
+  const arns: Record<string, { arn: string; deadLetterArn: string }> = {};
+  for (const queue of queues) {
+    const arn = env[queueArnVariable(queue)];
+    const deadLetterArn = env[deadLetterArnVariable(queue)];
+    if (arn && deadLetterArn) arns[queue] = { arn, deadLetterArn };
+    else if (arn || deadLetterArn) missing.push(arn ? deadLetterArnVariable(queue) : queueArnVariable(queue));
+  }
+  return { groupName, roleArn: roleArn ?? '', queues: arns };
 }

@@ -7,6 +7,7 @@ import {
 } from '../envelope/envelope';
 import { toOutgoing } from '../envelope/outgoing';
 import { hasCode } from '../errors';
+import { routeOf, scheduleEnvelope } from '../schedule/dispatch';
 import type { RecordStart } from '../store/types';
 import { deadLetterFromEnvelope } from './dead-letter';
 import { type JobEvent, safeEmit } from './events';
@@ -56,14 +57,27 @@ export function recordStart(o: ResolvedEngineOptions, state: RunState): RecordSt
   };
 }
 
-/** Sends a copy of the envelope to run later; the original may be acked only once the copy is confirmed. */
+/**
+ * Sends a copy of the envelope to run later; the original may be acked only once the copy is confirmed. Beyond
+ * 15 minutes it goes through the scheduler when there is one; if the scheduler refuses (throttled, not allowed),
+ * the copy hops through SQS instead: slower to pay for, but durable now, and the worker has no one to ask.
+ */
 export async function sendLater(
   o: ResolvedEngineOptions,
   queue: string,
   envelope: Envelope,
 ): Promise<boolean> {
+  const now = o.clock.nowMs();
+  if (o.scheduler && routeOf(envelope, queue, now, o.scheduler) === 'scheduler') {
+    try {
+      await scheduleEnvelope(o.scheduler, queue, envelope);
+      return true;
+    } catch {
+      // fall through to the SQS hop
+    }
+  }
   try {
-    const [outcome] = await o.transport.send(queue, [toOutgoing(envelope, o.clock.nowMs())]);
+    const [outcome] = await o.transport.send(queue, [toOutgoing(envelope, now)]);
     return outcome?.ok === true;
   } catch {
     return false;

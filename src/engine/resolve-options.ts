@@ -18,6 +18,7 @@ export function resolveEngineOptions(options: EngineOptions) {
     registry: options.registry,
     transport: options.transport,
     store: options.store,
+    scheduler: options.scheduler,
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
     onEvent: options.onEvent,

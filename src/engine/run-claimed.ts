@@ -16,7 +16,7 @@ export async function runClaimed(
   payload: unknown,
   p: ProcessOptions,
 ): Promise<Disposition> {
-  const claimed = await claim(o, base);
+  const claimed = await claim(o, asFiring(base));
   if ('action' in claimed) return claimed;
   const state = claimed;
   if (state.attempt > state.job.options.maxAttempts) {
@@ -44,6 +44,17 @@ export async function runClaimed(
   if (decision.kind === 'discard') return discard(o, state, error);
   if (decision.kind === 'dead') return deadLetter(o, state, decision.reason, error);
   return scheduleRetry(o, state, error, decision.delayMs);
+}
+
+/**
+ * A recurring schedule's firing runs exactly-once whatever its job's mode: Scheduler delivers at least once (a
+ * retried call that had succeeded, a double fire), and the firing's job id, made from the task and the scheduled
+ * time, is the same on every delivery, so the claim lets one run through. Needs the job store.
+ */
+function asFiring(base: RunState): RunState {
+  if (base.envelope.firing === undefined || base.job.options.idempotency === 'exactly-once') return base;
+  const options = { ...base.job.options, idempotency: 'exactly-once' as const };
+  return { ...base, job: { ...base.job, options } };
 }
 
 async function claim(o: ResolvedEngineOptions, base: RunState): Promise<RunState | Disposition> {

@@ -4,6 +4,7 @@ import type { Random } from '../job/backoff';
 import type { JobDefinition } from '../job/define-job';
 import type { Duration } from '../job/duration';
 import type { JobRegistry } from '../job/registry';
+import type { JobScheduler } from '../schedule/types';
 import type { JobStore } from '../store/types';
 import type { ReceivedMessage, Transport } from '../transport/types';
 import type { JobEventListener } from './events';
@@ -13,6 +14,11 @@ export interface EngineOptions {
   readonly transport: Transport;
   /** Required when any job uses `tracked` or `exactly-once` idempotency. */
   readonly store?: JobStore;
+  /**
+   * Where retries and deferrals due more than 15 minutes out go (EventBridge Scheduler on AWS).
+   * @default none: they hop through SQS, re-delayed every 15 minutes
+   */
+  readonly scheduler?: JobScheduler;
   /** @default the system clock */
   readonly clock?: Clock;
   /** @default Math.random */

@@ -61,7 +61,9 @@ function validateShape(value: unknown): DecodeResult {
     problems.push('job must be a non-empty string');
   if (!('payload' in e)) problems.push('payload is missing');
   if (!isCount(e.attempt, 1)) problems.push('attempt must be a positive integer');
-  if (!isCount(e.createdAtMs, 0) || !isCount(e.enqueuedAtMs, 0))
+  const firing = readFiring(e.firing, problems);
+  const fromFiring = firing && e.createdAtMs === undefined && e.enqueuedAtMs === undefined;
+  if (!fromFiring && (!isCount(e.createdAtMs, 0) || !isCount(e.enqueuedAtMs, 0)))
     problems.push('createdAtMs and enqueuedAtMs must be epoch milliseconds');
   if (e.runAtMs !== undefined && !isCount(e.runAtMs, 0)) problems.push('runAtMs must be epoch milliseconds');
   if (e.deferrals !== undefined && !isCount(e.deferrals, 0)) problems.push('deferrals must be a count');
@@ -75,7 +77,21 @@ function validateShape(value: unknown): DecodeResult {
       job,
       id,
     };
+  if (fromFiring)
+    return { ok: true, envelope: { ...e, createdAtMs: firing.atMs, enqueuedAtMs: firing.atMs } as Envelope };
   return { ok: true, envelope: value as Envelope };
+}
+
+/** A recurring schedule's firing: `{ task, at }` with `at` an ISO time (see Envelope.firing). */
+function readFiring(value: unknown, problems: string[]): { atMs: number } | undefined {
+  if (value === undefined) return undefined;
+  const f = value as { task?: unknown; at?: unknown } | null;
+  const atMs = typeof f?.at === 'string' ? Date.parse(f.at) : Number.NaN;
+  if (typeof f?.task !== 'string' || f.task.length === 0 || !Number.isSafeInteger(atMs) || atMs < 0) {
+    problems.push('firing must be { task, at } with at an ISO 8601 time');
+    return undefined;
+  }
+  return { atMs };
 }
 
 function isCount(value: unknown, min: number): value is number {

@@ -61,6 +61,23 @@ export interface Envelope {
   readonly redrives?: number;
   /** Present only on dead letters. A redriven dead letter still carries it; the worker starts a fresh run. */
   readonly deadLetter?: DeadLetterInfo;
+  /**
+   * Present on a firing of a recurring schedule. Its job id is derived from (task, scheduled time), and the engine
+   * claims it exactly once whatever the job's idempotency mode, so a double fire or a Scheduler retry runs once.
+   */
+  readonly firing?: Firing;
+}
+
+/**
+ * Which recurring task fired, and for which time. `at` is a string because Scheduler fills it in by text
+ * substitution (`<aws.scheduler.scheduled-time>`, e.g. `2026-03-22T02:00:00Z`); the firing's envelope leaves out
+ * `createdAtMs` and `enqueuedAtMs` (Scheduler cannot write numbers), and decoding fills both from `at`.
+ */
+export interface Firing {
+  readonly task: string;
+  readonly at: string;
+  /** Set when an operator ran the task by hand ("run now") rather than the schedule firing. */
+  readonly manual?: boolean;
 }
 
 export const MAX_FAILURES = 5;

@@ -1,12 +1,18 @@
 import { createClient } from '../client/client';
 import { setDefaultEnqueuer } from '../client/default-enqueuer';
-import type { Enqueuer } from '../client/types';
+import type { WharfClient } from '../client/types';
 import { type Clock, systemClock } from '../clock';
 import { createEngine } from '../engine/engine';
 import type { JobEventListener } from '../engine/events';
 import type { Engine, EngineOptions } from '../engine/types';
 import type { Random } from '../job/backoff';
 import type { JobRegistry } from '../job/registry';
+import { isActiveIn, toRecurringSchedule } from '../schedule/define-recurring';
+import {
+  createMemoryScheduler,
+  type MemoryScheduler,
+  type ScheduleFiring,
+} from '../schedule/memory-scheduler';
 import { createMemoryJobStore } from '../store/memory-store';
 import type { JobStore } from '../store/types';
 import { createMemoryTransport, type MemoryTransport } from '../transport/memory';
@@ -27,6 +33,12 @@ export interface LocalEngineOptions {
   readonly random?: Random;
   /** @default an in-memory store */
   readonly store?: JobStore;
+  /** Which environment this is, for recurring tasks limited to some (`environments`). @default 'development' */
+  readonly environment?: string;
+  /** Fire the registry's recurring tasks (those enabled in `environment`). @default true */
+  readonly recurring?: boolean;
+  /** Called when a schedule fires (a recurring task, or a job whose delay was longer than 15 minutes). */
+  readonly onSchedule?: (firing: ScheduleFiring) => void;
   /** Engine settings passed through (deploy-skew deferrals, deadline safety, record retention). */
   readonly engine?: Pick<
     EngineOptions,
@@ -35,19 +47,30 @@ export interface LocalEngineOptions {
 }
 
 export interface LocalEngine {
-  readonly client: Enqueuer;
+  readonly client: WharfClient;
   readonly transport: MemoryTransport;
+  /** Jobs due beyond 15 minutes, retries with long backoffs, and the recurring tasks, fired on `clock`. */
+  readonly scheduler: MemoryScheduler;
   readonly store: JobStore;
   readonly clock: Clock;
-  /** Handles what is due now, once per queue. Returns how many messages were handled. */
+  /** Fires the schedules that are due, then handles what is due now, once per queue. Returns messages handled. */
   tick(): Promise<number>;
   /**
-   * Works until no queue holds a message: with a manual clock, time jumps to the next due message whenever
-   * nothing is due; with the system clock it waits for it. `maxMessages` guards against jobs that loop forever.
+   * Works until no queue holds a message and no job waits in a schedule: with a manual clock, time jumps to the
+   * next due message or schedule whenever nothing is due; with the system clock it waits for it. Recurring tasks
+   * fire on the way, but never keep it going on their own (they always have a next time) — except up to `until`:
+   * every recurring firing due by then happens too (the clock jumps to each). `maxMessages` guards against jobs
+   * that loop forever.
    */
-  runUntilIdle(options?: { readonly maxMessages?: number }): Promise<RunSummary>;
+  runUntilIdle(options?: RunUntilIdleOptions): Promise<RunSummary>;
   /** Restores the previous default enqueuer. */
   close(): void;
+}
+
+export interface RunUntilIdleOptions {
+  readonly maxMessages?: number;
+  /** Also fire every recurring task due by this time on the engine's clock (and run what they enqueue). */
+  readonly until?: Date | number;
 }
 
 /** The embedded engine: the same engine as Lambda and the worker, on in-memory queues and store. No AWS, no Docker. */
@@ -62,11 +85,20 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     visibilityTimeoutSeconds,
   });
   const store = options.store ?? createMemoryJobStore();
+  const environment = options.environment ?? 'development';
+  const tasks = options.recurring === false ? [] : options.registry.recurring;
+  const scheduler = createMemoryScheduler({
+    transport,
+    clock,
+    recurring: tasks.filter((t) => isActiveIn(t, environment)).map(toRecurringSchedule),
+    onFire: options.onSchedule,
+  });
   const engine = createEngine({
     ...options.engine,
     registry: options.registry,
     transport,
     store,
+    scheduler,
     clock,
     random: options.random,
     onEvent: (event) => {
@@ -74,27 +106,36 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       options.onEvent?.(event);
     },
   });
-  const client = createClient({ transport, clock });
+  const client = createClient({ transport, clock, scheduler, registry: options.registry });
   const previous = options.installAsDefault === false ? undefined : setDefaultEnqueuer(client);
   const concurrency = Math.min(10, options.concurrency ?? 10);
-  const tick = () =>
-    tickOnce(
+  const tick = async () => {
+    await scheduler.fireDue();
+    return tickOnce(
       engine,
       transport,
       options.registry.queues,
       { max: concurrency, visibilityTimeoutSeconds },
       counter,
     );
+  };
   return {
     client,
     transport,
+    scheduler,
     store,
     clock,
     tick,
     async runUntilIdle(runOptions = {}) {
       const startedMs = clock.nowMs();
       const wallStart = performance.now();
-      await drain(tick, transport, clock, runOptions.maxMessages ?? 100_000);
+      const until = runOptions.until === undefined ? undefined : Number(runOptions.until);
+      await drain(
+        tick,
+        () => nextWork(transport, scheduler, until),
+        clock,
+        runOptions.maxMessages ?? 100_000,
+      );
       return counter.snapshot(clock.nowMs() - startedMs, Math.round(performance.now() - wallStart));
     },
     close() {
@@ -132,7 +173,7 @@ async function tickOnce(
 
 async function drain(
   tick: () => Promise<number>,
-  transport: MemoryTransport,
+  next: () => number | undefined,
   clock: Clock | ManualClock,
   maxMessages: number,
 ) {
@@ -141,16 +182,37 @@ async function drain(
     const count = await tick();
     handled += count;
     if (count > 0) continue;
-    const next = transport.nextVisibleAtMs();
-    if (next === undefined) return;
-    if ('advanceTo' in clock) clock.advanceTo(next);
-    else await clock.sleep(Math.max(1, Math.min(next - clock.nowMs(), 250)));
+    const at = next();
+    if (at === undefined) return;
+    if ('advanceTo' in clock) clock.advanceTo(at);
+    else await clock.sleep(Math.max(1, Math.min(at - clock.nowMs(), 250)));
   }
-  if (transport.nextVisibleAtMs() !== undefined) {
+  if (next() !== undefined) {
     throw new Error(
       `runUntilIdle stopped after ${maxMessages} messages and the queues are still not empty (a job that re-enqueues itself forever?)`,
     );
   }
+}
+
+/**
+ * When there is something to do next: a message, a one-time schedule, or a recurring firing that falls before
+ * either of those or by `until`. Undefined when only recurring tasks remain (and `until` has passed).
+ */
+function nextWork(
+  transport: MemoryTransport,
+  scheduler: MemoryScheduler,
+  until: number | undefined,
+): number | undefined {
+  const work = earliest(transport.nextVisibleAtMs(), scheduler.nextOneTimeAtMs());
+  const recurring = scheduler.nextRecurringAtMs();
+  if (recurring === undefined) return work;
+  const inReach = (until !== undefined && recurring <= until) || (work !== undefined && recurring <= work);
+  return inReach ? earliest(work, recurring) : work;
+}
+
+function earliest(...times: (number | undefined)[]): number | undefined {
+  const defined = times.filter((t): t is number => t !== undefined);
+  return defined.length === 0 ? undefined : Math.min(...defined);
 }
 
 const RELEASE_DELAY_SECONDS = 10;

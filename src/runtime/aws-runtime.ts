@@ -1,10 +1,13 @@
 import { createClient } from '../client/client';
 import { setDefaultEnqueuer } from '../client/default-enqueuer';
-import type { Enqueuer } from '../client/types';
+import type { WharfClient } from '../client/types';
 import { type Clock, systemClock } from '../clock';
 import { configFromEnv, type WharfConfig } from '../config/env-config';
 import { ConfigError } from '../errors';
 import type { JobRegistry } from '../job/registry';
+import { createEventBridgeScheduler } from '../schedule/eventbridge/eventbridge-scheduler';
+import { SchedulerClient } from '../schedule/eventbridge/scheduler-api';
+import type { JobScheduler } from '../schedule/types';
 import { DynamoDBClient } from '../store/dynamodb/dynamodb-api';
 import { createDynamoJobStore } from '../store/dynamodb/dynamodb-store';
 import type { JobStore } from '../store/types';
@@ -22,6 +25,7 @@ export interface AwsRuntimeOptions {
    */
   readonly sqs?: SQSClient;
   readonly dynamodb?: DynamoDBClient;
+  readonly scheduler?: SchedulerClient;
   readonly clock?: Clock;
   /** Makes `job.performLater` use this runtime's client. @default true */
   readonly installAsDefault?: boolean;
@@ -32,7 +36,12 @@ export interface AwsRuntime {
   readonly transport: SqsTransport;
   /** Present when the table is configured (WHARF_TABLE_NAME). */
   readonly store?: JobStore;
-  readonly client: Enqueuer;
+  /**
+   * Present when the schedule group is configured (WHARF_SCHEDULE_GROUP): jobs due beyond 15 minutes and
+   * retries with long backoffs wait in EventBridge Scheduler instead of hopping through SQS.
+   */
+  readonly scheduler?: JobScheduler;
+  readonly client: WharfClient;
 }
 
 /**
@@ -60,9 +69,16 @@ export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
       'WHARF_TABLE_NAME is not set, but jobs on this worker record their state: set it (the CDK construct does).',
     );
   }
-  const client = createClient({ transport, clock });
+  const scheduler = config.scheduler
+    ? createEventBridgeScheduler({
+        ...config.scheduler,
+        client: options.scheduler ?? new SchedulerClient({}),
+        clock,
+      })
+    : undefined;
+  const client = createClient({ transport, clock, scheduler, registry: options.registry });
   if (options.installAsDefault !== false) setDefaultEnqueuer(client);
-  return { config, transport, ...(store ? { store } : {}), client };
+  return { config, transport, ...(store ? { store } : {}), ...(scheduler ? { scheduler } : {}), client };
 }
 
 /**

@@ -33,6 +33,7 @@ export function createLambdaWorkerFromEnv(options: LambdaFromEnvOptions): Lambda
     queue,
     transport: runtime.transport,
     store: runtime.store,
+    scheduler: runtime.scheduler,
     concurrency: options.concurrency,
     onEvent: options.onEvent ?? logEvent,
   });

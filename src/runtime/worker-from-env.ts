@@ -25,6 +25,7 @@ export function createWorkerFromEnv(options: WorkerFromEnvOptions): Worker {
     consumer: runtime.transport,
     transport: runtime.transport,
     store: runtime.store,
+    scheduler: runtime.scheduler,
     queues: options.queues ?? (env.WHARF_QUEUE ? [env.WHARF_QUEUE] : undefined),
     concurrency: options.concurrency,
     onEvent: options.onEvent,

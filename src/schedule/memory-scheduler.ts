@@ -4,7 +4,13 @@ import { type AwsExpression, parseAwsExpression } from './aws-expression';
 import { formatScheduledTime, substituteContextAttributes } from './context-attributes';
 import { nextRunAfter } from './next-run';
 import { oneTimeScheduleName, recurringScheduleName } from './schedule-names';
-import type { JobScheduler, OneTimeSchedule, RecurringSchedule, ScheduleRecord } from './types';
+import {
+  type JobScheduler,
+  MAX_SCHEDULE_INPUT_BYTES,
+  type OneTimeSchedule,
+  type RecurringSchedule,
+  type ScheduleRecord,
+} from './types';
 
 /** A schedule that fired: what the embedded engine's log and tests see. */
 export interface ScheduleFiring {
@@ -121,7 +127,8 @@ export function createMemoryScheduler(options: MemorySchedulerOptions): MemorySc
   });
 
   return {
-    accepts: () => true,
+    // Scheduler's Input limit holds here too, so the embedded engine takes the same route as AWS would.
+    accepts: (_queue, bodyBytes) => bodyBytes <= MAX_SCHEDULE_INPUT_BYTES,
     async scheduleAt(s) {
       const name = oneTimeScheduleName(s.jobId, s.attempt);
       const existing = entries.get(name);

@@ -85,3 +85,8 @@ export interface JobScheduler {
 
 /** Bodies larger than this cannot be a schedule's Input; such jobs hop through SQS instead. */
 export const MAX_SCHEDULE_INPUT_BYTES = 262_144;
+
+/** How long Scheduler retries a failing delivery: its maximum, a day (then the dead-letter queue). */
+export const DEFAULT_MAXIMUM_EVENT_AGE_SECONDS = 86_400;
+/** Scheduler's maximum retries within that day. */
+export const DEFAULT_MAXIMUM_RETRY_ATTEMPTS = 185;

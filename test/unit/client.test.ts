@@ -58,6 +58,7 @@ describe('createClient', () => {
         queue: 'default',
         messageId: expect.any(String),
         runAtMs: clock.nowMs(),
+        via: 'queue',
       });
       const [message] = sent();
       expect(sent()).toHaveLength(1);

@@ -6,6 +6,8 @@ import { parseAwsExpression } from '../aws-expression';
 import { nextRunAfter } from '../next-run';
 import { oneTimeScheduleName, recurringScheduleName } from '../schedule-names';
 import {
+  DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,
+  DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
   type JobScheduler,
   MAX_SCHEDULE_INPUT_BYTES,
   type OneTimeSchedule,
@@ -46,8 +48,10 @@ export function createEventBridgeScheduler(options: EventBridgeSchedulerOptions)
     groupName: options.groupName,
     roleArn: options.roleArn,
     queues: options.queues,
-    maximumEventAgeSeconds: Math.round(toMs(options.maximumEventAge ?? '24h', 'maximumEventAge') / 1000),
-    maximumRetryAttempts: options.maximumRetryAttempts ?? 185,
+    maximumEventAgeSeconds: options.maximumEventAge
+      ? Math.round(toMs(options.maximumEventAge, 'maximumEventAge') / 1000)
+      : DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,
+    maximumRetryAttempts: options.maximumRetryAttempts ?? DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
   };
   const ref = (name: string) => ({ Name: name, GroupName: t.groupName });
   const get = (name: string) =>

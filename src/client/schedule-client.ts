@@ -1,0 +1,91 @@
+import type { Clock } from '../clock';
+import { decodeEnvelope } from '../envelope/decode';
+import type { Envelope } from '../envelope/envelope';
+import { toOutgoing } from '../envelope/outgoing';
+import { ConfigError, InvalidOptionsError, WharfError } from '../errors';
+import type { JobRegistry } from '../job/registry';
+import { toRecurringSchedule } from '../schedule/define-recurring';
+import { routeOf } from '../schedule/dispatch';
+import type { JobScheduler } from '../schedule/types';
+import type { Transport } from '../transport/types';
+import { resolveRunAt } from './prepare';
+import type { CancelResult, RescheduleOptions, RescheduleResult, WharfClient } from './types';
+
+interface Deps {
+  readonly transport: Transport;
+  readonly clock: Clock;
+  readonly scheduler?: JobScheduler;
+  readonly registry?: JobRegistry;
+}
+
+export const NO_SCHEDULER =
+  'no scheduler is configured (WHARF_SCHEDULE_GROUP is not set): long delays hop through SQS, and a message ' +
+  'on a queue cannot be withdrawn';
+export const NOT_PENDING =
+  'no pending schedule has this job id: it has fired, it was sent to SQS directly (due within 15 minutes or ' +
+  'in the past), or the id is unknown. A message already on a queue cannot be withdrawn';
+
+/** cancel, reschedule and run-time recurring tasks: the client methods that need a scheduler. */
+export function scheduleMethods(
+  deps: Deps,
+): Pick<WharfClient, 'cancel' | 'reschedule' | 'upsertRecurring' | 'deleteRecurring'> {
+  return {
+    async cancel(jobId): Promise<CancelResult> {
+      if (!deps.scheduler) return { outcome: 'not-scheduled', jobId, reason: NO_SCHEDULER };
+      if (await deps.scheduler.cancel(jobId)) return { outcome: 'cancelled', jobId };
+      return { outcome: 'not-scheduled', jobId, reason: NOT_PENDING };
+    },
+    reschedule: (jobId, when) => reschedule(deps, jobId, when),
+    async upsertRecurring(task) {
+      const scheduler = requireScheduler(deps, 'upsertRecurring');
+      if (deps.registry?.recurring.some((declared) => declared.task === task.task)) {
+        throw new InvalidOptionsError(`recurring task "${task.task}"`, [
+          'it is declared in code (registry.recurring) and deployed by the CDK construct; give the run-time task another key',
+        ]);
+      }
+      if (!task.enabled) {
+        await scheduler.deleteRecurring(task.task);
+        return 'deleted';
+      }
+      return scheduler.upsertRecurring(toRecurringSchedule(task));
+    },
+    deleteRecurring: (task) => requireScheduler(deps, 'deleteRecurring').deleteRecurring(task),
+  };
+}
+
+/**
+ * Moves a job that waits in its schedule. Still beyond 15 minutes: the schedule is updated (time and body).
+ * Sooner: the job is sent to SQS first and only then its schedule deleted, so a failure in between leaves the
+ * job scheduled twice, never lost.
+ */
+async function reschedule(deps: Deps, jobId: string, when: RescheduleOptions): Promise<RescheduleResult> {
+  const now = deps.clock.nowMs();
+  const problems: string[] = [];
+  const runAtMs = resolveRunAt(when, now, problems);
+  if (when.delay === undefined && when.at === undefined) problems.push('give "delay" or "at"');
+  if (problems.length > 0) throw new InvalidOptionsError(`reschedule of ${jobId}`, problems);
+  if (!deps.scheduler) return { outcome: 'not-scheduled', jobId, reason: NO_SCHEDULER };
+  const record = await deps.scheduler.getJob(jobId);
+  if (!record?.queue) return { outcome: 'not-scheduled', jobId, reason: NOT_PENDING };
+  const decoded = decodeEnvelope(record.body);
+  if (!decoded.ok)
+    throw new WharfError('WHARF_SCHEDULER', `The schedule of ${jobId} does not carry a wharf envelope.`);
+  const { runAtMs: _old, ...rest } = decoded.envelope;
+  const next: Envelope = { ...rest, enqueuedAtMs: now, ...(runAtMs > now ? { runAtMs } : {}) };
+  const done = { outcome: 'rescheduled' as const, jobId, runAtMs: Math.max(runAtMs, now) };
+  if (routeOf(next, record.queue, now, deps.scheduler) === 'scheduler') {
+    if (!(await deps.scheduler.reschedule(jobId, runAtMs, JSON.stringify(next))))
+      return { outcome: 'not-scheduled', jobId, reason: NOT_PENDING };
+    return { ...done, via: 'scheduler' };
+  }
+  const [sent] = await deps.transport.send(record.queue, [toOutgoing(next, now)]);
+  if (!sent?.ok)
+    throw new WharfError('WHARF_ENQUEUE_FAILED', `Could not send ${jobId} to its queue: ${sent?.message}`);
+  const cancelled = await deps.scheduler.cancel(jobId);
+  return { ...done, via: 'queue', ...(cancelled ? {} : { alsoFired: true }) };
+}
+
+function requireScheduler(deps: Deps, method: string): JobScheduler {
+  if (!deps.scheduler) throw new ConfigError(`${method} needs a scheduler: ${NO_SCHEDULER.split(':')[0]}.`);
+  return deps.scheduler;
+}
