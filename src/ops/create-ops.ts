@@ -63,6 +63,7 @@ export function createOps(options: OpsOptions): Ops {
   return {
     jobNames: registry?.jobs.map((job) => job.name) ?? [],
     hasStore: store !== undefined,
+    nowMs: () => clock.nowMs(),
     queues: () =>
       Promise.all(
         admin.queues.map(async (queue) => ({

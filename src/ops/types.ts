@@ -131,6 +131,8 @@ export interface Ops {
   readonly jobNames: readonly string[];
   /** Whether job state can be read (a store is configured). */
   readonly hasStore: boolean;
+  /** Now, on the clock ops reads (the embedded engine's may run ahead of the wall clock). */
+  nowMs(): number;
   queues(): Promise<QueueOverview[]>;
   job(jobId: string): Promise<JobDetail>;
   jobs(query: ListQuery): Promise<JobPage>;

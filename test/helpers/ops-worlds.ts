@@ -1,4 +1,5 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent } from 'aws-lambda';
 import type { Enqueuer } from '../../src/client/types';
 import {
   createClient,
@@ -43,6 +44,8 @@ export interface OpsWorld {
   drain(): Promise<void>;
   /** Puts a raw body on the queue, bypassing the client (poison input). */
   sendRaw(body: string): Promise<void>;
+  /** The WHARF_* variables a process outside the test needs to reach these queues and table (AWS path only). */
+  readonly env?: Readonly<Record<string, string>>;
   teardown(): Promise<void>;
 }
 
@@ -115,7 +118,13 @@ export const motoWorld: OpsWorldFactory = {
       sqs,
       queueUrl: urls.url,
       queueArn: urls.arn,
-      handler: (e: never, c: never) => handler(e, c),
+      handler: (e: SQSEvent, c: Context) => handler(e, c),
+    };
+    const suffix = queue.toUpperCase().replace(/-/g, '_');
+    const env = {
+      [`WHARF_QUEUE_URL_${suffix}`]: urls.url,
+      [`WHARF_DLQ_URL_${suffix}`]: urls.deadLetterUrl,
+      WHARF_TABLE_NAME: tableName,
     };
     return {
       queue,
@@ -123,6 +132,7 @@ export const motoWorld: OpsWorldFactory = {
       store,
       events,
       faults,
+      env,
       ops: (overrides = {}) => createOps({ ...base, ...overrides }),
       // One message per invocation: two copies of one job in the same batch would run concurrently, and the
       // second would be put off until the first one's lease ends (40 s of real time here).

@@ -1,0 +1,117 @@
+import type { JobStatus } from '../store/types';
+import type { CliContext } from './context';
+import { describeJob, errorText } from './describe';
+import { CliExit, EXIT } from './exit-codes';
+import { ago, emit, span, table } from './output';
+
+export async function queuesCommand(ctx: CliContext): Promise<number> {
+  const queues = await ctx.ops.queues();
+  emit(ctx.output, queues, () =>
+    table(
+      ['QUEUE', 'VISIBLE', 'IN FLIGHT', 'DELAYED', 'DEAD LETTERS', 'OLDEST', 'JOBS'],
+      queues.map((q) => [
+        q.queue,
+        q.visible,
+        q.inFlight,
+        q.delayed,
+        q.deadLetters,
+        q.oldestAgeMs === undefined ? '-' : span(q.oldestAgeMs),
+        q.jobs.join(', '),
+      ]),
+    ),
+  );
+  return EXIT.ok;
+}
+
+export async function jobsShow(ctx: CliContext, jobId: string): Promise<number> {
+  const detail = await ctx.ops.job(jobId);
+  if (!detail.record && detail.deadLetters.length === 0) {
+    const where = ctx.ops.hasStore
+      ? 'in the job table or a dead-letter queue'
+      : 'in a dead-letter queue (no job table configured)';
+    throw new CliExit(EXIT.notFound, `No job "${jobId}" ${where}.`);
+  }
+  emit(ctx.output, { jobId, ...detail }, () => describeJob(jobId, detail, ctx.ops.nowMs()));
+  return EXIT.ok;
+}
+
+export interface JobsListOptions {
+  readonly status?: JobStatus;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+export async function jobsList(ctx: CliContext, o: JobsListOptions): Promise<number> {
+  const page = await ctx.ops.jobs({
+    ...(o.status ? { status: o.status } : {}),
+    ...(o.limit ? { limit: o.limit } : {}),
+    ...(o.cursor ? { cursor: o.cursor } : {}),
+  });
+  const now = ctx.ops.nowMs();
+  emit(ctx.output, page, () => {
+    if (page.records.length === 0) return `no jobs${o.status ? ` with status ${o.status}` : ''}`;
+    const rows = table(
+      ['UPDATED', 'STATUS', 'JOB', 'JOB ID', 'ATTEMPT', 'LAST ERROR'],
+      page.records.map((r) => [
+        ago(r.updatedAtMs, now),
+        r.status,
+        r.jobName,
+        r.jobId,
+        r.attempt,
+        r.lastError ? errorText({ ...r.lastError, stack: undefined }) : '',
+      ]),
+    );
+    return page.cursor ? `${rows}\nmore: --cursor ${page.cursor}` : rows;
+  });
+  return EXIT.ok;
+}
+
+export async function schedulesCommand(ctx: CliContext): Promise<number> {
+  const schedules = await ctx.ops.schedules();
+  const now = ctx.ops.nowMs();
+  emit(ctx.output, schedules, () => {
+    if (!schedules.available) return 'no schedules (no schedule source is configured)';
+    if (schedules.items.length === 0) return 'no schedules';
+    return table(
+      ['NAME', 'KIND', 'JOB', 'EXPRESSION', 'TIME ZONE', 'NEXT RUNS', 'ENABLED'],
+      schedules.items.map((s) => [
+        s.name,
+        s.kind ?? '',
+        s.job,
+        s.expression,
+        s.timezone ?? 'UTC',
+        s.nextRunsMs.map((ms) => ago(ms, now)).join(', '),
+        s.enabled ? 'yes' : 'no',
+      ]),
+    );
+  });
+  return EXIT.ok;
+}
+
+export interface EnqueueOptions {
+  readonly payload: string;
+  readonly delay?: string;
+  readonly jobId?: string;
+}
+
+export async function enqueueCommand(ctx: CliContext, job: string, o: EnqueueOptions): Promise<number> {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(o.payload);
+  } catch (error) {
+    throw new CliExit(EXIT.usage, `--payload is not JSON: ${(error as Error).message}`);
+  }
+  const enqueued = await ctx.ops.enqueue({
+    job,
+    payload,
+    ...(o.delay ? { delay: o.delay } : {}),
+    ...(o.jobId ? { jobId: o.jobId } : {}),
+  });
+  await ctx.afterAction();
+  emit(
+    ctx.output,
+    enqueued,
+    () => `enqueued ${enqueued.jobName} ${enqueued.jobId} on queue ${enqueued.queue}`,
+  );
+  return EXIT.ok;
+}

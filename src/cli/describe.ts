@@ -1,0 +1,125 @@
+import type { ErrorSummary, FailureRecord } from '../envelope/envelope';
+import type { BulkReport, DeadLetterView, JobDetail } from '../ops/types';
+import { ago, fields, table, when } from './output';
+
+/** A job's detail for people: its record, payload (redacted), last error with its stack, and dead letters. */
+export function describeJob(jobId: string, detail: JobDetail, nowMs: number): string {
+  const r = detail.record;
+  const progress = r?.progress
+    ? `${r.progress.done}${r.progress.total !== undefined ? `/${r.progress.total}` : ''} ${r.progress.message ?? ''}`
+    : undefined;
+  const parts = [
+    fields([
+      ['job', r?.jobName ?? detail.deadLetters[0]?.jobName],
+      ['id', jobId],
+      ['queue', r?.queue],
+      ['status', r?.status ?? (detail.deadLetters.length > 0 ? 'dead (no record)' : undefined)],
+      ['attempt', r?.attempt],
+      ['created', when(r?.createdAtMs, nowMs)],
+      ['started', when(r?.startedAtMs, nowMs)],
+      ['finished', when(r?.finishedAtMs, nowMs)],
+      ['progress', progress],
+      ['result', r?.result === undefined ? undefined : JSON.stringify(r.result)],
+      ['payload', pretty(detail.payload)],
+      ['last error', r?.lastError ? errorText(r.lastError) : undefined],
+    ]),
+  ];
+  if (r?.failures?.length) parts.push(`failures:\n${failureLines(r.failures, nowMs)}`);
+  if (detail.deadLetters.length > 0) {
+    parts.push(
+      `dead letters:\n${detail.deadLetters.map((d) => `  ${d.messageId} (${d.queue}, ${d.reason})`).join('\n')}`,
+    );
+  }
+  return parts.join('\n');
+}
+
+export function describeDeadLetter(d: DeadLetterView, nowMs: number): string {
+  const parts = [
+    fields([
+      ['message id', d.messageId],
+      ['queue', d.queue],
+      ['kind', kindText(d)],
+      ['reason', d.reason],
+      ['job', d.jobName],
+      ['job id', d.jobId],
+      ['attempts', d.attempts],
+      ['first failed', when(d.firstFailedAtMs, nowMs)],
+      ['failed', when(d.failedAtMs, nowMs)],
+      ['created', when(d.createdAtMs, nowMs)],
+      ['error', d.error ? errorText(d.error) : undefined],
+      ['payload', pretty(d.payload)],
+      ['raw body', d.rawBody],
+    ]),
+  ];
+  if (d.failures.length > 0) parts.push(`failures:\n${failureLines(d.failures, nowMs)}`);
+  const attributes = Object.entries(d.attributes).sort(([a], [b]) => a.localeCompare(b));
+  if (attributes.length > 0) parts.push(`attributes:\n${indent(table(['NAME', 'VALUE'], attributes))}`);
+  return parts.join('\n');
+}
+
+export function deadLetterRows(items: readonly DeadLetterView[], nowMs: number): string {
+  return table(
+    ['MESSAGE ID', 'QUEUE', 'JOB', 'JOB ID', 'REASON', 'ATTEMPTS', 'FAILED', 'ERROR'],
+    items.map((d) => [
+      d.messageId,
+      d.queue,
+      d.jobName,
+      d.jobId,
+      d.reason,
+      d.attempts,
+      ago(d.failedAtMs, nowMs),
+      d.error ? `${d.error.name}: ${d.error.message}` : '',
+    ]),
+  );
+}
+
+export function describeReport(report: BulkReport): string {
+  const verb = report.action === 'retry' ? 'retried' : 'discarded';
+  const how = { copy: 'copied back, then deleted', 'move-task': 'SQS message move task', delete: 'deleted' }[
+    report.method
+  ];
+  const lines: string[] = [];
+  if (report.method === 'move-task') {
+    for (const t of report.moveTasks) {
+      lines.push(
+        `${t.queue}: move task ${t.status.toLowerCase()}, ${t.moved}${t.toMove !== undefined ? `/${t.toMove}` : ''} moved`,
+      );
+    }
+  } else
+    lines.push(
+      `${verb} ${report.succeeded.length} dead letter${report.succeeded.length === 1 ? '' : 's'} (${how})`,
+    );
+  if (report.fallback) lines.push(`note: ${report.fallback}`);
+  for (const item of report.succeeded.filter((i) => i.note))
+    lines.push(`note: ${item.messageId}: ${item.note}`);
+  for (const f of report.failed)
+    lines.push(`failed: ${f.messageId ?? f.queue ?? ''} ${f.jobId ?? ''} [${f.code}] ${f.message}`);
+  for (const ref of report.notFound) lines.push(`not found: ${ref}`);
+  return lines.join('\n');
+}
+
+function kindText(d: DeadLetterView): string {
+  if (d.kind === 'crashed')
+    return "crashed (moved by the queue's redrive policy after maxReceiveCount receives)";
+  if (d.kind === 'poison') return 'poison (not a usable envelope; raw body kept)';
+  return 'dead letter (written by wharf with its story)';
+}
+
+export function errorText(error: ErrorSummary): string {
+  const head = `${error.name}${error.code ? ` [${error.code}]` : ''}: ${error.message}`;
+  return error.stack ? `${head}\n${error.stack}` : head;
+}
+
+function failureLines(failures: readonly FailureRecord[], nowMs: number): string {
+  return failures
+    .map((f) => `  attempt ${f.attempt}, ${when(f.atMs, nowMs) ?? ''}: ${f.error.name}: ${f.error.message}`)
+    .join('\n');
+}
+
+function pretty(value: unknown): string | undefined {
+  return value === undefined ? undefined : JSON.stringify(value, null, 2);
+}
+
+function indent(text: string): string {
+  return text.replace(/^/gm, '  ');
+}

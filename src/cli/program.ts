@@ -1,0 +1,141 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { printable } from '../ops/printable';
+import { enqueueCommand, jobsList, jobsShow, queuesCommand, schedulesCommand } from './commands';
+import { type CliContext, type GlobalOptions, openContext } from './context';
+import { dashboardCommand } from './dashboard-command';
+import { type BulkCommandOptions, dlqAct, dlqList, dlqShow } from './dlq-commands';
+import { CliExit, EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes';
+
+const STATUSES = ['queued', 'running', 'succeeded', 'retrying', 'dead', 'discarded'];
+
+/** Runs `wharf` with these arguments (process.argv shape) and returns the exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    // Commander has printed its own message (unknown option, missing argument) or the help.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`wharf: ${printable(message, { multiline: true })}\n`);
+    return error instanceof CliExit ? error.exitCode : exitCodeFor(error);
+  }
+  return exitCode;
+}
+
+type Handler<A extends unknown[]> = (ctx: CliContext, ...args: A) => Promise<number>;
+
+function buildProgram(setExit: (code: number) => void): Command {
+  /** Opens the context from the global options, runs the command, always closes. */
+  const act =
+    <A extends unknown[]>(handler: Handler<A>) =>
+    async (...args: unknown[]) => {
+      const command = args.at(-1) as Command;
+      const ctx = await openContext(command.optsWithGlobals<GlobalOptions>());
+      try {
+        setExit(await handler(ctx, ...(args.slice(0, -1) as A)));
+      } finally {
+        await ctx.close();
+      }
+    };
+  const program = new Command('wharf')
+    .description('Operate wharf jobs: queues, jobs, dead letters, schedules, and a web dashboard.')
+    .option('--json', 'machine-readable output on stdout')
+    .option('--region <region>', 'AWS region (default: the SDK chain, AWS_REGION)')
+    .option('--endpoint-url <url>', 'SQS and DynamoDB endpoint (LocalStack, moto)')
+    .option('--table <name>', 'job table (default: WHARF_TABLE_NAME)')
+    .option('--registry <module>', "module exporting the app's job registry (queues, schemas, redaction)")
+    .option('--local <module>', 'use the embedded engine with this app module (registry, optional seed)')
+    .option('--redact <path...>', 'payload paths to hide for every job, e.g. card.number')
+    .addOption(
+      new Option('--method <method>', 'how "retry --all" redrives').choices(['auto', 'move-task', 'copy']),
+    )
+    .addHelpText(
+      'after',
+      `\nQueues and table come from WHARF_QUEUE_URL_<QUEUE>, WHARF_DLQ_URL_<QUEUE> and WHARF_TABLE_NAME.\n\n${EXIT_CODES_HELP}`,
+    )
+    .showHelpAfterError()
+    .exitOverride();
+  program
+    .command('queues')
+    .description('messages visible, in flight, delayed and dead, per queue')
+    .action(act(queuesCommand));
+  addJobs(program, act);
+  addDlq(program, act);
+  program
+    .command('schedules')
+    .description('recurring schedules and their next runs')
+    .action(act(schedulesCommand));
+  program
+    .command('enqueue <job>')
+    .description("enqueue a job; the payload is checked against the job's schema")
+    .requiredOption('--payload <json>', 'the payload, as JSON')
+    .option('--delay <duration>', 'run after this delay, e.g. 10m')
+    .option('--job-id <id>', 'the job id (idempotency key)')
+    .action(act(enqueueCommand));
+  program
+    .command('dashboard')
+    .description('serve the web dashboard (127.0.0.1, token required)')
+    .option('--port <port>', 'port (0: any free port)', integer(0, 65_535), 7400)
+    .option('--host <host>', 'address to bind; anything but loopback exposes job data', '127.0.0.1')
+    .action(act(dashboardCommand));
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+type Act = <A extends unknown[]>(handler: Handler<A>) => (...args: unknown[]) => Promise<void>;
+
+function addJobs(program: Command, act: Act): void {
+  const jobs = program.command('jobs').description('job records from the job table');
+  jobs
+    .command('show <jobId>')
+    .description("a job's state, payload, errors and dead letters")
+    .action(act(jobsShow));
+  jobs
+    .command('list')
+    .description('jobs, newest first')
+    .addOption(new Option('--status <status>', 'only jobs with this status').choices(STATUSES))
+    .option('--limit <n>', 'jobs per page (1-100)', integer(1, 100))
+    .option('--cursor <cursor>', 'the next page, as printed after the previous one')
+    .action(act(jobsList));
+}
+
+function addDlq(program: Command, act: Act): void {
+  const dlq = program.command('dlq').description('dead letters: list, show, retry, discard');
+  dlq
+    .command('list')
+    .description('dead letters, without consuming them')
+    .option('--queue <queue>', 'one queue only')
+    .option('--limit <n>', 'at most this many', integer(1, 10_000), 50)
+    .action(act(dlqList));
+  dlq
+    .command('show <id>')
+    .description('one dead letter (message id or job id) with its story')
+    .option('--queue <queue>', 'look in this queue only')
+    .action(act(dlqShow));
+  for (const action of ['retry', 'discard'] as const) {
+    dlq
+      .command(`${action} [ids...]`)
+      .description(
+        action === 'retry' ? 'send dead letters back to their queue' : 'delete dead letters for good',
+      )
+      .option('--all', 'every dead letter (of --queue, or of every queue)')
+      .option('--queue <queue>', 'one queue only')
+      .option('--yes', 'do not ask for confirmation (bulk actions)')
+      .option('--rate <n>', 'messages per second at most', integer(1, 500))
+      .action(act((ctx, ids: string[], o: BulkCommandOptions) => dlqAct(ctx, action, ids, o)));
+  }
+}
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}.`);
+    }
+    return n;
+  };
+}

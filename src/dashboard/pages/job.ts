@@ -1,0 +1,56 @@
+import type { FailureRecord } from '../../envelope/envelope';
+import type { JobDetail } from '../../ops/types';
+import { html, path, type SafeHtml } from '../html';
+import { json, statusBadge, when } from '../layout';
+
+/** One job: its state, progress, payload (redacted), attempts and their errors with stacks, dead letters. */
+export function jobPage(jobId: string, detail: JobDetail): SafeHtml {
+  const r = detail.record;
+  const progress = r?.progress;
+  return html`<dl>
+<dt>Job id</dt><dd><code>${jobId}</code></dd>
+${
+  r
+    ? html`<dt>Job</dt><dd>${r.jobName}</dd><dt>Queue</dt><dd>${r.queue}</dd>
+<dt>Status</dt><dd>${statusBadge(r.status)}</dd><dt>Attempt</dt><dd>${r.attempt}</dd>
+<dt>Created</dt><dd>${when(r.createdAtMs)}</dd><dt>Started</dt><dd>${when(r.startedAtMs)}</dd>
+<dt>Finished</dt><dd>${when(r.finishedAtMs)}</dd><dt>Updated</dt><dd>${when(r.updatedAtMs)}</dd>`
+    : html`<dt>Record</dt><dd class="muted">none in the job table</dd>`
+}
+${
+  progress
+    ? html`<dt>Progress</dt><dd><progress max="${progress.total ?? progress.done}" value="${progress.done}"></progress>
+${progress.done}${progress.total !== undefined ? ` / ${progress.total}` : ''} ${progress.message ?? ''}</dd>`
+    : ''
+}
+</dl>
+<h2>Payload</h2>
+${detail.payload === undefined ? html`<p class="muted">Not kept on the record (larger than 4 KiB, or no record).</p>` : json(detail.payload)}
+${r?.result !== undefined ? html`<h2>Result</h2>${json(r.result)}` : ''}
+${r?.lastError ? html`<h2>Last error</h2><pre>${errorBlock(r.lastError)}</pre>` : ''}
+${r?.failures?.length ? attempts(r.failures) : ''}
+${deadLetters(detail)}`;
+}
+
+function attempts(failures: readonly FailureRecord[]): SafeHtml {
+  return html`<h2>Failed attempts</h2>
+<table><thead><tr><th>Attempt</th><th>When</th><th>Error</th></tr></thead><tbody>${failures.map(
+    (
+      f,
+    ) => html`<tr><td class="num">${f.attempt}</td><td>${when(f.atMs)}</td><td>${f.error.name}${f.error.code ? ` [${f.error.code}]` : ''}: ${f.error.message}
+${f.error.stack ? html`<details><summary>stack</summary><pre>${f.error.stack}</pre></details>` : ''}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+function deadLetters(detail: JobDetail): SafeHtml | string {
+  if (detail.deadLetters.length === 0) return '';
+  return html`<h2>Dead letters</h2><ul>${detail.deadLetters.map(
+    (d) =>
+      html`<li><a href="${path('dead-letters', d.queue, d.messageId)}">${d.messageId}</a> on ${d.queue} (${d.reason})</li>`,
+  )}</ul>`;
+}
+
+export function errorBlock(error: { name: string; code?: string; message: string; stack?: string }): string {
+  const head = `${error.name}${error.code ? ` [${error.code}]` : ''}: ${error.message}`;
+  return error.stack ? `${head}\n\n${error.stack}` : head;
+}

@@ -1,0 +1,45 @@
+/** The dashboard's only stylesheet, served from /style.css (the CSP allows styles from this server only). */
+export const STYLE = `
+:root { color-scheme: light; --ink: #1d2433; --muted: #5b6478; --line: #dde2ea; --bg: #f6f7f9; --accent: #1f5fbf;
+  --ok: #1e7a46; --warn: #9a6700; --bad: #b42318; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--ink); background: var(--bg); }
+header { display: flex; gap: 24px; align-items: center; padding: 12px 24px; background: #102a4c; color: #fff; }
+header strong { font-size: 16px; letter-spacing: .02em; }
+header nav a { color: #c9d7ee; text-decoration: none; margin-right: 16px; }
+header nav a.active, header nav a:hover { color: #fff; text-decoration: underline; }
+main { padding: 20px 24px 48px; max-width: 1280px; }
+h1 { font-size: 20px; margin: 0 0 16px; }
+h2 { font-size: 16px; margin: 28px 0 10px; }
+a { color: var(--accent); }
+table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); }
+th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { font-weight: 600; color: var(--muted); background: #fafbfc; white-space: nowrap; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+code, pre { font: 12.5px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; }
+pre { background: #fff; border: 1px solid var(--line); padding: 10px 12px; overflow: auto; white-space: pre-wrap;
+  word-break: break-word; margin: 0; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 6px 18px; background: #fff; border: 1px solid var(--line);
+  padding: 12px 16px; margin: 0; }
+dt { color: var(--muted); }
+dd { margin: 0; word-break: break-all; }
+.status { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; background: #eef1f5; }
+.status-succeeded { background: #e3f4ea; color: var(--ok); }
+.status-dead, .status-poison { background: #fde8e6; color: var(--bad); }
+.status-retrying, .status-running, .status-queued, .status-crashed { background: #fff4d6; color: var(--warn); }
+.muted { color: var(--muted); }
+.actions { display: flex; gap: 8px; flex-wrap: wrap; margin: 12px 0; }
+button { font: inherit; padding: 6px 14px; border-radius: 6px; border: 1px solid #b8c2d3; background: #fff; cursor: pointer; }
+button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+button.danger { background: var(--bad); border-color: var(--bad); color: #fff; }
+form.filters { display: flex; gap: 12px; align-items: end; margin-bottom: 14px; flex-wrap: wrap; }
+form.filters label { display: grid; gap: 4px; color: var(--muted); font-size: 12px; }
+select, input[type=text] { font: inherit; padding: 5px 8px; border: 1px solid #b8c2d3; border-radius: 6px; background: #fff; }
+.notice { background: #fff; border: 1px solid var(--line); border-left: 4px solid var(--accent); padding: 10px 14px; margin: 12px 0; }
+.notice.bad { border-left-color: var(--bad); }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 12px; margin-bottom: 8px; }
+.card { background: #fff; border: 1px solid var(--line); padding: 12px 14px; }
+.card .n { font-size: 24px; font-weight: 600; }
+progress { width: 240px; }
+details summary { cursor: pointer; color: var(--accent); }
+`;

@@ -1,0 +1,109 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type DashboardApp,
+  deliverParcel,
+  launchChromium,
+  parcels,
+  startDashboardApp,
+} from '../helpers/dashboard-app';
+
+// The dashboard in real headless Chromium, over the embedded engine.
+describe('the dashboard in Chromium', () => {
+  let browser: Browser;
+  let app: DashboardApp;
+  let page: Page;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(() => browser?.close());
+  beforeEach(async () => {
+    parcels.down = true;
+    parcels.delivered.clear();
+    app = await startDashboardApp();
+    page = await (await browser.newContext()).newPage();
+    // A step that cannot happen fails at that step, not at the test's timeout.
+    page.setDefaultTimeout(5_000);
+  });
+  afterEach(async () => {
+    await page.context().close();
+    await app.close();
+  });
+
+  async function deadParcel(note: string): Promise<string> {
+    const payload = { parcelId: 'p-1', note, recipient: { phone: '+44 7700 900123' } };
+    const { jobId } = await app.engine.client.enqueue(deliverParcel.with(payload));
+    await app.engine.runUntilIdle();
+    return jobId;
+  }
+
+  it('refuses a visit without the token and shows nothing of the jobs', async () => {
+    const jobId = await deadParcel('leave at the door');
+    const response = await page.goto(`${app.dashboard.url}/dead-letters`);
+    expect(response?.status()).toBe(401);
+    const body = await page.content();
+    expect(body).toMatch(/needs the token/);
+    expect(body).not.toContain(jobId);
+    const wrong = await page.goto(`${app.dashboard.url}/?token=not-the-token`);
+    expect(wrong?.status()).toBe(401);
+  });
+
+  it('lists dead letters, opens one, retries it after a confirmation, and the job succeeds', async () => {
+    const jobId = await deadParcel('leave at the door');
+    await page.goto(app.dashboard.loginUrl);
+    expect(new URL(page.url()).search).toBe(''); // the token left the address bar for a cookie
+    await page.getByRole('link', { name: 'Dead letters' }).click();
+    const row = page.getByRole('row').filter({ hasText: jobId });
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.textContent()).toMatch(/retries-exhausted/);
+    await row.getByRole('link').first().click();
+    expect(await page.locator('main').textContent()).toMatch(/courier API refused parcel p-1/);
+    const payload = await page.locator('pre').filter({ hasText: 'parcelId' }).textContent();
+    expect(payload).toContain('[redacted]');
+    expect(payload).not.toContain('7700 900123');
+
+    parcels.down = false;
+    await page.getByRole('button', { name: 'Retry', exact: true }).click();
+    expect(await page.locator('main').textContent()).toMatch(/Retry 1 dead letter\?/);
+    await page.getByRole('button', { name: 'Yes, retry 1' }).click();
+    expect(await page.locator('main').textContent()).toMatch(/Retried 1 dead letter\./);
+    await page.getByRole('link', { name: jobId }).click();
+    expect(await page.locator('.status').first().textContent()).toBe('succeeded');
+    expect(parcels.delivered.get(jobId)).toBe(1);
+    expect(app.audit).toEqual([expect.stringMatching(/^retry .*: 1 done, 0 failed, 0 not found$/)]);
+  });
+
+  it('shows a payload carrying <script> as text, and no script runs', async () => {
+    const hostile = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
+    await deadParcel(hostile);
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.goto(app.dashboard.loginUrl);
+    await page.goto(`${app.dashboard.url}/dead-letters`);
+    await page.getByRole('row').nth(1).getByRole('link').first().click();
+    const shown = await page.locator('pre').filter({ hasText: 'parcelId' }).textContent();
+    expect(shown).toContain('<script>window.__pwned = 1</script>');
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('script').count()).toBe(0);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('discards selected dead letters after a confirmation', async () => {
+    await deadParcel('first');
+    const kept = await deadParcel('second');
+    await page.goto(app.dashboard.loginUrl);
+    await page.goto(`${app.dashboard.url}/dead-letters`);
+    const rows = page.getByRole('row').filter({ has: page.getByRole('checkbox') });
+    await rows.filter({ hasNotText: kept }).getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Discard selected' }).click();
+    await page.getByRole('button', { name: 'Yes, discard 1' }).click();
+    expect(await page.locator('main').textContent()).toMatch(/Discarded 1 dead letter\./);
+    await page.goto(`${app.dashboard.url}/dead-letters`);
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain(kept);
+  });
+});
