@@ -1,6 +1,7 @@
+import { errorHeadline } from '../ops/error-text';
 import type { JobStatus } from '../store/types';
 import type { CliContext } from './context';
-import { describeJob, errorText } from './describe';
+import { describeJob } from './describe';
 import { CliExit, EXIT } from './exit-codes';
 import { ago, emit, span, table } from './output';
 
@@ -58,7 +59,7 @@ export async function jobsList(ctx: CliContext, o: JobsListOptions): Promise<num
         r.jobName,
         r.jobId,
         r.attempt,
-        r.lastError ? errorText({ ...r.lastError, stack: undefined }) : '',
+        r.lastError ? errorHeadline(r.lastError) : '',
       ]),
     );
     return page.cursor ? `${rows}\nmore: --cursor ${page.cursor}` : rows;

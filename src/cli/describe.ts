@@ -1,4 +1,5 @@
-import type { ErrorSummary, FailureRecord } from '../envelope/envelope';
+import type { FailureRecord } from '../envelope/envelope';
+import { errorWithStack } from '../ops/error-text';
 import type { BulkReport, DeadLetterView, JobDetail } from '../ops/types';
 import { ago, fields, table, when } from './output';
 
@@ -21,7 +22,7 @@ export function describeJob(jobId: string, detail: JobDetail, nowMs: number): st
       ['progress', progress],
       ['result', r?.result === undefined ? undefined : JSON.stringify(r.result)],
       ['payload', pretty(detail.payload)],
-      ['last error', r?.lastError ? errorText(r.lastError) : undefined],
+      ['last error', r?.lastError ? errorWithStack(r.lastError) : undefined],
     ]),
   ];
   if (r?.failures?.length) parts.push(`failures:\n${failureLines(r.failures, nowMs)}`);
@@ -46,7 +47,7 @@ export function describeDeadLetter(d: DeadLetterView, nowMs: number): string {
       ['first failed', when(d.firstFailedAtMs, nowMs)],
       ['failed', when(d.failedAtMs, nowMs)],
       ['created', when(d.createdAtMs, nowMs)],
-      ['error', d.error ? errorText(d.error) : undefined],
+      ['error', d.error ? errorWithStack(d.error) : undefined],
       ['payload', pretty(d.payload)],
       ['raw body', d.rawBody],
     ]),
@@ -103,11 +104,6 @@ function kindText(d: DeadLetterView): string {
     return "crashed (moved by the queue's redrive policy after maxReceiveCount receives)";
   if (d.kind === 'poison') return 'poison (not a usable envelope; raw body kept)';
   return 'dead letter (written by wharf with its story)';
-}
-
-export function errorText(error: ErrorSummary): string {
-  const head = `${error.name}${error.code ? ` [${error.code}]` : ''}: ${error.message}`;
-  return error.stack ? `${head}\n${error.stack}` : head;
 }
 
 function failureLines(failures: readonly FailureRecord[], nowMs: number): string {

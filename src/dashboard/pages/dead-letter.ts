@@ -1,7 +1,7 @@
+import { errorWithStack } from '../../ops/error-text';
 import type { DeadLetterView } from '../../ops/types';
 import { html, path, type SafeHtml } from '../html';
 import { csrfField, json, statusBadge, when } from '../layout';
-import { errorBlock } from './job';
 
 const KIND: Record<DeadLetterView['kind'], string> = {
   'dead-letter': 'written by wharf with its story',
@@ -25,7 +25,7 @@ export function deadLetterPage(d: DeadLetterView, csrf: string): SafeHtml {
 <dt>First failed</dt><dd>${when(d.firstFailedAtMs)}</dd><dt>Failed</dt><dd>${when(d.failedAtMs)}</dd>
 <dt>Created</dt><dd>${when(d.createdAtMs)}</dd>
 </dl>
-${d.error ? html`<h2>Error</h2><pre>${errorBlock(d.error)}</pre>` : ''}
+${d.error ? html`<h2>Error</h2><pre>${errorWithStack(d.error)}</pre>` : ''}
 ${
   d.failures.length > 0
     ? html`<h2>Earlier failures</h2><table><thead><tr><th>Attempt</th><th>When</th><th>Error</th></tr></thead><tbody>${d.failures.map(

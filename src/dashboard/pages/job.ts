@@ -1,4 +1,5 @@
 import type { FailureRecord } from '../../envelope/envelope';
+import { errorWithStack } from '../../ops/error-text';
 import type { JobDetail } from '../../ops/types';
 import { html, path, type SafeHtml } from '../html';
 import { json, statusBadge, when } from '../layout';
@@ -27,7 +28,7 @@ ${progress.done}${progress.total !== undefined ? ` / ${progress.total}` : ''} ${
 <h2>Payload</h2>
 ${detail.payload === undefined ? html`<p class="muted">Not kept on the record (larger than 4 KiB, or no record).</p>` : json(detail.payload)}
 ${r?.result !== undefined ? html`<h2>Result</h2>${json(r.result)}` : ''}
-${r?.lastError ? html`<h2>Last error</h2><pre>${errorBlock(r.lastError)}</pre>` : ''}
+${r?.lastError ? html`<h2>Last error</h2><pre>${errorWithStack(r.lastError)}</pre>` : ''}
 ${r?.failures?.length ? attempts(r.failures) : ''}
 ${deadLetters(detail)}`;
 }
@@ -48,9 +49,4 @@ function deadLetters(detail: JobDetail): SafeHtml | string {
     (d) =>
       html`<li><a href="${path('dead-letters', d.queue, d.messageId)}">${d.messageId}</a> on ${d.queue} (${d.reason})</li>`,
   )}</ul>`;
-}
-
-export function errorBlock(error: { name: string; code?: string; message: string; stack?: string }): string {
-  const head = `${error.name}${error.code ? ` [${error.code}]` : ''}: ${error.message}`;
-  return error.stack ? `${head}\n\n${error.stack}` : head;
 }
