@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import { MAX_BODY_BYTES } from '../envelope/decode';
 import { ENVELOPE_VERSION, type Envelope } from '../envelope/envelope';
+import { STORY_HEADROOM_BYTES } from '../envelope/fit';
 import { toOutgoing } from '../envelope/outgoing';
 import { parseDuration } from '../job/duration';
 import type { EnqueueOptions } from '../job/types';
@@ -59,11 +60,11 @@ export async function prepare(request: EnqueueRequest, clock: Clock): Promise<Pr
   };
   const message = toOutgoing(envelope, now);
   const bytes = Buffer.byteLength(message.body, 'utf8');
-  if (bytes > MAX_BODY_BYTES) {
+  if (bytes > MAX_BODY_BYTES - STORY_HEADROOM_BYTES) {
     return {
       ok: false,
       payloadProblems: [
-        `payload is too large: the message would be ${bytes} bytes; SQS allows ${MAX_BODY_BYTES}. Pass an id and load the data in the job.`,
+        `payload is too large: the message would be ${bytes} bytes; wharf accepts ${MAX_BODY_BYTES - STORY_HEADROOM_BYTES} (SQS's ${MAX_BODY_BYTES} less ${STORY_HEADROOM_BYTES} kept for the retry and dead-letter story). Pass an id and load the data in the job.`,
       ],
       optionProblems,
     };

@@ -1,4 +1,5 @@
 import { ATTR, type DeadLetterInfo, type Envelope, type ErrorSummary } from '../envelope/envelope';
+import { serializeWithinLimit } from '../envelope/fit';
 import type { OutgoingMessage } from '../transport/types';
 
 /**
@@ -9,7 +10,7 @@ export function deadLetterFromEnvelope(envelope: Envelope, info: DeadLetterInfo)
   const { runAtMs: _drop, ...rest } = envelope;
   const body: Envelope = { ...rest, deadLetter: info };
   return {
-    body: JSON.stringify(body),
+    body: serializeWithinLimit(body),
     attributes: deadLetterAttributes(envelope.job, envelope.id, info),
     delaySeconds: 0,
   };

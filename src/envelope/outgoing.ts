@@ -1,5 +1,6 @@
 import type { OutgoingMessage } from '../transport/types';
 import { ATTR, type Envelope } from './envelope';
+import { serializeWithinLimit } from './fit';
 
 /** SQS's largest DelaySeconds. Longer waits travel as `runAtMs` and hop (or go through Scheduler). */
 export const MAX_SQS_DELAY_SECONDS = 900;
@@ -12,7 +13,7 @@ export function toOutgoing(envelope: Envelope, nowMs: number): OutgoingMessage {
   const { runAtMs: _drop, ...rest } = envelope;
   const wire: Envelope = needsRunAt ? { ...rest, runAtMs } : rest;
   return {
-    body: JSON.stringify(wire),
+    body: serializeWithinLimit(wire),
     attributes: {
       [ATTR.job]: envelope.job,
       [ATTR.jobId]: envelope.id,

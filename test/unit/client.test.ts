@@ -4,6 +4,7 @@ import { createClient } from '../../src/client/client';
 import type { Enqueuer } from '../../src/client/types';
 import { decodeEnvelope, MAX_BODY_BYTES } from '../../src/envelope/decode';
 import { ATTR } from '../../src/envelope/envelope';
+import { STORY_HEADROOM_BYTES } from '../../src/envelope/fit';
 import { InvalidOptionsError, InvalidPayloadError, WharfError } from '../../src/errors';
 import { defineJob } from '../../src/job/define-job';
 import { createManualClock, type ManualClock } from '../../src/local/manual-clock';
@@ -162,14 +163,22 @@ describe('createClient', () => {
     it('refuses a payload too large for one SQS message, naming the limit', async () => {
       const error = await rejection(client.enqueue(anything.with({ blob: 'x'.repeat(MAX_BODY_BYTES) })));
       expect(error).toBeInstanceOf(InvalidPayloadError);
+      const accepted = MAX_BODY_BYTES - STORY_HEADROOM_BYTES;
       expect((error as InvalidPayloadError).issues).toEqual([
         expect.stringMatching(
           new RegExp(
-            `^payload is too large: the message would be \\d+ bytes; SQS allows ${MAX_BODY_BYTES}\\. `,
+            `^payload is too large: the message would be \\d+ bytes; wharf accepts ${accepted} \\(SQS's `,
           ),
         ),
       ]);
       expect(sent()).toEqual([]);
+    });
+
+    it('keeps room for the retry and dead-letter story: a payload that fits SQS but not that room is refused', async () => {
+      const almost = 'x'.repeat(MAX_BODY_BYTES - STORY_HEADROOM_BYTES);
+      await expect(client.enqueue(anything.with({ blob: almost }))).rejects.toThrow(/payload is too large/);
+      await client.enqueue(anything.with({ blob: almost.slice(0, -1000) }));
+      expect(sent()).toHaveLength(1);
     });
 
     it('counts the size in bytes: multi-byte characters fill a message sooner', async () => {
