@@ -106,7 +106,7 @@ export async function createSchedulerWorld(jobs: readonly JobDefinition[]) {
      * substitute the context attributes as Scheduler would, and send it to the target queue as the message body
      * (the SQS target sends no message attributes).
      */
-    fire: async (name: string, scheduledTimeMs: number, executionId = crypto.randomUUID()) => {
+    fire: async (name: string, scheduledTimeMs: number, executionId: string = crypto.randomUUID()) => {
       const schedule = await getSchedule(name);
       const body = substituteContextAttributes(schedule.Target!.Input!, {
         scheduledTimeMs,
