@@ -42,9 +42,18 @@ export const DEAD_LETTER_OPERATE_ACTIONS = [
 /** SQS's documented producer permissions on a customer managed key: a data key to encrypt, Decrypt to verify it. */
 export const KMS_SEND_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
 
+/** What a producer does with schedules: jobs due beyond 15 minutes, cancel, reschedule, run-time recurring tasks. */
+export const SCHEDULE_ENQUEUE_ACTIONS = [
+  'scheduler:CreateSchedule',
+  'scheduler:GetSchedule',
+  'scheduler:UpdateSchedule',
+  'scheduler:DeleteSchedule',
+];
+
 /**
  * Enqueue: sqs:SendMessage on every job queue (SendMessageBatch is authorized by it), and for delays beyond SQS's
- * 15 minutes scheduler:CreateSchedule in the job schedule group with iam:PassRole on the Scheduler role only.
+ * 15 minutes, cancel and reschedule, scheduler:CreateSchedule, GetSchedule, UpdateSchedule and DeleteSchedule in
+ * the job schedule group with iam:PassRole on the Scheduler role only.
  */
 export function grantEnqueue(targets: GrantTargets, grantee: IGrantable): Grant {
   const arns = targets.queues.map((q) => q.queueArn);
@@ -52,7 +61,7 @@ export function grantEnqueue(targets: GrantTargets, grantee: IGrantable): Grant 
   acknowledgeSchedulesWildcard(grantee, Stack.of(targets.scope), targets.scheduleGroupName);
   return combine([
     Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: arns }),
-    Grant.addToPrincipal({ grantee, actions: ['scheduler:CreateSchedule'], resourceArns: [schedules] }),
+    Grant.addToPrincipal({ grantee, actions: SCHEDULE_ENQUEUE_ACTIONS, resourceArns: [schedules] }),
     Grant.addToPrincipal({
       grantee,
       actions: ['iam:PassRole'],

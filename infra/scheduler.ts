@@ -16,11 +16,12 @@ export interface JobSchedules {
 /**
  * The schedule group that delayed and recurring jobs go in, and the role Scheduler assumes to deliver them. The
  * role trusts Scheduler only on behalf of this account and this group (confused-deputy prevention) and may only
- * send to the job queues.
+ * send to the job queues and their dead-letter queues.
  */
 export function createJobSchedules(
   scope: Construct,
   queues: readonly IQueue[],
+  deadLetterQueues: readonly IQueue[],
   encryptionKey?: IKey,
 ): JobSchedules {
   // A name fixed at synth: producers and the role's trust policy need it before the group exists.
@@ -39,8 +40,12 @@ export function createJobSchedules(
       conditions: { StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': scheduleGroupArn } },
     }),
   });
+  // The dead-letter queues too: a delivery that keeps failing is sent there with this role (the schedules' DLQ).
   schedulerRole.addToPrincipalPolicy(
-    new PolicyStatement({ actions: ['sqs:SendMessage'], resources: queues.map((q) => q.queueArn) }),
+    new PolicyStatement({
+      actions: ['sqs:SendMessage'],
+      resources: [...queues, ...deadLetterQueues].map((q) => q.queueArn),
+    }),
   );
   encryptionKey?.grant(schedulerRole, 'kms:GenerateDataKey', 'kms:Decrypt');
   return { scheduleGroup, scheduleGroupName, scheduleGroupArn, schedulerRole };

@@ -5,10 +5,15 @@ import type { Grant, IGrantable, IRole } from 'aws-cdk-lib/aws-iam';
 import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type { CfnSchedule, IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { deadLetterUrlVariable, queueUrlVariable } from '../src/config/env-config';
+import {
+  deadLetterArnVariable,
+  deadLetterUrlVariable,
+  queueArnVariable,
+  queueUrlVariable,
+} from '../src/config/env-config';
 import { createQueueAlarms, type QueueAlarms } from './alarms';
 import { configurationError, lintQueues } from './config-lint';
 import { createJobsDashboard } from './dashboard';
@@ -17,8 +22,9 @@ import { JOB_TABLE_SCHEMA } from './job-table-schema';
 import { acknowledgeDeadLetterQueueFindings, acknowledgeWorkerFindings } from './nag-suppressions';
 import { type QueueSettings, rangeProblems, resolveQueueSettings } from './queue-settings';
 import { createJobQueues } from './queues';
+import { createRecurringSchedules, recurringProblems } from './recurring';
 import { factsFromResources } from './resource-facts';
-import { createJobSchedules } from './scheduler';
+import { createJobSchedules, type JobSchedules } from './scheduler';
 import { createJobTable } from './table';
 import type { WharfJobsProps } from './wharf-jobs-props';
 import { createWorker } from './worker';
@@ -34,7 +40,7 @@ export interface WharfProducer extends IGrantable {
  * would lose messages fail synth (see config-lint.ts).
  *
  * Construct ids are public: `<queue>/Queue`, `<queue>/DeadLetterQueue`, `<queue>/Worker`, `Table`,
- * `ScheduleGroup`, `SchedulerRole`, `Dashboard`.
+ * `ScheduleGroup`, `SchedulerRole`, `Recurring/<task>` (one schedule per recurring task), `Dashboard`.
  */
 export class WharfJobs extends Construct {
   /** Source queues by queue name. */
@@ -47,6 +53,8 @@ export class WharfJobs extends Construct {
   readonly scheduleGroup: IScheduleGroup;
   readonly scheduleGroupName: string;
   readonly schedulerRole: IRole;
+  /** The schedules of the registry's recurring tasks enabled in `environmentName`, by task. */
+  readonly recurringSchedules: Readonly<Record<string, CfnSchedule>>;
   readonly dashboard: Dashboard;
   /** The run-time configuration (src/config/env-config.ts) every worker and producer gets. */
   readonly environment: Readonly<Record<string, string>>;
@@ -59,11 +67,25 @@ export class WharfJobs extends Construct {
     this.queues = byQueue(pairs, (p) => p.queue);
     this.deadLetterQueues = byQueue(pairs, (p) => p.deadLetterQueue);
     this.table = props.table ?? createJobTable(this, props.removalPolicy ?? RemovalPolicy.RETAIN);
-    const schedules = createJobSchedules(this, Object.values(this.queues), props.encryptionKey);
+    const schedules = createJobSchedules(
+      this,
+      Object.values(this.queues),
+      Object.values(this.deadLetterQueues),
+      props.encryptionKey,
+    );
     this.scheduleGroup = schedules.scheduleGroup;
     this.scheduleGroupName = schedules.scheduleGroupName;
     this.schedulerRole = schedules.schedulerRole;
-    this.environment = runtimeEnvironment(pairs, this.table);
+    this.recurringSchedules = createRecurringSchedules(this, {
+      tasks: props.registry.recurring,
+      environmentName: props.environmentName,
+      scheduleGroup: schedules.scheduleGroup,
+      scheduleGroupName: schedules.scheduleGroupName,
+      role: schedules.schedulerRole,
+      queues: this.queues,
+      deadLetterQueues: this.deadLetterQueues,
+    });
+    this.environment = runtimeEnvironment(pairs, this.table, schedules);
     this.targets = {
       scope: this,
       queues: Object.values(this.queues),
@@ -86,9 +108,10 @@ export class WharfJobs extends Construct {
   }
 
   /**
-   * Lets `grantee` enqueue jobs: sqs:SendMessage on every job queue; scheduler:CreateSchedule in the job schedule
-   * group and iam:PassRole on the Scheduler role (for delays beyond 15 minutes); kms:GenerateDataKey and
-   * kms:Decrypt on the encryption key, if one is set.
+   * Lets `grantee` enqueue jobs: sqs:SendMessage on every job queue; scheduler:CreateSchedule, GetSchedule,
+   * UpdateSchedule and DeleteSchedule in the job schedule group and iam:PassRole on the Scheduler role (delays
+   * beyond 15 minutes, cancel, reschedule, run-time recurring tasks); kms:GenerateDataKey and kms:Decrypt on the
+   * encryption key, if one is set.
    */
   grantEnqueue(grantee: IGrantable): Grant {
     return grantEnqueue(this.targets, grantee);
@@ -173,6 +196,8 @@ function checkedSettings(props: WharfJobsProps): QueueSettings[] {
     throw configurationError(['registry: it has no jobs, so there is nothing to deploy']);
   const { settings, problems } = resolveQueueSettings(props);
   problems.push(...settings.flatMap(rangeProblems), ...lintQueues(settings));
+  const fifo = new Set(settings.filter((s) => s.fifo).map((s) => s.queue));
+  problems.push(...recurringProblems(props.registry.recurring, fifo));
   if (problems.length > 0) throw configurationError(problems);
   return settings;
 }
@@ -192,11 +217,23 @@ function createQueuePair(parent: Construct, settings: QueueSettings, props: Whar
   return { settings, scope, queue, deadLetterQueue };
 }
 
-function runtimeEnvironment(pairs: readonly QueuePair[], table: ITable): Record<string, string> {
-  const environment: Record<string, string> = { WHARF_TABLE_NAME: table.tableName };
+function runtimeEnvironment(
+  pairs: readonly QueuePair[],
+  table: ITable,
+  schedules: JobSchedules,
+): Record<string, string> {
+  const environment: Record<string, string> = {
+    WHARF_TABLE_NAME: table.tableName,
+    WHARF_SCHEDULE_GROUP: schedules.scheduleGroupName,
+    WHARF_SCHEDULER_ROLE_ARN: schedules.schedulerRole.roleArn,
+  };
   for (const { settings, queue, deadLetterQueue } of pairs) {
     environment[queueUrlVariable(settings.queue)] = queue.queueUrl;
     environment[deadLetterUrlVariable(settings.queue)] = deadLetterQueue.queueUrl;
+    // Scheduler cannot use a FIFO dead-letter queue: long waits on FIFO queues hop through SQS instead.
+    if (settings.fifo) continue;
+    environment[queueArnVariable(settings.queue)] = queue.queueArn;
+    environment[deadLetterArnVariable(settings.queue)] = deadLetterQueue.queueArn;
   }
   return environment;
 }

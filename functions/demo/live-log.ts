@@ -1,4 +1,5 @@
-import type { JobEvent } from 'wharf';
+import type { JobEvent, RecurringTask } from 'wharf';
+import type { ScheduleFiring } from 'wharf/local';
 
 const color = (code: number) => (text: string) =>
   process.stdout.isTTY ? `\u001b[${code}m${text}\u001b[0m` : text;
@@ -6,6 +7,7 @@ const green = color(32);
 const yellow = color(33);
 const red = color(31);
 const gray = color(90);
+const cyan = color(36);
 
 /** One readable line per event, stamped with the time on the engine's (fast-forwarded) clock. */
 export function liveLog(
@@ -16,6 +18,30 @@ export function liveLog(
     const line = describe(event);
     if (line) write(`${gray(stamp(event.atMs - startMs))} ${line}`);
   };
+}
+
+/** One line per schedule firing: a recurring task at its time, or a job whose delay was over 15 minutes. */
+export function scheduleLog(
+  startMs: number,
+  tasks: readonly RecurringTask[],
+  write: (line: string) => void = console.log,
+): (firing: ScheduleFiring) => void {
+  return (firing) => {
+    const task = tasks.find((t) => t.task === firing.task);
+    const what = task
+      ? `recurring task ${firing.task} fired (${task.schedule.source}, ${localTime(firing.scheduledAtMs, task.timeZone)} ${task.timeZone})`
+      : `schedule of ${short(firing.jobId)} fired`;
+    write(`${gray(stamp(firing.scheduledAtMs - startMs))} ${cyan(`⏰ ${what}`)}`);
+  };
+}
+
+function localTime(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(ms);
 }
 
 function describe(e: JobEvent): string | undefined {
@@ -60,5 +86,7 @@ function seconds(ms: number): string {
 
 function short(id: string | undefined): string {
   if (!id) return '';
+  // A recurring firing's id says which task and which night: worth showing whole.
+  if (id.startsWith('recurring:')) return id;
   return id.length > 24 ? `${id.slice(0, 8)}…` : id;
 }

@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { systemClock } from 'wharf';
 import { createFastForwardClock, createLocalEngine } from 'wharf/local';
 import { createInMemoryServices, useServices } from '../app/services';
+import { nightlyCleanupSchedule } from '../jobs/nightly-cleanup';
 import { registry } from '../registry';
-import { liveLog } from './live-log';
+import { liveLog, scheduleLog } from './live-log';
 import { enqueueDemoMix } from './mix';
 import { formatSummary } from './summary';
 import { startWebhookServer } from './webhook-server';
@@ -18,7 +19,12 @@ const services = createInMemoryServices(webhooks.baseUrl);
 useServices(services);
 const clock = keepRunning ? systemClock : createFastForwardClock();
 const startMs = clock.nowMs();
-const engine = createLocalEngine({ registry, clock, onEvent: liveLog(startMs) });
+const engine = createLocalEngine({
+  registry,
+  clock,
+  onEvent: liveLog(startMs),
+  onSchedule: scheduleLog(startMs, registry.recurring),
+});
 
 console.log(
   'wharf example app on the embedded engine' +
@@ -34,7 +40,11 @@ if (keepRunning) {
     if ((await engine.tick()) === 0) await clock.sleep(200).catch(() => undefined);
   }
 }
-const summary = await engine.runUntilIdle();
+// Recurring tasks always have a next time: fast-forwarded, run until the nightly cleanup has fired once (its next
+// 2am in Berlin); after Ctrl-C in real time, just finish what is queued.
+const summary = await engine.runUntilIdle({
+  until: keepRunning ? undefined : engine.scheduler.nextRecurringAtMs(nightlyCleanupSchedule.task),
+});
 console.log(`\n${formatSummary(summary)}\n`);
 const deadLetters = registry.queues.flatMap((q) =>
   engine.transport.peekDeadLetters(q).map((m) => ({ queue: q, m })),
@@ -49,7 +59,7 @@ console.log(
   `outbox: ${services.mailer.outbox.length} emails · users: ${services.users.all().length} · webhook deliveries accepted: ${webhooks.accepted.size} of ${webhooks.requests} requests`,
 );
 console.log(
-  `simulated time ${(summary.simulatedMs / 60_000).toFixed(1)} min in ${summary.wallMs} ms of wall time · ${summary.messages} messages handled`,
+  `simulated time ${(summary.simulatedMs / 3_600_000).toFixed(1)} h in ${summary.wallMs} ms of wall time · ${summary.messages} messages handled`,
 );
 engine.close();
 await webhooks.close();

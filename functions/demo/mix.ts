@@ -1,11 +1,13 @@
 import { performAllLater } from 'wharf';
 import { dispatchWebhook } from '../jobs/dispatch-webhook';
 import { importUsers } from '../jobs/import-users';
-import { nightlyCleanup } from '../jobs/nightly-cleanup';
 import { generateReport } from '../jobs/reports';
 import { sendWelcomeEmail } from '../jobs/send-welcome-email';
 
-/** A realistic morning: an import, webhooks to healthy, flaky, retired and dead endpoints, a report, a cleanup. */
+/**
+ * A realistic day: an import, webhooks to healthy, flaky, retired and dead endpoints, a report. The nightly
+ * cleanup is not enqueued here: its recurring schedule (functions/jobs/nightly-cleanup.ts) fires it at 2am.
+ */
 export async function enqueueDemoMix(): Promise<void> {
   await importUsers.performLater({ file: 'users.csv' });
   await performAllLater([
@@ -17,5 +19,4 @@ export async function enqueueDemoMix(): Promise<void> {
   ]);
   await generateReport.performLater({ reportId: 'signups-2026-11', ownerId: 'u1' }, { delay: '10m' });
   await sendWelcomeEmail.performLater({ userId: 'u-deleted' });
-  await nightlyCleanup.performLater({ olderThanDays: 0 }, { delay: '8h' });
 }

@@ -1,4 +1,4 @@
-import { defineJob } from 'wharf';
+import { defineJob, defineRecurring } from 'wharf';
 import { z } from 'zod';
 import { services } from '../app/services';
 
@@ -13,4 +13,16 @@ export const nightlyCleanup = defineJob({
     const removed = services().users.removeTestUsers(Date.now() - olderThanDays * 86_400_000);
     return { removed };
   },
+});
+
+/**
+ * Every night at 2am Berlin time, daylight saving time included. Deployed as an EventBridge Scheduler schedule by
+ * the CDK construct and fired by the embedded engine; each night's firing runs once, even delivered twice.
+ */
+export const nightlyCleanupSchedule = defineRecurring({
+  task: 'nightly-cleanup',
+  job: nightlyCleanup,
+  payload: { olderThanDays: 0 },
+  schedule: 'every day at 2am',
+  timeZone: 'Europe/Berlin',
 });

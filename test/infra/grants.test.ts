@@ -46,7 +46,16 @@ const schedulesArn = (b: Built) => ({
 function enqueueStatements(b: Built): Statement[] {
   return [
     { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: sourceArns(b) },
-    { Action: 'scheduler:CreateSchedule', Effect: 'Allow', Resource: schedulesArn(b) },
+    {
+      Action: [
+        'scheduler:CreateSchedule',
+        'scheduler:GetSchedule',
+        'scheduler:UpdateSchedule',
+        'scheduler:DeleteSchedule',
+      ],
+      Effect: 'Allow',
+      Resource: schedulesArn(b),
+    },
     {
       Action: 'iam:PassRole',
       Effect: 'Allow',
@@ -70,7 +79,7 @@ function withRole(setup?: (stack: Stack) => { encryptionKey?: Key }) {
 const cmk = (stack: Stack) => ({ encryptionKey: new Key(stack, 'Key', { enableKeyRotation: true }) });
 
 describe('grantEnqueue', () => {
-  it('grants exactly SendMessage on the queues, CreateSchedule in the group and PassRole on the Scheduler role', () => {
+  it('grants exactly SendMessage on the queues, schedule create/get/update/delete in the group and PassRole on the Scheduler role', () => {
     const { built, role, roleId } = withRole();
     built.jobs.grantEnqueue(role);
     expect(statementsOf(built, roleId)).toEqual(enqueueStatements(built));
@@ -101,10 +110,16 @@ describe('configureProducer', () => {
     const resources = templateOf(built).toJSON().Resources;
     expect(resources[logicalId(built, producer!)].Properties.Environment.Variables).toEqual({
       WHARF_TABLE_NAME: { Ref: logicalId(built, built.jobs.table as never) },
+      WHARF_SCHEDULE_GROUP: built.jobs.scheduleGroupName,
+      WHARF_SCHEDULER_ROLE_ARN: arn(built, built.jobs.schedulerRole as Role),
       WHARF_QUEUE_URL_DEFAULT: { Ref: logicalId(built, built.jobs.queues.default!) },
       WHARF_DLQ_URL_DEFAULT: { Ref: logicalId(built, built.jobs.deadLetterQueues.default!) },
+      WHARF_QUEUE_ARN_DEFAULT: arn(built, built.jobs.queues.default!),
+      WHARF_DLQ_ARN_DEFAULT: arn(built, built.jobs.deadLetterQueues.default!),
       WHARF_QUEUE_URL_EMAILS: { Ref: logicalId(built, built.jobs.queues.emails!) },
       WHARF_DLQ_URL_EMAILS: { Ref: logicalId(built, built.jobs.deadLetterQueues.emails!) },
+      WHARF_QUEUE_ARN_EMAILS: arn(built, built.jobs.queues.emails!),
+      WHARF_DLQ_ARN_EMAILS: arn(built, built.jobs.deadLetterQueues.emails!),
     });
     const roleId = logicalId(built, producer!.role as Role);
     expect(statementsOf(built, roleId)).toEqual(enqueueStatements(built));
@@ -234,11 +249,15 @@ describe('worker and Scheduler roles', () => {
     ]);
   });
 
-  it('lets Scheduler send to the job queues only, with the key when there is one', () => {
+  it('lets Scheduler send to the job queues and their dead-letter queues only, with the key when there is one', () => {
     const { built, key } = withRole(cmk);
     const roleId = logicalId(built, built.jobs.schedulerRole as Role);
     expect(statementsOf(built, roleId)).toEqual([
-      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: sourceArns(built) },
+      {
+        Action: 'sqs:SendMessage',
+        Effect: 'Allow',
+        Resource: [...sourceArns(built), ...deadLetterArns(built)],
+      },
       { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: arn(built, key!) },
     ]);
   });

@@ -115,10 +115,16 @@ describe('WharfJobs workers', () => {
     const ref = (c: Parameters<typeof logicalId>[1]) => ({ Ref: logicalId(built, c) });
     expect(resources[logicalId(built, jobs.workers.emails!)].Properties.Environment.Variables).toEqual({
       WHARF_TABLE_NAME: ref(jobs.table as Table),
+      WHARF_SCHEDULE_GROUP: jobs.scheduleGroupName,
+      WHARF_SCHEDULER_ROLE_ARN: getAtt(logicalId(built, jobs.schedulerRole as never)),
       WHARF_QUEUE_URL_DEFAULT: ref(jobs.queues.default!),
       WHARF_DLQ_URL_DEFAULT: ref(jobs.deadLetterQueues.default!),
+      WHARF_QUEUE_ARN_DEFAULT: getAtt(logicalId(built, jobs.queues.default!)),
+      WHARF_DLQ_ARN_DEFAULT: getAtt(logicalId(built, jobs.deadLetterQueues.default!)),
       WHARF_QUEUE_URL_EMAILS: ref(jobs.queues.emails!),
       WHARF_DLQ_URL_EMAILS: ref(jobs.deadLetterQueues.emails!),
+      WHARF_QUEUE_ARN_EMAILS: getAtt(logicalId(built, jobs.queues.emails!)),
+      WHARF_DLQ_ARN_EMAILS: getAtt(logicalId(built, jobs.deadLetterQueues.emails!)),
       WHARF_QUEUE: 'emails',
       NODE_OPTIONS: '--enable-source-maps',
     });

@@ -9,6 +9,9 @@
  * - AWS::Scheduler::ScheduleGroup: skipped; the group's name is fixed at synth, so nothing in the template needs
  *   its attributes; test/infra asserts the group and the Scheduler role's trust conditions, and
  *   deployExampleStack() creates the group through the Scheduler API so later tests can schedule into it.
+ * - AWS::Scheduler::Schedule (one per recurring task): skipped; test/infra/recurring-schedules.test.ts asserts
+ *   each schedule's properties, and test/integration/scheduler-aws.test.ts creates the same schedule (same name,
+ *   expression, zone and firing template: toRecurringSchedule) through the runtime API on moto and plays its firings.
  * - Lambda: functions and event source mappings are created, but moto ignores their Architectures and
  *   TracingConfig and cannot run their code without Docker; test/infra asserts arm64, tracing and the bundle, and
  *   deployExampleStack() disables the mappings so tests play them (receive, run the handler in-process).
@@ -65,6 +68,7 @@ describe('the example stack on moto CloudFormation', () => {
       'AWS::SQS::QueuePolicy',
       'AWS::CloudWatch::Alarm',
       'AWS::Scheduler::ScheduleGroup',
+      'AWS::Scheduler::Schedule',
     ]);
     const inTemplate = Object.values(deployed.template.Resources).map((r) => r.Type);
     const expected = countByType(inTemplate.filter((t) => !skipped.has(t)));

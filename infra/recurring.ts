@@ -1,0 +1,74 @@
+import type { IRole } from 'aws-cdk-lib/aws-iam';
+import { CfnSchedule, type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { isActiveIn, type RecurringTask, toRecurringSchedule } from '../src/schedule/define-recurring';
+import { recurringScheduleName } from '../src/schedule/schedule-names';
+import { DEFAULT_MAXIMUM_EVENT_AGE_SECONDS, DEFAULT_MAXIMUM_RETRY_ATTEMPTS } from '../src/schedule/types';
+
+export interface RecurringSchedulesProps {
+  readonly tasks: readonly RecurringTask[];
+  /** Matched against each task's `environments`. */
+  readonly environmentName?: string;
+  readonly scheduleGroup: IScheduleGroup;
+  readonly scheduleGroupName: string;
+  readonly role: IRole;
+  readonly queues: Readonly<Record<string, Queue>>;
+  readonly deadLetterQueues: Readonly<Record<string, Queue>>;
+}
+
+/**
+ * One AWS::Scheduler::Schedule per recurring task that is enabled in this environment, under a construct
+ * `Recurring/<task>`. The schedule is the one the runtime API would create (same name, expression, zone and
+ * firing template): no flexible window, so each firing's scheduled time is exact; deliveries retried for a day,
+ * then the queue's dead-letter queue. Returns the schedules by task.
+ */
+export function createRecurringSchedules(
+  scope: Construct,
+  props: RecurringSchedulesProps,
+): Record<string, CfnSchedule> {
+  const active = props.tasks.filter((task) => isActiveIn(task, props.environmentName));
+  if (active.length === 0) return {};
+  const parent = new Construct(scope, 'Recurring');
+  const schedules: Record<string, CfnSchedule> = {};
+  for (const task of active) {
+    const s = toRecurringSchedule(task);
+    const schedule = new CfnSchedule(parent, task.task, {
+      name: recurringScheduleName(task.task),
+      groupName: props.scheduleGroupName,
+      description: s.description,
+      scheduleExpression: s.expression,
+      scheduleExpressionTimezone: s.timeZone,
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      target: {
+        arn: props.queues[s.queue]!.queueArn,
+        roleArn: props.role.roleArn,
+        input: s.bodyTemplate,
+        retryPolicy: {
+          maximumEventAgeInSeconds: DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,
+          maximumRetryAttempts: DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
+        },
+        deadLetterConfig: { arn: props.deadLetterQueues[s.queue]!.queueArn },
+      },
+    });
+    // The group's name is fixed at synth, so nothing references the group resource: order it explicitly.
+    schedule.node.addDependency(props.scheduleGroup);
+    schedules[task.task] = schedule;
+  }
+  return schedules;
+}
+
+/** Tasks the construct cannot deploy, with the reason and the fix. */
+export function recurringProblems(
+  tasks: readonly RecurringTask[],
+  fifoQueues: ReadonlySet<string>,
+): string[] {
+  return tasks
+    .filter((task) => fifoQueues.has(task.job.options.queue))
+    .map(
+      (task) =>
+        `recurring task "${task.task}": its job "${task.job.name}" runs on the FIFO queue "${task.job.options.queue}", ` +
+        'which EventBridge Scheduler cannot use as a dead-letter queue and sends to only with a message group: run it on a standard queue',
+    );
+}
