@@ -37,6 +37,8 @@ try {
   await shoot('job');
   await page.goto(`${dashboard.url}/jobs`);
   await shoot('jobs');
+  await page.goto(`${dashboard.url}/schedules`);
+  await shoot('schedules');
 } finally {
   await browser.close();
   await dashboard.close();

@@ -4,10 +4,13 @@ import { ConfigError } from '../errors';
 import type { JobRegistry } from '../job/registry';
 import { DynamoDBClient } from '../store/dynamodb/dynamodb-api';
 import { createDynamoJobStore } from '../store/dynamodb/dynamodb-store';
+import { createEventBridgeScheduler } from '../schedule/eventbridge/eventbridge-scheduler';
+import { SchedulerClient } from '../schedule/eventbridge/scheduler-api';
 import { createSqsTransport } from '../transport/sqs';
 import { SQSClient } from '../transport/sqs/sqs-api';
 import { createSqsQueueAdmin } from '../transport/sqs/sqs-queue-admin';
 import { createOps, type OpsOptions } from './create-ops';
+import { createScheduleSource } from './schedules';
 import type { Ops } from './types';
 
 export interface AwsOpsOptions
@@ -35,7 +38,8 @@ export interface AwsOps extends Ops {
  */
 export function createAwsOps(options: AwsOpsOptions = {}): AwsOps {
   const env = options.env ?? process.env;
-  const queues = options.registry ? configFromEnv(options.registry.queues, env).queues : queuesFromEnv(env);
+  const names = options.registry ? options.registry.queues : Object.keys(queuesFromEnv(env));
+  const config = configFromEnv(names, env);
   const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL;
   const common = {
     ...(options.region ? { region: options.region } : {}),
@@ -43,20 +47,30 @@ export function createAwsOps(options: AwsOpsOptions = {}): AwsOps {
   };
   // With an endpoint configured, queue URLs that look like amazonaws.com (moto's CloudFormation) go there too.
   const sqs = new SQSClient({ ...common, useQueueUrlAsEndpoint: !endpoint });
-  const tableName = options.tableName ?? env.WHARF_TABLE_NAME;
+  const tableName = options.tableName ?? config.tableName;
   const dynamodb = tableName ? new DynamoDBClient(common) : undefined;
-  const transport = createSqsTransport({ client: sqs, queues });
+  const scheduler = config.scheduler ? new SchedulerClient(common) : undefined;
+  const transport = createSqsTransport({ client: sqs, queues: config.queues });
   const ops = createOps({
     ...options,
-    admin: createSqsQueueAdmin({ client: sqs, queues }),
+    admin: createSqsQueueAdmin({ client: sqs, queues: config.queues }),
     ...(dynamodb && tableName ? { store: createDynamoJobStore({ client: dynamodb, tableName }) } : {}),
     enqueuer: createClient({ transport }),
+    ...(config.scheduler && scheduler && !options.schedules
+      ? {
+          schedules: createScheduleSource({
+            scheduler: createEventBridgeScheduler({ ...config.scheduler, client: scheduler }),
+            transport,
+          }),
+        }
+      : {}),
   });
   return {
     ...ops,
     close() {
       sqs.destroy();
       dynamodb?.destroy();
+      scheduler?.destroy();
     },
   };
 }

@@ -2,6 +2,7 @@ import type { JobRegistry } from '../job/registry';
 import type { LocalEngine } from '../local/local-engine';
 import { createMemoryQueueAdmin } from '../transport/memory/memory-queue-admin';
 import { createOps, type OpsOptions } from './create-ops';
+import { createScheduleSource } from './schedules';
 import type { Ops } from './types';
 
 export interface LocalOpsOptions extends Pick<OpsOptions, 'redact' | 'redrive' | 'schedules'> {
@@ -9,10 +10,15 @@ export interface LocalOpsOptions extends Pick<OpsOptions, 'redact' | 'redrive' |
   readonly registry: JobRegistry;
 }
 
-/** Ops over the embedded engine's in-memory queues and store: the same API as on AWS, for demos and tests. */
+/**
+ * Ops over the embedded engine's in-memory queues, store and scheduler: the same API as on AWS, for demos and
+ * tests. Its schedules are the registry's recurring tasks, fired on the engine's clock.
+ */
 export function createLocalOps(options: LocalOpsOptions): Ops {
   const { engine, registry } = options;
+  const { scheduler, transport, clock } = engine;
   return createOps({
+    schedules: createScheduleSource({ scheduler, transport, clock }),
     ...options,
     admin: createMemoryQueueAdmin({
       transport: engine.transport,

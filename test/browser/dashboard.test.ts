@@ -106,4 +106,22 @@ describe('the dashboard in Chromium', () => {
     expect(await rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain(kept);
   });
+
+  it('lists recurring schedules with their next runs, and runs one now after a confirmation', async () => {
+    await page.goto(app.dashboard.loginUrl);
+    await page.getByRole('link', { name: 'Schedules' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'hourly-sweep' });
+    expect(await row.textContent()).toMatch(
+      /hourly-sweep\s*recurring\s*sweep-lockers\s*cron\(0 \* \* \* \? \*\)\s*UTC/,
+    );
+    expect(await row.locator('time').count()).toBe(3);
+    await row.getByRole('button', { name: 'Run now' }).click();
+    expect(await page.locator('main').textContent()).toMatch(/Run hourly-sweep now/);
+    await page.getByRole('button', { name: 'Yes, run it now' }).click();
+    await page.locator('.notice a').click();
+    expect(await page.locator('.status').first().textContent()).toBe('succeeded');
+    expect(app.audit).toEqual([
+      expect.stringMatching(/^run-now hourly-sweep: job recurring:hourly-sweep:manual:/),
+    ]);
+  });
 });

@@ -5,6 +5,7 @@ import { type Dashboard, startDashboard } from '../../src/dashboard/server';
 import { createRegistry, defineJob } from '../../src/index';
 import { createLocalEngine, createManualClock, type LocalEngine } from '../../src/local/index';
 import { createLocalOps } from '../../src/ops/local-ops';
+import { defineRecurring } from '../../src/schedule/define-recurring';
 
 /** A parcel service that is down until the test says otherwise; effects are counted per job id. */
 export const parcels = { down: true, delivered: new Map<string, number>() };
@@ -23,6 +24,22 @@ export const deliverParcel = defineJob({
   },
 });
 
+/** A recurring task, so the schedules page has something to show and run. */
+export const sweepLockers = defineJob({
+  name: 'sweep-lockers',
+  queue: 'parcels',
+  schema: z.object({ area: z.string() }),
+  perform: ({ area }) => ({ swept: area }),
+});
+
+export const hourlySweep = defineRecurring({
+  task: 'hourly-sweep',
+  job: sweepLockers,
+  payload: { area: 'north' },
+  schedule: 'every hour',
+  description: 'empties lockers nobody collected',
+});
+
 export interface DashboardApp {
   readonly engine: LocalEngine;
   readonly dashboard: Dashboard;
@@ -32,7 +49,7 @@ export interface DashboardApp {
 
 /** The dashboard over an embedded engine, as `wharf --local ... dashboard` runs it. */
 export async function startDashboardApp(): Promise<DashboardApp> {
-  const registry = createRegistry([deliverParcel]);
+  const registry = createRegistry([deliverParcel, sweepLockers], { recurring: [hourlySweep] });
   const engine = createLocalEngine({
     registry,
     clock: createManualClock(Date.UTC(2026, 10, 25, 9)),

@@ -124,6 +124,8 @@ export const motoWorld: OpsWorldFactory = {
     const env = {
       [`WHARF_QUEUE_URL_${suffix}`]: urls.url,
       [`WHARF_DLQ_URL_${suffix}`]: urls.deadLetterUrl,
+      [`WHARF_QUEUE_ARN_${suffix}`]: urls.arn,
+      [`WHARF_DLQ_ARN_${suffix}`]: urls.deadLetterArn,
       WHARF_TABLE_NAME: tableName,
     };
     return {
@@ -195,7 +197,8 @@ async function createQueuePair(sqs: ReturnType<typeof sqsClient>) {
       },
     }),
   );
-  return { url: source.QueueUrl!, deadLetterUrl: dlq.QueueUrl!, arn: await arnOf(sqs, source.QueueUrl!) };
+  const arn = await arnOf(sqs, source.QueueUrl!);
+  return { url: source.QueueUrl!, deadLetterUrl: dlq.QueueUrl!, arn, deadLetterArn: dlqArn };
 }
 
 async function arnOf(sqs: ReturnType<typeof sqsClient>, url: string): Promise<string> {

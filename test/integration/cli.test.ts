@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
+import { CreateScheduleGroupCommand } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { motoEndpoint } from '../helpers/aws';
+import { defineRecurring, toRecurringSchedule } from '../../src/schedule/define-recurring';
+import { createEventBridgeScheduler } from '../../src/schedule/eventbridge/eventbridge-scheduler';
+import { motoEndpoint, schedulerClient, uniqueName } from '../helpers/aws';
 import { shipOrder, shipping } from '../helpers/ops-jobs';
 import { motoWorld, type OpsWorld } from '../helpers/ops-worlds';
 
@@ -16,7 +19,8 @@ interface Run {
 // The launched binary, as a user runs it (bin/wharf.js), against moto server; the jobs run in this process.
 describe('the wharf CLI against moto server', () => {
   let world: OpsWorld;
-  const wharf = (...args: string[]): Promise<Run> =>
+  const wharf = (...args: string[]): Promise<Run> => wharfWith({}, ...args);
+  const wharfWith = (env: Record<string, string>, ...args: string[]): Promise<Run> =>
     new Promise((done) => {
       const flags = [
         '--endpoint-url',
@@ -29,7 +33,7 @@ describe('the wharf CLI against moto server', () => {
       execFile(
         process.execPath,
         ['bin/wharf.js', ...flags, ...args],
-        { cwd: ROOT, env: { ...process.env, ...world.env }, timeout: 30_000 },
+        { cwd: ROOT, env: { ...process.env, ...world.env, ...env }, timeout: 30_000 },
         (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
       );
     });
@@ -149,5 +153,35 @@ describe('the wharf CLI against moto server', () => {
     expect(schedules.stdout).toMatch(/no schedules/);
     expect((await wharf('dlq', 'list', '--no-such-flag')).code).toBe(2);
     expect((await wharf('dlq', 'retry')).code).toBe(2);
+  });
+
+  it('lists recurring schedules with their next runs from the group the environment names', async () => {
+    const groupName = uniqueName('wharf-cli');
+    const client = schedulerClient();
+    await client.send(new CreateScheduleGroupCommand({ Name: groupName }));
+    const roleArn = 'arn:aws:iam::123456789012:role/wharf-scheduler';
+    const queues = {
+      [world.queue]: {
+        arn: world.env!.WHARF_QUEUE_ARN_DEFAULT!,
+        deadLetterArn: world.env!.WHARF_DLQ_ARN_DEFAULT!,
+      },
+    };
+    const task = defineRecurring({
+      task: 'nightly-shipping',
+      job: shipOrder,
+      payload: { orderId: 'n' },
+      schedule: 'every day at 2am',
+    });
+    await createEventBridgeScheduler({ client, groupName, roleArn, queues }).upsertRecurring(
+      toRecurringSchedule(task),
+    );
+    client.destroy();
+    const env = { WHARF_SCHEDULE_GROUP: groupName, WHARF_SCHEDULER_ROLE_ARN: roleArn };
+    const listed = await wharfWith(env, 'schedules');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^NAME\s+KIND\s+JOB\s+EXPRESSION/);
+    expect(listed.stdout).toMatch(
+      /nightly-shipping\s+recurring\s+ship-order\s+cron\(0 2 \* \* \? \*\)\s+UTC\s+in \d+[hd], in \d+[hd], in \d+[hd]\s+yes/,
+    );
   });
 });
