@@ -12,6 +12,7 @@ export type WharfErrorCode =
   | 'WHARF_DISCARD'
   | 'WHARF_JOB_TIMEOUT'
   | 'WHARF_LEASE_LOST'
+  | 'WHARF_SHUTDOWN'
   /** A schedule (cron, rate, phrase, time zone) or a recurring task that cannot be read or deployed. */
   | 'WHARF_INVALID_SCHEDULE'
   /** EventBridge Scheduler refused or failed a call (the cause is kept). */
@@ -92,6 +93,14 @@ export class JobTimeoutError extends WharfError {
     this.name = 'JobTimeoutError';
     this.timeoutMs = timeoutMs;
     this.reason = why;
+  }
+}
+
+/** The worker is shutting down: the run is abandoned and its message released, without using an attempt. */
+export class WorkerShutdownError extends WharfError {
+  constructor() {
+    super('WHARF_SHUTDOWN', 'The worker shut down before the job finished; the job will run again elsewhere');
+    this.name = 'WorkerShutdownError';
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { DiscardJobError, JobTimeoutError, RetryAfterError } from '../errors';
+import { DiscardJobError, JobTimeoutError, RetryAfterError, WorkerShutdownError } from '../errors';
 import type { JobDefinition } from '../job/define-job';
 import { toMs } from '../job/duration';
 import type { JobContext, JobProgress } from '../job/types';
@@ -15,6 +15,8 @@ export interface AttemptInput {
   readonly budgetReason: 'job-timeout' | 'deadline';
   readonly clock: Clock;
   readonly onProgress: (progress: JobProgress) => void;
+  /** The worker's shutdown: ends the attempt at once with WorkerShutdownError. */
+  readonly shutdown?: AbortSignal;
 }
 
 export type AttemptOutcome =
@@ -47,9 +49,19 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     (result): AttemptOutcome => ({ ok: true, result }),
     (error: unknown): AttemptOutcome => ({ ok: false, error }),
   );
+  const racers: Promise<AttemptOutcome>[] = [run, timeout.then((t) => t ?? run)];
+  if (input.shutdown) {
+    racers.push(
+      whenAborted(input.shutdown, timer.signal).then((aborted) => {
+        if (!aborted) return run;
+        const error = new WorkerShutdownError();
+        controller.abort(error);
+        return { ok: false, error } as const;
+      }),
+    );
+  }
   try {
-    const first = await Promise.race([run, timeout.then((t) => t ?? run)]);
-    return first;
+    return await Promise.race(racers);
   } finally {
     timer.abort(SETTLED);
   }
@@ -72,4 +84,21 @@ function createContext(input: AttemptInput, signal: AbortSignal): JobContext {
     },
     progress: input.onProgress,
   };
+}
+
+/** Resolves true when `signal` aborts, false once `settled` does (so no listener outlives the attempt). */
+function whenAborted(signal: AbortSignal, settled: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(true);
+  return new Promise<boolean>((resolve) => {
+    const onAbort = () => {
+      settled.removeEventListener('abort', onSettled);
+      resolve(true);
+    };
+    const onSettled = () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    settled.addEventListener('abort', onSettled, { once: true });
+  });
 }

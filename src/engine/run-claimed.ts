@@ -37,9 +37,11 @@ export async function runClaimed(
     ...budget,
     clock: o.clock,
     onProgress: progressReporter(o, state),
+    shutdown: p.signal,
   });
   if (outcome.ok) return recordSuccess(o, state, outcome.result);
   const error = summarizeError(outcome.error);
+  if (hasCode(outcome.error, 'WHARF_SHUTDOWN')) return abandon(o, state, base.attempt);
   const decision = decideRetry(state.job.options, state.attempt, outcome.error, o.random);
   if (decision.kind === 'discard') return discard(o, state, error);
   if (decision.kind === 'dead') return deadLetter(o, state, decision.reason, error);
@@ -141,4 +143,28 @@ function progressReporter(o: ResolvedEngineOptions, state: RunState): (progress:
       // progress is advisory; a failed write must not fail the job
     });
   };
+}
+
+/**
+ * The worker is stopping and the run did not finish in its grace: give the lease back (so the next worker need
+ * not wait for it to lapse) and release the message. The attempt is not used: the job never got to finish it.
+ * The lease goes back with the attempt of the message that will return (after a takeover the claimed attempt is
+ * higher, and the store would take the returning message for a stale one).
+ */
+async function abandon(
+  o: ResolvedEngineOptions,
+  state: RunState,
+  messageAttempt: number,
+): Promise<Disposition> {
+  if (o.store && state.fence !== undefined) {
+    await o.store
+      .release({
+        jobId: state.envelope.id,
+        fence: state.fence,
+        attempt: messageAttempt,
+        nowMs: o.clock.nowMs(),
+      })
+      .catch(() => undefined); // the lease then lapses on its own
+  }
+  return release(o, state, 'worker shutting down');
 }

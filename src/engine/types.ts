@@ -39,6 +39,11 @@ export interface EngineOptions {
 export interface ProcessOptions {
   /** Epoch ms by which the outcome must be recorded (a Lambda invocation's deadline). */
   readonly deadlineMs?: number;
+  /**
+   * Aborts when the worker must stop now (its shutdown grace is over): the job's `ctx.signal` aborts and the run
+   * is abandoned, its lease given back and its message released, without using an attempt.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**

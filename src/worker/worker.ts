@@ -19,6 +19,8 @@ export interface WorkerOptions extends EngineOptions {
   readonly visibilityTimeoutSeconds?: number;
   /** How long a released message stays hidden before it comes back. @default 10 */
   readonly releaseDelaySeconds?: number;
+  /** With `waitTimeSeconds: 0`, the pause after an empty receive, so an idle worker does not spin. @default 1000 */
+  readonly idlePauseMs?: number;
   /** Called when the worker cannot do something and moves on (poll errors, failed deletes). */
   readonly onWarning?: (message: string) => void;
 }
@@ -27,8 +29,9 @@ export interface Worker {
   /** Polls until `stop()`; resolves once stopped. */
   run(): Promise<void>;
   /**
-   * Stops polling, waits up to `graceMs` for running jobs, then makes any still running visible again so another
-   * worker picks them up. Nothing is lost either way.
+   * Stops polling and waits up to `graceMs` for running jobs. Jobs still running then are abandoned: their
+   * `ctx.signal` aborts, their exactly-once lease is given back and their message made visible at once, so another
+   * worker runs them without waiting and without using an attempt. Nothing is lost either way.
    */
   stop(graceMs?: number): Promise<void>;
   readonly inFlight: number;
@@ -39,7 +42,8 @@ export function createWorker(options: WorkerOptions): Worker {
   const queues = options.queues ?? options.registry.queues;
   if (queues.length === 0) throw new ConfigError('The worker has no queues to poll.');
   const clock: Clock = options.clock ?? systemClock;
-  const { concurrency, waitTimeSeconds, visibility, releaseDelaySeconds } = resolveWorkerOptions(options);
+  const { concurrency, waitTimeSeconds, visibility, releaseDelaySeconds, idlePauseMs } =
+    resolveWorkerOptions(options);
   const engine = createEngine(options);
   const warn = options.onWarning ?? ((m: string) => console.warn(`[wharf worker] ${m}`));
   const acks = new AckBuffer(
@@ -49,6 +53,8 @@ export function createWorker(options: WorkerOptions): Worker {
   );
   const running = new Map<string, { queue: string; done: Promise<void> }>();
   const stopping = new AbortController();
+  /** Aborts once the grace is over: running jobs are abandoned (see Worker.stop). */
+  const abandoning = new AbortController();
   let waiters: (() => void)[] = [];
   const wakeAll = () => {
     const woken = waiters;
@@ -59,11 +65,12 @@ export function createWorker(options: WorkerOptions): Worker {
   const handle = async (message: ReceivedMessage) => {
     const beat = heartbeat(options.consumer, message, visibility, clock, warn);
     try {
-      const disposition = await engine.process(message);
+      const disposition = await engine.process(message, { signal: abandoning.signal });
+      const releaseAfter = abandoning.signal.aborted ? 0 : releaseDelaySeconds;
       if (disposition.action === 'ack') acks.add(message.queue, message.receiptHandle);
       else
         await options.consumer
-          .changeVisibility(message.queue, [message.receiptHandle], releaseDelaySeconds)
+          .changeVisibility(message.queue, [message.receiptHandle], releaseAfter)
           .catch(() => []);
     } finally {
       beat.stop();
@@ -101,7 +108,9 @@ export function createWorker(options: WorkerOptions): Worker {
       idle = messages.length === 0;
       // Slots this receive held but did not fill are free again for the queues waiting on them.
       if (messages.length < asked) wakeAll();
-      if (failed) await clock.sleep(1000, stopping.signal).catch(() => undefined);
+      // A failed receive, or an empty one without long polling, waits before the next: no paid busy loop.
+      if (failed || (idle && waitTimeSeconds === 0))
+        await clock.sleep(idlePauseMs, stopping.signal).catch(() => undefined);
       for (const message of messages) {
         const done = handle(message).finally(() => {
           running.delete(message.receiptHandle);
@@ -136,7 +145,21 @@ export function createWorker(options: WorkerOptions): Worker {
         ),
       ]);
       grace.abort();
-      if (timedOut) await releaseUnfinished(options.consumer, running, warn);
+      if (timedOut) {
+        abandoning.abort();
+        // Abandoned runs settle at once (the engine does not wait for a job that ignores its signal); the
+        // fallback only covers a store or queue call that hangs.
+        const fallback = new AbortController();
+        const settled = await Promise.race([
+          all.then(() => true),
+          clock.sleep(5_000, fallback.signal).then(
+            () => false,
+            () => true,
+          ),
+        ]);
+        fallback.abort();
+        if (!settled) await releaseUnfinished(options.consumer, running, warn);
+      }
       await acks.flush();
     },
   };
@@ -150,12 +173,14 @@ function resolveWorkerOptions(options: WorkerOptions) {
     // At least 1 s: heartbeats run every half visibility timeout.
     visibility: options.visibilityTimeoutSeconds ?? 60,
     releaseDelaySeconds: options.releaseDelaySeconds ?? 10,
+    idlePauseMs: options.idlePauseMs ?? 1000,
   };
   const problems = [
     wholeNumberProblem('concurrency', resolved.concurrency, 1, 1000),
     wholeNumberProblem('waitTimeSeconds', resolved.waitTimeSeconds, 0, 20),
     wholeNumberProblem('visibilityTimeoutSeconds', resolved.visibility, 1, 43_200),
     wholeNumberProblem('releaseDelaySeconds', resolved.releaseDelaySeconds, 0, 43_200),
+    wholeNumberProblem('idlePauseMs', resolved.idlePauseMs, 0, 3_600_000),
   ].filter((problem) => problem !== undefined);
   if (problems.length > 0) throw new InvalidOptionsError('worker options', problems);
   return resolved;

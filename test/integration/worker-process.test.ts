@@ -281,7 +281,7 @@ describe('the worker process (a real child process on moto)', () => {
     }
   }, 120_000);
 
-  it('releases a job still running when the grace runs out, and the next worker runs it once its lease has lapsed', async () => {
+  it('abandons a job still running when the grace runs out: its lease is given back and the next worker runs it as the same attempt', async () => {
     const [id] = await enqueue([{ n: 1, sleepMs: 4_000 }]);
     const settings = {
       WORKER_IDEMPOTENCY: 'exactly-once',
@@ -309,8 +309,8 @@ describe('the worker process (a real child process on moto)', () => {
     second.child.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
     expect(done()).toEqual([expect.objectContaining({ n: 1, pid: second.child.pid })]);
-    // The interrupted run counts as an attempt (it ran, then its process went away).
-    expect(await store.get(id!, Date.now())).toMatchObject({ status: 'succeeded', attempt: 2 });
+    // Abandoned at shutdown, the run used no attempt, and its lease was given back rather than left to lapse.
+    expect(await store.get(id!, Date.now())).toMatchObject({ status: 'succeeded', attempt: 1, fence: 2 });
   }, 90_000);
 
   it('keeps a job longer than its visibility timeout from being delivered twice (heartbeats)', async () => {
