@@ -11,8 +11,8 @@ export interface ExampleStackProps extends StackProps {
 
 /**
  * The example app's stack: the construct and the outputs tests and producers read. Output names are a contract:
- * `QueueUrl<Queue>`, `DeadLetterQueueUrl<Queue>` (queue name in PascalCase), `TableName`, `ScheduleGroupName`,
- * `SchedulerRoleArn`.
+ * `QueueUrl<Queue>`, `DeadLetterQueueUrl<Queue>`, `QueueArn<Queue>`, `DeadLetterQueueArn<Queue>` (queue name in
+ * PascalCase), `TableName`, `ScheduleGroupName`, `SchedulerRoleArn`.
  */
 export class ExampleStack extends Stack {
   readonly jobs: WharfJobs;
@@ -24,6 +24,11 @@ export class ExampleStack extends Stack {
       new CfnOutput(this, `QueueUrl${pascalCase(queue)}`, { value: q.queueUrl });
       new CfnOutput(this, `DeadLetterQueueUrl${pascalCase(queue)}`, {
         value: this.jobs.deadLetterQueues[queue]!.queueUrl,
+      });
+      // What a producer elsewhere needs to schedule jobs due beyond 15 minutes (WHARF_QUEUE_ARN_/WHARF_DLQ_ARN_).
+      new CfnOutput(this, `QueueArn${pascalCase(queue)}`, { value: q.queueArn });
+      new CfnOutput(this, `DeadLetterQueueArn${pascalCase(queue)}`, {
+        value: this.jobs.deadLetterQueues[queue]!.queueArn,
       });
     }
     new CfnOutput(this, 'TableName', { value: this.jobs.table.tableName });

@@ -30,6 +30,21 @@ describe('the example stack', () => {
     template.hasOutput('ScheduleGroupName', { Value: stack.jobs.scheduleGroupName });
   });
 
+  it('outputs the queue and dead-letter queue ARNs a producer elsewhere needs to schedule long delays', () => {
+    const { stack } = exampleStack();
+    const template = Template.fromStack(stack);
+    const arn = (construct: { node: { defaultChild?: unknown } }) => ({
+      'Fn::GetAtt': [stack.getLogicalId(construct.node.defaultChild as never), 'Arn'],
+    });
+    for (const queue of registry.queues) {
+      template.hasOutput(`QueueArn${pascalCase(queue)}`, { Value: arn(stack.jobs.queues[queue]!) });
+      template.hasOutput(`DeadLetterQueueArn${pascalCase(queue)}`, {
+        Value: arn(stack.jobs.deadLetterQueues[queue]!),
+      });
+    }
+    template.hasOutput('SchedulerRoleArn', { Value: arn(stack.jobs.schedulerRole as never) });
+  });
+
   it('is environment-agnostic, so synth needs no account lookups', () => {
     const { stack } = exampleStack();
     expect(Stack.of(stack).environment).toBe('aws://unknown-account/unknown-region');
