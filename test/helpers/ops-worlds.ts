@@ -1,4 +1,9 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import type { Enqueuer } from '../../src/client/types';
 import {
@@ -44,6 +49,11 @@ export interface OpsWorld {
   drain(): Promise<void>;
   /** Puts a raw body on the queue, bypassing the client (poison input). */
   sendRaw(body: string): Promise<void>;
+  /**
+   * Puts a body on the queue and receives it without ever settling it, until the queue's redrive policy
+   * (maxReceiveCount 5) moves it to the DLQ: what a worker that crashes on every delivery leaves behind.
+   */
+  crash(body: string): Promise<void>;
   /** The WHARF_* variables a process outside the test needs to reach these queues and table (AWS path only). */
   readonly env?: Readonly<Record<string, string>>;
   teardown(): Promise<void>;
@@ -81,6 +91,11 @@ export const embeddedWorld: OpsWorldFactory = {
       drain: async () => void (await engine.runUntilIdle({ maxMessages: 10_000 })),
       sendRaw: async (body) => {
         await engine.transport.send(queue, [{ body, attributes: {}, delaySeconds: 0 }]);
+      },
+      crash: async (body) => {
+        await engine.transport.send(queue, [{ body, attributes: {}, delaySeconds: 0 }]);
+        const receive = { maxMessages: 10, waitTimeSeconds: 0, visibilityTimeoutSeconds: 0 };
+        for (let i = 0; i <= 5; i++) await engine.transport.receive(queue, receive);
       },
       teardown: async () => engine.close(),
     };
@@ -141,6 +156,11 @@ export const motoWorld: OpsWorldFactory = {
       drain: () => drainQueue(sqs, urls.url, () => pollOnce({ ...target, waitTimeSeconds: 0, batchSize: 1 })),
       sendRaw: async (body) => {
         await sqs.send(new SendMessageCommand({ QueueUrl: urls.url, MessageBody: body }));
+      },
+      crash: async (body) => {
+        await sqs.send(new SendMessageCommand({ QueueUrl: urls.url, MessageBody: body }));
+        const receive = { QueueUrl: urls.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 };
+        for (let i = 0; i <= 5; i++) await sqs.send(new ReceiveMessageCommand(receive));
       },
       teardown: async () => {
         sqs.destroy();

@@ -21,15 +21,10 @@ describe('the wharf CLI against moto server', () => {
   let world: OpsWorld;
   const wharf = (...args: string[]): Promise<Run> => wharfWith({}, ...args);
   const wharfWith = (env: Record<string, string>, ...args: string[]): Promise<Run> =>
+    launch(['--registry', 'test/fixtures/ops-registry.ts', ...args], env);
+  const launch = (args: readonly string[], env: Record<string, string> = {}): Promise<Run> =>
     new Promise((done) => {
-      const flags = [
-        '--endpoint-url',
-        motoEndpoint(),
-        '--region',
-        'us-east-1',
-        '--registry',
-        'test/fixtures/ops-registry.ts',
-      ];
+      const flags = ['--endpoint-url', motoEndpoint(), '--region', 'us-east-1'];
       execFile(
         process.execPath,
         ['bin/wharf.js', ...flags, ...args],
@@ -67,6 +62,18 @@ describe('the wharf CLI against moto server', () => {
     expect(table.stdout).toContain('retries-exhausted');
     const listed = json<{ items: { jobId: string }[] }>(await wharf('--json', 'dlq', 'list'));
     expect(listed.items.map((d) => d.jobId)).toEqual([jobId]);
+  });
+
+  it("finds the queues from the environment alone, without the app's registry", async () => {
+    const jobId = await deadOrder('o8');
+    const listed = await launch(['--json', 'dlq', 'list']);
+    expect(listed.code).toBe(0);
+    expect(json<{ items: { jobId: string; queue: string }[] }>(listed).items).toEqual([
+      expect.objectContaining({ jobId, queue: world.queue }),
+    ]);
+    const enqueue = await launch(['enqueue', 'ship-order', '--payload', '{}']);
+    expect(enqueue.code).toBe(2);
+    expect(enqueue.stderr).toMatch(/enqueue needs the job registry/);
   });
 
   it('shows a dead letter with its story, the card number redacted, and strips terminal escapes from job content', async () => {

@@ -61,6 +61,32 @@ describe.each([embeddedWorld, motoWorld])('ops dead letters on the $name', (fact
     expect((await ops.deadLetters()).items).toHaveLength(1);
   });
 
+  it('explains a message the queue itself moved after maxReceiveCount receives, and retries it', async () => {
+    const now = Date.now();
+    const envelope = {
+      v: 1,
+      id: 'crashed-1',
+      job: 'ship-order',
+      payload: { orderId: 'o7' },
+      attempt: 1,
+      createdAtMs: now,
+      enqueuedAtMs: now,
+    };
+    await world.crash(JSON.stringify(envelope));
+    const [crashed] = (await ops.deadLetters()).items;
+    expect(crashed).toMatchObject({
+      kind: 'crashed',
+      reason: 'max-receives',
+      jobId: 'crashed-1',
+      attempts: 1,
+      error: { name: 'MaxReceivesExceeded', message: expect.stringMatching(/no run recorded an outcome/) },
+    });
+    shipping.broken = false;
+    expect((await ops.retry({ refs: ['crashed-1'] })).succeeded).toHaveLength(1);
+    await world.drain();
+    expect(shipping.effectsOf('crashed-1')).toBe(1);
+  });
+
   it('retries one dead letter by job id: it runs again under the same job id, once', async () => {
     const [jobId, other] = await deadOrders(2);
     shipping.broken = false;
