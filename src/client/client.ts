@@ -118,7 +118,8 @@ async function sendAll(
   const scheduled: number[] = [];
   for (const [index, job] of jobs.entries()) {
     if (routeOf(job.envelope, job.queue, now, deps.scheduler) === 'scheduler') scheduled.push(index);
-    else byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), index]);
+    else if (byQueue.has(job.queue)) byQueue.get(job.queue)!.push(index);
+    else byQueue.set(job.queue, [index]);
   }
   const queued = [...byQueue].map(async ([queue, indexes]) => {
     const sent = await sendOrFail(
