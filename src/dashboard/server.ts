@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hasCode } from '../errors';
+import { printable } from '../ops/printable';
 import type { Ops } from '../ops/types';
 import { html } from './html';
 import { layout } from './layout';
@@ -47,7 +48,9 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const token = options.token ?? newToken();
   const host = options.host ?? '127.0.0.1';
-  const audit = options.audit ?? ((line: string) => void process.stderr.write(`dashboard: ${line}\n`));
+  // Audit lines carry ids from forms: made printable, so a crafted id cannot drive the operator's terminal.
+  const audit =
+    options.audit ?? ((line: string) => void process.stderr.write(`dashboard: ${printable(line)}\n`));
   const ctx: RouteContext = {
     ops: options.ops,
     csrf: csrfToken(token),

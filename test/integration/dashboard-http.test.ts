@@ -58,7 +58,7 @@ describe('dashboard HTTP security', () => {
   it('sends a strict CSP and no-store on every answer, the refusals included', async () => {
     for (const reply of [await send('GET', '/'), await send('GET', '/', cookie())]) {
       expect(reply.headers['content-security-policy']).toBe(
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
       );
       expect(reply.headers['cache-control']).toBe('no-store');
       expect(reply.headers['x-content-type-options']).toBe('nosniff');
