@@ -139,6 +139,17 @@ describe('decodeEnvelope', () => {
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
 
+    it.each([
+      ['"__proto__"', '\\u005f\\u005fproto\\u005f\\u005f'],
+      ['"constructor"', '\\u0063onstructor'],
+    ])('rejects a %s key spelled with \\u escapes as hostile input', (_key, escaped) => {
+      const value = escaped.startsWith('\\u0063') ? '{"prototype":{"polluted":true}}' : '{"polluted":true}';
+      const text = body().replace('"payload":{', `"payload":{"${escaped}":${value},`);
+      expect(text).not.toContain('__proto__');
+      expect(text).not.toContain('constructor');
+      expect(failure(decodeEnvelope(text)).reason).toBe('hostile-input');
+    });
+
     it('rejects "constructor.prototype" as hostile input', () => {
       const text = body({ payload: { constructor: { prototype: { polluted: true } } } });
       const result = failure(decodeEnvelope(text));
