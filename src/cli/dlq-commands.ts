@@ -56,21 +56,44 @@ export async function dlqAct(
     const verb = action === 'retry' ? 'Retry' : 'Discard for good';
     await confirm(ctx.output, `${verb} ${what}?`, o.yes === true);
   }
-  const progress = progressBar(ctx.output, action === 'retry' ? 'retrying' : 'discarding');
-  let report: BulkReport;
-  try {
-    const bulk = { onProgress: progress.update, ...(o.rate ? { maxPerSecond: o.rate } : {}) };
-    report =
-      action === 'retry' ? await ctx.ops.retry(selection, bulk) : await ctx.ops.discard(selection, bulk);
-  } finally {
-    progress.done();
-  }
+  const { report, interrupted } = await runBulk(ctx, action, selection, o.rate);
+  if (interrupted) ctx.output.err('interrupted: what was not done stays in the DLQ');
   await ctx.afterAction();
   emit(ctx.output, report, () => describeReport(report));
   const nothingFound =
     report.succeeded.length === 0 && report.failed.length === 0 && report.notFound.length > 0;
   if (nothingFound && 'refs' in selection) return EXIT.notFound;
-  return report.failed.length > 0 || report.notFound.length > 0 ? EXIT.partial : EXIT.ok;
+  const incomplete = report.failed.length > 0 || report.notFound.length > 0 || interrupted;
+  return incomplete ? EXIT.partial : EXIT.ok;
+}
+
+/**
+ * Runs the action with a progress bar. Ctrl-C stops it after the batch in hand and releases what is held,
+ * instead of leaving dead letters hidden until their hold runs out.
+ */
+async function runBulk(
+  ctx: CliContext,
+  action: 'retry' | 'discard',
+  selection: Selection,
+  rate: number | undefined,
+): Promise<{ readonly report: BulkReport; readonly interrupted: boolean }> {
+  const progress = progressBar(ctx.output, action === 'retry' ? 'retrying' : 'discarding');
+  const stop = new AbortController();
+  const onInterrupt = () => stop.abort();
+  process.once('SIGINT', onInterrupt);
+  try {
+    const bulk = {
+      onProgress: progress.update,
+      signal: stop.signal,
+      ...(rate ? { maxPerSecond: rate } : {}),
+    };
+    const report =
+      action === 'retry' ? await ctx.ops.retry(selection, bulk) : await ctx.ops.discard(selection, bulk);
+    return { report, interrupted: stop.signal.aborted };
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    progress.done();
+  }
 }
 
 function selectionOf(refs: readonly string[], o: BulkCommandOptions): Selection {
