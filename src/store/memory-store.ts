@@ -36,7 +36,8 @@ export function createMemoryJobStore(): JobStore {
     change: RecordChange,
     recorded?: JobStatus,
   ) => {
-    const existing = read(jobId);
+    // Read without a copy: applyChange builds a new record from it, and write() stores a copy of that.
+    const existing = records.get(jobId);
     if (fence !== undefined && (existing?.fence !== fence || existing.status !== 'running')) {
       // The same run's write, already applied (the DynamoDB adapter sees this when a retried request lands twice).
       if (existing?.fence === fence && existing.status === recorded) return;
