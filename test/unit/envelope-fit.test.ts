@@ -42,7 +42,10 @@ describe('a job whose payload nearly fills a message', () => {
         // The largest story an error can leave: a 3,000-byte message, a long code, 8 stack lines of 2,000 chars.
         const error = new Error('✓'.repeat(1000));
         error.name = 'N'.repeat(200);
-        throw Object.assign(error, { code: 'C'.repeat(200), stack: Array(8).fill('a'.repeat(250)).join('\n') });
+        throw Object.assign(error, {
+          code: 'C'.repeat(200),
+          stack: Array(8).fill('a'.repeat(250)).join('\n'),
+        });
       },
     });
     const engine = createLocalEngine({
