@@ -1,0 +1,37 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { createRegistry, defineJob, type IdempotencyMode, type JobDefinition, type JobRegistry } from 'wharf';
+
+export interface NoopPayload {
+  readonly i: number;
+}
+
+/**
+ * `{ i: number }`, checked by hand. The baseline's record handler makes the same check after JSON.parse, so
+ * neither side pays for a schema library in the figures (the example app's worker, with zod, is measured apart).
+ */
+export const noopPayloadSchema: StandardSchemaV1<NoopPayload> = {
+  '~standard': {
+    version: 1,
+    vendor: 'wharf-bench',
+    validate: (value) =>
+      typeof value === 'object' && value !== null && typeof (value as { i?: unknown }).i === 'number'
+        ? { value: value as NoopPayload }
+        : { issues: [{ message: 'expected { i: number }' }] },
+  },
+};
+
+export interface NoopJobs {
+  readonly job: JobDefinition<typeof noopPayloadSchema>;
+  readonly registry: JobRegistry;
+}
+
+/** The job every figure runs: does nothing, so what is measured is the library and its AWS calls. */
+export function noopJobs(mode: IdempotencyMode): NoopJobs {
+  const job = defineJob({
+    name: 'noop',
+    schema: noopPayloadSchema,
+    idempotency: mode,
+    perform: () => undefined,
+  });
+  return { job, registry: createRegistry([job]) };
+}

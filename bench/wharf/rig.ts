@@ -1,0 +1,61 @@
+import { createClient, type Enqueuer, type IdempotencyMode } from 'wharf';
+import { createDynamoJobStore, createJobTable, createSqsTransport } from 'wharf/aws';
+import { createLambdaHandler } from 'wharf/lambda';
+import { createQueuePair, type Emulator, uniqueName } from '../aws/emulator';
+import { RequestLog } from '../aws/request-log';
+import type { Producer, Rig } from '../scenario';
+import { type NoopJobs, noopJobs } from './jobs';
+
+/**
+ * wharf on the emulator as a deployment has it: the SQS transport and the DynamoDB store behind the Lambda
+ * handler, and a producer with its own client. The handler gets no event listener: the baseline logs nothing
+ * either (the from-env entry's default one-line-per-outcome log is a choice of the deployment, not a cost of
+ * the engine).
+ */
+export async function wharfRig(emulator: Emulator, mode: IdempotencyMode): Promise<Rig> {
+  const log = new RequestLog();
+  const queue = await createQueuePair(emulator, `wharf-${mode}`);
+  const queues = { default: { url: queue.url, deadLetterUrl: queue.deadLetterUrl } };
+  const tableName = mode === 'off' ? undefined : uniqueName('wharf-jobs');
+  if (tableName) await createJobTable(emulator.setup.dynamodb, tableName);
+  const jobs = noopJobs(mode);
+  const client = createClient({
+    transport: createSqsTransport({ client: emulator.sqs(log, 'producer'), queues }),
+  });
+  const handler = createLambdaHandler({
+    registry: jobs.registry,
+    queue: 'default',
+    transport: createSqsTransport({ client: emulator.sqs(log, 'worker'), queues }),
+    store: tableName
+      ? createDynamoJobStore({ client: emulator.dynamodb(log, 'worker'), tableName })
+      : undefined,
+  });
+  return {
+    label: `wharf ${mode}`,
+    queue,
+    tables: tableName ? [tableName] : [],
+    log,
+    handler: (event, context) => handler(event, context),
+    esmSqs: emulator.sqs(log, 'esm'),
+    enqueue: (count, producer) => enqueueNoops(client, jobs, count, producer),
+  };
+}
+
+let next = 0;
+
+/** `enqueue` per job, awaited in turn, or one `enqueueMany` (10 per SendMessageBatch, 5 requests in flight). */
+export async function enqueueNoops(
+  client: Enqueuer,
+  jobs: NoopJobs,
+  count: number,
+  producer: Producer,
+): Promise<void> {
+  const requests = Array.from({ length: count }, () => jobs.job.with({ i: next++ }));
+  if (producer === 'one-by-one') {
+    for (const request of requests) await client.enqueue(request);
+    return;
+  }
+  const { failed } = await client.enqueueMany(requests);
+  if (failed.length > 0)
+    throw new Error(`${failed.length} jobs were not enqueued: ${failed[0]?.error.message}`);
+}
