@@ -1,0 +1,109 @@
+import type { IdempotencyMode } from 'wharf';
+import type { Emulator } from '../aws/emulator';
+import { measureBaselineLongDelay } from '../baseline/long-delay';
+import { type BaselineVariant, baselineRig } from '../baseline/rig';
+import type { BenchConfig } from '../config';
+import type { Measured } from '../measured';
+import { type Producer, type Rig, runScenario } from '../scenario';
+import { type SideUnits, toUnits } from '../units';
+import { LONG_DELAY_PATHS, type LongDelayPath } from '../wharf/long-delay';
+import { wharfRig } from '../wharf/rig';
+
+/** Figure 1: AWS requests, DynamoDB units and list-price cost per job, wharf against the baseline. */
+export interface RequestRow {
+  readonly case: string;
+  readonly wharf: SideUnits;
+  readonly baseline: SideUnits;
+  /** wharf / baseline, requests per job. */
+  readonly requestRatio: number;
+  /** wharf / baseline, cost per million jobs. */
+  readonly costRatio: number;
+  readonly note: string;
+}
+
+export interface RequestFigure {
+  readonly jobsPerScenario: number;
+  readonly rows: readonly RequestRow[];
+  /** The baseline with a hand-rolled SendMessageBatch producer, for the bulk rows' note. */
+  readonly baselineHandBatched: SideUnits;
+}
+
+const MODES: readonly { mode: IdempotencyMode; baseline: BaselineVariant; note: string }[] = [
+  { mode: 'off', baseline: 'plain', note: 'like with like: no job state on either side' },
+  {
+    mode: 'tracked',
+    baseline: 'idempotent',
+    note: 'the baseline has no outcome-only mode; compared with its idempotency',
+  },
+  { mode: 'exactly-once', baseline: 'idempotent', note: 'like with like: both claim, run, then complete' },
+];
+
+export async function requestFigure(emulator: Emulator, config: BenchConfig): Promise<RequestFigure> {
+  const { jobs, wave } = config.requests;
+  const measure = async (rig: Rig, producer: Producer) =>
+    toUnits(emulator, await measureRig(rig, jobs, wave, producer));
+  const baseline = {
+    plain: await measure(await baselineRig(emulator, 'plain'), 'one-by-one'),
+    idempotent: await measure(await baselineRig(emulator, 'idempotent'), 'one-by-one'),
+  };
+  const handBatched = await measure(await baselineRig(emulator, 'plain'), 'bulk');
+  const rows: RequestRow[] = [];
+  for (const { mode, baseline: variant, note } of MODES) {
+    for (const producer of ['one-by-one', 'bulk'] as const) {
+      const wharf = await measure(await wharfRig(emulator, mode), producer);
+      const bulkNote =
+        producer === 'bulk'
+          ? `; the baseline sends one SendMessage per job (hand-rolled SendMessageBatch: ${handBatched.requestsPerJob.toFixed(2)} req/job)`
+          : '';
+      rows.push(row(`${modeLabel(mode)}, ${producer} enqueue`, wharf, baseline[variant], note + bulkNote));
+    }
+  }
+  const options = { jobs: config.requests.delayJobs, delayMs: config.longDelayMs };
+  const scheduledByHand = await toUnits(emulator, await measureBaselineLongDelay(emulator, options));
+  for (const path of LONG_DELAY_PATHS) rows.push(await longDelayRow(emulator, config, path, scheduledByHand));
+  return { jobsPerScenario: jobs, rows, baselineHandBatched: handBatched };
+}
+
+async function longDelayRow(
+  emulator: Emulator,
+  config: BenchConfig,
+  path: LongDelayPath,
+  baseline: SideUnits,
+): Promise<RequestRow> {
+  const options = { jobs: config.requests.delayJobs, delayMs: config.longDelayMs };
+  const wharf = await toUnits(emulator, await path.measure(emulator, options));
+  const hours = config.longDelayMs / 3_600_000;
+  return row(
+    `delay ${hours} h (${path.short}), plain, bulk enqueue`,
+    wharf,
+    baseline,
+    `${wharf.label}, whose cost ${path.scaling}; ${baseline.label} (Powertools has no delays)`,
+  );
+}
+
+async function measureRig(rig: Rig, jobs: number, wave: number, producer: Producer): Promise<Measured> {
+  const result = await runScenario(rig, { jobs, wave, producer });
+  return {
+    label: `${rig.label}, ${producer}`,
+    log: rig.log,
+    jobs,
+    lambdaInvocations: result.invocations,
+    schedulerInvocations: 0,
+    tables: rig.tables,
+  };
+}
+
+function row(name: string, wharf: SideUnits, baseline: SideUnits, note: string): RequestRow {
+  return {
+    case: name,
+    wharf,
+    baseline,
+    requestRatio: wharf.requestsPerJob / baseline.requestsPerJob,
+    costRatio: wharf.costPerMillionJobs.total / baseline.costPerMillionJobs.total,
+    note,
+  };
+}
+
+export function modeLabel(mode: IdempotencyMode): string {
+  return mode === 'off' ? 'plain (off)' : mode;
+}
