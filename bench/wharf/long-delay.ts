@@ -38,7 +38,7 @@ export interface LongDelayPath {
  */
 export const schedulerPath: LongDelayPath = {
   short: 'Scheduler',
-  scaling: 'the same for any delay',
+  scaling: 'is the same for any delay',
   name: 'wharf with EventBridge Scheduler: one schedule per job (src/schedule/dispatch.ts)',
   async measure(emulator, { jobs, delayMs }) {
     const log = new RequestLog();
