@@ -273,4 +273,18 @@ describe('SqsTransport', () => {
     expect((error as Error).message).toMatch(/Unknown queue "emails".*Known queues: "default"/);
     expect(counter.total()).toBe(0);
   });
+
+  it('refuses every send to a FIFO queue at once, permanently and with the reason, sending nothing', async () => {
+    const fifo = { url: `${urls.url}.fifo`, deadLetterUrl: `${urls.deadLetterUrl}.fifo` };
+    const onFifo = createSqsTransport({ client, queues: { ordered: fifo }, clock });
+    const outcomes = await onFifo.send('ordered', messages(3));
+    expect(outcomes).toEqual(
+      Array(3).fill(expect.objectContaining({ ok: false, code: 'FifoNotSupported', permanent: true })),
+    );
+    expect((outcomes[0] as { message: string }).message).toMatch(
+      /FIFO queue: wharf does not send to FIFO queues yet/,
+    );
+    await expect(onFifo.sendToDeadLetter('ordered', message('x'))).rejects.toThrow(/FIFO queue/);
+    expect(counter.total()).toBe(0);
+  });
 });

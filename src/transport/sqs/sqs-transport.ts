@@ -35,18 +35,23 @@ export function createSqsTransport(options: SqsTransportOptions): SqsTransport {
   // async, so a bad queue name rejects the returned promise like any other failure instead of throwing.
   return {
     send: async (queue, messages) =>
-      sendMessages(
-        {
-          client,
-          queueUrl: urlsOf(queue).url,
-          clock,
-          maxAttempts: resolved.maxSendAttempts,
-          concurrency: resolved.sendConcurrency,
-        },
-        messages,
-      ),
-    sendToDeadLetter: async (queue, message) =>
-      sendToDeadLetter(client, queue, urlsOf(queue).deadLetterUrl, message),
+      isFifo(urlsOf(queue).url)
+        ? messages.map(() => fifoRefusal(queue))
+        : sendMessages(
+            {
+              client,
+              queueUrl: urlsOf(queue).url,
+              clock,
+              maxAttempts: resolved.maxSendAttempts,
+              concurrency: resolved.sendConcurrency,
+            },
+            messages,
+          ),
+    sendToDeadLetter: async (queue, message) => {
+      const { deadLetterUrl } = urlsOf(queue);
+      if (isFifo(deadLetterUrl)) throw new WharfError('WHARF_TRANSPORT', fifoRefusal(queue).message);
+      return sendToDeadLetter(client, queue, deadLetterUrl, message);
+    },
     receive: async (queue, receiveOptions) => receiveMessages(target(queue), receiveOptions),
     ack: async (queue, receiptHandles) => deleteMessages(target(queue), receiptHandles),
     changeVisibility: async (queue, receiptHandles, seconds) =>
@@ -125,4 +130,19 @@ async function sendToDeadLetter(
       `Dead letter for queue "${queue}" was not confirmed: no MessageId came back`,
     );
   }
+}
+
+const isFifo = (queueUrl: string) => queueUrl.endsWith('.fifo');
+
+/**
+ * Sending to a FIFO queue needs message groups and forbids per-message delays, which retries and deferrals use:
+ * until the engine retries in place on FIFO queues, every send is refused with this, never half-done.
+ */
+function fifoRefusal(queue: string) {
+  return {
+    ok: false as const,
+    code: 'FifoNotSupported',
+    message: `queue "${queue}" is a FIFO queue: wharf does not send to FIFO queues yet (message groups, and retries without per-message delays); use a standard queue`,
+    permanent: true,
+  };
 }
