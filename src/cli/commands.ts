@@ -50,7 +50,10 @@ export async function jobsList(ctx: CliContext, o: JobsListOptions): Promise<num
   });
   const now = ctx.ops.nowMs();
   emit(ctx.output, page, () => {
-    if (page.records.length === 0) return `no jobs${o.status ? ` with status ${o.status}` : ''}`;
+    const none = `no jobs${o.status ? ` with status ${o.status}` : ''}`;
+    // A scanned listing (running, succeeded, or no status) can end a page early, even empty, and go on after it.
+    if (page.records.length === 0)
+      return page.cursor ? `${none} on this page\nmore: --cursor ${page.cursor}` : none;
     const rows = table(
       ['UPDATED', 'STATUS', 'JOB', 'JOB ID', 'ATTEMPT', 'LAST ERROR'],
       page.records.map((r) => [

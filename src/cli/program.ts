@@ -96,7 +96,7 @@ function addJobs(program: Command, act: Act): void {
     .action(act(jobsShow));
   jobs
     .command('list')
-    .description('jobs, newest first')
+    .description('jobs: failures (queued, retrying, dead, discarded) newest first, the rest in table order')
     .addOption(new Option('--status <status>', 'only jobs with this status').choices(STATUSES))
     .option('--limit <n>', 'jobs per page (1-100)', integer(1, 100))
     .option('--cursor <cursor>', 'the next page, as printed after the previous one')

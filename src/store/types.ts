@@ -126,6 +126,12 @@ export interface JobStore {
   /** Best-effort progress for the dashboard; never fenced, never fatal; ignored once the job has finished. */
   progress(jobId: string, progress: NonNullable<JobRecord['progress']>, nowMs: number): Promise<void>;
   get(jobId: string, nowMs: number): Promise<JobRecord | undefined>;
+  /**
+   * One page of live jobs. Failure-path statuses (`queued`, `retrying`, `dead`, `discarded`) come newest first;
+   * `running`, `succeeded` and all jobs together may come in any order (the DynamoDB adapter scans for them, and
+   * a page may then hold fewer than `limit` records, even none, while a cursor follows). Walking every page lists
+   * each matching job once.
+   */
   list(
     query: ListQuery,
     nowMs: number,

@@ -27,7 +27,7 @@ ${select('status', 'Status', STATUSES, filters.status)}
 ${select('job', 'Job', choices.jobs, filters.job)}
 ${select('queue', 'Queue', choices.queues, filters.queue)}
 <button type="submit">Filter</button></form>
-${shown.length === 0 ? html`<p class="muted">No jobs match.</p>` : jobTable(shown)}
+${shown.length === 0 ? html`<p class="muted">No jobs match${cursor ? ' on this page' : ''}.</p>` : jobTable(shown)}
 ${next}`;
 }
 

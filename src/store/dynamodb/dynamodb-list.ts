@@ -1,11 +1,12 @@
 import { StoreUnavailableError } from '../../errors';
-import { isExpired, nowSeconds } from '../claim-decision';
+import { isExpired } from '../claim-decision';
 import { decodeCursor, encodeCursor, listLimit } from '../list-query';
 import type { JobRecord, JobStatus, ListQuery } from '../types';
-import { BatchGetItemCommand, QueryCommand, ScanCommand } from './dynamodb-api';
+import { BatchGetItemCommand, QueryCommand } from './dynamodb-api';
 import type { DynamoContext } from './dynamodb-context';
+import { scanJobs } from './dynamodb-scan';
 import { createExpression } from './expression';
-import { fromItem, type Item, JOB_KEY_PREFIX, statusShardKey } from './job-item';
+import { fromItem, type Item, isIndexedStatus, statusShardKey } from './job-item';
 import { JOB_TABLE_SCHEMA } from './table-schema';
 
 const INDEX = JOB_TABLE_SCHEMA.statusIndex;
@@ -31,7 +32,9 @@ export type ListPage = { readonly records: readonly JobRecord[]; readonly cursor
 
 export async function listJobs(ctx: DynamoContext, query: ListQuery, nowMs: number): Promise<ListPage> {
   const limit = listLimit(query);
-  if (query.status === undefined) return scanJobs(ctx, limit, query.cursor, nowMs);
+  // The status index is sparse (JOB_TABLE_SCHEMA): only the statuses it holds list newest first through it.
+  if (query.status === undefined || !isIndexedStatus(query.status))
+    return scanJobs(ctx, limit, query.cursor, nowMs, query.status);
   return listByStatus(ctx, query.status, limit, query.cursor, nowMs);
 }
 
@@ -40,8 +43,9 @@ const MAX_ROUNDS = 5;
 
 /**
  * Newest first across the shards of the status index. Expired records stay indexed until TTL deletes them (up to
- * 48 h late) and a record that just changed status may still be indexed under the old one; both are skipped, so
- * the listing reads on until the page is full.
+ * 48 h late) and a record that just changed status may still be indexed under the old one (or, written before
+ * the index became sparse, under a status no longer indexed); all are skipped, so the listing reads on until the
+ * page is full.
  */
 async function listByStatus(
   ctx: DynamoContext,
@@ -165,33 +169,6 @@ async function hydrate(
     .filter((r): r is JobRecord => r !== undefined && r.status === status && !isExpired(r, nowMs));
 }
 
-/** All jobs, in no particular order (a Scan); pages fill up to `limit` unless the table ends first. */
-async function scanJobs(
-  ctx: DynamoContext,
-  limit: number,
-  cursor: string | undefined,
-  nowMs: number,
-): Promise<ListPage> {
-  let afterPk = cursor === undefined ? undefined : decodeCursor(cursor, isScanCursor).afterPk;
-  const records: JobRecord[] = [];
-  do {
-    const x = createExpression();
-    const out = await ctx.client.send(
-      new ScanCommand({
-        TableName: ctx.tableName,
-        // Limit counts items read before the filter, so a page never overshoots `limit`.
-        Limit: limit - records.length,
-        FilterExpression: `begins_with(${x.name(PK)}, ${x.string(JOB_KEY_PREFIX)}) AND ${x.name('expiresAtSec')} >= ${x.number(nowSeconds(nowMs))}`,
-        ...x.params(),
-        ...(afterPk === undefined ? {} : { ExclusiveStartKey: { [PK]: { S: afterPk } } }),
-      }),
-    );
-    records.push(...(out.Items ?? []).map(fromItem));
-    afterPk = out.LastEvaluatedKey?.[PK]?.S;
-  } while (afterPk !== undefined && records.length < limit);
-  return { records, ...(afterPk === undefined ? {} : { cursor: encodeCursor({ afterPk }) }) };
-}
-
 function isCursorFor(status: JobStatus) {
   return (state: unknown): state is StatusCursor => {
     const c = state as Partial<StatusCursor> | null;
@@ -210,8 +187,4 @@ function isPosition(p: unknown): p is ShardPosition {
     p === 'done' ||
     (Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'number')
   );
-}
-
-function isScanCursor(state: unknown): state is { readonly afterPk: string } {
-  return typeof (state as { afterPk?: unknown } | null)?.afterPk === 'string';
 }

@@ -1,6 +1,6 @@
 import type { RecordChange } from '../record-change';
 import type { AttributeValue } from './dynamodb-api';
-import { encodeField, STORAGE_ATTRIBUTES, shardOf, statusShardKey } from './job-item';
+import { encodeField, isIndexedStatus, STORAGE_ATTRIBUTES, shardOf, statusShardKey } from './job-item';
 
 /** Collects the placeholders of one request's expressions; conditions are built from named clauses around it. */
 export interface Expression {
@@ -56,12 +56,17 @@ export function updateExpression(
   }
   if (change.bumpFence)
     sets.push(`${x.name('fence')} = if_not_exists(${x.name('fence')}, ${x.number(0)}) + ${x.number(1)}`);
-  if (change.set.status !== undefined) {
-    const shard = statusShardKey(change.set.status, shardOf(jobId));
+  const removes = (change.remove ?? []).map((field) => x.name(field));
+  const status = change.set.status;
+  // The index is sparse (JOB_TABLE_SCHEMA): a record enters it only with an indexed status and leaves it
+  // otherwise. Removing a key the item lacks changes no index, so running -> succeeded costs the index nothing.
+  if (status !== undefined && isIndexedStatus(status)) {
+    const shard = statusShardKey(status, shardOf(jobId));
     sets.push(`${x.name(STORAGE_ATTRIBUTES.statusShard)} = ${x.string(shard)}`);
+  } else if (status !== undefined) {
+    removes.push(x.name(STORAGE_ATTRIBUTES.statusShard));
   }
   if (claimToken !== undefined)
     sets.push(`${x.name(STORAGE_ATTRIBUTES.claimToken)} = ${x.string(claimToken)}`);
-  const removes = (change.remove ?? []).map((field) => x.name(field));
   return `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
 }

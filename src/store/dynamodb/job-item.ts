@@ -32,6 +32,13 @@ export function jobKey(jobId: string): Item {
   return { [STORAGE_ATTRIBUTES.partitionKey]: { S: `${JOB_KEY_PREFIX}${jobId}` } };
 }
 
+const INDEXED: ReadonlySet<string> = new Set(JOB_TABLE_SCHEMA.statusIndex.statuses);
+
+/** Whether records with this status carry the status index key (the index is sparse: see JOB_TABLE_SCHEMA). */
+export function isIndexedStatus(status: JobStatus): boolean {
+  return INDEXED.has(status);
+}
+
 /** The status index partition a job's record sits in while it has this status (see JOB_TABLE_SCHEMA). */
 export function statusShardKey(status: JobStatus, shard: number): string {
   return `${status}#${shard}`;
@@ -57,7 +64,9 @@ export function encodeField(field: string, value: unknown): AttributeValue {
 export function toItem(record: JobRecord, claimToken?: string): Item {
   const item: Item = {
     ...jobKey(record.jobId),
-    [STORAGE_ATTRIBUTES.statusShard]: { S: statusShardKey(record.status, shardOf(record.jobId)) },
+    ...(isIndexedStatus(record.status)
+      ? { [STORAGE_ATTRIBUTES.statusShard]: { S: statusShardKey(record.status, shardOf(record.jobId)) } }
+      : {}),
     ...(claimToken === undefined ? {} : { [STORAGE_ATTRIBUTES.claimToken]: { S: claimToken } }),
   };
   for (const [field, value] of Object.entries(record)) {

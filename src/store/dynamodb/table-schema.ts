@@ -17,9 +17,20 @@ export const JOB_TABLE_SCHEMA = {
     name: 'byStatus',
     partitionKey: 'statusShard',
     sortKey: 'updatedAtMs',
-    /** Keys only: status changes cost one small index write, and lease extensions none. */
+    /** Keys only: an index entry costs one write unit whatever the item's size, and lease extensions none. */
     projection: 'KEYS_ONLY',
     shards: 16,
+    /**
+     * The index is sparse: only records with these statuses carry `statusShard`, so only they have an entry.
+     * They are the ones an operator must find quickly and that are few (a failure, a scheduled retry, a released
+     * job waiting for its message). `running` and `succeeded` are the hot path and the bulk of the table: keeping
+     * them out means the claim of a new job writes no entry and its success removes none, so a small job costs 1
+     * write unit per write. Moving a record to an indexed status costs 1 index write, and leaving one (a retry's
+     * claim, a redrive) costs 1 more: both happen only on the failure path. Records that are not indexed are
+     * listed with a filtered Scan (see dynamodb-scan.ts). Adding a status here later only leaves records written
+     * before out of its listing until they change; removing one leaves stale entries that listings skip.
+     */
+    statuses: ['queued', 'retrying', 'dead', 'discarded'],
   },
   /** DynamoDB attribute types of every key attribute (S: string, N: number). */
   attributeTypes: { pk: 'S', statusShard: 'S', updatedAtMs: 'N' },
