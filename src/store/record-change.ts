@@ -42,16 +42,28 @@ export function claimChange(input: ClaimInput, attempt: number): RecordChange {
   };
 }
 
+/**
+ * Success as the run that claimed (fenced) sets only what the run changed: the claim already wrote the job's
+ * name, queue, attempt, start and payload, and the fence condition guarantees the record is that claim's. Only
+ * `createdAtMs` is set again, because the claim did not know the enqueue time. Tracked mode has no claim, so its
+ * upsert writes every field.
+ */
 export function succeedChange(input: SucceededInput): RecordChange {
   const stored = storableJson(input.result, RESULT_MAX_BYTES);
+  const outcome: RecordFields = {
+    status: 'succeeded',
+    createdAtMs: input.createdAtMs,
+    updatedAtMs: input.nowMs,
+    finishedAtMs: input.nowMs,
+    expiresAtSec: input.expiresAtSec,
+    ...(stored ? { result: stored.value } : {}),
+  };
+  const remove: (keyof JobRecord)[] = stored ? ['leaseExpiresAtMs'] : ['leaseExpiresAtMs', 'result'];
+  if (input.fence !== undefined) return { set: outcome, remove };
   return {
-    set: {
-      ...outcomeFields(input, 'succeeded'),
-      finishedAtMs: input.nowMs,
-      ...(stored ? { result: stored.value } : {}),
-    },
+    set: { ...outcomeFields(input, 'succeeded'), ...outcome },
     setIfAbsent: { fence: 0 },
-    remove: stored ? ['leaseExpiresAtMs'] : ['leaseExpiresAtMs', 'result'],
+    remove,
   };
 }
 
@@ -77,7 +89,8 @@ export function releaseChange(attempt: number, nowMs: number): RecordChange {
 }
 
 export function extendLeaseChange(leaseExpiresAtMs: number): RecordChange {
-  // updatedAtMs stays: a lease extension is a heartbeat, not a change of state (and would cost an index write).
+  // updatedAtMs stays: a lease extension is a heartbeat, not a change of state (and, on an indexed record, would
+  // cost an index write).
   return { set: { leaseExpiresAtMs } };
 }
 
