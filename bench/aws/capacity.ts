@@ -4,6 +4,7 @@ import {
   type DynamoDBClient,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
+import { itemSizeBytes } from '../../src/store/dynamodb/write-units';
 import type { DynamoRead, DynamoWrite } from './request-log';
 
 /**
@@ -11,8 +12,10 @@ import type { DynamoRead, DynamoWrite } from './request-log';
  * so units are worked out here with the rules of the DynamoDB developer guide:
  * - a table write costs 1 unit per started KB of the larger of the old and new item (here: the item as it ends);
  *   a failed conditional write still costs at least 1;
- * - a write that sets a global secondary index's key costs that index 1 unit to insert the entry when the item was
- *   not in the index yet, and 2 (delete the old entry, put the new one) when it was (GSI.html#GSI.Writes);
+ * - an item is in a global secondary index only while it has every key attribute of the index (a sparse index
+ *   leaves the rest out); a write that puts it in or takes it out costs that index 1 unit, one that changes its
+ *   key while it stays in costs 2 (delete the old entry, put the new one), and any other write none
+ *   (GSI.html#GSI.Writes; the same rules as writeUnits in src/store/dynamodb/write-units.ts, which tests use);
  * - a strongly consistent GetItem of up to 4 KB costs 1 read unit, an eventually consistent one 0.5.
  */
 export interface TableShape {
@@ -55,7 +58,8 @@ export function writeUnits(
   shapes: ReadonlyMap<string, TableShape>,
   sizes: ReadonlyMap<string, ReadonlyMap<string, number>>,
 ): WriteUnits {
-  const indexed = new Set<string>();
+  /** Index key attributes each item holds now, by table, index and item key (tables start empty). */
+  const held = new Map<string, ReadonlySet<string>>();
   let table = 0;
   let index = 0;
   for (const write of writes) {
@@ -63,15 +67,40 @@ export function writeUnits(
     if (!shape) throw new Error(`capacity: no shape for table ${write.table}`);
     const key = keyOf(write.key ?? write.item ?? {}, shape);
     table += Math.max(1, Math.ceil((sizes.get(write.table)?.get(key) ?? 0) / 1024));
-    if (write.failed || write.command === 'DeleteItem') continue;
+    if (write.failed) continue;
     shape.indexes.forEach((indexKeys, i) => {
-      if (!indexKeys.some((attribute) => write.setAttributes.includes(attribute))) return;
       const entry = `${write.table}|${i}|${key}`;
-      index += indexed.has(entry) ? 2 : 1;
-      indexed.add(entry);
+      const before = held.get(entry) ?? new Set<string>();
+      const after = heldAfter(write, indexKeys, before);
+      held.set(entry, after);
+      index += indexWrites(indexKeys, before, after, write);
     });
   }
   return { table, index };
+}
+
+function heldAfter(write: DynamoWrite, indexKeys: readonly string[], before: ReadonlySet<string>) {
+  if (write.command === 'DeleteItem') return new Set<string>();
+  // PutItem replaces the whole item; UpdateItem keeps what it does not touch.
+  const kept = write.command === 'PutItem' ? [] : [...before];
+  return new Set(
+    [...kept, ...write.setAttributes]
+      .filter((a) => indexKeys.includes(a))
+      .filter((a) => !write.removedAttributes.includes(a)),
+  );
+}
+
+function indexWrites(
+  indexKeys: readonly string[],
+  before: ReadonlySet<string>,
+  after: ReadonlySet<string>,
+  write: DynamoWrite,
+): number {
+  const was = indexKeys.every((a) => before.has(a));
+  const is = indexKeys.every((a) => after.has(a));
+  if (was !== is) return 1;
+  // Still in the index: a key attribute it set again moves the entry (values are not logged, so a set counts).
+  return was && indexKeys.some((a) => write.setAttributes.includes(a)) ? 2 : 0;
 }
 
 export function readUnits(reads: readonly DynamoRead[]): number {
@@ -80,21 +109,4 @@ export function readUnits(reads: readonly DynamoRead[]): number {
 
 function keyOf(item: Item, shape: TableShape): string {
   return JSON.stringify(shape.keyAttributes.map((name) => item[name]));
-}
-
-/** DynamoDB's item size: attribute names plus values (numbers: about one byte per two digits, plus one). */
-export function itemSizeBytes(item: Item): number {
-  let size = 0;
-  for (const [name, value] of Object.entries(item)) size += Buffer.byteLength(name) + valueSize(value);
-  return size;
-}
-
-function valueSize(value: AttributeValue): number {
-  if (value.S !== undefined) return Buffer.byteLength(value.S);
-  if (value.N !== undefined) return Math.ceil(value.N.replace(/[-.]/g, '').replace(/^0+/, '').length / 2) + 1;
-  if (value.B !== undefined) return value.B.byteLength;
-  if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
-  if (value.M !== undefined) return 3 + itemSizeBytes(value.M) + Object.keys(value.M).length;
-  if (value.L !== undefined) return 3 + value.L.reduce((sum, v) => sum + 1 + valueSize(v), 0);
-  return JSON.stringify(value).length;
 }

@@ -17,6 +17,8 @@ export interface DynamoWrite {
   readonly item?: Item;
   /** Attributes the write sets (PutItem: all of the item's; UpdateItem: the SET targets). */
   readonly setAttributes: readonly string[];
+  /** Attributes an UpdateItem removes (REMOVE targets): leaving a sparse index is an index write too. */
+  readonly removedAttributes: readonly string[];
   /** A failed condition still consumes write capacity, but changes no index. */
   readonly failed: boolean;
 }
@@ -99,7 +101,9 @@ function logDynamo(log: RequestLog, command: string, input: Record<string, unkno
   if (WRITES.has(command)) {
     const item = input.Item as Item | undefined;
     const setAttributes = item ? Object.keys(item) : updateTargets(input);
-    log.writes.push({ table, command, key: input.Key as Item | undefined, item, setAttributes, failed });
+    const removedAttributes = item ? [] : removeTargets(input);
+    const key = input.Key as Item | undefined;
+    log.writes.push({ table, command, key, item, setAttributes, removedAttributes, failed });
   } else if (READS.has(command)) {
     log.reads.push({ table, command, consistent: input.ConsistentRead === true });
   } else {
@@ -108,6 +112,18 @@ function logDynamo(log: RequestLog, command: string, input: Record<string, unkno
       `request-log: DynamoDB ${command} is not modelled; add it to capacity.ts before measuring it`,
     );
   }
+}
+
+/** The attribute names an UpdateExpression removes (`REMOVE #a, #b`), with placeholders resolved. */
+function removeTargets(input: Record<string, unknown>): string[] {
+  const expression = String(input.UpdateExpression ?? '');
+  const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const removeClause = expression.split(/\bREMOVE\b/)[1]?.split(/\b(?:SET|ADD|DELETE)\b/)[0] ?? '';
+  return removeClause
+    .split(',')
+    .map((token) => token.trim())
+    .filter((token) => token !== '')
+    .map((token) => (token.startsWith('#') ? (names[token] ?? token) : token));
 }
 
 /** The attribute names an UpdateExpression assigns with SET (`#a = ...`), with placeholders resolved. */

@@ -1,6 +1,10 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ErrorSummary } from '../../src/envelope/envelope';
 import { createJobTable } from '../../src/store/dynamodb/create-job-table';
 import { createDynamoJobStore } from '../../src/store/dynamodb/dynamodb-store';
+import type { Item } from '../../src/store/dynamodb/job-item';
+import { jobKey } from '../../src/store/dynamodb/job-item';
+import { totalWriteUnits, writeUnits } from '../../src/store/dynamodb/write-units';
 import { createMemoryJobStore } from '../../src/store/memory-store';
 import type { ClaimInput, ClaimResult, FailedInput, JobStore, SucceededInput } from '../../src/store/types';
 import { countRequests, dynamoClient, RequestCounter, uniqueName } from './aws';
@@ -16,6 +20,8 @@ export interface StoreUnderTest {
   readonly store: JobStore;
   /** DynamoDB requests by command name; only for the DynamoDB adapter. */
   readonly counter?: RequestCounter;
+  /** The stored item of a job as DynamoDB holds it, read outside the counter; only for the DynamoDB adapter. */
+  readonly item?: (jobId: string) => Promise<Item | undefined>;
 }
 
 export interface StoreAdapter {
@@ -37,7 +43,14 @@ export const dynamoAdapter: StoreAdapter = {
     const tableName = uniqueName('jobs');
     await createJobTable(client, tableName);
     counter.reset();
-    return { store: createDynamoJobStore({ client, tableName }), counter };
+    const reader = dynamoClient();
+    const item = async (jobId: string) =>
+      (
+        await reader.send(
+          new GetItemCommand({ TableName: tableName, Key: jobKey(jobId), ConsistentRead: true }),
+        )
+      ).Item;
+    return { store: createDynamoJobStore({ client, tableName }), counter, item };
   },
 };
 
@@ -81,6 +94,21 @@ export async function requestsOf(counter: RequestCounter, action: () => Promise<
   await action();
   const sum = (commands: string[]) => commands.reduce((n, c) => n + counter.get(c), 0);
   return { writes: sum(WRITES), reads: sum(READS) };
+}
+
+/**
+ * The write units DynamoDB bills for `action`, worked out from the item before and after it (moto's
+ * ConsumedCapacity is a constant, see write-units.ts). Only defined for an action that makes exactly one write.
+ */
+export async function writeUnitsOf(
+  sut: StoreUnderTest,
+  jobId: string,
+  action: () => Promise<unknown>,
+): Promise<number> {
+  const before = await sut.item!(jobId);
+  const { writes } = await requestsOf(sut.counter!, action);
+  if (writes !== 1) throw new Error(`writeUnitsOf models one write, the action made ${writes}`);
+  return totalWriteUnits(writeUnits(before, await sut.item!(jobId)));
 }
 
 let sequence = 0;
