@@ -1,9 +1,4 @@
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import type { Enqueuer } from '../../src/client/types';
 import {
@@ -25,6 +20,7 @@ import { createSqsQueueAdmin } from '../../src/transport/sqs/sqs-queue-admin';
 import { dynamoClient, sqsClient, uniqueName } from './aws';
 import { pollOnce } from './esm';
 import { oneRequestAtATime } from './job-store';
+import { createQueuePair, drainQueue } from './queues';
 
 /** Faults a test can switch on in the QueueAdmin that ops uses. */
 export interface AdminFaults {
@@ -109,7 +105,7 @@ export const motoWorld: OpsWorldFactory = {
     const queue = registry.queues[0]!;
     const sqs = sqsClient();
     const dynamodb = oneRequestAtATime(dynamoClient());
-    const urls = await createQueuePair(sqs);
+    const urls = await createQueuePair(sqs, { prefix: 'wharf-ops' });
     const tableName = uniqueName('wharf-ops');
     await createJobTable(dynamodb, tableName);
     const queues = { [queue]: { url: urls.url, deadLetterUrl: urls.deadLetterUrl } };
@@ -202,48 +198,4 @@ export function withFaults(admin: QueueAdmin, faults: AdminFaults): QueueAdmin {
       return [...sent, ...refused];
     },
   };
-}
-
-async function createQueuePair(sqs: ReturnType<typeof sqsClient>) {
-  const name = uniqueName('wharf-ops');
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
-  const dlqArn = await arnOf(sqs, dlq.QueueUrl!);
-  const source = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: name,
-      Attributes: {
-        VisibilityTimeout: '2',
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }),
-      },
-    }),
-  );
-  const arn = await arnOf(sqs, source.QueueUrl!);
-  return { url: source.QueueUrl!, deadLetterUrl: dlq.QueueUrl!, arn, deadLetterArn: dlqArn };
-}
-
-async function arnOf(sqs: ReturnType<typeof sqsClient>, url: string): Promise<string> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
-  );
-  return Attributes?.QueueArn ?? '';
-}
-
-async function drainQueue(sqs: ReturnType<typeof sqsClient>, url: string, deliver: () => Promise<unknown>) {
-  const deadline = Date.now() + 25_000;
-  while (Date.now() < deadline) {
-    await deliver();
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: [
-          'ApproximateNumberOfMessages',
-          'ApproximateNumberOfMessagesNotVisible',
-          'ApproximateNumberOfMessagesDelayed',
-        ],
-      }),
-    );
-    const left = Object.values(Attributes).reduce((sum, n) => sum + Number(n), 0);
-    if (left === 0) return;
-  }
-  throw new Error('queue not drained within 25 s');
 }

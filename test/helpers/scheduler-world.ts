@@ -4,12 +4,7 @@ import {
   type GetScheduleOutput,
   ListSchedulesCommand,
 } from '@aws-sdk/client-scheduler';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createClient } from '../../src/client/client';
 import type { WharfClient } from '../../src/client/types';
 import type { JobEvent } from '../../src/engine/events';
@@ -25,6 +20,7 @@ import { createSqsTransport } from '../../src/transport/sqs/index';
 import { dynamoClient, schedulerClient, sqsClient, uniqueName } from './aws';
 import { pollOnce } from './esm';
 import { oneRequestAtATime } from './job-store';
+import { createQueuePair } from './queues';
 
 export const ROLE_ARN = 'arn:aws:iam::123456789012:role/wharf-scheduler';
 
@@ -46,7 +42,7 @@ export async function createSchedulerWorld(jobs: readonly JobDefinition[]) {
   const sent = captureRequests(scheduler);
   const groupName = uniqueName('wharf');
   await scheduler.send(new CreateScheduleGroupCommand({ Name: groupName }));
-  const queue = await createQueuePair(sqs);
+  const queue = await createQueuePair(sqs, { prefix: 'wharf-sq' });
   const tableName = uniqueName('wharf-jobs');
   await createJobTable(dynamodb, tableName);
   const clock: ManualClock = createManualClock(Math.floor(Date.now() / 1000) * 1000);
@@ -141,34 +137,6 @@ function captureRequests(client: ReturnType<typeof schedulerClient>): SentReques
     { step: 'initialize', name: 'wharfTestCaptureSchedulerRequests' },
   );
   return sent;
-}
-
-async function createQueuePair(sqs: SQSClient) {
-  const name = uniqueName('wharf-sq');
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
-  const deadLetterArn = await attribute(sqs, dlq.QueueUrl!, 'QueueArn');
-  const source = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: name,
-      Attributes: {
-        VisibilityTimeout: '2',
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: 5 }),
-      },
-    }),
-  );
-  return {
-    url: source.QueueUrl!,
-    deadLetterUrl: dlq.QueueUrl!,
-    arn: await attribute(sqs, source.QueueUrl!, 'QueueArn'),
-    deadLetterArn,
-  };
-}
-
-async function attribute(sqs: SQSClient, url: string, name: 'QueueArn'): Promise<string> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [name] }),
-  );
-  return Attributes[name] ?? '';
 }
 
 async function queueCounts(sqs: SQSClient, url: string) {

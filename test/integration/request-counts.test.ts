@@ -1,4 +1,3 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createClient } from '../../src/client/client';
@@ -11,6 +10,7 @@ import { createDynamoJobStore, createJobTable } from '../../src/store/dynamodb/i
 import { createSqsTransport } from '../../src/transport/sqs/index';
 import { countRequests, dynamoClient, RequestCounter, sqsClient, uniqueName } from '../helpers/aws';
 import { pollOnce } from '../helpers/esm';
+import { createQueuePair, messagesLeft } from '../helpers/queues';
 
 const JOBS = 100;
 const DYNAMODB_WRITES = [
@@ -47,45 +47,6 @@ const perJob = (requests: number, jobs: number) => requests / jobs;
 const describeCounts = (counter: RequestCounter) =>
   [...counter.counts].map(([command, n]) => `${command.replace(/Command$/, '')} ${n}`).join(', ');
 
-async function createQueuePair(sqs: SQSClient) {
-  const name = uniqueName('counts');
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
-  const { Attributes: dlqAttributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  const source = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: name,
-      Attributes: {
-        VisibilityTimeout: '30',
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqAttributes?.QueueArn, maxReceiveCount: 5 }),
-      },
-    }),
-  );
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: source.QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  return { url: source.QueueUrl!, deadLetterUrl: dlq.QueueUrl!, arn: Attributes?.QueueArn ?? '' };
-}
-
-async function messagesLeft(admin: SQSClient, url: string): Promise<number> {
-  const { Attributes = {} } = await admin.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible) +
-    Number(Attributes.ApproximateNumberOfMessagesDelayed)
-  );
-}
-
 /**
  * One idempotency mode, measured on its own clients: the producer's SQS client, the worker's SQS client (what
  * our Lambda handler sends: retries, deferrals, dead letters) and DynamoDB client, and the simulated event source
@@ -107,7 +68,7 @@ async function measure(mode: IdempotencyMode): Promise<Figures> {
   countRequests(eventSourceSqs, eventSource);
   countRequests(workerDynamo, dynamo);
   try {
-    const queue = await createQueuePair(admin);
+    const queue = await createQueuePair(admin, { prefix: 'counts', visibilityTimeoutSeconds: 30 });
     const tableName = uniqueName(`counts-${mode}`);
     await createJobTable(setupDynamo, tableName);
     const job = defineJob({

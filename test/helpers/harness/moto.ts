@@ -1,9 +1,4 @@
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import {
   createClient,
   createRegistry,
@@ -17,6 +12,7 @@ import { createSqsTransport } from '../../../src/transport/sqs/index';
 import { dynamoClient, sqsClient, uniqueName } from '../aws';
 import { pollOnce } from '../esm';
 import { oneRequestAtATime } from '../job-store';
+import { createQueuePair, drainQueue } from '../queues';
 import type { Harness, HarnessEnv, HarnessOptions } from './types';
 
 /** The AWS path: moto's SQS and DynamoDB, the middy Lambda handler run in-process on received messages. */
@@ -31,7 +27,9 @@ export const motoHarness: Harness = {
     const dynamodb = oneRequestAtATime(dynamoClient());
     const failing = { claims: 0 };
     injectClaimFailures(dynamodb, failing);
-    const { url, deadLetterUrl, arn } = await createQueuePair(sqs, options.visibilityTimeoutSeconds ?? 2);
+    const { url, deadLetterUrl, arn } = await createQueuePair(sqs, {
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 2,
+    });
     const tableName = uniqueName('wharf-jobs');
     await createJobTable(dynamodb, tableName);
     const transport = createSqsTransport({ client: sqs, queues: { [queue]: { url, deadLetterUrl } } });
@@ -78,57 +76,6 @@ export const motoHarness: Harness = {
     };
   },
 };
-
-async function createQueuePair(sqs: ReturnType<typeof sqsClient>, visibilityTimeoutSeconds: number) {
-  const name = uniqueName('wharf-q');
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
-  const dlqArn = await queueArn(sqs, dlq.QueueUrl!);
-  const source = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: name,
-      Attributes: {
-        VisibilityTimeout: String(visibilityTimeoutSeconds),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }),
-      },
-    }),
-  );
-  return { url: source.QueueUrl!, deadLetterUrl: dlq.QueueUrl!, arn: await queueArn(sqs, source.QueueUrl!) };
-}
-
-async function queueArn(sqs: ReturnType<typeof sqsClient>, url: string): Promise<string> {
-  const attrs = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
-  );
-  return attrs.Attributes?.QueueArn ?? '';
-}
-
-async function drainQueue(
-  sqs: ReturnType<typeof sqsClient>,
-  url: string,
-  deliver: () => Promise<number>,
-  timeoutMs: number,
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    await deliver();
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: [
-          'ApproximateNumberOfMessages',
-          'ApproximateNumberOfMessagesNotVisible',
-          'ApproximateNumberOfMessagesDelayed',
-        ],
-      }),
-    );
-    const left =
-      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-      Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
-    if (left === 0) return;
-  }
-  throw new Error(`queue not drained within ${timeoutMs} ms`);
-}
 
 async function receiveAll(sqs: ReturnType<typeof sqsClient>, url: string) {
   const views: { body: string; attributes: Record<string, string> }[] = [];
