@@ -1,5 +1,5 @@
-import { createRegistry, defineJob, type IdempotencyMode } from 'wharf';
-import { createLocalEngine, createManualClock } from 'wharf/local';
+import { createRegistry, defineJob, type IdempotencyMode } from 'wharf-jobs';
+import { createLocalEngine, createManualClock } from 'wharf-jobs/local';
 import { z } from 'zod';
 import { type Spread, spread } from './stats';
 

@@ -1,4 +1,4 @@
-import { createRegistry } from 'wharf';
+import { createRegistry } from 'wharf-jobs';
 import { dispatchWebhook } from './jobs/dispatch-webhook';
 import { importUsers } from './jobs/import-users';
 import { nightlyCleanup, nightlyCleanupSchedule } from './jobs/nightly-cleanup';

@@ -1,5 +1,4 @@
-import { createWorkerFromEnv } from 'wharf/aws';
-import { runUntilSignal } from 'wharf/worker';
+import { createWorkerFromEnv, runUntilSignal } from 'wharf-jobs/worker';
 import { registry } from './registry';
 
 // The example app's long-running worker, for containers or for a laptop against LocalStack or moto:

@@ -1,4 +1,4 @@
-import { createLambdaWorkerFromEnv } from 'wharf/aws';
+import { createLambdaWorkerFromEnv } from 'wharf-jobs/lambda';
 import { registry } from './registry';
 
 /**

@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { JobRegistry } from '../src/job/registry';
-import { WharfJobs } from './wharf-jobs';
+import type { JobRegistry } from 'wharf-jobs';
+import { WharfJobs } from 'wharf-jobs/cdk';
 
 export interface ExampleStackProps extends StackProps {
   readonly registry: JobRegistry;

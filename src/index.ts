@@ -1,10 +1,15 @@
-// The public surface of `wharf`, listed by name. Heavy parts (AWS adapters, CDK, local engine, testing) live
-// behind subpaths: wharf/aws, wharf/lambda, wharf/worker, wharf/local, wharf/testing, wharf/cdk.
+// `wharf-jobs`: the API an application writes with: define jobs, enqueue them, recurring tasks, errors and their
+// types. Everything else is behind a subpath, so that importing this entry loads no AWS SDK:
+//   wharf-jobs/aws       the AWS runtime (SQS, DynamoDB, Scheduler) built from the environment
+//   wharf-jobs/lambda    the Lambda worker (middy)          wharf-jobs/worker    the long-running worker
+//   wharf-jobs/local     the embedded engine                wharf-jobs/testing   helpers for unit tests
+//   wharf-jobs/ops       dead letters, jobs, schedules      wharf-jobs/dashboard the web dashboard
+//   wharf-jobs/cdk       the WharfJobs construct            wharf-jobs/adapters  engine, envelope and ports
 
-export type { ClientOptions } from './client/client';
-export { createClient } from './client/client';
-export { setDefaultEnqueuer } from './client/default-enqueuer';
-export { performAllLater } from './client/perform-all-later';
+export type { ClientOptions } from './client/client.js';
+export { createClient } from './client/client.js';
+export { setDefaultEnqueuer } from './client/default-enqueuer.js';
+export { performAllLater } from './client/perform-all-later.js';
 export type {
   CancelResult,
   EnqueuedJob,
@@ -15,32 +20,11 @@ export type {
   RescheduleOptions,
   RescheduleResult,
   WharfClient,
-} from './client/types';
-export type { Clock } from './clock';
-export { systemClock } from './clock';
-export type { QueueUrls, SchedulerConfig, WharfConfig } from './config/env-config';
-export {
-  configFromEnv,
-  deadLetterArnVariable,
-  deadLetterUrlVariable,
-  queueArnVariable,
-  queueUrlVariable,
-} from './config/env-config';
-export { createEngine } from './engine/engine';
-export type { JobEvent, JobEventListener, JobEventType } from './engine/events';
-export type { AckOutcome, Disposition, Engine, EngineOptions, ProcessOptions } from './engine/types';
-export type { DecodeResult } from './envelope/decode';
-export { decodeEnvelope } from './envelope/decode';
-export type {
-  DeadLetterInfo,
-  DeadLetterReason,
-  Envelope,
-  ErrorSummary,
-  FailureRecord,
-  Firing,
-} from './envelope/envelope';
-export { ATTR as MESSAGE_ATTRIBUTES } from './envelope/envelope';
-export type { WharfErrorCode } from './errors';
+} from './client/types.js';
+export type { Clock } from './clock.js';
+export { systemClock } from './clock.js';
+export type { JobEvent, JobEventListener, JobEventType } from './engine/events.js';
+export type { WharfErrorCode } from './errors.js';
 export {
   ConfigError,
   DiscardJobError,
@@ -52,14 +36,14 @@ export {
   RetryAfterError,
   StoreUnavailableError,
   WharfError,
-} from './errors';
-export type { BackoffPolicy } from './job/backoff';
-export { backoffDelayMs } from './job/backoff';
-export type { JobDefinition, ResolvedJobOptions } from './job/define-job';
-export { defineJob } from './job/define-job';
-export type { Duration } from './job/duration';
-export type { JobRegistry, RegistryOptions } from './job/registry';
-export { createRegistry } from './job/registry';
+} from './errors.js';
+export type { BackoffPolicy } from './job/backoff.js';
+export { backoffDelayMs } from './job/backoff.js';
+export type { JobDefinition, ResolvedJobOptions } from './job/define-job.js';
+export { defineJob } from './job/define-job.js';
+export type { Duration } from './job/duration.js';
+export type { JobRegistry, RegistryOptions } from './job/registry.js';
+export { createRegistry } from './job/registry.js';
 export type {
   EnqueueOptions,
   ErrorMatcher,
@@ -70,27 +54,10 @@ export type {
   PayloadInput,
   PayloadOutput,
   RetryPolicy,
-} from './job/types';
-export type { ScheduleEntryView, ScheduleOpsOptions } from './ops/schedules';
-export { createScheduleSource, listSchedules, runRecurringNow } from './ops/schedules';
-export {
-  formatScheduledTime,
-  SCHEDULED_TIME,
-  substituteContextAttributes,
-} from './schedule/context-attributes';
-export type { RecurringOptions, RecurringTask } from './schedule/define-recurring';
-export { defineRecurring, firingJobId, isActiveIn } from './schedule/define-recurring';
-export { nextRunAfter, nextRuns } from './schedule/next-run';
-export type { ParsedSchedule } from './schedule/parse-schedule';
-export { parseSchedule } from './schedule/parse-schedule';
-export { oneTimeScheduleName, recurringScheduleName } from './schedule/schedule-names';
-export type {
-  JobScheduler,
-  OneTimeSchedule,
-  RecurringSchedule,
-  ScheduleAtResult,
-  SchedulePage,
-  ScheduleRecord,
-} from './schedule/types';
-export type { ClaimResult, JobRecord, JobStatus, JobStore } from './store/types';
-export type { Consumer, OutgoingMessage, ReceivedMessage, SendOutcome, Transport } from './transport/types';
+} from './job/types.js';
+export type { RecurringOptions, RecurringTask } from './schedule/define-recurring.js';
+export { defineRecurring, firingJobId, isActiveIn } from './schedule/define-recurring.js';
+export { nextRunAfter, nextRuns } from './schedule/next-run.js';
+export type { ParsedSchedule } from './schedule/parse-schedule.js';
+export { parseSchedule } from './schedule/parse-schedule.js';
+export type { JobRecord, JobStatus } from './store/types.js';

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { deadLetterUrlVariable, queueUrlVariable } from 'wharf';
+import { deadLetterUrlVariable, queueUrlVariable } from 'wharf-jobs/aws';
 import { registry as exampleRegistry } from '../../functions/registry';
 import type { BenchConfig } from '../config';
 import { type Spread, spread } from '../stats';

@@ -1,6 +1,6 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createClient } from 'wharf';
-import { createSqsTransport } from 'wharf/aws';
+import { createClient } from 'wharf-jobs';
+import { createSqsTransport } from 'wharf-jobs/aws';
 import type { Emulator } from '../aws/emulator';
 import { type LatencyStub, startLatencyStub } from '../aws/latency-stub';
 import { baselineBody, baselineRig } from '../baseline/rig';

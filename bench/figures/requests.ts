@@ -1,4 +1,4 @@
-import type { IdempotencyMode } from 'wharf';
+import type { IdempotencyMode } from 'wharf-jobs';
 import type { Emulator } from '../aws/emulator';
 import { measureBaselineLongDelay } from '../baseline/long-delay';
 import { type BaselineVariant, baselineRig } from '../baseline/rig';

@@ -1,4 +1,4 @@
-import { createLambdaWorkerFromEnv } from 'wharf/aws';
+import { createLambdaWorkerFromEnv } from 'wharf-jobs/lambda';
 import { noopJobs } from './jobs';
 
 /**

@@ -1,6 +1,7 @@
-import { createClient, type IdempotencyMode, type OutgoingMessage, type Transport } from 'wharf';
-import { createLambdaHandler } from 'wharf/lambda';
-import { createManualClock, createMemoryJobStore, createMemoryTransport } from 'wharf/local';
+import { createClient, type IdempotencyMode } from 'wharf-jobs';
+import type { OutgoingMessage, Transport } from 'wharf-jobs/adapters';
+import { createLambdaHandler } from 'wharf-jobs/lambda';
+import { createManualClock, createMemoryJobStore, createMemoryTransport } from 'wharf-jobs/local';
 import type { BatchHandler } from '../aws/esm';
 import { sqsRecord, toEvents } from '../aws/records';
 import type { InMemoryWorker } from '../scenario';

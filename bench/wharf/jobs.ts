@@ -1,5 +1,11 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { createRegistry, defineJob, type IdempotencyMode, type JobDefinition, type JobRegistry } from 'wharf';
+import {
+  createRegistry,
+  defineJob,
+  type IdempotencyMode,
+  type JobDefinition,
+  type JobRegistry,
+} from 'wharf-jobs';
 
 export interface NoopPayload {
   readonly i: number;

@@ -4,10 +4,11 @@ import {
   ListSchedulesCommand,
 } from '@aws-sdk/client-scheduler';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { createClient, type OutgoingMessage, type Transport } from 'wharf';
-import { createEventBridgeScheduler, createSqsTransport } from 'wharf/aws';
-import { createLambdaHandler } from 'wharf/lambda';
-import { createManualClock } from 'wharf/local';
+import { createClient } from 'wharf-jobs';
+import type { OutgoingMessage, Transport } from 'wharf-jobs/adapters';
+import { createEventBridgeScheduler, createSqsTransport } from 'wharf-jobs/aws';
+import { createLambdaHandler } from 'wharf-jobs/lambda';
+import { createManualClock } from 'wharf-jobs/local';
 import { createQueuePair, type Emulator, type QueuePair, uniqueName } from '../aws/emulator';
 import { deliver } from '../aws/esm';
 import { type Actor, RequestLog } from '../aws/request-log';

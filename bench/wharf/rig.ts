@@ -1,6 +1,6 @@
-import { createClient, type Enqueuer, type IdempotencyMode } from 'wharf';
-import { createDynamoJobStore, createJobTable, createSqsTransport } from 'wharf/aws';
-import { createLambdaHandler } from 'wharf/lambda';
+import { createClient, type Enqueuer, type IdempotencyMode } from 'wharf-jobs';
+import { createDynamoJobStore, createJobTable, createSqsTransport } from 'wharf-jobs/aws';
+import { createLambdaHandler } from 'wharf-jobs/lambda';
 import { createQueuePair, type Emulator, uniqueName } from '../aws/emulator';
 import { RequestLog } from '../aws/request-log';
 import type { Producer, Rig } from '../scenario';

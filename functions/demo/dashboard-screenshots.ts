@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import { createFastForwardClock, createLocalEngine } from 'wharf/local';
-import { startDashboard } from '../../src/dashboard/server';
-import { createLocalOps } from '../../src/ops/local-ops';
+import { startDashboard } from 'wharf-jobs/dashboard';
+import { createFastForwardClock, createLocalEngine } from 'wharf-jobs/local';
+import { createLocalOps } from 'wharf-jobs/ops';
 import { registry } from '../registry';
 import { seed } from './local-app';
 

@@ -1,5 +1,5 @@
-import type { JobEvent, RecurringTask } from 'wharf';
-import type { ScheduleFiring } from 'wharf/local';
+import type { JobEvent, RecurringTask } from 'wharf-jobs';
+import type { ScheduleFiring } from 'wharf-jobs/local';
 
 const color = (code: number) => (text: string) =>
   process.stdout.isTTY ? `\u001b[${code}m${text}\u001b[0m` : text;

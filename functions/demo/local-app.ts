@@ -1,4 +1,4 @@
-import type { LocalEngine } from 'wharf/local';
+import type { LocalEngine } from 'wharf-jobs/local';
 import { createInMemoryServices, useServices } from '../app/services';
 import { enqueueDemoMix } from './mix';
 import { startWebhookServer } from './webhook-server';

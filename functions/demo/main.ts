@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { systemClock } from 'wharf';
-import { createFastForwardClock, createLocalEngine } from 'wharf/local';
+import { systemClock } from 'wharf-jobs';
+import { createFastForwardClock, createLocalEngine } from 'wharf-jobs/local';
 import { createInMemoryServices, useServices } from '../app/services';
 import { nightlyCleanupSchedule } from '../jobs/nightly-cleanup';
 import { registry } from '../registry';

@@ -1,4 +1,4 @@
-import { performAllLater } from 'wharf';
+import { performAllLater } from 'wharf-jobs';
 import { dispatchWebhook } from '../jobs/dispatch-webhook';
 import { importUsers } from '../jobs/import-users';
 import { generateReport } from '../jobs/reports';

@@ -1,5 +1,5 @@
-import type { JobEventType } from 'wharf';
-import type { RunSummary } from 'wharf/local';
+import type { JobEventType } from 'wharf-jobs';
+import type { RunSummary } from 'wharf-jobs/local';
 
 const COLUMNS: readonly JobEventType[] = [
   'succeeded',

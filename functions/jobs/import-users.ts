@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { defineJob, performAllLater } from 'wharf';
+import { defineJob, performAllLater } from 'wharf-jobs';
 import { z } from 'zod';
 import { parseUsersCsv } from '../app/csv';
 import { services } from '../app/services';

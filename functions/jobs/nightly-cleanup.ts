@@ -1,4 +1,4 @@
-import { defineJob, defineRecurring } from 'wharf';
+import { defineJob, defineRecurring } from 'wharf-jobs';
 import { z } from 'zod';
 import { services } from '../app/services';
 

@@ -1,4 +1,4 @@
-import { defineJob } from 'wharf';
+import { defineJob } from 'wharf-jobs';
 import { z } from 'zod';
 import { services } from '../app/services';
 

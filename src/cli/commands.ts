@@ -1,9 +1,9 @@
-import { errorHeadline } from '../ops/error-text';
-import type { JobStatus } from '../store/types';
-import type { CliContext } from './context';
-import { describeJob } from './describe';
-import { CliExit, EXIT } from './exit-codes';
-import { ago, emit, span, table } from './output';
+import { errorHeadline } from '../ops/error-text.js';
+import type { JobStatus } from '../store/types.js';
+import type { CliContext } from './context.js';
+import { describeJob } from './describe.js';
+import { CliExit, EXIT } from './exit-codes.js';
+import { ago, emit, span, table } from './output.js';
 
 export async function queuesCommand(ctx: CliContext): Promise<number> {
   const queues = await ctx.ops.queues();

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
-import { CliExit, EXIT } from './exit-codes';
-import type { Output } from './output';
+import { CliExit, EXIT } from './exit-codes.js';
+import type { Output } from './output.js';
 
 /**
  * Bulk actions ask first: `--yes` answers for scripts; on a terminal the operator types "y"; anywhere else the

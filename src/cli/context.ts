@@ -1,14 +1,15 @@
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../errors';
-import type { JobRegistry } from '../job/registry';
-import { createFastForwardClock } from '../local/fast-forward-clock';
-import { createLocalEngine, type LocalEngine } from '../local/local-engine';
-import { createAwsOps } from '../ops/aws-ops';
-import { createLocalOps } from '../ops/local-ops';
-import type { ScheduleSource } from '../ops/schedule-source';
-import type { Ops, RedriveMethod } from '../ops/types';
-import { type Output, processOutput } from './output';
+import { ConfigError } from '../errors.js';
+import type { JobRegistry } from '../job/registry.js';
+import { createFastForwardClock } from '../local/fast-forward-clock.js';
+import { createLocalEngine, type LocalEngine } from '../local/local-engine.js';
+import { createAwsOps } from '../ops/aws-ops.js';
+import { createLocalOps } from '../ops/local-ops.js';
+import type { ScheduleSource } from '../ops/schedule-source.js';
+import type { Ops, RedriveMethod } from '../ops/types.js';
+import { type Output, processOutput } from './output.js';
 
 /** The options every command takes (commander's camel-cased names). */
 export interface GlobalOptions {
@@ -88,13 +89,36 @@ async function openLocal(
 }
 
 async function loadModule(path: string): Promise<Record<string, unknown>> {
+  const file = resolve(process.cwd(), path);
+  if (TYPESCRIPT_FILE.test(file)) await registerTypeScriptLoader(file);
   try {
-    return (await import(pathToFileURL(resolve(process.cwd(), path)).href)) as Record<string, unknown>;
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
     throw new ConfigError(`Could not load ${path}: ${(error as Error)?.message ?? String(error)}`, {
       cause: error,
     });
   }
+}
+
+const TYPESCRIPT_FILE = /\.[cm]?tsx?$/;
+let typeScriptLoaderRegistered = false;
+
+/**
+ * A registry written in TypeScript is loaded through the project's own tsx when it has one (resolved from the
+ * registry's folder, so the CLI itself needs no tsx). Without tsx, Node's own type stripping is what remains: it
+ * needs erasable syntax and explicit file extensions in the registry's imports.
+ */
+async function registerTypeScriptLoader(file: string): Promise<void> {
+  if (typeScriptLoaderRegistered) return;
+  let api: string;
+  try {
+    api = createRequire(file).resolve('tsx/esm/api');
+  } catch {
+    return;
+  }
+  const tsx = (await import(pathToFileURL(api).href)) as { register?: () => unknown };
+  tsx.register?.();
+  typeScriptLoaderRegistered = true;
 }
 
 function registryOf(module: Record<string, unknown>, path: string): JobRegistry {

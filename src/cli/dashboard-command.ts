@@ -1,6 +1,6 @@
-import { startDashboard } from '../dashboard/server';
-import type { CliContext } from './context';
-import { EXIT } from './exit-codes';
+import { startDashboard } from '../dashboard/server.js';
+import type { CliContext } from './context.js';
+import { EXIT } from './exit-codes.js';
 
 export interface DashboardCommandOptions {
   readonly port: number;

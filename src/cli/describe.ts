@@ -1,7 +1,7 @@
-import type { FailureRecord } from '../envelope/envelope';
-import { errorWithStack } from '../ops/error-text';
-import type { BulkReport, DeadLetterView, JobDetail } from '../ops/types';
-import { ago, fields, table, when } from './output';
+import type { FailureRecord } from '../envelope/envelope.js';
+import { errorWithStack } from '../ops/error-text.js';
+import type { BulkReport, DeadLetterView, JobDetail } from '../ops/types.js';
+import { ago, fields, table, when } from './output.js';
 
 /** A job's detail for people: its record, payload (redacted), last error with its stack, and dead letters. */
 export function describeJob(jobId: string, detail: JobDetail, nowMs: number): string {

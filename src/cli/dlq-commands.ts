@@ -1,10 +1,10 @@
-import type { BulkReport, Selection } from '../ops/types';
-import { confirm } from './confirm';
-import type { CliContext } from './context';
-import { deadLetterRows, describeDeadLetter, describeReport } from './describe';
-import { CliExit, EXIT } from './exit-codes';
-import { emit } from './output';
-import { progressBar } from './progress';
+import type { BulkReport, Selection } from '../ops/types.js';
+import { confirm } from './confirm.js';
+import type { CliContext } from './context.js';
+import { deadLetterRows, describeDeadLetter, describeReport } from './describe.js';
+import { CliExit, EXIT } from './exit-codes.js';
+import { emit } from './output.js';
+import { progressBar } from './progress.js';
 
 export interface DlqListOptions {
   readonly queue?: string;

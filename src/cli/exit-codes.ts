@@ -1,4 +1,4 @@
-import { hasCode } from '../errors';
+import { hasCode } from '../errors.js';
 
 /**
  * What `wharf` exits with, so scripts can tell outcomes apart (documented in the README and `wharf --help`).

@@ -1,4 +1,5 @@
-import { runCli } from './program';
+#!/usr/bin/env node
+import { runCli } from './program.js';
 
-// The `wharf` command (bin/wharf.js loads this file through tsx).
+// The `wharf` command: package.json "bin" points at the compiled dist/cli/main.js, which runs on plain Node.
 process.exitCode = await runCli(process.argv);

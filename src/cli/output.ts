@@ -1,4 +1,4 @@
-import { printable, safeJson } from '../ops/printable';
+import { printable, safeJson } from '../ops/printable.js';
 
 /** Where the CLI writes; tests and the launcher pass the process streams. */
 export interface Output {

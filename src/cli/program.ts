@@ -1,10 +1,10 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { printable } from '../ops/printable';
-import { enqueueCommand, jobsList, jobsShow, queuesCommand, schedulesCommand } from './commands';
-import { type CliContext, type GlobalOptions, openContext } from './context';
-import { dashboardCommand } from './dashboard-command';
-import { type BulkCommandOptions, dlqAct, dlqList, dlqShow } from './dlq-commands';
-import { CliExit, EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes';
+import { printable } from '../ops/printable.js';
+import { enqueueCommand, jobsList, jobsShow, queuesCommand, schedulesCommand } from './commands.js';
+import { type CliContext, type GlobalOptions, openContext } from './context.js';
+import { dashboardCommand } from './dashboard-command.js';
+import { type BulkCommandOptions, dlqAct, dlqList, dlqShow } from './dlq-commands.js';
+import { CliExit, EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
 
 const STATUSES = ['queued', 'running', 'succeeded', 'retrying', 'dead', 'discarded'];
 

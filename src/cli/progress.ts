@@ -1,5 +1,5 @@
-import type { BulkProgress } from '../ops/types';
-import type { Output } from './output';
+import type { BulkProgress } from '../ops/types.js';
+import type { Output } from './output.js';
 
 export interface Progress {
   update(progress: BulkProgress): void;

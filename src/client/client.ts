@@ -1,13 +1,13 @@
-import { type Clock, systemClock } from '../clock';
-import { InvalidOptionsError, InvalidPayloadError, WharfError } from '../errors';
-import type { JobRegistry } from '../job/registry';
-import { routeOf, scheduleEnvelope } from '../schedule/dispatch';
-import type { JobScheduler } from '../schedule/types';
-import { mapWithConcurrency } from '../transport/sqs/map-with-concurrency';
-import type { Transport } from '../transport/types';
-import { type PreparedJob, prepare } from './prepare';
-import { scheduleMethods } from './schedule-client';
-import type { EnqueuedJob, EnqueueFailure, EnqueueRequest, WharfClient } from './types';
+import { type Clock, systemClock } from '../clock.js';
+import { InvalidOptionsError, InvalidPayloadError, WharfError } from '../errors.js';
+import type { JobRegistry } from '../job/registry.js';
+import { routeOf, scheduleEnvelope } from '../schedule/dispatch.js';
+import type { JobScheduler } from '../schedule/types.js';
+import { mapWithConcurrency } from '../transport/sqs/map-with-concurrency.js';
+import type { Transport } from '../transport/types.js';
+import { type PreparedJob, prepare } from './prepare.js';
+import { scheduleMethods } from './schedule-client.js';
+import type { EnqueuedJob, EnqueueFailure, EnqueueRequest, WharfClient } from './types.js';
 
 export interface ClientOptions {
   readonly transport: Transport;
@@ -68,7 +68,7 @@ export function createClient(options: ClientOptions): WharfClient {
   return client;
 }
 
-// Exported so wharf/testing rejects exactly what this client rejects.
+// Exported so wharf-jobs/testing rejects exactly what this client rejects.
 export function singleError(
   jobName: string,
   payloadProblems: string[],

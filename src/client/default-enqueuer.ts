@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors';
-import type { Enqueuer } from './types';
+import { ConfigError } from '../errors.js';
+import type { Enqueuer } from './types.js';
 
 // Process-wide configuration (which client `performLater` uses), set once at start-up or by test helpers.
 // It never holds invocation data.
@@ -16,7 +16,7 @@ export function getDefaultEnqueuer(): Enqueuer {
   if (!current) {
     throw new ConfigError(
       'No wharf client is configured for performLater. Call setDefaultEnqueuer(createClient(...)) at start-up, ' +
-        'use createLocalEngine() from "wharf/local", or enable test mode from "wharf/testing".',
+        'use createLocalEngine() from "wharf-jobs/local", or enable test mode from "wharf-jobs/testing".',
     );
   }
   return current;

@@ -1,13 +1,13 @@
-import type { Clock } from '../clock';
-import { MAX_BODY_BYTES } from '../envelope/decode';
-import { ENVELOPE_VERSION, type Envelope } from '../envelope/envelope';
-import { STORY_HEADROOM_BYTES } from '../envelope/fit';
-import { toOutgoing } from '../envelope/outgoing';
-import { parseDuration } from '../job/duration';
-import type { EnqueueOptions } from '../job/types';
-import { validatePayload } from '../job/validate-payload';
-import type { OutgoingMessage } from '../transport/types';
-import type { EnqueueRequest } from './types';
+import type { Clock } from '../clock.js';
+import { MAX_BODY_BYTES } from '../envelope/decode.js';
+import { ENVELOPE_VERSION, type Envelope } from '../envelope/envelope.js';
+import { STORY_HEADROOM_BYTES } from '../envelope/fit.js';
+import { toOutgoing } from '../envelope/outgoing.js';
+import { parseDuration } from '../job/duration.js';
+import type { EnqueueOptions } from '../job/types.js';
+import { validatePayload } from '../job/validate-payload.js';
+import type { OutgoingMessage } from '../transport/types.js';
+import type { EnqueueRequest } from './types.js';
 
 const OPTION_KEYS = ['delay', 'at', 'jobId'];
 const MAX_JOB_ID_CHARS = 512;

@@ -1,15 +1,15 @@
-import type { Clock } from '../clock';
-import { decodeEnvelope } from '../envelope/decode';
-import type { Envelope } from '../envelope/envelope';
-import { toOutgoing } from '../envelope/outgoing';
-import { ConfigError, InvalidOptionsError, WharfError } from '../errors';
-import type { JobRegistry } from '../job/registry';
-import { toRecurringSchedule } from '../schedule/define-recurring';
-import { routeOf } from '../schedule/dispatch';
-import type { JobScheduler } from '../schedule/types';
-import type { Transport } from '../transport/types';
-import { resolveRunAt } from './prepare';
-import type { CancelResult, RescheduleOptions, RescheduleResult, WharfClient } from './types';
+import type { Clock } from '../clock.js';
+import { decodeEnvelope } from '../envelope/decode.js';
+import type { Envelope } from '../envelope/envelope.js';
+import { toOutgoing } from '../envelope/outgoing.js';
+import { ConfigError, InvalidOptionsError, WharfError } from '../errors.js';
+import type { JobRegistry } from '../job/registry.js';
+import { toRecurringSchedule } from '../schedule/define-recurring.js';
+import { routeOf } from '../schedule/dispatch.js';
+import type { JobScheduler } from '../schedule/types.js';
+import type { Transport } from '../transport/types.js';
+import { resolveRunAt } from './prepare.js';
+import type { CancelResult, RescheduleOptions, RescheduleResult, WharfClient } from './types.js';
 
 interface Deps {
   readonly transport: Transport;

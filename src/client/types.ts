@@ -1,8 +1,8 @@
-import type { WharfError } from '../errors';
-import type { JobDefinition } from '../job/define-job';
-import type { Duration } from '../job/duration';
-import type { EnqueueOptions } from '../job/types';
-import type { RecurringTask } from '../schedule/define-recurring';
+import type { WharfError } from '../errors.js';
+import type { JobDefinition } from '../job/define-job.js';
+import type { Duration } from '../job/duration.js';
+import type { EnqueueOptions } from '../job/types.js';
+import type { RecurringTask } from '../schedule/define-recurring.js';
 
 /** One job to enqueue, made by `job.with(payload, options)`. */
 export interface EnqueueRequest {

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError } from '../errors.js';
 
 /**
  * How a process finds its queues and table at run time. The CDK construct sets these variables on every

@@ -1,4 +1,4 @@
-import { printable } from '../ops/printable';
+import { printable } from '../ops/printable.js';
 
 /** Markup that is already safe: only `html` and `raw` make one. */
 export class SafeHtml {

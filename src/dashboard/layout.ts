@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from './html';
+import { html, type SafeHtml } from './html.js';
 
 const NAV = [
   ['/', 'Overview'],

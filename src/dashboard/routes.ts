@@ -1,15 +1,15 @@
-import { WharfError } from '../errors';
-import type { Ops } from '../ops/types';
-import type { JobStatus } from '../store/types';
-import { html, path, type SafeHtml } from './html';
-import { layout } from './layout';
-import { confirmPage, type DeadLetterIntent, reportPage } from './pages/actions';
-import { deadLetterPage } from './pages/dead-letter';
-import { deadLettersPage } from './pages/dead-letters';
-import { jobPage } from './pages/job';
-import { jobsPage, STATUSES } from './pages/jobs';
-import { overviewPage } from './pages/overview';
-import { confirmRunNowPage, schedulesPage } from './pages/schedules';
+import { WharfError } from '../errors.js';
+import type { Ops } from '../ops/types.js';
+import type { JobStatus } from '../store/types.js';
+import { html, path, type SafeHtml } from './html.js';
+import { layout } from './layout.js';
+import { confirmPage, type DeadLetterIntent, reportPage } from './pages/actions.js';
+import { deadLetterPage } from './pages/dead-letter.js';
+import { deadLettersPage } from './pages/dead-letters.js';
+import { jobPage } from './pages/job.js';
+import { jobsPage, STATUSES } from './pages/jobs.js';
+import { overviewPage } from './pages/overview.js';
+import { confirmRunNowPage, schedulesPage } from './pages/schedules.js';
 
 export interface RouteContext {
   readonly ops: Ops;

@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hasCode } from '../errors';
-import { printable } from '../ops/printable';
-import type { Ops } from '../ops/types';
-import { html } from './html';
-import { layout } from './layout';
-import { getRoute, HttpError, postRoute, type RouteContext, render } from './routes';
+import { hasCode } from '../errors.js';
+import { printable } from '../ops/printable.js';
+import type { Ops } from '../ops/types.js';
+import { html } from './html.js';
+import { layout } from './layout.js';
+import { getRoute, HttpError, postRoute, type RouteContext, render } from './routes.js';
 import {
   csrfToken,
   hostAllowed,
@@ -15,8 +15,8 @@ import {
   sameSecret,
   securityHeaders,
   setTokenCookie,
-} from './security';
-import { STYLE } from './style';
+} from './security.js';
+import { STYLE } from './style.js';
 
 export interface DashboardOptions {
   readonly ops: Ops;

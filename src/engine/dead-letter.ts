@@ -1,6 +1,6 @@
-import { ATTR, type DeadLetterInfo, type Envelope, type ErrorSummary } from '../envelope/envelope';
-import { serializeWithinLimit } from '../envelope/fit';
-import type { OutgoingMessage } from '../transport/types';
+import { ATTR, type DeadLetterInfo, type Envelope, type ErrorSummary } from '../envelope/envelope.js';
+import { serializeWithinLimit } from '../envelope/fit.js';
+import type { OutgoingMessage } from '../transport/types.js';
 
 /**
  * A dead letter is the job's envelope plus its story (invariant 5): readable as a body in the SQS console, with

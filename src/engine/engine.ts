@@ -1,15 +1,15 @@
-import { decodeEnvelope } from '../envelope/decode';
-import type { Envelope } from '../envelope/envelope';
-import { summarizeError } from '../envelope/envelope';
-import { InvalidPayloadError, WharfError } from '../errors';
-import type { JobDefinition } from '../job/define-job';
-import { validatePayload } from '../job/validate-payload';
-import type { ReceivedMessage } from '../transport/types';
-import { deadLetterFromRaw } from './dead-letter';
-import { deadLetter, defer, emit, release } from './outcomes';
-import { type ResolvedEngineOptions, resolveEngineOptions } from './resolve-options';
-import { runClaimed } from './run-claimed';
-import type { Disposition, Engine, EngineOptions, ProcessOptions } from './types';
+import { decodeEnvelope } from '../envelope/decode.js';
+import type { Envelope } from '../envelope/envelope.js';
+import { summarizeError } from '../envelope/envelope.js';
+import { InvalidPayloadError, WharfError } from '../errors.js';
+import type { JobDefinition } from '../job/define-job.js';
+import { validatePayload } from '../job/validate-payload.js';
+import type { ReceivedMessage } from '../transport/types.js';
+import { deadLetterFromRaw } from './dead-letter.js';
+import { deadLetter, defer, emit, release } from './outcomes.js';
+import { type ResolvedEngineOptions, resolveEngineOptions } from './resolve-options.js';
+import { runClaimed } from './run-claimed.js';
+import type { Disposition, Engine, EngineOptions, ProcessOptions } from './types.js';
 
 /** A message that arrives this much before its `runAtMs` runs anyway: clocks and SQS delays are not exact. */
 const EARLY_TOLERANCE_MS = 1_000;

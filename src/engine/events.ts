@@ -1,5 +1,5 @@
-import type { DeadLetterReason, ErrorSummary } from '../envelope/envelope';
-import type { JobProgress } from '../job/types';
+import type { DeadLetterReason, ErrorSummary } from '../envelope/envelope.js';
+import type { JobProgress } from '../job/types.js';
 
 interface EventBase {
   readonly queue: string;

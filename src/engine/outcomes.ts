@@ -4,15 +4,15 @@ import {
   type Envelope,
   type ErrorSummary,
   summarizeError,
-} from '../envelope/envelope';
-import { toOutgoing } from '../envelope/outgoing';
-import { hasCode } from '../errors';
-import { routeOf, scheduleEnvelope } from '../schedule/dispatch';
-import type { RecordStart } from '../store/types';
-import { deadLetterFromEnvelope } from './dead-letter';
-import { type JobEvent, safeEmit } from './events';
-import type { ResolvedEngineOptions } from './resolve-options';
-import type { Disposition, RunState } from './types';
+} from '../envelope/envelope.js';
+import { toOutgoing } from '../envelope/outgoing.js';
+import { hasCode } from '../errors.js';
+import { routeOf, scheduleEnvelope } from '../schedule/dispatch.js';
+import type { RecordStart } from '../store/types.js';
+import { deadLetterFromEnvelope } from './dead-letter.js';
+import { type JobEvent, safeEmit } from './events.js';
+import type { ResolvedEngineOptions } from './resolve-options.js';
+import type { Disposition, RunState } from './types.js';
 
 type EventBody = JobEvent extends infer E
   ? E extends JobEvent

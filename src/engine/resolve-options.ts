@@ -1,7 +1,7 @@
-import { systemClock } from '../clock';
-import { ConfigError } from '../errors';
-import { toMs } from '../job/duration';
-import type { EngineOptions } from './types';
+import { systemClock } from '../clock.js';
+import { ConfigError } from '../errors.js';
+import { toMs } from '../job/duration.js';
+import type { EngineOptions } from './types.js';
 
 export type ResolvedEngineOptions = ReturnType<typeof resolveEngineOptions>;
 

@@ -1,7 +1,7 @@
-import { hasCode } from '../errors';
-import { backoffDelayMs, type Random } from '../job/backoff';
-import type { ResolvedJobOptions } from '../job/define-job';
-import type { ErrorMatcher } from '../job/types';
+import { hasCode } from '../errors.js';
+import { backoffDelayMs, type Random } from '../job/backoff.js';
+import type { ResolvedJobOptions } from '../job/define-job.js';
+import type { ErrorMatcher } from '../job/types.js';
 
 export type RetryDecision =
   | { readonly kind: 'retry'; readonly delayMs: number }

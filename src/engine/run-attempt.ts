@@ -1,8 +1,8 @@
-import type { Clock } from '../clock';
-import { DiscardJobError, JobTimeoutError, RetryAfterError, WorkerShutdownError } from '../errors';
-import type { JobDefinition } from '../job/define-job';
-import { toMs } from '../job/duration';
-import type { JobContext, JobProgress } from '../job/types';
+import type { Clock } from '../clock.js';
+import { DiscardJobError, JobTimeoutError, RetryAfterError, WorkerShutdownError } from '../errors.js';
+import type { JobDefinition } from '../job/define-job.js';
+import { toMs } from '../job/duration.js';
+import type { JobContext, JobProgress } from '../job/types.js';
 
 export interface AttemptInput {
   readonly job: JobDefinition;

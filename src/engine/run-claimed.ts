@@ -1,11 +1,11 @@
-import { summarizeError } from '../envelope/envelope';
-import { hasCode, WharfError } from '../errors';
-import type { JobProgress } from '../job/types';
-import { deadLetter, defer, discard, emit, recordStart, release, scheduleRetry } from './outcomes';
-import type { ResolvedEngineOptions } from './resolve-options';
-import { decideRetry } from './retry-decision';
-import { runAttempt } from './run-attempt';
-import type { Disposition, ProcessOptions, RunState } from './types';
+import { summarizeError } from '../envelope/envelope.js';
+import { hasCode, WharfError } from '../errors.js';
+import type { JobProgress } from '../job/types.js';
+import { deadLetter, defer, discard, emit, recordStart, release, scheduleRetry } from './outcomes.js';
+import type { ResolvedEngineOptions } from './resolve-options.js';
+import { decideRetry } from './retry-decision.js';
+import { runAttempt } from './run-attempt.js';
+import type { Disposition, ProcessOptions, RunState } from './types.js';
 
 const PROGRESS_WRITE_INTERVAL_MS = 2_000;
 

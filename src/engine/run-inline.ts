@@ -1,7 +1,7 @@
-import { systemClock } from '../clock';
-import type { JobDefinition } from '../job/define-job';
-import { parsePayload } from '../job/validate-payload';
-import { runAttempt } from './run-attempt';
+import { systemClock } from '../clock.js';
+import type { JobDefinition } from '../job/define-job.js';
+import { parsePayload } from '../job/validate-payload.js';
+import { runAttempt } from './run-attempt.js';
 
 /**
  * `performNow`: validate the payload as the worker would (after a JSON round trip, so the job sees what it would

@@ -1,13 +1,13 @@
-import type { Clock } from '../clock';
-import type { Envelope } from '../envelope/envelope';
-import type { Random } from '../job/backoff';
-import type { JobDefinition } from '../job/define-job';
-import type { Duration } from '../job/duration';
-import type { JobRegistry } from '../job/registry';
-import type { JobScheduler } from '../schedule/types';
-import type { JobStore } from '../store/types';
-import type { ReceivedMessage, Transport } from '../transport/types';
-import type { JobEventListener } from './events';
+import type { Clock } from '../clock.js';
+import type { Envelope } from '../envelope/envelope.js';
+import type { Random } from '../job/backoff.js';
+import type { JobDefinition } from '../job/define-job.js';
+import type { Duration } from '../job/duration.js';
+import type { JobRegistry } from '../job/registry.js';
+import type { JobScheduler } from '../schedule/types.js';
+import type { JobStore } from '../store/types.js';
+import type { ReceivedMessage, Transport } from '../transport/types.js';
+import type { JobEventListener } from './events.js';
 
 export interface EngineOptions {
   readonly registry: JobRegistry;

@@ -1,4 +1,4 @@
-import { type DeadLetterReason, ENVELOPE_VERSION, type Envelope } from './envelope';
+import { type DeadLetterReason, ENVELOPE_VERSION, type Envelope } from './envelope.js';
 
 /** Limits applied before any recursive walk of untrusted input (invariant 4). */
 export const MAX_BODY_BYTES = 1_048_576;

@@ -1,5 +1,5 @@
-import { MAX_BODY_BYTES } from './decode';
-import type { Envelope, ErrorSummary, FailureRecord } from './envelope';
+import { MAX_BODY_BYTES } from './decode.js';
+import type { Envelope, ErrorSummary, FailureRecord } from './envelope.js';
 
 /**
  * Of SQS's 1 MiB, this much is kept back at enqueue for what the engine adds later: the failures of retries and a

@@ -1,6 +1,6 @@
-import type { OutgoingMessage } from '../transport/types';
-import { ATTR, type Envelope } from './envelope';
-import { serializeWithinLimit } from './fit';
+import type { OutgoingMessage } from '../transport/types.js';
+import { ATTR, type Envelope } from './envelope.js';
+import { serializeWithinLimit } from './fit.js';
 
 /** SQS's largest DelaySeconds. Longer waits travel as `runAtMs` and hop (or go through Scheduler). */
 export const MAX_SQS_DELAY_SECONDS = 900;

@@ -1,4 +1,4 @@
-import { type Duration, toMs } from './duration';
+import { type Duration, toMs } from './duration.js';
 
 /**
  * How long to wait before attempt N+1 after attempt N failed.

@@ -1,10 +1,10 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { getDefaultEnqueuer } from '../client/default-enqueuer';
-import type { EnqueuedJob, EnqueueRequest } from '../client/types';
-import { runInline } from '../engine/run-inline';
-import { InvalidOptionsError } from '../errors';
-import { DEFAULT_BACKOFF } from './backoff';
-import { parseDuration } from './duration';
+import { getDefaultEnqueuer } from '../client/default-enqueuer.js';
+import type { EnqueuedJob, EnqueueRequest } from '../client/types.js';
+import { runInline } from '../engine/run-inline.js';
+import { InvalidOptionsError } from '../errors.js';
+import { DEFAULT_BACKOFF } from './backoff.js';
+import { parseDuration } from './duration.js';
 import type {
   EnqueueOptions,
   ErrorMatcher,
@@ -14,9 +14,9 @@ import type {
   PayloadInput,
   PayloadOutput,
   RetryPolicy,
-} from './types';
-import { redactPathProblems } from './validate-redact';
-import { retryPolicyProblems } from './validate-retry';
+} from './types.js';
+import { redactPathProblems } from './validate-redact.js';
+import { retryPolicyProblems } from './validate-retry.js';
 
 export const JOB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,127}$/;
 export const QUEUE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
@@ -55,7 +55,7 @@ export interface JobDefinition<S extends StandardSchemaV1 = StandardSchemaV1, R 
   // (registry, engine), as method parameters are compared bivariantly.
   perform(payload: PayloadOutput<S>, ctx: JobContext): Promise<R> | R;
   deriveJobId?(payload: PayloadInput<S>): string;
-  /** Enqueue through the configured client (see `setDefaultEnqueuer`, or `wharf/testing`). */
+  /** Enqueue through the configured client (see `setDefaultEnqueuer`, or `wharf-jobs/testing`). */
   performLater(payload: PayloadInput<S>, options?: EnqueueOptions): Promise<EnqueuedJob>;
   /** Validate the payload and run the job here and now, once, without a queue. Returns its result. */
   performNow(payload: PayloadInput<S>): Promise<R>;

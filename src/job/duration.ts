@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from '../errors';
+import { InvalidOptionsError } from '../errors.js';
 
 export type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd';
 /**

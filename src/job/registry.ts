@@ -1,6 +1,6 @@
-import { InvalidOptionsError } from '../errors';
-import type { RecurringTask } from '../schedule/define-recurring';
-import type { JobDefinition } from './define-job';
+import { InvalidOptionsError } from '../errors.js';
+import type { RecurringTask } from '../schedule/define-recurring.js';
+import type { JobDefinition } from './define-job.js';
 
 /** The set of jobs an app defines: feeds the workers, the CDK construct and the CLI. */
 export interface JobRegistry {

@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { BackoffPolicy } from './backoff';
-import type { Duration } from './duration';
+import type { BackoffPolicy } from './backoff.js';
+import type { Duration } from './duration.js';
 
 /**
  * - `off`: no job-state writes; at-least-once delivery, attempts carried in the message.

@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { InvalidPayloadError } from '../errors';
+import { InvalidPayloadError } from '../errors.js';
 
 export type ValidationResult =
   | { readonly ok: true; readonly value: unknown }

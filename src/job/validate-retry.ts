@@ -1,4 +1,4 @@
-import { describe, parseDuration } from './duration';
+import { describe, parseDuration } from './duration.js';
 
 const RETRY_KEYS = ['attempts', 'backoff', 'retryOn', 'discardOn'];
 const BACKOFF_KEYS: Record<string, readonly string[]> = {

@@ -1,4 +1,6 @@
-export type { LambdaWorkerHandler, LambdaWorkerOptions } from './lambda-handler';
-export { createLambdaHandler } from './lambda-handler';
-export type { BatchOptions } from './process-batch';
-export { processBatch } from './process-batch';
+export type { LambdaFromEnvOptions } from '../runtime/lambda-from-env.js';
+export { createLambdaWorkerFromEnv } from '../runtime/lambda-from-env.js';
+export type { LambdaWorkerHandler, LambdaWorkerOptions } from './lambda-handler.js';
+export { createLambdaHandler } from './lambda-handler.js';
+export type { BatchOptions } from './process-batch.js';
+export { processBatch } from './process-batch.js';

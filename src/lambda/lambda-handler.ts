@@ -1,9 +1,9 @@
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createEngine } from '../engine/engine';
-import type { EngineOptions } from '../engine/types';
-import { ConfigError, InvalidOptionsError } from '../errors';
-import { concurrencyProblem, processBatch } from './process-batch';
+import { createEngine } from '../engine/engine.js';
+import type { EngineOptions } from '../engine/types.js';
+import { ConfigError, InvalidOptionsError } from '../errors.js';
+import { concurrencyProblem, processBatch } from './process-batch.js';
 
 export interface LambdaWorkerOptions extends EngineOptions {
   /** The logical queue this function serves (one function per queue). */

@@ -1,8 +1,8 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { wholeNumberProblem } from '../config/whole-number';
-import type { Engine, ProcessOptions } from '../engine/types';
-import { InvalidOptionsError } from '../errors';
-import { toReceivedMessage } from './to-received';
+import { wholeNumberProblem } from '../config/whole-number.js';
+import type { Engine, ProcessOptions } from '../engine/types.js';
+import { InvalidOptionsError } from '../errors.js';
+import { toReceivedMessage } from './to-received.js';
 
 export interface BatchOptions extends ProcessOptions {
   readonly queue: string;

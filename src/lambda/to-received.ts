@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { ReceivedMessage } from '../transport/types';
+import type { ReceivedMessage } from '../transport/types.js';
 
 /** An SQS event record as the engine sees it. String attributes only; binary ones are not ours. */
 export function toReceivedMessage(record: SQSRecord, queue: string): ReceivedMessage {

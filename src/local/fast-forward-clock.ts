@@ -1,4 +1,4 @@
-import type { ManualClock } from './manual-clock';
+import type { ManualClock } from './manual-clock.js';
 
 /**
  * Real time that can also jump: time flows as usual (so a job's run takes the milliseconds it really takes), and

@@ -1,11 +1,15 @@
-export type { MemoryScheduler, MemorySchedulerOptions, ScheduleFiring } from '../schedule/memory-scheduler';
-export { createMemoryScheduler } from '../schedule/memory-scheduler';
-export { createMemoryJobStore } from '../store/memory-store';
-export type { MemoryTransport, PeekedMessage, QueueStats } from '../transport/memory';
-export { createMemoryTransport } from '../transport/memory';
-export { createFastForwardClock } from './fast-forward-clock';
-export type { LocalEngine, LocalEngineOptions, RunUntilIdleOptions } from './local-engine';
-export { createLocalEngine } from './local-engine';
-export type { ManualClock } from './manual-clock';
-export { createManualClock } from './manual-clock';
-export type { RunSummary } from './run-summary';
+export type {
+  MemoryScheduler,
+  MemorySchedulerOptions,
+  ScheduleFiring,
+} from '../schedule/memory-scheduler.js';
+export { createMemoryScheduler } from '../schedule/memory-scheduler.js';
+export { createMemoryJobStore } from '../store/memory-store.js';
+export type { MemoryTransport, PeekedMessage, QueueStats } from '../transport/memory/index.js';
+export { createMemoryTransport } from '../transport/memory/index.js';
+export { createFastForwardClock } from './fast-forward-clock.js';
+export type { LocalEngine, LocalEngineOptions, RunUntilIdleOptions } from './local-engine.js';
+export { createLocalEngine } from './local-engine.js';
+export type { ManualClock } from './manual-clock.js';
+export { createManualClock } from './manual-clock.js';
+export type { RunSummary } from './run-summary.js';

@@ -1,23 +1,23 @@
-import { createClient } from '../client/client';
-import { setDefaultEnqueuer } from '../client/default-enqueuer';
-import type { WharfClient } from '../client/types';
-import { type Clock, systemClock } from '../clock';
-import { createEngine } from '../engine/engine';
-import type { JobEventListener } from '../engine/events';
-import type { Engine, EngineOptions } from '../engine/types';
-import type { Random } from '../job/backoff';
-import type { JobRegistry } from '../job/registry';
-import { isActiveIn, toRecurringSchedule } from '../schedule/define-recurring';
+import { createClient } from '../client/client.js';
+import { setDefaultEnqueuer } from '../client/default-enqueuer.js';
+import type { WharfClient } from '../client/types.js';
+import { type Clock, systemClock } from '../clock.js';
+import { createEngine } from '../engine/engine.js';
+import type { JobEventListener } from '../engine/events.js';
+import type { Engine, EngineOptions } from '../engine/types.js';
+import type { Random } from '../job/backoff.js';
+import type { JobRegistry } from '../job/registry.js';
+import { isActiveIn, toRecurringSchedule } from '../schedule/define-recurring.js';
 import {
   createMemoryScheduler,
   type MemoryScheduler,
   type ScheduleFiring,
-} from '../schedule/memory-scheduler';
-import { createMemoryJobStore } from '../store/memory-store';
-import type { JobStore } from '../store/types';
-import { createMemoryTransport, type MemoryTransport } from '../transport/memory';
-import type { ManualClock } from './manual-clock';
-import { type RunSummary, SummaryCounter } from './run-summary';
+} from '../schedule/memory-scheduler.js';
+import { createMemoryJobStore } from '../store/memory-store.js';
+import type { JobStore } from '../store/types.js';
+import { createMemoryTransport, type MemoryTransport } from '../transport/memory/index.js';
+import type { ManualClock } from './manual-clock.js';
+import { type RunSummary, SummaryCounter } from './run-summary.js';
 
 export interface LocalEngineOptions {
   readonly registry: JobRegistry;

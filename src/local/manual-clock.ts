@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../clock.js';
 
 /** A clock that moves only when told: tests and the embedded engine's fast-forward use it. */
 export interface ManualClock extends Clock {

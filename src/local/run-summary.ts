@@ -1,4 +1,4 @@
-import type { JobEvent, JobEventType } from '../engine/events';
+import type { JobEvent, JobEventType } from '../engine/events.js';
 
 /** What happened during a run of the embedded engine, counted from the engine's own events. */
 export interface RunSummary {

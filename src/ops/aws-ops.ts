@@ -1,17 +1,17 @@
-import { createClient } from '../client/client';
-import { configFromEnv, type QueueUrls } from '../config/env-config';
-import { ConfigError } from '../errors';
-import type { JobRegistry } from '../job/registry';
-import { createEventBridgeScheduler } from '../schedule/eventbridge/eventbridge-scheduler';
-import { SchedulerClient } from '../schedule/eventbridge/scheduler-api';
-import { DynamoDBClient } from '../store/dynamodb/dynamodb-api';
-import { createDynamoJobStore } from '../store/dynamodb/dynamodb-store';
-import { createSqsTransport } from '../transport/sqs';
-import { SQSClient } from '../transport/sqs/sqs-api';
-import { createSqsQueueAdmin } from '../transport/sqs/sqs-queue-admin';
-import { createOps, type OpsOptions } from './create-ops';
-import { createScheduleSource } from './schedules';
-import type { Ops } from './types';
+import { createClient } from '../client/client.js';
+import { configFromEnv, type QueueUrls } from '../config/env-config.js';
+import { ConfigError } from '../errors.js';
+import type { JobRegistry } from '../job/registry.js';
+import { createEventBridgeScheduler } from '../schedule/eventbridge/eventbridge-scheduler.js';
+import { SchedulerClient } from '../schedule/eventbridge/scheduler-api.js';
+import { DynamoDBClient } from '../store/dynamodb/dynamodb-api.js';
+import { createDynamoJobStore } from '../store/dynamodb/dynamodb-store.js';
+import { createSqsTransport } from '../transport/sqs/index.js';
+import { SQSClient } from '../transport/sqs/sqs-api.js';
+import { createSqsQueueAdmin } from '../transport/sqs/sqs-queue-admin.js';
+import { createOps, type OpsOptions } from './create-ops.js';
+import { createScheduleSource } from './schedules.js';
+import type { Ops } from './types.js';
 
 export interface AwsOpsOptions
   extends Pick<OpsOptions, 'redact' | 'redrive' | 'schedules' | 'clock' | 'bulkHoldSeconds'> {

@@ -1,12 +1,12 @@
-import type { Clock } from '../clock';
-import { ConfigError, WharfError } from '../errors';
-import type { JobRegistry } from '../job/registry';
-import type { HeldMessage, MoveTask, QueueAdmin } from '../transport/admin-types';
-import { type CopyContext, discardByDelete, retryByCopy, Tally } from './copy-redrive';
-import { matchesRef } from './dead-letter-view';
-import { retryByMoveTask } from './move-redrive';
-import { retryProblem } from './retry-check';
-import type { BulkOptions, BulkReport, DeadLetterView, RedriveMethod, Selection } from './types';
+import type { Clock } from '../clock.js';
+import { ConfigError, WharfError } from '../errors.js';
+import type { JobRegistry } from '../job/registry.js';
+import type { HeldMessage, MoveTask, QueueAdmin } from '../transport/admin-types.js';
+import { type CopyContext, discardByDelete, retryByCopy, Tally } from './copy-redrive.js';
+import { matchesRef } from './dead-letter-view.js';
+import { retryByMoveTask } from './move-redrive.js';
+import { retryProblem } from './retry-check.js';
+import type { BulkOptions, BulkReport, DeadLetterView, RedriveMethod, Selection } from './types.js';
 
 export interface BulkDeps {
   readonly admin: QueueAdmin;

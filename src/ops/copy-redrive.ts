@@ -1,7 +1,7 @@
-import type { HeldMessage, QueueAdmin } from '../transport/admin-types';
-import type { OutgoingMessage } from '../transport/types';
-import type { BulkFailure, BulkItem, BulkProgress, DeadLetterView } from './types';
-import { walkDeadLetters } from './walk-dead-letters';
+import type { HeldMessage, QueueAdmin } from '../transport/admin-types.js';
+import type { OutgoingMessage } from '../transport/types.js';
+import type { BulkFailure, BulkItem, BulkProgress, DeadLetterView } from './types.js';
+import { walkDeadLetters } from './walk-dead-letters.js';
 
 /** Counts what a bulk action did, and reports progress after every batch. */
 export class Tally {

@@ -1,16 +1,16 @@
-import type { Enqueuer } from '../client/types';
-import { type Clock, systemClock } from '../clock';
-import { ConfigError, WharfError } from '../errors';
-import type { Duration } from '../job/duration';
-import type { JobRegistry } from '../job/registry';
-import type { JobStore } from '../store/types';
-import type { QueueAdmin } from '../transport/admin-types';
-import { type BulkDeps, bulkDiscard, bulkRetry, queuesOf } from './bulk';
-import { toDeadLetterView } from './dead-letter-view';
-import { collectDeadLetters, findDeadLetter } from './find-dead-letters';
-import { redact } from './redact';
-import type { ScheduleSource } from './schedule-source';
-import type { DeadLetterList, Ops, RedriveMethod } from './types';
+import type { Enqueuer } from '../client/types.js';
+import { type Clock, systemClock } from '../clock.js';
+import { ConfigError, WharfError } from '../errors.js';
+import type { Duration } from '../job/duration.js';
+import type { JobRegistry } from '../job/registry.js';
+import type { JobStore } from '../store/types.js';
+import type { QueueAdmin } from '../transport/admin-types.js';
+import { type BulkDeps, bulkDiscard, bulkRetry, queuesOf } from './bulk.js';
+import { toDeadLetterView } from './dead-letter-view.js';
+import { collectDeadLetters, findDeadLetter } from './find-dead-letters.js';
+import { redact } from './redact.js';
+import type { ScheduleSource } from './schedule-source.js';
+import type { DeadLetterList, Ops, RedriveMethod } from './types.js';
 
 export interface OpsOptions {
   readonly admin: QueueAdmin;

@@ -1,8 +1,8 @@
-import { decodeEnvelope } from '../envelope/decode';
-import { ATTR, type Envelope, type ErrorSummary } from '../envelope/envelope';
-import type { HeldMessage } from '../transport/admin-types';
-import { redact } from './redact';
-import type { DeadLetterView } from './types';
+import { decodeEnvelope } from '../envelope/decode.js';
+import { ATTR, type Envelope, type ErrorSummary } from '../envelope/envelope.js';
+import type { HeldMessage } from '../transport/admin-types.js';
+import { redact } from './redact.js';
+import type { DeadLetterView } from './types.js';
 
 /** Poison bodies are evidence, but a page or a terminal does not need a megabyte of it. */
 const MAX_RAW_BODY_CHARS = 64 * 1024;

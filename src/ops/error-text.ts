@@ -1,4 +1,4 @@
-import type { ErrorSummary } from '../envelope/envelope';
+import type { ErrorSummary } from '../envelope/envelope.js';
 
 /** `Name [CODE]: message`, the way the CLI and dashboard head an error. */
 export function errorHeadline(error: ErrorSummary): string {

@@ -1,7 +1,7 @@
-import type { HeldMessage, QueueAdmin } from '../transport/admin-types';
-import { matchesRef } from './dead-letter-view';
-import type { DeadLetterView } from './types';
-import { walkDeadLetters } from './walk-dead-letters';
+import type { HeldMessage, QueueAdmin } from '../transport/admin-types.js';
+import { matchesRef } from './dead-letter-view.js';
+import type { DeadLetterView } from './types.js';
+import { walkDeadLetters } from './walk-dead-letters.js';
 
 export interface FindOptions {
   readonly admin: QueueAdmin;

@@ -1,14 +1,16 @@
 // The operations API shared by the `wharf` CLI and the dashboard (DESIGN: ops/).
 
-export type { AwsOps, AwsOpsOptions } from './aws-ops';
-export { createAwsOps, queuesFromEnv } from './aws-ops';
-export type { OpsOptions } from './create-ops';
-export { createOps } from './create-ops';
-export type { LocalOpsOptions } from './local-ops';
-export { createLocalOps } from './local-ops';
-export { printable, safeJson } from './printable';
-export { REDACTED, redact } from './redact';
-export type { ScheduleList, ScheduleSource, ScheduleView } from './schedule-source';
+export type { AwsOps, AwsOpsOptions } from './aws-ops.js';
+export { createAwsOps, queuesFromEnv } from './aws-ops.js';
+export type { OpsOptions } from './create-ops.js';
+export { createOps } from './create-ops.js';
+export type { LocalOpsOptions } from './local-ops.js';
+export { createLocalOps } from './local-ops.js';
+export { printable, safeJson } from './printable.js';
+export { REDACTED, redact } from './redact.js';
+export type { ScheduleList, ScheduleSource, ScheduleView } from './schedule-source.js';
+export type { ScheduleEntryView, ScheduleOpsOptions } from './schedules.js';
+export { createScheduleSource, listSchedules, runRecurringNow } from './schedules.js';
 export type {
   BulkFailure,
   BulkItem,
@@ -25,4 +27,4 @@ export type {
   QueueOverview,
   RedriveMethod,
   Selection,
-} from './types';
+} from './types.js';

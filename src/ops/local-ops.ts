@@ -1,9 +1,9 @@
-import type { JobRegistry } from '../job/registry';
-import type { LocalEngine } from '../local/local-engine';
-import { createMemoryQueueAdmin } from '../transport/memory/memory-queue-admin';
-import { createOps, type OpsOptions } from './create-ops';
-import { createScheduleSource } from './schedules';
-import type { Ops } from './types';
+import type { JobRegistry } from '../job/registry.js';
+import type { LocalEngine } from '../local/local-engine.js';
+import { createMemoryQueueAdmin } from '../transport/memory/memory-queue-admin.js';
+import { createOps, type OpsOptions } from './create-ops.js';
+import { createScheduleSource } from './schedules.js';
+import type { Ops } from './types.js';
 
 export interface LocalOpsOptions extends Pick<OpsOptions, 'redact' | 'redrive' | 'schedules'> {
   readonly engine: LocalEngine;

@@ -1,6 +1,6 @@
-import type { Clock } from '../clock';
-import type { MoveTask, QueueAdmin } from '../transport/admin-types';
-import type { BulkProgress } from './types';
+import type { Clock } from '../clock.js';
+import type { MoveTask, QueueAdmin } from '../transport/admin-types.js';
+import type { BulkProgress } from './types.js';
 
 export interface MoveOptions {
   readonly clock: Clock;

@@ -1,8 +1,8 @@
-import { decodeEnvelope } from '../envelope/decode';
-import type { JobRegistry } from '../job/registry';
-import { validatePayload } from '../job/validate-payload';
-import type { HeldMessage } from '../transport/admin-types';
-import type { BulkFailure, DeadLetterView } from './types';
+import { decodeEnvelope } from '../envelope/decode.js';
+import type { JobRegistry } from '../job/registry.js';
+import { validatePayload } from '../job/validate-payload.js';
+import type { HeldMessage } from '../transport/admin-types.js';
+import type { BulkFailure, DeadLetterView } from './types.js';
 
 /**
  * Why a dead letter should not be sent back, checked before the copy so that a retry that cannot work leaves

@@ -1,11 +1,11 @@
-import { type Clock, systemClock } from '../clock';
-import { ATTR } from '../envelope/envelope';
-import { WharfError } from '../errors';
-import { SCHEDULED_TIME } from '../schedule/context-attributes';
-import { firingJobId } from '../schedule/define-recurring';
-import { nextRuns } from '../schedule/next-run';
-import type { JobScheduler, ScheduleRecord } from '../schedule/types';
-import type { Transport } from '../transport/types';
+import { type Clock, systemClock } from '../clock.js';
+import { ATTR } from '../envelope/envelope.js';
+import { WharfError } from '../errors.js';
+import { SCHEDULED_TIME } from '../schedule/context-attributes.js';
+import { firingJobId } from '../schedule/define-recurring.js';
+import { nextRuns } from '../schedule/next-run.js';
+import type { JobScheduler, ScheduleRecord } from '../schedule/types.js';
+import type { Transport } from '../transport/types.js';
 
 /** One schedule as the CLI and dashboard show it: a job waiting for its time, or a recurring task. */
 export interface ScheduleEntryView {

@@ -1,8 +1,8 @@
-import type { EnqueuedJob } from '../client/types';
-import type { ErrorSummary, FailureRecord } from '../envelope/envelope';
-import type { JobRecord, ListQuery } from '../store/types';
-import type { MoveTask, QueueCounts } from '../transport/admin-types';
-import type { ScheduleList } from './schedule-source';
+import type { EnqueuedJob } from '../client/types.js';
+import type { ErrorSummary, FailureRecord } from '../envelope/envelope.js';
+import type { JobRecord, ListQuery } from '../store/types.js';
+import type { MoveTask, QueueCounts } from '../transport/admin-types.js';
+import type { ScheduleList } from './schedule-source.js';
 
 /** One queue as the CLI and dashboard show it. */
 export interface QueueOverview extends QueueCounts {

@@ -1,4 +1,4 @@
-import type { HeldMessage, QueueAdmin } from '../transport/admin-types';
+import type { HeldMessage, QueueAdmin } from '../transport/admin-types.js';
 
 export interface WalkOptions {
   /** How long each received batch stays hidden while the walk lasts; released at the end either way. */

@@ -1,18 +1,18 @@
-import { createClient } from '../client/client';
-import { setDefaultEnqueuer } from '../client/default-enqueuer';
-import type { WharfClient } from '../client/types';
-import { type Clock, systemClock } from '../clock';
-import { configFromEnv, type WharfConfig } from '../config/env-config';
-import { ConfigError } from '../errors';
-import type { JobRegistry } from '../job/registry';
-import { createEventBridgeScheduler } from '../schedule/eventbridge/eventbridge-scheduler';
-import { SchedulerClient } from '../schedule/eventbridge/scheduler-api';
-import type { JobScheduler } from '../schedule/types';
-import { DynamoDBClient } from '../store/dynamodb/dynamodb-api';
-import { createDynamoJobStore } from '../store/dynamodb/dynamodb-store';
-import type { JobStore } from '../store/types';
-import { createSqsTransport, type SqsTransport } from '../transport/sqs';
-import { SQSClient } from '../transport/sqs/sqs-api';
+import { createClient } from '../client/client.js';
+import { setDefaultEnqueuer } from '../client/default-enqueuer.js';
+import type { WharfClient } from '../client/types.js';
+import { type Clock, systemClock } from '../clock.js';
+import { configFromEnv, type WharfConfig } from '../config/env-config.js';
+import { ConfigError } from '../errors.js';
+import type { JobRegistry } from '../job/registry.js';
+import { createEventBridgeScheduler } from '../schedule/eventbridge/eventbridge-scheduler.js';
+import { SchedulerClient } from '../schedule/eventbridge/scheduler-api.js';
+import type { JobScheduler } from '../schedule/types.js';
+import { DynamoDBClient } from '../store/dynamodb/dynamodb-api.js';
+import { createDynamoJobStore } from '../store/dynamodb/dynamodb-store.js';
+import type { JobStore } from '../store/types.js';
+import { createSqsTransport, type SqsTransport } from '../transport/sqs/index.js';
+import { SQSClient } from '../transport/sqs/sqs-api.js';
 
 export interface AwsRuntimeOptions {
   readonly registry: JobRegistry;

@@ -1,8 +1,8 @@
-import type { JobEventListener } from '../engine/events';
-import { ConfigError } from '../errors';
-import type { JobRegistry } from '../job/registry';
-import { createLambdaHandler, type LambdaWorkerHandler } from '../lambda/lambda-handler';
-import { createAwsRuntime } from './aws-runtime';
+import type { JobEventListener } from '../engine/events.js';
+import { ConfigError } from '../errors.js';
+import type { JobRegistry } from '../job/registry.js';
+import { createLambdaHandler, type LambdaWorkerHandler } from '../lambda/lambda-handler.js';
+import { createAwsRuntime } from './aws-runtime.js';
 
 export interface LambdaFromEnvOptions {
   readonly registry: JobRegistry;

@@ -1,7 +1,7 @@
-import type { JobEventListener } from '../engine/events';
-import type { JobRegistry } from '../job/registry';
-import { createWorker, type Worker } from '../worker/worker';
-import { createAwsRuntime } from './aws-runtime';
+import type { JobEventListener } from '../engine/events.js';
+import type { JobRegistry } from '../job/registry.js';
+import { createWorker, type Worker } from '../worker/worker.js';
+import { createAwsRuntime } from './aws-runtime.js';
 
 export interface WorkerFromEnvOptions {
   readonly registry: JobRegistry;

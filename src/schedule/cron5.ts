@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import { cronerMessage } from './aws-expression';
+import { cronerMessage } from './aws-expression.js';
 
 const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] as const;
 const MONTH_NAMES = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];

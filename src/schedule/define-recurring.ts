@@ -1,11 +1,11 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { ENVELOPE_VERSION } from '../envelope/envelope';
-import { InvalidOptionsError } from '../errors';
-import type { JobDefinition } from '../job/define-job';
-import type { PayloadInput } from '../job/types';
-import { SCHEDULED_TIME } from './context-attributes';
-import { checkTimeZone, type ParsedSchedule, parseSchedule } from './parse-schedule';
-import type { RecurringSchedule } from './types';
+import { ENVELOPE_VERSION } from '../envelope/envelope.js';
+import { InvalidOptionsError } from '../errors.js';
+import type { JobDefinition } from '../job/define-job.js';
+import type { PayloadInput } from '../job/types.js';
+import { SCHEDULED_TIME } from './context-attributes.js';
+import { checkTimeZone, type ParsedSchedule, parseSchedule } from './parse-schedule.js';
+import type { RecurringSchedule } from './types.js';
 
 /** Task keys: also part of job ids (`recurring:<task>:<time>`) and, hashed when needed, of schedule names. */
 export const TASK_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{0,127}$/;

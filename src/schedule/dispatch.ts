@@ -1,6 +1,6 @@
-import type { Envelope } from '../envelope/envelope';
-import { MAX_SQS_DELAY_SECONDS } from '../envelope/outgoing';
-import type { JobScheduler, ScheduleAtResult } from './types';
+import type { Envelope } from '../envelope/envelope.js';
+import { MAX_SQS_DELAY_SECONDS } from '../envelope/outgoing.js';
+import type { JobScheduler, ScheduleAtResult } from './types.js';
 
 /**
  * Which way a message due at `envelope.runAtMs` travels:

@@ -1,16 +1,16 @@
-import type { Clock } from '../clock';
-import type { Transport } from '../transport/types';
-import { type AwsExpression, parseAwsExpression } from './aws-expression';
-import { formatScheduledTime, substituteContextAttributes } from './context-attributes';
-import { nextRunAfter } from './next-run';
-import { oneTimeScheduleName, recurringScheduleName } from './schedule-names';
+import type { Clock } from '../clock.js';
+import type { Transport } from '../transport/types.js';
+import { type AwsExpression, parseAwsExpression } from './aws-expression.js';
+import { formatScheduledTime, substituteContextAttributes } from './context-attributes.js';
+import { nextRunAfter } from './next-run.js';
+import { oneTimeScheduleName, recurringScheduleName } from './schedule-names.js';
 import {
   type JobScheduler,
   MAX_SCHEDULE_INPUT_BYTES,
   type OneTimeSchedule,
   type RecurringSchedule,
   type ScheduleRecord,
-} from './types';
+} from './types.js';
 
 /** A schedule that fired: what the embedded engine's log and tests see. */
 export interface ScheduleFiring {

@@ -1,5 +1,5 @@
 import { Cron, CronDate } from 'croner';
-import { type AwsExpression, parseAwsExpression } from './aws-expression';
+import { type AwsExpression, parseAwsExpression } from './aws-expression.js';
 
 /** Safety bound on candidates skipped in one search (a DST gap or repeated hour skips a handful). */
 const MAX_SKIPS = 10_000;

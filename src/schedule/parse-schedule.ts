@@ -1,7 +1,7 @@
-import { InvalidOptionsError } from '../errors';
-import { type AwsExpression, parseAwsExpression } from './aws-expression';
-import { cron5ToAws } from './cron5';
-import { looksLikePhrase, phraseToCron } from './phrases';
+import { InvalidOptionsError } from '../errors.js';
+import { type AwsExpression, parseAwsExpression } from './aws-expression.js';
+import { cron5ToAws } from './cron5.js';
+import { looksLikePhrase, phraseToCron } from './phrases.js';
 
 /** A recurring schedule, read: the EventBridge Scheduler expression it deploys as, and what was written. */
 export interface ParsedSchedule {

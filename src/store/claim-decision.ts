@@ -1,4 +1,4 @@
-import type { ClaimInput, ClaimResult, JobRecord } from './types';
+import type { ClaimInput, ClaimResult, JobRecord } from './types.js';
 
 /** Why a claim may proceed; adapters write differently for each (one write for `absent` and `waiting`). */
 export type ClaimGround =

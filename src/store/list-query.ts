@@ -1,5 +1,5 @@
-import { InvalidOptionsError } from '../errors';
-import type { JobRecord, ListQuery } from './types';
+import { InvalidOptionsError } from '../errors.js';
+import type { JobRecord, ListQuery } from './types.js';
 
 /** @default 50 */
 export const DEFAULT_LIST_LIMIT = 50;

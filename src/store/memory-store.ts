@@ -1,6 +1,6 @@
-import { LeaseLostError } from '../errors';
-import { decideClaim, isExpired } from './claim-decision';
-import { decodeCursor, encodeCursor, listLimit, newestFirst } from './list-query';
+import { LeaseLostError } from '../errors.js';
+import { decideClaim, isExpired } from './claim-decision.js';
+import { decodeCursor, encodeCursor, listLimit, newestFirst } from './list-query.js';
 import {
   applyChange,
   claimChange,
@@ -10,8 +10,8 @@ import {
   type RecordChange,
   releaseChange,
   succeedChange,
-} from './record-change';
-import type { ClaimInput, ClaimResult, JobRecord, JobStatus, JobStore, ListQuery } from './types';
+} from './record-change.js';
+import type { ClaimInput, ClaimResult, JobRecord, JobStatus, JobStore, ListQuery } from './types.js';
 
 interface MemoryCursor {
   readonly status: JobStatus | null;

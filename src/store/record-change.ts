@@ -1,5 +1,5 @@
-import type { ClaimInput, FailedInput, JobRecord, RecordStart, SucceededInput } from './types';
-import { PAYLOAD_MAX_BYTES, RESULT_MAX_BYTES } from './types';
+import type { ClaimInput, FailedInput, JobRecord, RecordStart, SucceededInput } from './types.js';
+import { PAYLOAD_MAX_BYTES, RESULT_MAX_BYTES } from './types.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export type RecordFields = Partial<Mutable<JobRecord>>;

@@ -1,4 +1,4 @@
-import type { ErrorSummary, FailureRecord } from '../envelope/envelope';
+import type { ErrorSummary, FailureRecord } from '../envelope/envelope.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'retrying' | 'dead' | 'discarded';
 

@@ -1,10 +1,10 @@
-import { InvalidOptionsError } from '../errors';
-import { toMs } from '../job/duration';
-import type { CaptureEntry, CaptureState } from './capture';
-import { describeJobs, formatMs, preview } from './describe-jobs';
-import { JobAssertionError } from './errors';
-import { findMismatch } from './match-payload';
-import type { AnyJob, CapturedJob, EnqueuedMatchOptions } from './types';
+import { InvalidOptionsError } from '../errors.js';
+import { toMs } from '../job/duration.js';
+import type { CaptureEntry, CaptureState } from './capture.js';
+import { describeJobs, formatMs, preview } from './describe-jobs.js';
+import { JobAssertionError } from './errors.js';
+import { findMismatch } from './match-payload.js';
+import type { AnyJob, CapturedJob, EnqueuedMatchOptions } from './types.js';
 
 interface Expectation {
   readonly job: AnyJob;

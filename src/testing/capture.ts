@@ -1,8 +1,8 @@
-import { prepareAll, singleError } from '../client/client';
-import { type PreparedJob, prepare } from '../client/prepare';
-import type { EnqueuedJob, EnqueueRequest, Enqueuer } from '../client/types';
-import type { ManualClock } from '../local/manual-clock';
-import type { AnyJob, CapturedJob, PerformedJob } from './types';
+import { prepareAll, singleError } from '../client/client.js';
+import { type PreparedJob, prepare } from '../client/prepare.js';
+import type { EnqueuedJob, EnqueueRequest, Enqueuer } from '../client/types.js';
+import type { ManualClock } from '../local/manual-clock.js';
+import type { AnyJob, CapturedJob, PerformedJob } from './types.js';
 
 /** A captured job with what running it needs besides its public view. */
 export interface CaptureEntry {

@@ -1,4 +1,4 @@
-import type { CapturedJob } from './types';
+import type { CapturedJob } from './types.js';
 
 const PAYLOAD_CHARS = 120;
 const LISTED_JOBS = 15;

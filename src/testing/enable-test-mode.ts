@@ -1,21 +1,21 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { setDefaultEnqueuer } from '../client/default-enqueuer';
-import type { Clock } from '../clock';
-import { InvalidOptionsError } from '../errors';
-import type { JobDefinition } from '../job/define-job';
-import { type Duration, toMs } from '../job/duration';
-import type { PayloadInput } from '../job/types';
-import { createManualClock, type ManualClock } from '../local/manual-clock';
-import { assertEnqueued, assertNotEnqueued } from './assertions';
+import { setDefaultEnqueuer } from '../client/default-enqueuer.js';
+import type { Clock } from '../clock.js';
+import { InvalidOptionsError } from '../errors.js';
+import type { JobDefinition } from '../job/define-job.js';
+import { type Duration, toMs } from '../job/duration.js';
+import type { PayloadInput } from '../job/types.js';
+import { createManualClock, type ManualClock } from '../local/manual-clock.js';
+import { assertEnqueued, assertNotEnqueued } from './assertions.js';
 import {
   activeCapture,
   type CaptureState,
   createCaptureState,
   createCapturingEnqueuer,
   setActiveCapture,
-} from './capture';
-import { performEnqueued } from './perform-enqueued';
-import { NO_JITTER } from './run-job';
+} from './capture.js';
+import { performEnqueued } from './perform-enqueued.js';
+import { NO_JITTER } from './run-job.js';
 import type {
   AnyJob,
   AssertEnqueuedOptions,
@@ -25,7 +25,7 @@ import type {
   PerformEnqueuedOptions,
   PerformedJob,
   PerformSummary,
-} from './types';
+} from './types.js';
 
 /**
  * Where the test clock starts and how retries are jittered.

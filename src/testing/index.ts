@@ -1,11 +1,11 @@
-// `wharf/testing`: helpers for users' own unit tests. No AWS, no test-framework import: assertions throw Error
+// `wharf-jobs/testing`: helpers for users' own unit tests. No AWS, no test-framework import: assertions throw Error
 // subclasses, so they work under vitest, jest and node:test alike.
 
-export type { TestJobs, TestModeOptions } from './enable-test-mode';
-export { enableTestMode } from './enable-test-mode';
-export { EnqueuedJobFailedError, JobAssertionError, MaxJobsExceededError } from './errors';
-export type { RunJobOptions } from './run-job';
-export { runJob } from './run-job';
+export type { TestJobs, TestModeOptions } from './enable-test-mode.js';
+export { enableTestMode } from './enable-test-mode.js';
+export { EnqueuedJobFailedError, JobAssertionError, MaxJobsExceededError } from './errors.js';
+export type { RunJobOptions } from './run-job.js';
+export { runJob } from './run-job.js';
 export type {
   AnyJob,
   AssertEnqueuedOptions,
@@ -16,4 +16,4 @@ export type {
   PerformEnqueuedOptions,
   PerformedJob,
   PerformSummary,
-} from './types';
+} from './types.js';

@@ -1,4 +1,4 @@
-import { preview } from './describe-jobs';
+import { preview } from './describe-jobs.js';
 
 interface AsymmetricMatcher {
   asymmetricMatch(other: unknown): boolean;

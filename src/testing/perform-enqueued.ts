@@ -1,9 +1,9 @@
-import { InvalidOptionsError } from '../errors';
-import { addEntry, type CaptureEntry, type CaptureState } from './capture';
-import { describeJobs, formatMs, preview } from './describe-jobs';
-import { EnqueuedJobFailedError, MaxJobsExceededError } from './errors';
-import { runOnce } from './run-once';
-import type { AnyJob, JobRunResult, PerformEnqueuedOptions, PerformedJob, PerformSummary } from './types';
+import { InvalidOptionsError } from '../errors.js';
+import { addEntry, type CaptureEntry, type CaptureState } from './capture.js';
+import { describeJobs, formatMs, preview } from './describe-jobs.js';
+import { EnqueuedJobFailedError, MaxJobsExceededError } from './errors.js';
+import { runOnce } from './run-once.js';
+import type { AnyJob, JobRunResult, PerformEnqueuedOptions, PerformedJob, PerformSummary } from './types.js';
 
 type Failure = Extract<PerformedJob, { readonly outcome: 'retry' | 'dead' }>;
 

@@ -1,11 +1,11 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { type Clock, systemClock } from '../clock';
-import { InvalidOptionsError } from '../errors';
-import type { JobDefinition } from '../job/define-job';
-import type { JobProgress, PayloadInput } from '../job/types';
-import { activeCapture } from './capture';
-import { runOnce } from './run-once';
-import type { AnyJob, JobRunResult } from './types';
+import { type Clock, systemClock } from '../clock.js';
+import { InvalidOptionsError } from '../errors.js';
+import type { JobDefinition } from '../job/define-job.js';
+import type { JobProgress, PayloadInput } from '../job/types.js';
+import { activeCapture } from './capture.js';
+import { runOnce } from './run-once.js';
+import type { AnyJob, JobRunResult } from './types.js';
 
 /** The random source used for backoff jitter in tests: 0 means no jitter, so delays are the policy's base values. */
 export const NO_JITTER = (): number => 0;

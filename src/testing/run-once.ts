@@ -1,9 +1,9 @@
-import type { Clock } from '../clock';
-import { decideRetry } from '../engine/retry-decision';
-import { runAttempt } from '../engine/run-attempt';
-import type { JobProgress } from '../job/types';
-import { parsePayload } from '../job/validate-payload';
-import type { AnyJob, JobRunResult } from './types';
+import type { Clock } from '../clock.js';
+import { decideRetry } from '../engine/retry-decision.js';
+import { runAttempt } from '../engine/run-attempt.js';
+import type { JobProgress } from '../job/types.js';
+import { parsePayload } from '../job/validate-payload.js';
+import type { AnyJob, JobRunResult } from './types.js';
 
 export interface RunOnceInput {
   readonly job: AnyJob;

@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { JobDefinition } from '../job/define-job';
-import type { Duration } from '../job/duration';
+import type { JobDefinition } from '../job/define-job.js';
+import type { Duration } from '../job/duration.js';
 
 /**
  * Any job definition, whatever its schema and result.

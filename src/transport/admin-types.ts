@@ -1,4 +1,4 @@
-import type { AckFailure, OutgoingMessage, SendOutcome } from './types';
+import type { AckFailure, OutgoingMessage, SendOutcome } from './types.js';
 
 /**
  * The operator's side of the queues (DESIGN: ops/): counts, and the primitives dead-letter handling is built

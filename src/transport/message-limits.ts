@@ -1,5 +1,5 @@
-import { InvalidOptionsError } from '../errors';
-import type { OutgoingMessage, ReceiveOptions, SendOutcome } from './types';
+import { InvalidOptionsError } from '../errors.js';
+import type { OutgoingMessage, ReceiveOptions, SendOutcome } from './types.js';
 
 /**
  * SQS's limits, shared by every transport so the memory adapter refuses what SQS would refuse: a job that

@@ -1,5 +1,5 @@
-import type { Clock } from '../clock';
-import type { Consumer } from '../transport/types';
+import type { Clock } from '../clock.js';
+import type { Consumer } from '../transport/types.js';
 
 /** How long a delete may wait for others to share its DeleteMessageBatch: far below any visibility timeout. */
 export const ACK_LINGER_MS = 100;

@@ -1,5 +1,5 @@
-import type { Clock } from '../clock';
-import type { Consumer, ReceivedMessage } from '../transport/types';
+import type { Clock } from '../clock.js';
+import type { Consumer, ReceivedMessage } from '../transport/types.js';
 
 /**
  * Keeps a message invisible while its job runs: every half visibility timeout, the visibility is pushed out

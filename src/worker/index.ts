@@ -1,4 +1,6 @@
-export type { RunUntilSignalOptions } from './run-until-signal';
-export { runUntilSignal } from './run-until-signal';
-export type { Worker, WorkerOptions } from './worker';
-export { createWorker } from './worker';
+export type { WorkerFromEnvOptions } from '../runtime/worker-from-env.js';
+export { createWorkerFromEnv } from '../runtime/worker-from-env.js';
+export type { RunUntilSignalOptions } from './run-until-signal.js';
+export { runUntilSignal } from './run-until-signal.js';
+export type { Worker, WorkerOptions } from './worker.js';
+export { createWorker } from './worker.js';

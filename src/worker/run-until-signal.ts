@@ -1,4 +1,4 @@
-import type { Worker } from './worker';
+import type { Worker } from './worker.js';
 
 export interface RunUntilSignalOptions {
   /** @default ['SIGTERM', 'SIGINT'] */

@@ -1,11 +1,11 @@
-import { type Clock, systemClock } from '../clock';
-import { wholeNumberProblem } from '../config/whole-number';
-import { createEngine } from '../engine/engine';
-import type { EngineOptions } from '../engine/types';
-import { ConfigError, InvalidOptionsError } from '../errors';
-import type { Consumer, ReceivedMessage } from '../transport/types';
-import { AckBuffer } from './ack-buffer';
-import { heartbeat } from './heartbeat';
+import { type Clock, systemClock } from '../clock.js';
+import { wholeNumberProblem } from '../config/whole-number.js';
+import { createEngine } from '../engine/engine.js';
+import type { EngineOptions } from '../engine/types.js';
+import { ConfigError, InvalidOptionsError } from '../errors.js';
+import type { Consumer, ReceivedMessage } from '../transport/types.js';
+import { AckBuffer } from './ack-buffer.js';
+import { heartbeat } from './heartbeat.js';
 
 export interface WorkerOptions extends EngineOptions {
   readonly consumer: Consumer;

@@ -1,13 +1,8 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
+import { createClient, createRegistry, type JobDefinition, type JobEvent } from 'wharf-jobs';
+import type { JobStore } from 'wharf-jobs/adapters';
 import type { Enqueuer } from '../../src/client/types';
-import {
-  createClient,
-  createRegistry,
-  type JobDefinition,
-  type JobEvent,
-  type JobStore,
-} from '../../src/index';
 import { createLambdaHandler } from '../../src/lambda/index';
 import { createLocalEngine, createManualClock } from '../../src/local/index';
 import { createOps, type OpsOptions } from '../../src/ops/create-ops';

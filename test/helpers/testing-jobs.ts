@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineJob } from '../../src/index';
 
-// Jobs for the wharf/testing tests: thin jobs writing to in-memory fakes, as a user's app would have them.
+// Jobs for the wharf-jobs/testing tests: thin jobs writing to in-memory fakes, as a user's app would have them.
 
 export const START = new Date('2026-03-01T09:00:00.000Z');
 export const HOUR = 3_600_000;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { WharfJobs } from '../../infra/wharf-jobs';
+import { WharfJobs } from 'wharf-jobs/cdk';
 import { FIXTURE_WORKER, registryOf } from './fixtures';
 
 describe('WharfJobs worker bundling', () => {

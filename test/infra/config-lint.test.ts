@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { CfnEventSourceMapping, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
-import { lintQueues, type QueueFacts } from '../../infra/config-lint';
+import { lintQueues, type QueueFacts } from '../../src/cdk/config-lint';
 import { build, registryOf } from './fixtures';
 
 const safe: QueueFacts = {

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { WharfJobsProps } from 'wharf-jobs/cdk';
+import { WharfJobs } from 'wharf-jobs/cdk';
 import { z } from 'zod';
-import { WharfJobs } from '../../infra/wharf-jobs';
-import type { WharfJobsProps } from '../../infra/wharf-jobs-props';
 import { defineJob } from '../../src/job/define-job';
 import type { Duration } from '../../src/job/duration';
 import { createRegistry, type JobRegistry } from '../../src/job/registry';

@@ -16,7 +16,8 @@ interface Run {
   readonly stderr: string;
 }
 
-// The launched binary, as a user runs it (bin/wharf.js), against moto server; the jobs run in this process.
+// The launched command, from its sources (the consumer test runs the built one), against moto server; the jobs
+// run in this process.
 describe('the wharf CLI against moto server', () => {
   let world: OpsWorld;
   const wharf = (...args: string[]): Promise<Run> => wharfWith({}, ...args);
@@ -27,7 +28,7 @@ describe('the wharf CLI against moto server', () => {
       const flags = ['--endpoint-url', motoEndpoint(), '--region', 'us-east-1'];
       execFile(
         process.execPath,
-        ['bin/wharf.js', ...flags, ...args],
+        ['--import', 'tsx', 'src/cli/main.ts', ...flags, ...args],
         { cwd: ROOT, env: { ...process.env, ...world.env, ...env }, timeout: 30_000 },
         (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
       );

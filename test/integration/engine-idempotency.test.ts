@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { defineJob, type JobEvent } from 'wharf-jobs';
+import type { JobStore } from 'wharf-jobs/adapters';
 import { z } from 'zod';
-import { defineJob, type JobEvent, type JobStore } from '../../src/index';
 import { embeddedHarness } from '../helpers/harness/embedded';
 import { motoHarness } from '../helpers/harness/moto';
 import type { HarnessEnv } from '../helpers/harness/types';

@@ -1,8 +1,9 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsRuntime, createDynamoJobStore } from 'wharf-jobs/aws';
+import { createLambdaWorkerFromEnv } from 'wharf-jobs/lambda';
 import { createInMemoryServices, useServices } from '../../functions/app/services';
 import { registry } from '../../functions/registry';
-import { createAwsRuntime, createDynamoJobStore, createLambdaWorkerFromEnv } from '../../src/aws';
 import { setDefaultEnqueuer } from '../../src/index';
 import { dynamoClient, motoEndpoint, sqsClient } from '../helpers/aws';
 import { type DeployedStack, deployExampleStack, functionConfiguration } from '../helpers/deploy-stack';

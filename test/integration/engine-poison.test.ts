@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { defineJob } from 'wharf-jobs';
+import { MESSAGE_ATTRIBUTES as ATTR } from 'wharf-jobs/adapters';
 import { z } from 'zod';
-import { MESSAGE_ATTRIBUTES as ATTR, defineJob } from '../../src/index';
 import { embeddedHarness } from '../helpers/harness/embedded';
 import { motoHarness } from '../helpers/harness/moto';
 import type { HarnessEnv } from '../helpers/harness/types';

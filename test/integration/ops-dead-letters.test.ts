@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MESSAGE_ATTRIBUTES as ATTR } from '../../src/index';
+import { MESSAGE_ATTRIBUTES as ATTR } from 'wharf-jobs/adapters';
 import type { Ops } from '../../src/ops/types';
 import { shipOrder, shipping } from '../helpers/ops-jobs';
 import { embeddedWorld, motoWorld, type OpsWorld } from '../helpers/ops-worlds';

@@ -246,7 +246,7 @@ describe('defineJob', () => {
       expect(error).toMatchObject({ code: 'WHARF_CONFIG' });
       expect((error as Error).message).toBe(
         'No wharf client is configured for performLater. Call setDefaultEnqueuer(createClient(...)) at start-up, ' +
-          'use createLocalEngine() from "wharf/local", or enable test mode from "wharf/testing".',
+          'use createLocalEngine() from "wharf-jobs/local", or enable test mode from "wharf-jobs/testing".',
       );
     });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createRegistry, defineJob } from 'wharf-jobs';
+import { createEngine } from 'wharf-jobs/adapters';
 import { z } from 'zod';
-import { createEngine, createRegistry, defineJob } from '../../src/index';
 import { createManualClock, createMemoryJobStore, createMemoryTransport } from '../../src/local/index';
 import { createWorker } from '../../src/worker/index';
 

@@ -1,6 +1,6 @@
-import type { BulkReport } from '../../ops/types';
-import { html, path, query, type SafeHtml } from '../html';
-import { csrfField } from '../layout';
+import type { BulkReport } from '../../ops/types.js';
+import { html, path, query, type SafeHtml } from '../html.js';
+import { csrfField } from '../layout.js';
 
 export interface DeadLetterIntent {
   readonly action: 'retry' | 'discard';

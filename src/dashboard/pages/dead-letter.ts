@@ -1,7 +1,7 @@
-import { errorWithStack } from '../../ops/error-text';
-import type { DeadLetterView } from '../../ops/types';
-import { html, path, type SafeHtml } from '../html';
-import { csrfField, json, statusBadge, when } from '../layout';
+import { errorWithStack } from '../../ops/error-text.js';
+import type { DeadLetterView } from '../../ops/types.js';
+import { html, path, type SafeHtml } from '../html.js';
+import { csrfField, json, statusBadge, when } from '../layout.js';
 
 const KIND: Record<DeadLetterView['kind'], string> = {
   'dead-letter': 'written by wharf with its story',

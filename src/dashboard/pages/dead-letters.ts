@@ -1,6 +1,6 @@
-import type { DeadLetterList } from '../../ops/types';
-import { html, path, query, type SafeHtml } from '../html';
-import { csrfField, statusBadge, when } from '../layout';
+import type { DeadLetterList } from '../../ops/types.js';
+import { html, path, query, type SafeHtml } from '../html.js';
+import { csrfField, statusBadge, when } from '../layout.js';
 
 /**
  * Dead letters with retry and discard for the ones ticked, or for all; each button leads to a confirmation page

@@ -1,8 +1,8 @@
-import type { FailureRecord } from '../../envelope/envelope';
-import { errorWithStack } from '../../ops/error-text';
-import type { JobDetail } from '../../ops/types';
-import { html, path, type SafeHtml } from '../html';
-import { json, statusBadge, when } from '../layout';
+import type { FailureRecord } from '../../envelope/envelope.js';
+import { errorWithStack } from '../../ops/error-text.js';
+import type { JobDetail } from '../../ops/types.js';
+import { html, path, type SafeHtml } from '../html.js';
+import { json, statusBadge, when } from '../layout.js';
 
 /** One job: its state, progress, payload (redacted), attempts and their errors with stacks, dead letters. */
 export function jobPage(jobId: string, detail: JobDetail): SafeHtml {

@@ -1,6 +1,6 @@
-import type { JobRecord } from '../../store/types';
-import { html, query, type SafeHtml } from '../html';
-import { jobTable } from './overview';
+import type { JobRecord } from '../../store/types.js';
+import { html, query, type SafeHtml } from '../html.js';
+import { jobTable } from './overview.js';
 
 export const STATUSES = ['queued', 'running', 'succeeded', 'retrying', 'dead', 'discarded'] as const;
 

@@ -1,7 +1,7 @@
-import type { QueueOverview } from '../../ops/types';
-import type { JobRecord } from '../../store/types';
-import { html, path, query, type SafeHtml } from '../html';
-import { statusBadge, when } from '../layout';
+import type { QueueOverview } from '../../ops/types.js';
+import type { JobRecord } from '../../store/types.js';
+import { html, path, query, type SafeHtml } from '../html.js';
+import { statusBadge, when } from '../layout.js';
 
 /** Queues at a glance, and what happened last. */
 export function overviewPage(

@@ -1,6 +1,6 @@
-import type { ScheduleList } from '../../ops/schedule-source';
-import { html, type SafeHtml } from '../html';
-import { csrfField, when } from '../layout';
+import type { ScheduleList } from '../../ops/schedule-source.js';
+import { html, type SafeHtml } from '../html.js';
+import { csrfField, when } from '../layout.js';
 
 /** Recurring schedules with their next runs, and "run now" (confirmed first, like every action). */
 export function schedulesPage(list: ScheduleList, csrf: string, canRunNow: boolean): SafeHtml {

@@ -1,10 +1,10 @@
-import { type Clock, systemClock } from '../../clock';
-import { WharfError } from '../../errors';
-import { type Duration, toMs } from '../../job/duration';
-import { mapWithConcurrency } from '../../transport/sqs/map-with-concurrency';
-import { parseAwsExpression } from '../aws-expression';
-import { nextRunAfter } from '../next-run';
-import { oneTimeScheduleName, recurringScheduleName } from '../schedule-names';
+import { type Clock, systemClock } from '../../clock.js';
+import { WharfError } from '../../errors.js';
+import { type Duration, toMs } from '../../job/duration.js';
+import { mapWithConcurrency } from '../../transport/sqs/map-with-concurrency.js';
+import { parseAwsExpression } from '../aws-expression.js';
+import { nextRunAfter } from '../next-run.js';
+import { oneTimeScheduleName, recurringScheduleName } from '../schedule-names.js';
 import {
   DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,
   DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
@@ -12,8 +12,8 @@ import {
   MAX_SCHEDULE_INPUT_BYTES,
   type OneTimeSchedule,
   type ScheduleRecord,
-} from '../types';
-import { oneTimeRequest, recurringRequest, type ScheduleTargets, toRecord } from './schedule-request';
+} from '../types.js';
+import { oneTimeRequest, recurringRequest, type ScheduleTargets, toRecord } from './schedule-request.js';
 import {
   CreateScheduleCommand,
   type CreateScheduleInput,
@@ -22,7 +22,7 @@ import {
   ListSchedulesCommand,
   type SchedulerClient,
   UpdateScheduleCommand,
-} from './scheduler-api';
+} from './scheduler-api.js';
 
 export interface EventBridgeSchedulerOptions {
   readonly client: SchedulerClient;

@@ -1,7 +1,7 @@
-import { formatScheduledTime } from '../context-attributes';
-import { ONE_TIME_PREFIX } from '../schedule-names';
-import type { OneTimeSchedule, RecurringSchedule, ScheduleRecord } from '../types';
-import type { CreateScheduleInput, GetScheduleOutput, Target } from './scheduler-api';
+import { formatScheduledTime } from '../context-attributes.js';
+import { ONE_TIME_PREFIX } from '../schedule-names.js';
+import type { OneTimeSchedule, RecurringSchedule, ScheduleRecord } from '../types.js';
+import type { CreateScheduleInput, GetScheduleOutput, Target } from './scheduler-api.js';
 
 /** Where schedules go and what Scheduler sends with: resolved once by the adapter. */
 export interface ScheduleTargets {

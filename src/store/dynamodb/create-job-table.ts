@@ -4,8 +4,8 @@ import {
   type DynamoDBClient,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
-} from './dynamodb-api';
-import { JOB_TABLE_SCHEMA } from './table-schema';
+} from './dynamodb-api.js';
+import { JOB_TABLE_SCHEMA } from './table-schema.js';
 
 /**
  * Creates the job table as JOB_TABLE_SCHEMA describes it (on-demand, the sharded status index, TTL on

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { decideClaim, nowSeconds } from '../claim-decision';
-import { applyChange, claimChange } from '../record-change';
-import type { ClaimInput, ClaimResult, JobRecord } from '../types';
-import { PutItemCommand, UpdateItemCommand } from './dynamodb-api';
-import { conditionFailedItem, type DynamoContext } from './dynamodb-context';
-import { createExpression, updateExpression } from './expression';
-import { claimTokenOf, fromItem, type Item, jobKey, toItem } from './job-item';
+import { decideClaim, nowSeconds } from '../claim-decision.js';
+import { applyChange, claimChange } from '../record-change.js';
+import type { ClaimInput, ClaimResult, JobRecord } from '../types.js';
+import { PutItemCommand, UpdateItemCommand } from './dynamodb-api.js';
+import { conditionFailedItem, type DynamoContext } from './dynamodb-context.js';
+import { createExpression, updateExpression } from './expression.js';
+import { claimTokenOf, fromItem, type Item, jobKey, toItem } from './job-item.js';
 
 /**
  * Claims a job with one conditional UpdateItem on the paths every job takes (first delivery, due retry, redrive).

@@ -1,5 +1,5 @@
-import type { DynamoDBClient } from './dynamodb-api';
-import type { Item } from './job-item';
+import type { DynamoDBClient } from './dynamodb-api.js';
+import type { Item } from './job-item.js';
 
 export interface DynamoContext {
   readonly client: DynamoDBClient;

@@ -1,13 +1,13 @@
-import { StoreUnavailableError } from '../../errors';
-import { isExpired } from '../claim-decision';
-import { decodeCursor, encodeCursor, listLimit } from '../list-query';
-import type { JobRecord, JobStatus, ListQuery } from '../types';
-import { BatchGetItemCommand, QueryCommand } from './dynamodb-api';
-import type { DynamoContext } from './dynamodb-context';
-import { scanJobs } from './dynamodb-scan';
-import { createExpression } from './expression';
-import { fromItem, type Item, isIndexedStatus, statusShardKey } from './job-item';
-import { JOB_TABLE_SCHEMA } from './table-schema';
+import { StoreUnavailableError } from '../../errors.js';
+import { isExpired } from '../claim-decision.js';
+import { decodeCursor, encodeCursor, listLimit } from '../list-query.js';
+import type { JobRecord, JobStatus, ListQuery } from '../types.js';
+import { BatchGetItemCommand, QueryCommand } from './dynamodb-api.js';
+import type { DynamoContext } from './dynamodb-context.js';
+import { scanJobs } from './dynamodb-scan.js';
+import { createExpression } from './expression.js';
+import { fromItem, type Item, isIndexedStatus, statusShardKey } from './job-item.js';
+import { JOB_TABLE_SCHEMA } from './table-schema.js';
 
 const INDEX = JOB_TABLE_SCHEMA.statusIndex;
 const PK = JOB_TABLE_SCHEMA.partitionKey;

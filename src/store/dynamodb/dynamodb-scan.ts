@@ -1,11 +1,11 @@
-import { nowSeconds } from '../claim-decision';
-import { decodeCursor, encodeCursor } from '../list-query';
-import type { JobRecord, JobStatus } from '../types';
-import { ScanCommand } from './dynamodb-api';
-import type { DynamoContext } from './dynamodb-context';
-import { createExpression } from './expression';
-import { fromItem, JOB_KEY_PREFIX } from './job-item';
-import { JOB_TABLE_SCHEMA } from './table-schema';
+import { nowSeconds } from '../claim-decision.js';
+import { decodeCursor, encodeCursor } from '../list-query.js';
+import type { JobRecord, JobStatus } from '../types.js';
+import { ScanCommand } from './dynamodb-api.js';
+import type { DynamoContext } from './dynamodb-context.js';
+import { createExpression } from './expression.js';
+import { fromItem, JOB_KEY_PREFIX } from './job-item.js';
+import { JOB_TABLE_SCHEMA } from './table-schema.js';
 
 const PK = JOB_TABLE_SCHEMA.partitionKey;
 

@@ -1,9 +1,9 @@
-import { extendLeaseChange, failChange, releaseChange, succeedChange } from '../record-change';
-import type { JobStore } from '../types';
-import type { DynamoDBClient } from './dynamodb-api';
-import { claimJob } from './dynamodb-claim';
-import { listJobs } from './dynamodb-list';
-import { getJob, recordProgress, writeAsRun } from './dynamodb-writes';
+import { extendLeaseChange, failChange, releaseChange, succeedChange } from '../record-change.js';
+import type { JobStore } from '../types.js';
+import type { DynamoDBClient } from './dynamodb-api.js';
+import { claimJob } from './dynamodb-claim.js';
+import { listJobs } from './dynamodb-list.js';
+import { getJob, recordProgress, writeAsRun } from './dynamodb-writes.js';
 
 export interface DynamoJobStoreOptions {
   /** Built once per module by the caller, with its region, endpoint and retry settings. */

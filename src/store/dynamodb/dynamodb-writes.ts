@@ -1,11 +1,11 @@
-import { LeaseLostError } from '../../errors';
-import { isExpired, nowSeconds } from '../claim-decision';
-import { progressChange, type RecordChange } from '../record-change';
-import type { JobRecord, JobStatus } from '../types';
-import { GetItemCommand, UpdateItemCommand } from './dynamodb-api';
-import { conditionFailedItem, type DynamoContext } from './dynamodb-context';
-import { createExpression, type Expression, updateExpression } from './expression';
-import { fromItem, jobKey } from './job-item';
+import { LeaseLostError } from '../../errors.js';
+import { isExpired, nowSeconds } from '../claim-decision.js';
+import { progressChange, type RecordChange } from '../record-change.js';
+import type { JobRecord, JobStatus } from '../types.js';
+import { GetItemCommand, UpdateItemCommand } from './dynamodb-api.js';
+import { conditionFailedItem, type DynamoContext } from './dynamodb-context.js';
+import { createExpression, type Expression, updateExpression } from './expression.js';
+import { fromItem, jobKey } from './job-item.js';
 
 /**
  * Writes as the run that claimed with `fence` (one conditional UpdateItem), or as anyone when there is no fence

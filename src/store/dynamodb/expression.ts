@@ -1,6 +1,6 @@
-import type { RecordChange } from '../record-change';
-import type { AttributeValue } from './dynamodb-api';
-import { encodeField, isIndexedStatus, STORAGE_ATTRIBUTES, shardOf, statusShardKey } from './job-item';
+import type { RecordChange } from '../record-change.js';
+import type { AttributeValue } from './dynamodb-api.js';
+import { encodeField, isIndexedStatus, STORAGE_ATTRIBUTES, shardOf, statusShardKey } from './job-item.js';
 
 /** Collects the placeholders of one request's expressions; conditions are built from named clauses around it. */
 export interface Expression {

@@ -1,4 +1,4 @@
-export { createJobTable } from './create-job-table';
-export type { DynamoJobStoreOptions } from './dynamodb-store';
-export { createDynamoJobStore } from './dynamodb-store';
-export { JOB_TABLE_SCHEMA } from './table-schema';
+export { createJobTable } from './create-job-table.js';
+export type { DynamoJobStoreOptions } from './dynamodb-store.js';
+export { createDynamoJobStore } from './dynamodb-store.js';
+export { JOB_TABLE_SCHEMA } from './table-schema.js';

@@ -1,6 +1,6 @@
-import type { JobRecord, JobStatus } from '../types';
-import type { AttributeValue } from './dynamodb-api';
-import { JOB_TABLE_SCHEMA } from './table-schema';
+import type { JobRecord, JobStatus } from '../types.js';
+import type { AttributeValue } from './dynamodb-api.js';
+import { JOB_TABLE_SCHEMA } from './table-schema.js';
 
 export type Item = Record<string, AttributeValue>;
 

@@ -1,5 +1,5 @@
-import type { AttributeValue } from './dynamodb-api';
-import { JOB_TABLE_SCHEMA } from './table-schema';
+import type { AttributeValue } from './dynamodb-api.js';
+import { JOB_TABLE_SCHEMA } from './table-schema.js';
 
 type Item = Record<string, AttributeValue>;
 

@@ -6,4 +6,4 @@ export {
   type PeekedMessage,
   type QueueStats,
   type RedrivenMessage,
-} from './memory-transport';
+} from './memory-transport.js';

@@ -1,7 +1,7 @@
-import type { Clock } from '../../clock';
-import type { HeldMessage, MoveTask, MoveTaskAdmin, QueueAdmin } from '../admin-types';
-import type { AckFailure } from '../types';
-import type { MemoryTransport } from './memory-transport';
+import type { Clock } from '../../clock.js';
+import type { HeldMessage, MoveTask, MoveTaskAdmin, QueueAdmin } from '../admin-types.js';
+import type { AckFailure } from '../types.js';
+import type { MemoryTransport } from './memory-transport.js';
 
 export interface MemoryQueueAdminOptions {
   readonly transport: MemoryTransport;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AckFailure, OutgoingMessage } from '../types';
-import { VisibilityHeap } from './visibility-heap';
+import type { AckFailure, OutgoingMessage } from '../types.js';
+import { VisibilityHeap } from './visibility-heap.js';
 
 /** A message as the memory transport's introspection shows it, without consuming it. */
 export interface PeekedMessage {

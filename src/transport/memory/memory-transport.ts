@@ -1,10 +1,14 @@
-import type { Clock } from '../../clock';
-import { ConfigError, InvalidOptionsError, WharfError } from '../../errors';
-import { checkOutgoingMessage, validateReceiveOptions, validateVisibilityTimeout } from '../message-limits';
-import type { Consumer, ReceivedMessage, SendOutcome, Transport } from '../types';
-import { MemoryQueue, type PeekedMessage, type QueueStats, type RedrivenMessage } from './memory-queue';
+import type { Clock } from '../../clock.js';
+import { ConfigError, InvalidOptionsError, WharfError } from '../../errors.js';
+import {
+  checkOutgoingMessage,
+  validateReceiveOptions,
+  validateVisibilityTimeout,
+} from '../message-limits.js';
+import type { Consumer, ReceivedMessage, SendOutcome, Transport } from '../types.js';
+import { MemoryQueue, type PeekedMessage, type QueueStats, type RedrivenMessage } from './memory-queue.js';
 
-export type { PeekedMessage, QueueStats, RedrivenMessage } from './memory-queue';
+export type { PeekedMessage, QueueStats, RedrivenMessage } from './memory-queue.js';
 
 export interface MemoryTransportOptions {
   /** The only source of time: delays, visibility timeouts and ages are all measured on it. */

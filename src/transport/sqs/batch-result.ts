@@ -1,4 +1,4 @@
-import type { BatchResultErrorEntry } from './sqs-api';
+import type { BatchResultErrorEntry } from './sqs-api.js';
 
 /** What one entry of a SQS batch call came to, read from the response entry by entry (invariant 1). */
 export type EntryResult<T> =

@@ -1,7 +1,7 @@
-import { WharfError } from '../../errors';
-import { SQS_LIMITS, validateReceiveOptions, validateVisibilityTimeout } from '../message-limits';
-import type { AckFailure, ReceivedMessage, ReceiveOptions } from '../types';
-import { type EntryResult, entryResults, requestFailed } from './batch-result';
+import { WharfError } from '../../errors.js';
+import { SQS_LIMITS, validateReceiveOptions, validateVisibilityTimeout } from '../message-limits.js';
+import type { AckFailure, ReceivedMessage, ReceiveOptions } from '../types.js';
+import { type EntryResult, entryResults, requestFailed } from './batch-result.js';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -9,7 +9,7 @@ import {
   type MessageAttributeValue,
   ReceiveMessageCommand,
   type SQSClient,
-} from './sqs-api';
+} from './sqs-api.js';
 
 export interface QueueTarget {
   readonly client: SQSClient;

@@ -1,1 +1,1 @@
-export { createSqsTransport, type SqsTransport, type SqsTransportOptions } from './sqs-transport';
+export { createSqsTransport, type SqsTransport, type SqsTransportOptions } from './sqs-transport.js';

@@ -1,5 +1,5 @@
-import { WharfError } from '../../errors';
-import { GetQueueAttributesCommand, type SQSClient } from './sqs-api';
+import { WharfError } from '../../errors.js';
+import { GetQueueAttributesCommand, type SQSClient } from './sqs-api.js';
 
 /** GetQueueAttributes, with a failure reported as a transport error naming the queue. */
 export async function queueAttributes(

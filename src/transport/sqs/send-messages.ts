@@ -1,11 +1,11 @@
-import type { Clock } from '../../clock';
-import { backoffDelayMs } from '../../job/backoff';
-import { checkOutgoingMessage, messageSizeBytes, SQS_LIMITS } from '../message-limits';
-import type { OutgoingMessage, SendOutcome } from '../types';
-import { type EntryResult, entryResults, requestFailed } from './batch-result';
-import { chunkBatches } from './chunk-batches';
-import { mapWithConcurrency } from './map-with-concurrency';
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from './sqs-api';
+import type { Clock } from '../../clock.js';
+import { backoffDelayMs } from '../../job/backoff.js';
+import { checkOutgoingMessage, messageSizeBytes, SQS_LIMITS } from '../message-limits.js';
+import type { OutgoingMessage, SendOutcome } from '../types.js';
+import { type EntryResult, entryResults, requestFailed } from './batch-result.js';
+import { chunkBatches } from './chunk-batches.js';
+import { mapWithConcurrency } from './map-with-concurrency.js';
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from './sqs-api.js';
 
 export interface SendContext {
   readonly client: SQSClient;

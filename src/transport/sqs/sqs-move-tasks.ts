@@ -1,14 +1,14 @@
-import type { QueueUrls } from '../../config/env-config';
-import { WharfError } from '../../errors';
-import type { MoveTask, MoveTaskAdmin, MoveTaskStart, MoveTaskStatus } from '../admin-types';
-import { describeError } from './batch-result';
-import { queueAttributes } from './queue-attributes';
+import type { QueueUrls } from '../../config/env-config.js';
+import { WharfError } from '../../errors.js';
+import type { MoveTask, MoveTaskAdmin, MoveTaskStart, MoveTaskStatus } from '../admin-types.js';
+import { describeError } from './batch-result.js';
+import { queueAttributes } from './queue-attributes.js';
 import {
   ListMessageMoveTasksCommand,
   type ListMessageMoveTasksResultEntry,
   type SQSClient,
   StartMessageMoveTaskCommand,
-} from './sqs-api';
+} from './sqs-api.js';
 
 // Error names with which endpoints turn down an action they do not implement (LocalStack, ElasticMQ before 1.6,
 // proxies), and SQS's own answer for a queue that cannot be redriven this way (FIFO in some regions).

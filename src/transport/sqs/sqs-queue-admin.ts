@@ -1,12 +1,12 @@
-import { type Clock, systemClock } from '../../clock';
-import type { QueueUrls } from '../../config/env-config';
-import { ConfigError, WharfError } from '../../errors';
-import type { HeldMessage, QueueAdmin, QueueCounts } from '../admin-types';
-import { changeVisibility, deleteMessages, type QueueTarget } from './consume-messages';
-import { queueAttributes } from './queue-attributes';
-import { sendMessages } from './send-messages';
-import { type Message, ReceiveMessageCommand, type SQSClient } from './sqs-api';
-import { createSqsMoveTasks } from './sqs-move-tasks';
+import { type Clock, systemClock } from '../../clock.js';
+import type { QueueUrls } from '../../config/env-config.js';
+import { ConfigError, WharfError } from '../../errors.js';
+import type { HeldMessage, QueueAdmin, QueueCounts } from '../admin-types.js';
+import { changeVisibility, deleteMessages, type QueueTarget } from './consume-messages.js';
+import { queueAttributes } from './queue-attributes.js';
+import { sendMessages } from './send-messages.js';
+import { type Message, ReceiveMessageCommand, type SQSClient } from './sqs-api.js';
+import { createSqsMoveTasks } from './sqs-move-tasks.js';
 
 export interface SqsQueueAdminOptions {
   readonly client: SQSClient;

@@ -1,12 +1,12 @@
-import { type Clock, systemClock } from '../../clock';
-import type { QueueUrls } from '../../config/env-config';
-import { ConfigError, InvalidOptionsError, WharfError } from '../../errors';
-import { checkOutgoingMessage } from '../message-limits';
-import type { Consumer, OutgoingMessage, Transport } from '../types';
-import { describeError } from './batch-result';
-import { changeVisibility, deleteMessages, type QueueTarget, receiveMessages } from './consume-messages';
-import { sendMessages, toMessageAttributes } from './send-messages';
-import { SendMessageCommand, type SQSClient } from './sqs-api';
+import { type Clock, systemClock } from '../../clock.js';
+import type { QueueUrls } from '../../config/env-config.js';
+import { ConfigError, InvalidOptionsError, WharfError } from '../../errors.js';
+import { checkOutgoingMessage } from '../message-limits.js';
+import type { Consumer, OutgoingMessage, Transport } from '../types.js';
+import { describeError } from './batch-result.js';
+import { changeVisibility, deleteMessages, type QueueTarget, receiveMessages } from './consume-messages.js';
+import { sendMessages, toMessageAttributes } from './send-messages.js';
+import { SendMessageCommand, type SQSClient } from './sqs-api.js';
 
 export interface SqsTransportOptions {
   /** Built once per module by the caller (clients are reused across invocations). */

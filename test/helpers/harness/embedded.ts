@@ -1,4 +1,5 @@
-import { createRegistry, type JobDefinition, type JobEvent, type JobStore } from '../../../src/index';
+import { createRegistry, type JobDefinition, type JobEvent } from 'wharf-jobs';
+import type { JobStore } from 'wharf-jobs/adapters';
 import { createLocalEngine, createManualClock, createMemoryJobStore } from '../../../src/local/index';
 import type { Harness, HarnessEnv, HarnessOptions } from './types';
 

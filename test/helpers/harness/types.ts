@@ -1,4 +1,5 @@
-import type { Clock, Enqueuer, JobDefinition, JobEvent, JobStore } from '../../../src/index';
+import type { Clock, Enqueuer, JobDefinition, JobEvent } from 'wharf-jobs';
+import type { JobStore } from 'wharf-jobs/adapters';
 
 export interface DeadLetterView {
   readonly body: string;

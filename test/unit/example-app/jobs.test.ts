@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { enableTestMode, runJob, type TestJobs } from 'wharf/testing';
+import { enableTestMode, runJob, type TestJobs } from 'wharf-jobs/testing';
 import { type AppServices, createInMemoryServices, useServices } from '../../../functions/app/services';
 import { startWebhookServer, type WebhookServer } from '../../../functions/demo/webhook-server';
 import { dispatchWebhook } from '../../../functions/jobs/dispatch-webhook';
@@ -8,7 +8,7 @@ import { nightlyCleanup } from '../../../functions/jobs/nightly-cleanup';
 import { generateReport, notifyReportOwner } from '../../../functions/jobs/reports';
 import { sendWelcomeEmail } from '../../../functions/jobs/send-welcome-email';
 
-// The example app's own tests, written the way a wharf user writes theirs: with wharf/testing, no AWS.
+// The example app's own tests, written the way a wharf user writes theirs: with wharf-jobs/testing, no AWS.
 let jobs: TestJobs;
 let services: AppServices;
 beforeEach(() => {

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
-import type { JobRegistry } from '../src/job/registry';
-import { FIFO_MAX_BATCH_SIZE, type QueueFacts, VISIBILITY_TIMEOUT_FACTOR } from './config-lint';
-import type { WharfJobsProps, WharfQueueOptions } from './wharf-jobs-props';
+import type { JobRegistry } from '../job/registry.js';
+import { FIFO_MAX_BATCH_SIZE, type QueueFacts, VISIBILITY_TIMEOUT_FACTOR } from './config-lint.js';
+import type { WharfJobsProps, WharfQueueOptions } from './wharf-jobs-props.js';
 
 /** Lambda's hard limit on a function's timeout. */
 export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
@@ -111,7 +111,7 @@ function workerTimeout(
     problems.push(
       `queue "${queue}": job "${longest.name}" has a timeout of ${longest.timeoutSeconds} s, longer than a Lambda worker can run ` +
         `(${limit} s plus a ${WORKER_TIMEOUT_MARGIN_SECONDS} s margin within Lambda's ${LAMBDA_MAX_TIMEOUT_SECONDS} s): shorten the timeout, ` +
-        `or set queues.${queue}.lambdaWorker to false and run the queue with the long-running worker process (wharf/worker)`,
+        `or set queues.${queue}.lambdaWorker to false and run the queue with the long-running worker process (wharf-jobs/worker)`,
     );
     return LAMBDA_MAX_TIMEOUT_SECONDS;
   }

@@ -13,21 +13,21 @@ import {
   deadLetterUrlVariable,
   queueArnVariable,
   queueUrlVariable,
-} from '../src/config/env-config';
-import { createQueueAlarms, type QueueAlarms } from './alarms';
-import { configurationError, lintQueues } from './config-lint';
-import { createJobsDashboard } from './dashboard';
-import { type GrantTargets, grantConsume, grantEnqueue, grantOperate, grantRunJobs } from './grants';
-import { JOB_TABLE_SCHEMA } from './job-table-schema';
-import { acknowledgeDeadLetterQueueFindings, acknowledgeWorkerFindings } from './nag-suppressions';
-import { type QueueSettings, rangeProblems, resolveQueueSettings } from './queue-settings';
-import { createJobQueues } from './queues';
-import { createRecurringSchedules, recurringProblems } from './recurring';
-import { factsFromResources } from './resource-facts';
-import { createJobSchedules, type JobSchedules } from './scheduler';
-import { createJobTable } from './table';
-import type { WharfJobsProps } from './wharf-jobs-props';
-import { createWorker } from './worker';
+} from '../config/env-config.js';
+import { createQueueAlarms, type QueueAlarms } from './alarms.js';
+import { configurationError, lintQueues } from './config-lint.js';
+import { createJobsDashboard } from './dashboard.js';
+import { type GrantTargets, grantConsume, grantEnqueue, grantOperate, grantRunJobs } from './grants.js';
+import { JOB_TABLE_SCHEMA } from './job-table-schema.js';
+import { acknowledgeDeadLetterQueueFindings, acknowledgeWorkerFindings } from './nag-suppressions.js';
+import { type QueueSettings, rangeProblems, resolveQueueSettings } from './queue-settings.js';
+import { createJobQueues } from './queues.js';
+import { createRecurringSchedules, recurringProblems } from './recurring.js';
+import { factsFromResources } from './resource-facts.js';
+import { createJobSchedules, type JobSchedules } from './scheduler.js';
+import { createJobTable } from './table.js';
+import type { WharfJobsProps } from './wharf-jobs-props.js';
+import { createWorker } from './worker.js';
 
 /** A function that can be given the enqueue grant and the run-time configuration. */
 export interface WharfProducer extends IGrantable {

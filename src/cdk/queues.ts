@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { QueueSettings } from './queue-settings';
+import type { QueueSettings } from './queue-settings.js';
 
 /** SQS's largest message (raised to 1 MiB in 2025); the envelope decoder enforces the same limit. */
 export const MAX_MESSAGE_SIZE_BYTES = 1_048_576;

@@ -4,8 +4,8 @@ import { Grant, type IGrantable, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { acknowledgeSchedulesWildcard } from './nag-suppressions';
-import { schedulesInGroupArn } from './scheduler';
+import { acknowledgeSchedulesWildcard } from './nag-suppressions.js';
+import { schedulesInGroupArn } from './scheduler.js';
 
 /** What the intent grants grant on: the resources of one WharfJobs. */
 export interface GrantTargets {

@@ -5,7 +5,7 @@ import {
   type Function as LambdaFunction,
 } from 'aws-cdk-lib/aws-lambda';
 import type { CfnQueue, Queue } from 'aws-cdk-lib/aws-sqs';
-import type { QueueFacts, WorkerFacts } from './config-lint';
+import type { QueueFacts, WorkerFacts } from './config-lint.js';
 
 export interface QueueResources {
   readonly queueName: string;

@@ -2,9 +2,9 @@ import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { CfnSchedule, type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { isActiveIn, type RecurringTask, toRecurringSchedule } from '../src/schedule/define-recurring';
-import { recurringScheduleName } from '../src/schedule/schedule-names';
-import { DEFAULT_MAXIMUM_EVENT_AGE_SECONDS, DEFAULT_MAXIMUM_RETRY_ATTEMPTS } from '../src/schedule/types';
+import { isActiveIn, type RecurringTask, toRecurringSchedule } from '../schedule/define-recurring.js';
+import { recurringScheduleName } from '../schedule/schedule-names.js';
+import { DEFAULT_MAXIMUM_EVENT_AGE_SECONDS, DEFAULT_MAXIMUM_RETRY_ATTEMPTS } from '../schedule/types.js';
 
 export interface RecurringSchedulesProps {
   readonly tasks: readonly RecurringTask[];

@@ -4,7 +4,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import type { JobRegistry } from '../src/job/registry';
+import type { JobRegistry } from '../job/registry.js';
 
 /**
  * How one queue, its dead-letter queue and its worker are configured. Every option has a default derived from
@@ -50,7 +50,7 @@ export interface WharfQueueOptions {
   readonly fifo?: boolean;
   /**
    * Create a Lambda worker for this queue. Set it to false for jobs longer than Lambda allows (15 minutes), and
-   * run the queue with the long-running worker (`wharf/worker`) on a role given `grantConsume`.
+   * run the queue with the long-running worker (`wharf-jobs/worker`) on a role given `grantConsume`.
    * @default true
    */
   readonly lambdaWorker?: boolean;

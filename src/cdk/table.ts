@@ -1,7 +1,7 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { JOB_TABLE_SCHEMA } from './job-table-schema';
+import { JOB_TABLE_SCHEMA } from './job-table-schema.js';
 
 type KeyName = keyof typeof JOB_TABLE_SCHEMA.attributeTypes;
 

@@ -1,0 +1,38 @@
+// `wharf-jobs/adapters`: what an adapter author needs: the engine, the wire format and the ports (store,
+// transport, scheduler), for a new queue, store or runtime. Applications need none of it.
+
+export { createEngine } from './engine/engine.js';
+export type { AckOutcome, Disposition, Engine, EngineOptions, ProcessOptions } from './engine/types.js';
+export type { DecodeResult } from './envelope/decode.js';
+export { decodeEnvelope } from './envelope/decode.js';
+export type {
+  DeadLetterInfo,
+  DeadLetterReason,
+  Envelope,
+  ErrorSummary,
+  FailureRecord,
+  Firing,
+} from './envelope/envelope.js';
+export { ATTR as MESSAGE_ATTRIBUTES } from './envelope/envelope.js';
+export {
+  formatScheduledTime,
+  SCHEDULED_TIME,
+  substituteContextAttributes,
+} from './schedule/context-attributes.js';
+export { oneTimeScheduleName, recurringScheduleName } from './schedule/schedule-names.js';
+export type {
+  JobScheduler,
+  OneTimeSchedule,
+  RecurringSchedule,
+  ScheduleAtResult,
+  SchedulePage,
+  ScheduleRecord,
+} from './schedule/types.js';
+export type { ClaimResult, JobRecord, JobStatus, JobStore } from './store/types.js';
+export type {
+  Consumer,
+  OutgoingMessage,
+  ReceivedMessage,
+  SendOutcome,
+  Transport,
+} from './transport/types.js';
