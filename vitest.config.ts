@@ -1,11 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+// One suite in projects, so each part starts only what it needs: unit and infra tests need no emulator (they run
+// on a machine without Python), integration tests start one moto server, browser tests need Chromium, and the
+// package tests (consumer, docs, API report) build and pack. `npm test` runs them all.
 export default defineConfig({
   // `wharf-jobs` and its subpaths resolve to src/ through tsconfig.json's paths, as they do for tsc and tsx.
   resolve: { tsconfigPaths: true },
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
     // Fake credentials: no test may reach real AWS.
     env: {
       AWS_ACCESS_KEY_ID: 'testing',
@@ -15,5 +16,27 @@ export default defineConfig({
     },
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+        },
+      },
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'] } },
+      {
+        extends: true,
+        // Every other test file lands here, so a new folder is never silently left out of `npm test`.
+        test: {
+          name: 'package',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/unit/**', 'test/infra/**', 'test/integration/**', 'test/browser/**'],
+        },
+      },
+    ],
   },
 });
