@@ -194,8 +194,11 @@ describe('safeEmit', () => {
     ).not.toThrow();
   });
 
-  it('does nothing without a listener', () => {
-    expect(() => safeEmit(undefined, event)).not.toThrow();
+  it('hands the listener the very event it was given, once', () => {
+    const seen: JobEvent[] = [];
+    safeEmit((e) => seen.push(e), event);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBe(event);
   });
 
   it('keeps a job run whole when the event listener throws on every event', async () => {
