@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../errors.js';
 import type { JobRegistry } from '../job/registry.js';
-import { createFastForwardClock } from '../local/fast-forward-clock.js';
 import { createLocalEngine, type LocalEngine } from '../local/local-engine.js';
 import { createAwsOps } from '../ops/aws-ops.js';
 import { createLocalOps } from '../ops/local-ops.js';
@@ -69,8 +68,8 @@ async function openLocal(
 ): Promise<CliContext> {
   const app = await loadModule(path);
   const registry = registryOf(app, path);
-  // Waits (backoffs, delays) are skipped, so the seed's work settles at once, as in `npm start`.
-  const engine = createLocalEngine({ registry, clock: createFastForwardClock() });
+  // The embedded engine fast-forwards by default: the seed's waits (backoffs, delays) settle at once.
+  const engine = createLocalEngine({ registry });
   const seed = typeof app.seed === 'function' ? (app as unknown as LocalAppModule).seed : undefined;
   const cleanup = seed ? await seed(engine) : undefined;
   await engine.runUntilIdle();

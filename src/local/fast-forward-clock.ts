@@ -2,11 +2,12 @@ import type { ManualClock } from './manual-clock.js';
 
 /**
  * Real time that can also jump: time flows as usual (so a job's run takes the milliseconds it really takes), and
- * `advanceTo` skips over waits (backoffs, delays) at once. The embedded engine's demo mode runs on it.
+ * `advanceTo` skips over waits (backoffs, delays) at once. The embedded engine's default clock.
+ * @param startMs where its time starts (a saved engine's time, say). @default the current time
  */
-export function createFastForwardClock(): ManualClock {
+export function createFastForwardClock(startMs: number = Date.now()): ManualClock {
   const realStart = performance.now();
-  const base = Date.now();
+  const base = startMs;
   let skippedMs = 0;
   const sleepers = new Set<{ wakeAtMs: number; wake: () => void }>();
   const nowMs = () => Math.round(base + skippedMs + (performance.now() - realStart));

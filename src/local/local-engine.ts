@@ -5,6 +5,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { createEngine } from '../engine/engine.js';
 import type { JobEventListener } from '../engine/events.js';
 import type { Engine, EngineOptions } from '../engine/types.js';
+import { InvalidOptionsError } from '../errors.js';
 import type { Random } from '../job/backoff.js';
 import type { JobRegistry } from '../job/registry.js';
 import { isActiveIn, toRecurringSchedule } from '../schedule/define-recurring.js';
@@ -16,12 +17,24 @@ import {
 import { createMemoryJobStore } from '../store/memory-store.js';
 import type { JobStore } from '../store/types.js';
 import { createMemoryTransport, type MemoryTransport } from '../transport/memory/index.js';
+import { createFastForwardClock } from './fast-forward-clock.js';
 import type { ManualClock } from './manual-clock.js';
 import { type RunSummary, SummaryCounter } from './run-summary.js';
 
 export interface LocalEngineOptions {
   readonly registry: JobRegistry;
-  /** A manual clock fast-forwards over every wait (demos, tests); the system clock runs in real time. @default the system clock */
+  /**
+   * Wait in real time: a `'10m'` delay runs ten minutes from now, and `runUntilIdle()` sleeps until then. For a
+   * process that stays up and runs jobs as they come due (`npm start -- --keep-running`). Without it, the engine
+   * fast-forwards: time flows as usual while jobs run, and `runUntilIdle()` jumps over every wait at once.
+   * @default false
+   */
+  readonly realTime?: boolean;
+  /**
+   * A clock of your own instead: a manual clock (`createManualClock`) that only `runUntilIdle` and your test move,
+   * or any `Clock`. Not together with `realTime`.
+   * @default a fast-forward clock (`createFastForwardClock()`); the system clock with `realTime: true`
+   */
   readonly clock?: Clock | ManualClock;
   /** Messages handled at once per queue. @default 10 */
   readonly concurrency?: number;
@@ -56,8 +69,8 @@ export interface LocalEngine {
   /** Fires the schedules that are due, then handles what is due now, once per queue. Returns messages handled. */
   tick(): Promise<number>;
   /**
-   * Works until no queue holds a message and no job waits in a schedule: with a manual clock, time jumps to the
-   * next due message or schedule whenever nothing is due; with the system clock it waits for it. Recurring tasks
+   * Works until no queue holds a message and no job waits in a schedule: time jumps to the next due message or
+   * schedule whenever nothing is due (the default fast-forward clock, or a manual one); with `realTime` it waits. Recurring tasks
    * fire on the way, but never keep it going on their own (they always have a next time) — except up to `until`:
    * every recurring firing due by then happens too (the clock jumps to each). `maxMessages` guards against jobs
    * that loop forever.
@@ -73,9 +86,14 @@ export interface RunUntilIdleOptions {
   readonly until?: Date | number;
 }
 
-/** The embedded engine: the same engine as Lambda and the worker, on in-memory queues and store. No AWS, no Docker. */
+/**
+ * The embedded engine: the same engine as Lambda and the worker, on in-memory queues and store. No AWS, no Docker.
+ * By default it fast-forwards, as development and tests expect: `runUntilIdle()` jumps over delays, backoffs and
+ * schedules, so a job delayed by `'10m'` runs at once on the engine's clock (ten minutes later by `engine.clock`).
+ * `realTime: true` waits for real instead.
+ */
 export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
-  const clock = options.clock ?? systemClock;
+  const clock = clockOf(options);
   const counter = new SummaryCounter();
   const visibilityTimeoutSeconds = visibilityFor(options.registry);
   const transport = createMemoryTransport({
@@ -142,6 +160,16 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       if (options.installAsDefault !== false) setDefaultEnqueuer(previous);
     },
   };
+}
+
+function clockOf(options: LocalEngineOptions): Clock | ManualClock {
+  if (options.realTime === true && options.clock !== undefined) {
+    throw new InvalidOptionsError('createLocalEngine options', [
+      'give either "realTime: true" or a "clock", not both (realTime is the system clock)',
+    ]);
+  }
+  if (options.clock) return options.clock;
+  return options.realTime === true ? systemClock : createFastForwardClock();
 }
 
 async function tickOnce(

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { systemClock } from '../../src/clock';
 import type { JobEvent } from '../../src/engine/events';
 import { RetryAfterError } from '../../src/errors';
 import { defineJob } from '../../src/job/define-job';
@@ -169,5 +170,41 @@ describe('the embedded engine: delays of any length, run-at, cancel, reschedule'
       [2, 2 * HOUR],
     ]);
     expect(events.filter((e) => e.type === 'deferred')).toEqual([]);
+  });
+});
+
+describe("the embedded engine's clock", () => {
+  const ran: number[] = [];
+  const ping = defineJob({
+    name: 'ping',
+    schema: z.object({}),
+    perform: () => void ran.push(Date.now()),
+  });
+  let engine: LocalEngine | undefined;
+  afterEach(() => engine?.close());
+
+  it('fast-forwards by default: a job delayed 10 minutes runs at once in real time, 10 minutes later on its clock', async () => {
+    ran.length = 0;
+    engine = createLocalEngine({ registry: createRegistry([ping]) });
+    const startMs = engine.clock.nowMs();
+    const wallStart = Date.now();
+    await ping.performLater({}, { delay: '10m' });
+    const summary = await engine.runUntilIdle();
+    expect(ran).toHaveLength(1);
+    expect(Date.now() - wallStart).toBeLessThan(5_000);
+    expect(engine.clock.nowMs() - startMs).toBeGreaterThanOrEqual(10 * MINUTE);
+    expect(summary.simulatedMs).toBeGreaterThanOrEqual(10 * MINUTE);
+  });
+
+  it('waits in real time only when asked to (realTime: true), on the system clock', async () => {
+    engine = createLocalEngine({ registry: createRegistry([ping]), realTime: true });
+    expect(engine.clock).toBe(systemClock);
+    expect('advanceTo' in engine.clock).toBe(false);
+  });
+
+  it('refuses realTime together with a clock of its own', () => {
+    expect(() =>
+      createLocalEngine({ registry: createRegistry([ping]), realTime: true, clock: createManualClock() }),
+    ).toThrow(/give either "realTime: true" or a "clock", not both/);
   });
 });
