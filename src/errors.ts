@@ -18,6 +18,7 @@ export type WharfErrorCode =
   /** EventBridge Scheduler refused or failed a call (the cause is kept). */
   | 'WHARF_SCHEDULER'
   | 'WHARF_BAD_ENVELOPE'
+  /** A job name no registry entry has: refused at enqueue when the client has a registry, dead-lettered by a worker. */
   | 'WHARF_UNKNOWN_JOB'
   | 'WHARF_STORE_UNAVAILABLE'
   | 'WHARF_TRANSPORT'
@@ -35,14 +36,20 @@ export class WharfError extends Error {
   }
 }
 
-/** A payload that does not match its job's schema. Lists every problem. */
+/**
+ * A payload that does not match its job's schema. Lists every problem. At enqueue, single and bulk alike, it is the
+ * error when every problem is a payload problem (see `enqueueRejection` in client/enqueue-rejection.ts).
+ */
 export class InvalidPayloadError extends WharfError {
+  /** The job (in a bulk enqueue: the first invalid one; `issues` then name each job by index). */
   readonly jobName: string;
   readonly issues: readonly string[];
-  constructor(jobName: string, issues: readonly string[]) {
+  /** `subject`: what was invalid when it is not one job's payload (a bulk enqueue). */
+  constructor(jobName: string, issues: readonly string[], subject?: string) {
+    const count = `${issues.length} problem${issues.length === 1 ? '' : 's'}`;
     super(
       'WHARF_INVALID_PAYLOAD',
-      `Invalid payload for job "${jobName}" (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
+      `Invalid ${subject ?? `payload for job "${jobName}" (${count})`}:\n` +
         issues.map((i) => `  - ${i}`).join('\n'),
     );
     this.name = 'InvalidPayloadError';
@@ -57,6 +64,30 @@ export class InvalidOptionsError extends WharfError {
   constructor(subject: string, problems: readonly string[], code: WharfErrorCode = 'WHARF_INVALID_OPTIONS') {
     super(code, `Invalid ${subject}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'InvalidOptionsError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * A job that the client's registry does not hold, refused at enqueue: a worker running that registry would put it
+ * off and then dead-letter it (`unknown-job`). Lists every problem of the request, the registry's jobs included.
+ */
+export class UnknownJobError extends WharfError {
+  /** The job names the registry does not hold, in request order. */
+  readonly jobNames: readonly string[];
+  /** The registry's job names. */
+  readonly knownJobs: readonly string[];
+  readonly problems: readonly string[];
+  constructor(
+    subject: string,
+    jobNames: readonly string[],
+    knownJobs: readonly string[],
+    problems: readonly string[],
+  ) {
+    super('WHARF_UNKNOWN_JOB', `Invalid ${subject}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'UnknownJobError';
+    this.jobNames = jobNames;
+    this.knownJobs = knownJobs;
     this.problems = problems;
   }
 }

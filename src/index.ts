@@ -35,6 +35,7 @@ export {
   LeaseLostError,
   RetryAfterError,
   StoreUnavailableError,
+  UnknownJobError,
   WharfError,
 } from './errors.js';
 export type { BackoffPolicy } from './job/backoff.js';

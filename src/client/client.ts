@@ -1,11 +1,12 @@
 import { type Clock, systemClock } from '../clock.js';
-import { InvalidOptionsError, InvalidPayloadError, WharfError } from '../errors.js';
+import { WharfError } from '../errors.js';
 import type { JobRegistry } from '../job/registry.js';
 import { routeOf, scheduleEnvelope } from '../schedule/dispatch.js';
 import type { JobScheduler } from '../schedule/types.js';
 import { mapWithConcurrency } from '../transport/sqs/map-with-concurrency.js';
 import type { Transport } from '../transport/types.js';
-import { type PreparedJob, prepare } from './prepare.js';
+import { prepareOrReject } from './enqueue-rejection.js';
+import type { PreparedJob } from './prepare.js';
 import { scheduleMethods } from './schedule-client.js';
 import type { EnqueuedJob, EnqueueFailure, EnqueueRequest, WharfClient } from './types.js';
 
@@ -18,7 +19,11 @@ export interface ClientOptions {
    * `cancel` and `reschedule` can still change. @default none: such jobs hop through SQS every 15 minutes
    */
   readonly scheduler?: JobScheduler;
-  /** The app's registry: lets `upsertRecurring` refuse tasks that are declared in code (deployed by CDK). */
+  /**
+   * The app's registry. With it, enqueueing a job it does not hold throws `UnknownJobError` (nothing is sent: a
+   * worker running this registry would dead-letter it), and `upsertRecurring` refuses tasks declared in code
+   * (deployed by CDK). @default none: any job is accepted
+   */
   readonly registry?: JobRegistry;
 }
 
@@ -32,21 +37,19 @@ export function createClient(options: ClientOptions): WharfClient {
   const deps = { ...options, clock };
   const client: WharfClient = {
     async enqueue(request) {
-      const prepared = await prepare(request, clock);
-      if (!prepared.ok)
-        throw singleError(request.job.name, prepared.payloadProblems, prepared.optionProblems);
-      const [outcome] = await sendAll(deps, [prepared.job]);
+      const [job] = await prepareOrReject([request], clock, options.registry, false);
+      const [outcome] = await sendAll(deps, [job!]);
       if (!outcome?.ok) {
         throw new WharfError(
           'WHARF_ENQUEUE_FAILED',
-          `Could not enqueue ${request.job.name} ${prepared.job.jobId}: ${outcome?.detail ?? 'no outcome'}`,
+          `Could not enqueue ${request.job.name} ${job!.jobId}: ${outcome?.detail ?? 'no outcome'}`,
           outcome?.cause ? { cause: outcome.cause } : undefined,
         );
       }
-      return enqueued(prepared.job, outcome);
+      return enqueued(job!, outcome);
     },
     async enqueueMany(requests) {
-      const prepared = await prepareAll(requests, clock);
+      const prepared = await prepareOrReject(requests, clock, options.registry, true);
       const outcomes = await sendAll(deps, prepared);
       const failed: EnqueueFailure[] = [];
       const done: EnqueuedJob[] = [];
@@ -66,41 +69,6 @@ export function createClient(options: ClientOptions): WharfClient {
     ...scheduleMethods(deps),
   };
   return client;
-}
-
-// Exported so wharf-jobs/testing rejects exactly what this client rejects.
-export function singleError(
-  jobName: string,
-  payloadProblems: string[],
-  optionProblems: string[],
-): WharfError {
-  if (optionProblems.length === 0) return new InvalidPayloadError(jobName, payloadProblems);
-  return new InvalidOptionsError(`enqueue of "${jobName}"`, [
-    ...optionProblems,
-    ...payloadProblems.map((p) => `payload: ${p}`),
-  ]);
-}
-
-export async function prepareAll(requests: readonly EnqueueRequest[], clock: Clock): Promise<PreparedJob[]> {
-  const results = await Promise.all(requests.map((request) => prepare(request, clock)));
-  const problems: string[] = [];
-  const ready: PreparedJob[] = [];
-  results.forEach((result, index) => {
-    const name = requests[index]?.job.name;
-    if (result.ok) ready.push(result.job);
-    else
-      for (const p of [...result.optionProblems, ...result.payloadProblems])
-        problems.push(`#${index} ${name}: ${p}`);
-  });
-  if (problems.length > 0) {
-    const invalid = results.filter((r) => !r.ok).length;
-    throw new InvalidOptionsError(
-      `bulk enqueue (${invalid} of ${requests.length} jobs invalid; nothing was sent)`,
-      problems,
-      'WHARF_INVALID_PAYLOAD',
-    );
-  }
-  return ready;
 }
 
 type Outcome =

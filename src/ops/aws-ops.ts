@@ -55,7 +55,7 @@ export function createAwsOps(options: AwsOpsOptions = {}): AwsOps {
     ...options,
     admin: createSqsQueueAdmin({ client: sqs, queues: config.queues }),
     ...(dynamodb && tableName ? { store: createDynamoJobStore({ client: dynamodb, tableName }) } : {}),
-    enqueuer: createClient({ transport }),
+    enqueuer: createClient({ transport, ...(options.registry ? { registry: options.registry } : {}) }),
     ...(config.scheduler && scheduler && !options.schedules
       ? {
           schedules: createScheduleSource({

@@ -1,6 +1,7 @@
-import { prepareAll, singleError } from '../client/client.js';
-import { type PreparedJob, prepare } from '../client/prepare.js';
+import { prepareOrReject } from '../client/enqueue-rejection.js';
+import type { PreparedJob } from '../client/prepare.js';
 import type { EnqueuedJob, EnqueueRequest, Enqueuer } from '../client/types.js';
+import type { JobRegistry } from '../job/registry.js';
 import type { ManualClock } from '../local/manual-clock.js';
 import type { AnyJob, CapturedJob, PerformedJob } from './types.js';
 
@@ -19,6 +20,8 @@ export interface CaptureEntry {
 export interface CaptureState {
   readonly clock: ManualClock;
   readonly random: () => number;
+  /** When test mode was given the app's registry: jobs it does not hold are refused, as the client refuses them. */
+  readonly registry?: JobRegistry;
   pending: CaptureEntry[];
   performed: PerformedJob[];
   /** Ids of `exactly-once` jobs that succeeded: a duplicate of one is skipped, as the engine would. */
@@ -28,8 +31,20 @@ export interface CaptureState {
   seq: number;
 }
 
-export function createCaptureState(clock: ManualClock, random: () => number): CaptureState {
-  return { clock, random, pending: [], performed: [], completedIds: new Set(), seq: 0 };
+export function createCaptureState(
+  clock: ManualClock,
+  random: () => number,
+  registry?: JobRegistry,
+): CaptureState {
+  return {
+    clock,
+    random,
+    ...(registry ? { registry } : {}),
+    pending: [],
+    performed: [],
+    completedIds: new Set(),
+    seq: 0,
+  };
 }
 
 // The test mode that runJob reports to when it is called on its own: process-wide, like the default enqueuer.
@@ -49,13 +64,11 @@ export function setActiveCapture(state: CaptureState | undefined): CaptureState 
 export function createCapturingEnqueuer(state: CaptureState): Enqueuer {
   return {
     async enqueue(request) {
-      const prepared = await prepare(request, state.clock);
-      if (!prepared.ok)
-        throw singleError(request.job.name, prepared.payloadProblems, prepared.optionProblems);
-      return keep(state, request, prepared.job);
+      const [prepared] = await prepareOrReject([request], state.clock, state.registry, false);
+      return keep(state, request, prepared!);
     },
     async enqueueMany(requests) {
-      const prepared = await prepareAll(requests, state.clock);
+      const prepared = await prepareOrReject(requests, state.clock, state.registry, true);
       return { enqueued: prepared.map((job, i) => keep(state, requests[i]!, job)), failed: [] };
     },
   };

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import { InvalidOptionsError } from '../errors.js';
 import type { JobDefinition } from '../job/define-job.js';
 import { type Duration, toMs } from '../job/duration.js';
+import type { JobRegistry } from '../job/registry.js';
 import type { PayloadInput } from '../job/types.js';
 import { createManualClock, type ManualClock } from '../local/manual-clock.js';
 import { assertEnqueued, assertNotEnqueued } from './assertions.js';
@@ -37,6 +38,11 @@ export interface TestModeOptions {
   readonly now?: Date;
   /** Backoff jitter source in [0, 1) for retries that `performEnqueued` schedules. @default no jitter (always 0) */
   readonly random?: () => number;
+  /**
+   * The app's registry: enqueueing a job it does not hold throws `UnknownJobError`, as the production client built
+   * with it does. @default none: any job is captured
+   */
+  readonly registry?: JobRegistry;
 }
 
 /**
@@ -106,7 +112,11 @@ export function enableTestMode(options: TestModeOptions = {}): TestJobs {
       `now: expected a valid Date, received ${String(start)}`,
     ]);
   }
-  const state = createCaptureState(createManualClock(start.getTime()), options.random ?? NO_JITTER);
+  const state = createCaptureState(
+    createManualClock(start.getTime()),
+    options.random ?? NO_JITTER,
+    options.registry,
+  );
   const previousEnqueuer = setDefaultEnqueuer(createCapturingEnqueuer(state));
   const previousCapture = setActiveCapture(state);
   let restored = false;

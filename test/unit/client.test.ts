@@ -292,8 +292,9 @@ describe('createClient', () => {
           report.with({ reportId: 'r-1' }),
         ]),
       );
+      // An option problem among them makes it an options error, as a single enqueue with one would be.
       expect(error).toBeInstanceOf(InvalidOptionsError);
-      expect(error).toMatchObject({ code: 'WHARF_INVALID_PAYLOAD' });
+      expect(error).toMatchObject({ code: 'WHARF_INVALID_OPTIONS' });
       expect((error as InvalidOptionsError).problems).toEqual([
         expect.stringMatching(/^#1 chargeCard: cents: /),
         '#2 sendWelcome: unknown enqueue option "wait" (known: delay, at, jobId)',

@@ -245,8 +245,10 @@ describe('defineJob', () => {
       expect(error).toBeInstanceOf(ConfigError);
       expect(error).toMatchObject({ code: 'WHARF_CONFIG' });
       expect((error as Error).message).toBe(
-        'No wharf client is configured for performLater. Call setDefaultEnqueuer(createClient(...)) at start-up, ' +
-          'use createLocalEngine() from "wharf-jobs/local", or enable test mode from "wharf-jobs/testing".',
+        'No wharf client is configured for performLater. In a producer, call ' +
+          'setDefaultEnqueuer(createAwsRuntime({ registry }).client) once at start-up (createAwsRuntime is in ' +
+          '"wharf-jobs/aws"); the Lambda and worker entries install one themselves. Locally, use ' +
+          'createLocalEngine({ registry }) from "wharf-jobs/local"; in tests, enableTestMode() from "wharf-jobs/testing".',
       );
     });
 
