@@ -13,7 +13,8 @@ export type {
   FailureRecord,
   Firing,
 } from './envelope/envelope.js';
-export { ATTR as MESSAGE_ATTRIBUTES } from './envelope/envelope.js';
+export { ATTR as MESSAGE_ATTRIBUTES, ENVELOPE_VERSION } from './envelope/envelope.js';
+export type { ContextValues } from './schedule/context-attributes.js';
 export {
   formatScheduledTime,
   SCHEDULED_TIME,
@@ -28,11 +29,34 @@ export type {
   SchedulePage,
   ScheduleRecord,
 } from './schedule/types.js';
-export type { ClaimResult, JobRecord, JobStatus, JobStore } from './store/types.js';
 export type {
+  ClaimInput,
+  ClaimResult,
+  FailedInput,
+  JobRecord,
+  JobStatus,
+  JobStore,
+  ListQuery,
+  RecordStart,
+  RunRef,
+  SucceededInput,
+} from './store/types.js';
+export type {
+  HeldMessage,
+  HoldOptions,
+  MoveTask,
+  MoveTaskAdmin,
+  MoveTaskStart,
+  MoveTaskStatus,
+  QueueAdmin,
+  QueueCounts,
+} from './transport/admin-types.js';
+export type {
+  AckFailure,
   Consumer,
   OutgoingMessage,
   ReceivedMessage,
+  ReceiveOptions,
   SendOutcome,
   Transport,
 } from './transport/types.js';

@@ -23,7 +23,7 @@ export type {
 } from './client/types.js';
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
-export type { JobEvent, JobEventListener, JobEventType } from './engine/events.js';
+export type { EventBase as JobEventBase, JobEvent, JobEventListener, JobEventType } from './engine/events.js';
 export type { WharfErrorCode } from './errors.js';
 export {
   ConfigError,
@@ -38,11 +38,11 @@ export {
   UnknownJobError,
   WharfError,
 } from './errors.js';
-export type { BackoffPolicy } from './job/backoff.js';
+export type { BackoffPolicy, Random } from './job/backoff.js';
 export { backoffDelayMs } from './job/backoff.js';
 export type { JobDefinition, ResolvedJobOptions } from './job/define-job.js';
 export { defineJob } from './job/define-job.js';
-export type { Duration } from './job/duration.js';
+export type { Duration, DurationUnit } from './job/duration.js';
 export type { JobRegistry, RegistryOptions } from './job/registry.js';
 export { createRegistry } from './job/registry.js';
 export type {
@@ -56,6 +56,7 @@ export type {
   PayloadOutput,
   RetryPolicy,
 } from './job/types.js';
+export type { AwsExpression, RateUnit } from './schedule/aws-expression.js';
 export type { RecurringOptions, RecurringTask } from './schedule/define-recurring.js';
 export { defineRecurring, firingJobId, isActiveIn } from './schedule/define-recurring.js';
 export { nextRunAfter, nextRuns } from './schedule/next-run.js';

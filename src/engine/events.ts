@@ -1,7 +1,8 @@
 import type { DeadLetterReason, ErrorSummary } from '../envelope/envelope.js';
 import type { JobProgress } from '../job/types.js';
 
-interface EventBase {
+/** What every engine event carries. */
+export interface EventBase {
   readonly queue: string;
   readonly jobId?: string;
   readonly jobName?: string;

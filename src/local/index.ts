@@ -5,7 +5,14 @@ export type {
 } from '../schedule/memory-scheduler.js';
 export { createMemoryScheduler } from '../schedule/memory-scheduler.js';
 export { createMemoryJobStore } from '../store/memory-store.js';
-export type { MemoryTransport, PeekedMessage, QueueStats } from '../transport/memory/index.js';
+export type {
+  InjectedSendFailure,
+  MemoryTransport,
+  MemoryTransportOptions,
+  PeekedMessage,
+  QueueStats,
+  RedrivenMessage,
+} from '../transport/memory/index.js';
 export { createMemoryTransport } from '../transport/memory/index.js';
 export { createFastForwardClock } from './fast-forward-clock.js';
 export type { LocalEngine, LocalEngineOptions, RunUntilIdleOptions } from './local-engine.js';
