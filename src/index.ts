@@ -17,6 +17,7 @@ export type {
   EnqueueManyResult,
   EnqueueRequest,
   Enqueuer,
+  JobRef,
   RescheduleOptions,
   RescheduleResult,
   WharfClient,

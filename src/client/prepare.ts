@@ -3,6 +3,7 @@ import { MAX_BODY_BYTES } from '../envelope/decode.js';
 import { ENVELOPE_VERSION, type Envelope } from '../envelope/envelope.js';
 import { STORY_HEADROOM_BYTES } from '../envelope/fit.js';
 import { toOutgoing } from '../envelope/outgoing.js';
+import { derivedJobId } from '../job/define-job.js';
 import { parseDuration } from '../job/duration.js';
 import type { EnqueueOptions } from '../job/types.js';
 import { validatePayload } from '../job/validate-payload.js';
@@ -110,7 +111,7 @@ function resolveJobId(request: EnqueueRequest, problems: string[]): string {
     id =
       explicit ??
       (request.job.deriveJobId
-        ? `${request.job.name}:${request.job.deriveJobId(request.payload as never)}`
+        ? derivedJobId(request.job.name, request.job.deriveJobId(request.payload as never))
         : crypto.randomUUID());
   } catch (error) {
     problems.push(`jobId: the job's jobId function threw: ${(error as Error).message}`);

@@ -3,13 +3,14 @@ import { decodeEnvelope } from '../envelope/decode.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { toOutgoing } from '../envelope/outgoing.js';
 import { ConfigError, InvalidOptionsError, WharfError } from '../errors.js';
+import { derivedJobId } from '../job/define-job.js';
 import type { JobRegistry } from '../job/registry.js';
 import { toRecurringSchedule } from '../schedule/define-recurring.js';
 import { routeOf } from '../schedule/dispatch.js';
 import type { JobScheduler } from '../schedule/types.js';
 import type { Transport } from '../transport/types.js';
 import { resolveRunAt } from './prepare.js';
-import type { CancelResult, RescheduleOptions, RescheduleResult, WharfClient } from './types.js';
+import type { CancelResult, JobRef, RescheduleOptions, RescheduleResult, WharfClient } from './types.js';
 
 interface Deps {
   readonly transport: Transport;
@@ -30,12 +31,13 @@ export function scheduleMethods(
   deps: Deps,
 ): Pick<WharfClient, 'cancel' | 'reschedule' | 'upsertRecurring' | 'deleteRecurring'> {
   return {
-    async cancel(jobId): Promise<CancelResult> {
+    async cancel(job): Promise<CancelResult> {
+      const jobId = idOf(job);
       if (!deps.scheduler) return { outcome: 'not-scheduled', jobId, reason: NO_SCHEDULER };
       if (await deps.scheduler.cancel(jobId)) return { outcome: 'cancelled', jobId };
-      return { outcome: 'not-scheduled', jobId, reason: NOT_PENDING };
+      return { outcome: 'not-scheduled', jobId, reason: notPending(deps, jobId) };
     },
-    reschedule: (jobId, when) => reschedule(deps, jobId, when),
+    reschedule: (job, when) => reschedule(deps, idOf(job), when),
     async upsertRecurring(task) {
       const scheduler = requireScheduler(deps, 'upsertRecurring');
       if (deps.registry?.recurring.some((declared) => declared.task === task.task)) {
@@ -66,7 +68,7 @@ async function reschedule(deps: Deps, jobId: string, when: RescheduleOptions): P
   if (problems.length > 0) throw new InvalidOptionsError(`reschedule of ${jobId}`, problems);
   if (!deps.scheduler) return { outcome: 'not-scheduled', jobId, reason: NO_SCHEDULER };
   const record = await deps.scheduler.getJob(jobId);
-  if (!record?.queue) return { outcome: 'not-scheduled', jobId, reason: NOT_PENDING };
+  if (!record?.queue) return { outcome: 'not-scheduled', jobId, reason: notPending(deps, jobId) };
   const decoded = decodeEnvelope(record.body);
   if (!decoded.ok)
     throw new WharfError('WHARF_SCHEDULER', `The schedule of ${jobId} does not carry a wharf envelope.`);
@@ -83,6 +85,29 @@ async function reschedule(deps: Deps, jobId: string, when: RescheduleOptions): P
     throw new WharfError('WHARF_ENQUEUE_FAILED', `Could not send ${jobId} to its queue: ${sent?.message}`);
   const cancelled = await deps.scheduler.cancel(jobId);
   return { ...done, via: 'queue', ...(cancelled ? {} : { alsoFired: true }) };
+}
+
+function idOf(job: JobRef): string {
+  if (typeof job === 'string') return job;
+  if (typeof job?.jobId === 'string') return job.jobId;
+  throw new InvalidOptionsError('job reference', [
+    `expected a job id or what performLater returned (an object with jobId), received ${JSON.stringify(job)}`,
+  ]);
+}
+
+/**
+ * NOT_PENDING, and when the id looks like what a `jobId` function returned rather than the job id it became
+ * (`'i1'` for `'send-invoice:i1'`), the ids it may have meant: that mix-up is the likeliest reason for a miss.
+ */
+function notPending(deps: Deps, jobId: string): string {
+  const deriving = deps.registry?.jobs.filter((job) => job.deriveJobId) ?? [];
+  if (deriving.some((job) => jobId.startsWith(`${job.name}:`))) return NOT_PENDING;
+  const meant = deriving.map((job) => JSON.stringify(derivedJobId(job.name, jobId)));
+  if (meant.length === 0) return NOT_PENDING;
+  return (
+    `${NOT_PENDING}. An id from a job's jobId function starts with the job's name: did you mean ` +
+    `${meant.join(' or ')}? performLater returns the full id as jobId, and job.jobIdFor(payload) computes it`
+  );
 }
 
 function requireScheduler(deps: Deps, method: string): JobScheduler {

@@ -82,12 +82,18 @@ export type RescheduleResult =
     }
   | { readonly outcome: 'not-scheduled'; readonly jobId: string; readonly reason: string };
 
+/**
+ * A job, by its full job id (`'invoice-i1'`, `'send-invoice:i1'` for an id from a `jobId` function, see
+ * `job.jobIdFor`), or by what `performLater` returned (anything with `jobId`).
+ */
+export type JobRef = string | { readonly jobId: string };
+
 /** The client `createClient` returns: enqueue, plus what only works with a scheduler behind it. */
 export interface WharfClient extends Enqueuer {
   /** Deletes the job's pending schedule, so it never runs. */
-  cancel(jobId: string): Promise<CancelResult>;
+  cancel(job: JobRef): Promise<CancelResult>;
   /** Moves a job still waiting in its schedule to another time (within 15 minutes: straight to SQS). */
-  reschedule(jobId: string, when: RescheduleOptions): Promise<RescheduleResult>;
+  reschedule(job: JobRef, when: RescheduleOptions): Promise<RescheduleResult>;
   /**
    * Creates or replaces a recurring schedule at run time (a reminder per user, say). Its firings are deduplicated
    * exactly like those of tasks declared in code. A disabled task's schedule is deleted.

@@ -55,12 +55,23 @@ export interface JobDefinition<S extends StandardSchemaV1 = StandardSchemaV1, R 
   // (registry, engine), as method parameters are compared bivariantly.
   perform(payload: PayloadOutput<S>, ctx: JobContext): Promise<R> | R;
   deriveJobId?(payload: PayloadInput<S>): string;
+  /**
+   * The job id enqueueing this payload gets from the job's `jobId` function: `<job name>:<derived>`, the id that
+   * `performLater` returns and `cancel`/`reschedule` take. Throws when the job has no `jobId` function (its ids
+   * are random: keep the `jobId` that `performLater` returned).
+   */
+  jobIdFor(payload: PayloadInput<S>): string;
   /** Enqueue through the configured client (see `setDefaultEnqueuer`, or `wharf-jobs/testing`). */
   performLater(payload: PayloadInput<S>, options?: EnqueueOptions): Promise<EnqueuedJob>;
   /** Validate the payload and run the job here and now, once, without a queue. Returns its result. */
   performNow(payload: PayloadInput<S>): Promise<R>;
   /** A typed enqueue request, for `performAllLater([...])` and `client.enqueueMany`. */
   with(payload: PayloadInput<S>, options?: EnqueueOptions): EnqueueRequest;
+}
+
+/** The id a `jobId` function's result becomes: scoped by the job's name, so two jobs never share an id. */
+export function derivedJobId(jobName: string, derived: string): string {
+  return `${jobName}:${derived}`;
 }
 
 /** Defines a job once: its name, payload schema, options and `perform`. */
@@ -72,6 +83,13 @@ export function defineJob<S extends StandardSchemaV1, R>(input: JobOptions<S, R>
     options,
     perform: input.perform,
     deriveJobId: input.jobId,
+    jobIdFor: (payload) => {
+      if (!input.jobId)
+        throw new InvalidOptionsError(`jobIdFor on job "${input.name}"`, [
+          'the job has no jobId function, so its ids are random: keep the jobId that performLater returned',
+        ]);
+      return derivedJobId(input.name, input.jobId(payload));
+    },
     performLater: (payload, enqueueOptions) =>
       getDefaultEnqueuer().enqueue(definition.with(payload, enqueueOptions)),
     performNow: (payload) => runInline(definition as unknown as JobDefinition, payload) as Promise<R>,

@@ -72,7 +72,10 @@ export interface JobOptions<S extends StandardSchemaV1, R> {
   readonly idempotency?: IdempotencyMode;
   /**
    * Derives the job id from the payload, so enqueueing the same logical work twice is one job
-   * (`(p) => p.orderId`). @default a random UUID per enqueue
+   * (`(p) => p.orderId`). The job id is then `<job name>:<what it returns>` (`charge-card:o1`), so two jobs that
+   * derive ids from the same value never share one (exactly-once would take the second for a duplicate). That
+   * full id is what `performLater` returns as `jobId`, what `ctx.jobId`, the CLI and `cancel`/`reschedule` use,
+   * and what `job.jobIdFor(payload)` computes. @default a random UUID per enqueue
    */
   readonly jobId?: (payload: PayloadInput<S>) => string;
   /**
@@ -89,6 +92,6 @@ export interface EnqueueOptions {
   readonly delay?: Duration;
   /** Run at (or soon after) this time. */
   readonly at?: Date;
-  /** Use this job id (idempotency key) instead of the derived or random one. */
+  /** Use this job id (idempotency key) as given, instead of the derived or random one: it gets no prefix. */
   readonly jobId?: string;
 }
