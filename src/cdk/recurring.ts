@@ -59,16 +59,42 @@ export function createRecurringSchedules(
   return schedules;
 }
 
-/** Tasks the construct cannot deploy, with the reason and the fix. */
+/**
+ * Tasks the construct cannot deploy, with the reason and the fix. A task limited to `environments` in a construct
+ * without `environmentName` is one: nothing could ever match it, so the schedule would silently be missing from
+ * every stack, the production one included. That is an error rather than a warning because the fix is one prop
+ * and a missing nightly task is found only when its work has not been done.
+ */
 export function recurringProblems(
   tasks: readonly RecurringTask[],
   fifoQueues: ReadonlySet<string>,
+  environmentName: string | undefined,
 ): string[] {
-  return tasks
+  const fifo = tasks
     .filter((task) => fifoQueues.has(task.job.options.queue))
     .map(
       (task) =>
         `recurring task "${task.task}": its job "${task.job.name}" runs on the FIFO queue "${task.job.options.queue}", ` +
         'which EventBridge Scheduler cannot use as a dead-letter queue and sends to only with a message group: run it on a standard queue',
     );
+  if (environmentName !== undefined) return fifo;
+  const unmatched = tasks
+    .filter((task) => task.enabled && task.environments !== undefined)
+    .map((task) => {
+      const names = task.environments!.map((e) => JSON.stringify(e)).join(', ');
+      const example = JSON.stringify(task.environments![0] ?? 'production').replace(/"/g, "'");
+      return (
+        `recurring task "${task.task}": it is limited to environments ${names}, but WharfJobs has no ` +
+        'environmentName, so its schedule would be left out of the template: set environmentName to the environment ' +
+        `this stack deploys (environmentName: ${example}), or drop environments to deploy it everywhere`
+      );
+    });
+  return [...fifo, ...unmatched];
+}
+
+/** Enabled tasks this environment leaves out on purpose: said at synth (an info annotation), never silent. */
+export function skippedTasks(tasks: readonly RecurringTask[], environmentName: string | undefined): string[] {
+  return tasks
+    .filter((task) => task.enabled && !isActiveIn(task, environmentName))
+    .map((task) => `${task.task} (environments: ${task.environments?.join(', ')})`);
 }

@@ -96,7 +96,8 @@ export interface WharfJobsProps {
   readonly dashboardName?: string;
   /**
    * Which environment this deployment is ("production", "staging"...): a recurring task with `environments` is
-   * deployed only where its list names this one. @default - none: tasks limited to environments are not deployed
+   * deployed only where its list names this one (the others are listed in an info annotation at synth).
+   * @default - none: then a recurring task limited to `environments` fails synth, as it could never be deployed
    */
   readonly environmentName?: string;
 }

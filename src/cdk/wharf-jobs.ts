@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Grant, IGrantable, IRole } from 'aws-cdk-lib/aws-iam';
@@ -22,7 +22,7 @@ import { JOB_TABLE_SCHEMA } from './job-table-schema.js';
 import { acknowledgeDeadLetterQueueFindings, acknowledgeWorkerFindings } from './nag-suppressions.js';
 import { type QueueSettings, rangeProblems, resolveQueueSettings } from './queue-settings.js';
 import { createJobQueues } from './queues.js';
-import { createRecurringSchedules, recurringProblems } from './recurring.js';
+import { createRecurringSchedules, recurringProblems, skippedTasks } from './recurring.js';
 import { factsFromResources } from './resource-facts.js';
 import { createJobSchedules, type JobSchedules } from './scheduler.js';
 import { createJobTable } from './table.js';
@@ -85,6 +85,12 @@ export class WharfJobs extends Construct {
       queues: this.queues,
       deadLetterQueues: this.deadLetterQueues,
     });
+    const skipped = skippedTasks(props.registry.recurring, props.environmentName);
+    if (skipped.length > 0) {
+      Annotations.of(this).addInfo(
+        `wharf: recurring tasks not deployed in environment "${props.environmentName}": ${skipped.join('; ')}`,
+      );
+    }
     this.environment = runtimeEnvironment(pairs, this.table, schedules);
     this.targets = {
       scope: this,
@@ -197,7 +203,7 @@ function checkedSettings(props: WharfJobsProps): QueueSettings[] {
   const { settings, problems } = resolveQueueSettings(props);
   problems.push(...settings.flatMap(rangeProblems), ...lintQueues(settings));
   const fifo = new Set(settings.filter((s) => s.fifo).map((s) => s.queue));
-  problems.push(...recurringProblems(props.registry.recurring, fifo));
+  problems.push(...recurringProblems(props.registry.recurring, fifo, props.environmentName));
   if (problems.length > 0) throw configurationError(problems);
   return settings;
 }

@@ -1,4 +1,4 @@
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -89,17 +89,32 @@ describe('recurring tasks in the CDK construct', () => {
     });
   });
 
-  it('skips disabled tasks, and tasks limited to other environments', () => {
+  it('skips disabled tasks, and tasks limited to other environments, saying so in an info annotation', () => {
     expect(Object.keys(synth('production').jobs.recurringSchedules)).toEqual([
       'nightly-cleanup',
       'weekly-report',
     ]);
-    expect(Object.keys(synth('staging').jobs.recurringSchedules)).toEqual(['nightly-cleanup']);
-    const unnamed = synth();
-    expect(Object.keys(unnamed.jobs.recurringSchedules)).toEqual(['nightly-cleanup']);
-    expect(Object.values(schedulesOf(templateOf(unnamed))).map((s) => s.Properties.Name)).toEqual([
+    const staging = synth('staging');
+    expect(Object.keys(staging.jobs.recurringSchedules)).toEqual(['nightly-cleanup']);
+    expect(Object.values(schedulesOf(templateOf(staging))).map((s) => s.Properties.Name)).toEqual([
       'recurring.nightly-cleanup',
     ]);
+    Annotations.fromStack(staging.stack).hasInfo(
+      '/Test/Jobs',
+      'wharf: recurring tasks not deployed in environment "staging": weekly-report (environments: production)',
+    );
+    Annotations.fromStack(synth('production').stack).hasNoInfo('/Test/Jobs', Match.anyValue());
+  });
+
+  it('fails synth for a task limited to environments when the construct has no environmentName', () => {
+    expect(() => synth()).toThrow(
+      'recurring task "weekly-report": it is limited to environments "production", but WharfJobs has no ' +
+        'environmentName, so its schedule would be left out of the template: set environmentName to the ' +
+        "environment this stack deploys (environmentName: 'production'), or drop environments to deploy it everywhere",
+    );
+    // A disabled task is left out on purpose whatever the environment: no error for it.
+    const registry = createRegistry([cleanup, report], { recurring: [nightly, paused] });
+    expect(Object.keys(build({ registry }).jobs.recurringSchedules)).toEqual(['nightly-cleanup']);
   });
 
   it('synthesizes no schedule, and no Recurring construct, for a registry without recurring tasks', () => {
