@@ -70,22 +70,28 @@ function buildDeclarations(): string {
   symlinkSync(join(ROOT, 'node_modules'), join(folder, 'node_modules'), 'dir');
   writeFileSync(join(folder, 'package.json'), '{ "type": "module" }\n');
   const tsc = require.resolve('typescript/bin/tsc');
-  execFileSync(
-    process.execPath,
-    [
-      tsc,
-      '-p',
-      join(ROOT, 'tsconfig.build.json'),
-      '--outDir',
-      join(folder, 'dist'),
-      '--emitDeclarationOnly',
-      '--declarationMap',
-      'false',
-      '--sourceMap',
-      'false',
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const args = [
+    tsc,
+    '-p',
+    join(ROOT, 'tsconfig.build.json'),
+    '--outDir',
+    join(folder, 'dist'),
+    '--emitDeclarationOnly',
+    '--declarationMap',
+    'false',
+    '--sourceMap',
+    'false',
+  ];
+  try {
+    execFileSync(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    rmSync(folder, { recursive: true, force: true });
+    // tsc prints its diagnostics on stdout: say those, not the child process's buffers.
+    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(
+      `the declarations do not build (tsc -p tsconfig.build.json):\n${stdout ?? ''}${stderr ?? ''}`,
+    );
+  }
   return folder;
 }
 
