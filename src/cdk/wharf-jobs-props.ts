@@ -100,4 +100,15 @@ export interface WharfJobsProps {
    * @default - none: then a recurring task limited to `environments` fails synth, as it could never be deployed
    */
   readonly environmentName?: string;
+  /**
+   * Stack outputs for every queue URL and ARN, the table and the schedule group: what a producer elsewhere or
+   * the CLI needs, turned into WHARF_* variables by `wharf env --stack <StackName>`.
+   * @default true
+   */
+  readonly outputs?: boolean;
+  /**
+   * Put before every output name, for a second WharfJobs in the same stack (`Billing` -> `BillingQueueUrlDefault`).
+   * @default '' (no prefix)
+   */
+  readonly outputPrefix?: string;
 }

@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, type CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Grant, IGrantable, IRole } from 'aws-cdk-lib/aws-iam';
@@ -8,18 +8,13 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { CfnSchedule, IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import {
-  deadLetterArnVariable,
-  deadLetterUrlVariable,
-  queueArnVariable,
-  queueUrlVariable,
-} from '../config/env-config.js';
 import { createQueueAlarms, type QueueAlarms } from './alarms.js';
 import { configurationError, lintQueues } from './config-lint.js';
 import { createJobsDashboard } from './dashboard.js';
 import { type GrantTargets, grantConsume, grantEnqueue, grantOperate, grantRunJobs } from './grants.js';
 import { JOB_TABLE_SCHEMA } from './job-table-schema.js';
 import { acknowledgeDeadLetterQueueFindings, acknowledgeWorkerFindings } from './nag-suppressions.js';
+import { createStackOutputs, runtimeSettings } from './outputs.js';
 import { type QueueSettings, rangeProblems, resolveQueueSettings } from './queue-settings.js';
 import { createJobQueues } from './queues.js';
 import { createRecurringSchedules, recurringProblems, skippedTasks } from './recurring.js';
@@ -40,7 +35,10 @@ export interface WharfProducer extends IGrantable {
  * would lose messages fail synth (see config-lint.ts).
  *
  * Construct ids are public: `<queue>/Queue`, `<queue>/DeadLetterQueue`, `<queue>/Worker`, `Table`,
- * `ScheduleGroup`, `SchedulerRole`, `Recurring/<task>` (one schedule per recurring task), `Dashboard`.
+ * `ScheduleGroup`, `SchedulerRole`, `Recurring/<task>` (one schedule per recurring task), `Dashboard`. So are the
+ * stack outputs (prefixed with `outputPrefix`): `QueueUrl<Queue>`, `DeadLetterQueueUrl<Queue>`, `QueueArn<Queue>`,
+ * `DeadLetterQueueArn<Queue>` (queue name in PascalCase; no ARNs for FIFO queues), `TableName`,
+ * `ScheduleGroupName`, `SchedulerRoleArn`, each described by the WHARF_* variable it feeds.
  */
 export class WharfJobs extends Construct {
   /** Source queues by queue name. */
@@ -58,6 +56,11 @@ export class WharfJobs extends Construct {
   readonly dashboard: Dashboard;
   /** The run-time configuration (src/config/env-config.ts) every worker and producer gets. */
   readonly environment: Readonly<Record<string, string>>;
+  /**
+   * The stack outputs that publish `environment`, by variable: `wharf env --stack <StackName>` turns them back
+   * into WHARF_* variables. Empty with `outputs: false`.
+   */
+  readonly outputs: Readonly<Record<string, CfnOutput>>;
   private readonly targets: GrantTargets;
 
   constructor(scope: Construct, id: string, props: WharfJobsProps) {
@@ -91,7 +94,9 @@ export class WharfJobs extends Construct {
         `wharf: recurring tasks not deployed in environment "${props.environmentName}": ${skipped.join('; ')}`,
       );
     }
-    this.environment = runtimeEnvironment(pairs, this.table, schedules);
+    const runtime = runtimeSettings(pairs, this.table, schedules);
+    this.environment = Object.fromEntries(runtime.map((r) => [r.variable, r.value]));
+    this.outputs = props.outputs === false ? {} : createStackOutputs(this, runtime, props.outputPrefix ?? '');
     this.targets = {
       scope: this,
       queues: Object.values(this.queues),
@@ -221,27 +226,6 @@ function createQueuePair(parent: Construct, settings: QueueSettings, props: Whar
   const { queue, deadLetterQueue } = createJobQueues(scope, settings, props.encryptionKey);
   acknowledgeDeadLetterQueueFindings(deadLetterQueue);
   return { settings, scope, queue, deadLetterQueue };
-}
-
-function runtimeEnvironment(
-  pairs: readonly QueuePair[],
-  table: ITable,
-  schedules: JobSchedules,
-): Record<string, string> {
-  const environment: Record<string, string> = {
-    WHARF_TABLE_NAME: table.tableName,
-    WHARF_SCHEDULE_GROUP: schedules.scheduleGroupName,
-    WHARF_SCHEDULER_ROLE_ARN: schedules.schedulerRole.roleArn,
-  };
-  for (const { settings, queue, deadLetterQueue } of pairs) {
-    environment[queueUrlVariable(settings.queue)] = queue.queueUrl;
-    environment[deadLetterUrlVariable(settings.queue)] = deadLetterQueue.queueUrl;
-    // Scheduler cannot use a FIFO dead-letter queue: long waits on FIFO queues hop through SQS instead.
-    if (settings.fifo) continue;
-    environment[queueArnVariable(settings.queue)] = queue.queueArn;
-    environment[deadLetterArnVariable(settings.queue)] = deadLetterQueue.queueArn;
-  }
-  return environment;
 }
 
 function byQueue<P extends { settings: QueueSettings }, T>(

@@ -4,7 +4,9 @@ import { enqueueCommand, jobsList, jobsShow, queuesCommand, schedulesCommand } f
 import { type CliContext, type GlobalOptions, openContext } from './context.js';
 import { dashboardCommand } from './dashboard-command.js';
 import { type BulkCommandOptions, dlqAct, dlqList, dlqShow } from './dlq-commands.js';
+import { envCommand } from './env-command.js';
 import { CliExit, EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
+import { processOutput } from './output.js';
 
 const STATUSES = ['queued', 'running', 'succeeded', 'retrying', 'dead', 'discarded'];
 
@@ -55,7 +57,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .addHelpText(
       'after',
-      `\nQueues and table come from WHARF_QUEUE_URL_<QUEUE>, WHARF_DLQ_URL_<QUEUE> and WHARF_TABLE_NAME.\n\n${EXIT_CODES_HELP}`,
+      '\nQueues and table come from WHARF_QUEUE_URL_<QUEUE>, WHARF_DLQ_URL_<QUEUE> and WHARF_TABLE_NAME, which\n' +
+        'eval "$(wharf env --stack <StackName>)" sets from the stack\'s outputs.\n\n' +
+        EXIT_CODES_HELP,
     )
     .showHelpAfterError()
     .exitOverride();
@@ -76,6 +80,14 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--delay <duration>', 'run after this delay, e.g. 10m')
     .option('--job-id <id>', 'the job id (idempotency key)')
     .action(act(enqueueCommand));
+  program
+    .command('env')
+    .description('the stack\'s outputs as WHARF_* variables: eval "$(wharf env --stack <StackName>)"')
+    .requiredOption('--stack <name>', 'the CloudFormation stack of the WharfJobs construct')
+    .action(async (_o: unknown, command: Command) => {
+      const o = command.optsWithGlobals<GlobalOptions & { stack: string }>();
+      setExit(await envCommand(processOutput(o.json === true), o));
+    });
   program
     .command('dashboard')
     .description('serve the web dashboard (127.0.0.1, token required)')

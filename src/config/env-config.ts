@@ -2,7 +2,8 @@ import { ConfigError } from '../errors.js';
 
 /**
  * How a process finds its queues and table at run time. The CDK construct sets these variables on every
- * function it creates; producers in other services set them the same way (see README "Producers").
+ * function it creates; producers in other services set them the same way (README "AWS, LocalStack, moto"), for
+ * example from the stack's outputs with `wharf env --stack <StackName>`.
  *
  * - WHARF_TABLE_NAME            the job table
  * - WHARF_QUEUE_URL_<QUEUE>     a queue's URL, QUEUE upper-cased with "-" as "_" (WHARF_QUEUE_URL_DEFAULT)
@@ -67,7 +68,7 @@ export function configFromEnv(queues: readonly string[], env: NodeJS.ProcessEnv 
   const scheduler = schedulerFromEnv(queues, env, missing);
   if (missing.length > 0) {
     throw new ConfigError(
-      `Missing environment variables: ${missing.join(', ')}. The wharf CDK construct sets them; see README "Producers".`,
+      `Missing environment variables: ${missing.join(', ')}. The wharf CDK construct sets them on its functions and on producers given to configureProducer(); elsewhere, eval "$(npx wharf env --stack <StackName>)" sets them from the stack's outputs.`,
     );
   }
   return {

@@ -88,8 +88,8 @@ export function queuesFromEnv(env: NodeJS.ProcessEnv): Record<string, QueueUrls>
     .sort();
   if (names.length === 0) {
     throw new ConfigError(
-      'No queues configured: set WHARF_QUEUE_URL_<QUEUE> and WHARF_DLQ_URL_<QUEUE> (the wharf stack outputs ' +
-        'them), or pass --registry <module> with the WHARF_* variables of its queues.',
+      "No queues configured: set WHARF_QUEUE_URL_<QUEUE> and WHARF_DLQ_URL_<QUEUE> from the stack's outputs " +
+        '(eval "$(npx wharf env --stack <StackName>)"), or pass --registry <module> with the WHARF_* variables of its queues.',
     );
   }
   return { ...configFromEnv(names, env).queues };

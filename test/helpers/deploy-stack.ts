@@ -224,7 +224,7 @@ async function publishFileAssets(assembly: string, stackName: string): Promise<v
   }
 }
 
-async function waitForStack(cfn: CloudFormationClient, stackName: string): Promise<Stack> {
+export async function waitForStack(cfn: CloudFormationClient, stackName: string): Promise<Stack> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));

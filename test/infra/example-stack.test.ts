@@ -3,8 +3,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../functions/registry';
-import { ExampleStack, pascalCase } from '../../infra/example-stack';
+import { ExampleStack } from '../../infra/example-stack';
 import { WharfChecks } from '../../infra/wharf-nag-pack';
+import { pascalCase } from '../../src/ops/stack-outputs';
 import { FIXTURE_WORKER, testApp } from './fixtures';
 
 function exampleStack() {

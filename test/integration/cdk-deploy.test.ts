@@ -29,7 +29,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../../functions/registry';
-import { pascalCase } from '../../infra/example-stack';
+import { pascalCase } from '../../src/ops/stack-outputs';
 import { dynamoClient, sqsClient } from '../helpers/aws';
 import {
   type DeployedStack,

@@ -44,7 +44,7 @@ describe('configFromEnv: the scheduler', () => {
     expect(() => configFromEnv(queues, { ...someUrls, ...partial })).toThrow(
       new ConfigError(
         'Missing environment variables: WHARF_DLQ_URL_DEFAULT, WHARF_SCHEDULER_ROLE_ARN, WHARF_DLQ_ARN_DEFAULT. ' +
-          'The wharf CDK construct sets them; see README "Producers".',
+          'The wharf CDK construct sets them on its functions and on producers given to configureProducer(); elsewhere, eval "$(npx wharf env --stack <StackName>)" sets them from the stack\'s outputs.',
       ),
     );
   });

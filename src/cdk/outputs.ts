@@ -1,0 +1,119 @@
+import { CfnOutput, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import {
+  deadLetterArnVariable,
+  deadLetterUrlVariable,
+  queueArnVariable,
+  queueUrlVariable,
+} from '../config/env-config.js';
+import { outputDescription, pascalCase } from '../ops/stack-outputs.js';
+import type { QueueSettings } from './queue-settings.js';
+import type { JobSchedules } from './scheduler.js';
+
+/** One queue's resources, as the construct made them. */
+export interface QueueResources {
+  readonly settings: QueueSettings;
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+}
+
+/** One run-time variable, its value, and the stack output that publishes it. */
+export interface RuntimeSetting {
+  readonly variable: string;
+  readonly value: string;
+  /** The output's name (logical id) without the construct's prefix: `QueueUrlDefault`, `TableName`. */
+  readonly outputName: string;
+  /** What the value is, for the output's description. */
+  readonly what: string;
+}
+
+/**
+ * One stack output per setting, directly under the stack so the names stay short and stable (`QueueUrlDefault`,
+ * not a path hash): they are a contract for `wharf env`, scripts and tests. A second WharfJobs in the same stack
+ * needs an `outputPrefix` of its own (CDK refuses two outputs of one name).
+ */
+export function createStackOutputs(
+  scope: Construct,
+  settings: readonly RuntimeSetting[],
+  prefix: string,
+): Record<string, CfnOutput> {
+  const stack = Stack.of(scope);
+  const taken = settings.map((s) => `${prefix}${s.outputName}`).filter((id) => stack.node.tryFindChild(id));
+  if (taken.length > 0) {
+    throw new Error(
+      `wharf: WharfJobs "${scope.node.path}" cannot create its stack outputs: stack ${stack.stackName} already has ` +
+        `${taken.join(', ')} (another WharfJobs?). Give this one an outputPrefix, or set outputs: false.`,
+    );
+  }
+  const outputs: Record<string, CfnOutput> = {};
+  for (const s of settings) {
+    outputs[s.variable] = new CfnOutput(stack, `${prefix}${s.outputName}`, {
+      value: s.value,
+      description: outputDescription(s.variable, s.what),
+    });
+  }
+  return outputs;
+}
+
+/**
+ * The run-time configuration (src/config/env-config.ts), each variable with the stack output that publishes it:
+ * one list, so the functions' environment and the outputs `wharf env` reads can never disagree.
+ */
+export function runtimeSettings(
+  pairs: readonly QueueResources[],
+  table: ITable,
+  schedules: Pick<JobSchedules, 'scheduleGroupName' | 'schedulerRole'>,
+): RuntimeSetting[] {
+  const settings: RuntimeSetting[] = [
+    { variable: 'WHARF_TABLE_NAME', value: table.tableName, outputName: 'TableName', what: 'the job table' },
+    {
+      variable: 'WHARF_SCHEDULE_GROUP',
+      value: schedules.scheduleGroupName,
+      outputName: 'ScheduleGroupName',
+      what: 'the schedule group of jobs due beyond 15 minutes and recurring tasks',
+    },
+    {
+      variable: 'WHARF_SCHEDULER_ROLE_ARN',
+      value: schedules.schedulerRole.roleArn,
+      outputName: 'SchedulerRoleArn',
+      what: 'the role EventBridge Scheduler sends to the queues with',
+    },
+  ];
+  for (const { settings: queueSettings, queue, deadLetterQueue } of pairs) {
+    const name = queueSettings.queue;
+    const suffix = pascalCase(name);
+    settings.push(
+      {
+        variable: queueUrlVariable(name),
+        value: queue.queueUrl,
+        outputName: `QueueUrl${suffix}`,
+        what: `URL of job queue "${name}"`,
+      },
+      {
+        variable: deadLetterUrlVariable(name),
+        value: deadLetterQueue.queueUrl,
+        outputName: `DeadLetterQueueUrl${suffix}`,
+        what: `URL of the dead-letter queue of "${name}"`,
+      },
+    );
+    // Scheduler cannot use a FIFO dead-letter queue: long waits on FIFO queues hop through SQS instead.
+    if (queueSettings.fifo) continue;
+    settings.push(
+      {
+        variable: queueArnVariable(name),
+        value: queue.queueArn,
+        outputName: `QueueArn${suffix}`,
+        what: `ARN of job queue "${name}" (Scheduler's target)`,
+      },
+      {
+        variable: deadLetterArnVariable(name),
+        value: deadLetterQueue.queueArn,
+        outputName: `DeadLetterQueueArn${suffix}`,
+        what: `ARN of the dead-letter queue of "${name}" (the schedules' DLQ)`,
+      },
+    );
+  }
+  return settings;
+}
