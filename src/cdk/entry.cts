@@ -3,4 +3,8 @@
 import peers = require('./peers.js');
 
 peers.assertCdkPeers();
-export = require('./index.js');
+// An import-equals rather than `export = require(...)`: tsc then emits entry.d.cts with the construct library's
+// real types (the bare require gave `any`), which package.json gives the `require` condition.
+import cdk = require('./index.js');
+
+export = cdk;
