@@ -3,16 +3,18 @@ import { setDefaultEnqueuer } from '../client/default-enqueuer.js';
 import type { WharfClient } from '../client/types.js';
 import { type Clock, systemClock } from '../clock.js';
 import { configFromEnv, type WharfConfig } from '../config/env-config.js';
+import { resolveRegion } from '../config/region.js';
 import { ConfigError } from '../errors.js';
 import type { JobRegistry } from '../job/registry.js';
-import { createEventBridgeScheduler } from '../schedule/eventbridge/eventbridge-scheduler.js';
-import { SchedulerClient } from '../schedule/eventbridge/scheduler-api.js';
+import type { SchedulerClient } from '../schedule/eventbridge/scheduler-api.js';
 import type { JobScheduler } from '../schedule/types.js';
 import { DynamoDBClient } from '../store/dynamodb/dynamodb-api.js';
 import { createDynamoJobStore } from '../store/dynamodb/dynamodb-store.js';
 import type { JobStore } from '../store/types.js';
-import { createSqsTransport, type SqsTransport } from '../transport/sqs/index.js';
-import { SQSClient } from '../transport/sqs/sqs-api.js';
+import type { SQSClient } from '../transport/sqs/sqs-api.js';
+import type { SqsTransport } from '../transport/sqs/sqs-transport.js';
+import { createLazyScheduler } from './lazy-scheduler.js';
+import { createLazySqsTransport } from './lazy-sqs-transport.js';
 
 export interface AwsRuntimeOptions {
   readonly registry: JobRegistry;
@@ -26,6 +28,12 @@ export interface AwsRuntimeOptions {
   readonly sqs?: SQSClient;
   readonly dynamodb?: DynamoDBClient;
   readonly scheduler?: SchedulerClient;
+  /**
+   * The region of the clients wharf builds. Without it, AWS_REGION or AWS_DEFAULT_REGION, then a profile's region
+   * in the shared config file; with none of them createAwsRuntime throws ConfigError (WHARF_CONFIG) at once.
+   * @default AWS_REGION
+   */
+  readonly region?: string;
   readonly clock?: Clock;
   /** Makes `job.performLater` use this runtime's client. @default true */
   readonly installAsDefault?: boolean;
@@ -46,20 +54,28 @@ export interface AwsRuntime {
 
 /**
  * Everything a producer or worker needs on AWS, built once per module from the environment the CDK construct
- * sets. Producers in other services call it with their registry (see README "Producers").
+ * sets. Producers in other services call it with their registry (README "AWS, LocalStack, moto").
  */
 export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
   const env = options.env ?? process.env;
   const config = configFromEnv(options.registry.queues, env);
   const clock = options.clock ?? systemClock;
-  const transport = createSqsTransport({
-    client: options.sqs ?? defaultSqsClient(env),
+  // Checked before any client is built, and only when wharf builds one (a caller's own clients carry their
+  // own region): said here rather than by a first request that fails, or is retried, as a network error.
+  const buildsClient =
+    !options.sqs || (config.tableName && !options.dynamodb) || (config.scheduler && !options.scheduler);
+  const region = buildsClient ? resolveRegion(options.region, env) : options.region;
+  const clientConfig = region === undefined ? {} : { region };
+  // Only DynamoDB is on a job's happy path (claim, run, record success); SQS and Scheduler load on first need.
+  const transport = createLazySqsTransport({
+    ...(options.sqs ? { client: options.sqs } : {}),
+    clientConfig: { ...clientConfig, useQueueUrlAsEndpoint: !endpointConfigured(env) },
     queues: config.queues,
     clock,
   });
   const store = config.tableName
     ? createDynamoJobStore({
-        client: options.dynamodb ?? new DynamoDBClient({}),
+        client: options.dynamodb ?? new DynamoDBClient(clientConfig),
         tableName: config.tableName,
       })
     : undefined;
@@ -70,9 +86,10 @@ export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
     );
   }
   const scheduler = config.scheduler
-    ? createEventBridgeScheduler({
+    ? createLazyScheduler({
         ...config.scheduler,
-        client: options.scheduler ?? new SchedulerClient({}),
+        ...(options.scheduler ? { client: options.scheduler } : {}),
+        clientConfig,
         clock,
       })
     : undefined;
@@ -86,12 +103,11 @@ export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
  * (LocalStack, moto), that endpoint wins: emulators can hand out amazonaws.com-looking queue URLs (moto's
  * CloudFormation does), and the user asked for their endpoint.
  */
-function defaultSqsClient(env: NodeJS.ProcessEnv): SQSClient {
-  const endpointConfigured = Boolean(
+function endpointConfigured(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(
     env.AWS_ENDPOINT_URL_SQS ??
       env.AWS_ENDPOINT_URL ??
       process.env.AWS_ENDPOINT_URL_SQS ??
       process.env.AWS_ENDPOINT_URL,
   );
-  return new SQSClient({ useQueueUrlAsEndpoint: !endpointConfigured });
 }

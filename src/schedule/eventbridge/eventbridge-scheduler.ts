@@ -2,17 +2,15 @@ import { type Clock, systemClock } from '../../clock.js';
 import { WharfError } from '../../errors.js';
 import { type Duration, toMs } from '../../job/duration.js';
 import { mapWithConcurrency } from '../../transport/sqs/map-with-concurrency.js';
-import { parseAwsExpression } from '../aws-expression.js';
-import { nextRunAfter } from '../next-run.js';
 import { oneTimeScheduleName, recurringScheduleName } from '../schedule-names.js';
 import {
   DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,
   DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
   type JobScheduler,
-  MAX_SCHEDULE_INPUT_BYTES,
   type OneTimeSchedule,
   type ScheduleRecord,
 } from '../types.js';
+import { schedulerAccepts } from './accepts.js';
 import { oneTimeRequest, recurringRequest, type ScheduleTargets, toRecord } from './schedule-request.js';
 import {
   CreateScheduleCommand,
@@ -85,7 +83,7 @@ export function createEventBridgeScheduler(options: EventBridgeSchedulerOptions)
   };
 
   return {
-    accepts: (queue, bodyBytes) => t.queues[queue] !== undefined && bodyBytes <= MAX_SCHEDULE_INPUT_BYTES,
+    accepts: (queue, bodyBytes) => schedulerAccepts(t.queues, queue, bodyBytes),
     scheduleAt,
     async getJob(jobId, attempt = 1) {
       return found(await get(oneTimeScheduleName(jobId, attempt)));
@@ -165,10 +163,17 @@ function found(record: ScheduleRecord | typeof NOT_FOUND | typeof CONFLICT): Sch
   return typeof record === 'symbol' ? undefined : record;
 }
 
+/**
+ * Whether an existing one-time schedule is still to fire. Every one-time schedule wharf makes is `at(...)` in UTC
+ * (schedule-request.ts), read here without croner: a worker that only defers jobs must not pull a cron library
+ * into its bundle. A schedule under a one-time name that is anything else was not made by wharf: it is left
+ * standing ('exists'), the side that never sends a job twice.
+ */
 function stillDue(record: ScheduleRecord | typeof CONFLICT, nowMs: number): boolean {
   if (record === CONFLICT) return true;
-  const parsed = parseAwsExpression(record.expression, record.timeZone);
-  return parsed.ok && nextRunAfter(parsed.value, record.timeZone, nowMs) !== undefined;
+  const at = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$/.exec(record.expression);
+  if (!at || record.timeZone !== 'UTC') return true;
+  return Date.parse(`${at[1]}Z`) > nowMs;
 }
 
 function jobNameOf(body: string): string {

@@ -6,6 +6,7 @@
 export type {
   CreateScheduleInput,
   GetScheduleOutput,
+  SchedulerClientConfig,
   ScheduleSummary,
   Target,
   UpdateScheduleInput,

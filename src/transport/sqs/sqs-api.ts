@@ -9,6 +9,7 @@ export type {
   Message,
   MessageAttributeValue,
   SendMessageBatchRequestEntry,
+  SQSClientConfig,
 } from '@aws-sdk/client-sqs';
 export {
   ChangeMessageVisibilityBatchCommand,

@@ -1,0 +1,43 @@
+import type { Clock } from '../clock.js';
+import type { QueueUrls } from '../config/env-config.js';
+import type { SQSClient, SQSClientConfig } from '../transport/sqs/sqs-api.js';
+import type { SqsTransport } from '../transport/sqs/sqs-transport.js';
+import { loadOnce } from './load-once.js';
+
+export interface LazySqsTransportOptions {
+  /** A client of the caller's own; otherwise one is built from `clientConfig` when SQS is first needed. */
+  readonly client?: SQSClient;
+  readonly clientConfig: SQSClientConfig;
+  readonly queues: Readonly<Record<string, QueueUrls>>;
+  readonly clock: Clock;
+}
+
+/**
+ * The SQS transport, loaded when it is first used. A Lambda worker's success needs no SQS call (the event source
+ * mapping deletes the message): SQS is for retries, dead letters, deferrals and jobs that enqueue. So neither the
+ * SQS client module nor the client is evaluated at init; the first send loads them, once per process.
+ *
+ * Nothing about the invariants changes: every method still resolves only when the SQS adapter has confirmed its
+ * work, and a failure to load rejects like any other transport failure (the message is released, not deleted).
+ */
+export function createLazySqsTransport(options: LazySqsTransportOptions): SqsTransport {
+  const load = loadOnce(async () => {
+    const [{ createSqsTransport }, { SQSClient }] = await Promise.all([
+      import('../transport/sqs/sqs-transport.js'),
+      import('../transport/sqs/sqs-api.js'),
+    ]);
+    return createSqsTransport({
+      client: options.client ?? new SQSClient(options.clientConfig),
+      queues: options.queues,
+      clock: options.clock,
+    });
+  });
+  return {
+    send: async (queue, messages) => (await load()).send(queue, messages),
+    sendToDeadLetter: async (queue, message) => (await load()).sendToDeadLetter(queue, message),
+    receive: async (queue, receiveOptions) => (await load()).receive(queue, receiveOptions),
+    ack: async (queue, receiptHandles) => (await load()).ack(queue, receiptHandles),
+    changeVisibility: async (queue, receiptHandles, seconds) =>
+      (await load()).changeVisibility(queue, receiptHandles, seconds),
+  };
+}
