@@ -2,11 +2,12 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, type Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { QueueSettings } from './queue-settings.js';
+import { workerCode } from './worker-bundle.js';
 
 export interface WorkerInput {
   readonly settings: QueueSettings;
@@ -17,10 +18,6 @@ export interface WorkerInput {
   readonly logRetention: RetentionDays;
   readonly tracing: Tracing;
 }
-
-// ESM output keeps ESM-only dependencies (middy 7) working; the banner gives bundled CommonJS code its `require`.
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __wharfCreateRequire } from 'node:module'; const require = __wharfCreateRequire(import.meta.url);";
 
 /** The Lambda worker of one queue: the generic entry, told which queue it serves by `WHARF_QUEUE`. */
 export function createWorker(scope: Construct, input: WorkerInput): NodejsFunction {
@@ -42,9 +39,7 @@ export function createWorker(scope: Construct, input: WorkerInput): NodejsFuncti
     }),
   );
   const fn = new NodejsFunction(scope, 'Worker', {
-    entry: input.entry,
-    handler: 'handler',
-    projectRoot: input.projectRoot,
+    handler: 'index.handler',
     runtime: Runtime.NODEJS_24_X,
     architecture: Architecture.ARM_64,
     memorySize: settings.workerMemorySize,
@@ -54,16 +49,8 @@ export function createWorker(scope: Construct, input: WorkerInput): NodejsFuncti
     logGroup,
     role,
     environment: { ...input.environment, WHARF_QUEUE: settings.queue, NODE_OPTIONS: '--enable-source-maps' },
-    bundling: {
-      forceDockerBundling: false,
-      minify: true,
-      sourceMap: true,
-      format: OutputFormat.ESM,
-      mainFields: ['module', 'main'],
-      banner: ESM_REQUIRE_BANNER,
-      // Bundle the pinned AWS SDK rather than the runtime's, so the worker runs the version the tests ran.
-      externalModules: [],
-    },
+    // Bundled with code splitting (worker-bundle.ts): NodejsFunction's own bundling makes a single file.
+    code: workerCode(input.entry, input.projectRoot),
   });
   fn.addEventSource(
     new SqsEventSource(input.queue, {
