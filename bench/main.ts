@@ -6,6 +6,7 @@ import { benchConfig } from './config';
 import { coldStartFigure } from './figures/cold-start';
 import { embeddedFigure } from './figures/embedded';
 import { enqueueFigure } from './figures/enqueue-throughput';
+import { entryPointFigure } from './figures/entry-points';
 import { requestFigure } from './figures/requests';
 import { workerFigure } from './figures/worker-time';
 import { PRICES } from './prices';
@@ -41,8 +42,10 @@ step('figure 4: cold start (esbuild bundles, fresh Node processes)');
 const coldStart = await coldStartFigure(config);
 step('figure 5: embedded engine');
 const embedded = embeddedFigure(config);
+step('figure 6: entry points (esbuild metafiles)');
+const entryPoints = await entryPointFigure();
 
-const figures = { ...onEmulator, coldStart, embedded };
+const figures = { ...onEmulator, coldStart, embedded, entryPoints };
 const results: BenchResults = {
   meta: {
     startedAt: startedAt.toISOString(),

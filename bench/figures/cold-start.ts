@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import { deadLetterUrlVariable, queueUrlVariable } from 'wharf-jobs/aws';
 import { registry as exampleRegistry } from '../../functions/registry';
+import { WORKER_BUILD_OPTIONS } from '../../src/cdk/worker-build-options';
+import { bundleFacts } from '../bundle-facts';
 import type { BenchConfig } from '../config';
 import { type Spread, spread } from '../stats';
 
@@ -14,35 +15,60 @@ export interface ColdStartRow {
   readonly variant: string;
   readonly name: string;
   readonly entry: string;
+  /** Every JavaScript file of the bundle (entry and chunks, source maps left out). */
   readonly bytes: number;
   readonly gzipBytes: number;
+  /** The entry file and the chunks it imports statically: what a cold start reads and parses. */
+  readonly initBytes: number;
+  readonly files: number;
   readonly initMs: Spread;
+  /** Every init time, in round order: rounds interleave every bundle of every variant. */
+  readonly initSamples: readonly number[];
   /** Against the baseline bundle of the same variant (the baseline's own row has none). */
   readonly sizeRatio?: number;
-  /** Per-round ratio of init times, the rounds interleaving every bundle. */
+  readonly initBytesRatio?: number;
+  /** Per-round ratio of init times to the same variant's baseline. */
   readonly initRatio?: Spread;
 }
 
 export interface ColdStartFigure {
   readonly settings: string;
   readonly runs: number;
-  /** The first variant (AWS SDK bundled) is the one the targets are judged on. */
   readonly variants: readonly string[];
+  /** The variant each side deploys with by default: wharf's construct, and NodejsFunction for the baseline. */
+  readonly deployed: { readonly wharf: string; readonly baseline: string };
   readonly rows: readonly ColdStartRow[];
 }
 
 interface Variant {
   readonly name: string;
-  readonly external: readonly string[];
+  readonly options: BuildOptions;
 }
 
+// CommonJS dependencies inside an ESM bundle still call require(): the usual Lambda banner.
+const SINGLE_FILE: BuildOptions = {
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  legalComments: 'none',
+  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+};
+
 /**
- * Bundled: what AWS recommends and what both bundles are judged on. External: the SDK the nodejs24.x runtime
- * provides, loaded from node_modules at init, which leaves each library's own code in the bundle.
+ * One file: what NodejsFunction makes (it fixes --outfile), the baseline's deployment. Split: what the
+ * WharfJobs construct deploys (src/cdk/worker-bundle.ts, the same options object): code reached only through
+ * import() is in chunks read when first needed. SDK external: the SDK the nodejs24.x runtime provides, loaded
+ * from node_modules at init, which leaves each library's own code in the bundle.
  */
+const SINGLE = 'one file';
+const SPLIT = 'split';
 const VARIANTS: readonly Variant[] = [
-  { name: 'AWS SDK bundled', external: [] },
-  { name: 'AWS SDK external', external: ['@aws-sdk/*', '@smithy/*'] },
+  { name: SINGLE, options: SINGLE_FILE },
+  { name: SPLIT, options: { ...WORKER_BUILD_OPTIONS, legalComments: 'none' } },
+  { name: 'one file, SDK external', options: { ...SINGLE_FILE, external: ['@aws-sdk/*', '@smithy/*'] } },
 ];
 
 interface Subject {
@@ -53,9 +79,13 @@ interface Subject {
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SETTINGS =
-  'esbuild: bundle, minify, ESM, platform node, target node24, the AWS SDK v3 bundled (or left external) in ' +
-  'every bundle alike; init = time to import the bundle (module scope: SDK clients, middy, the handler) in a ' +
-  'fresh Node process';
+  'esbuild: minify, ESM, platform node, target node24, the AWS SDK bundled unless said otherwise, the same ' +
+  'options for every bundle of a variant (split = src/cdk/worker-build-options.ts, what the WharfJobs construct ' +
+  'deploys; one file = what NodejsFunction deploys); ' +
+  'init = time to import the entry (module scope: SDK clients, middy, the handler) in a fresh Node process; ' +
+  'minified and gzip sizes count every file of the bundle, "at init" only the entry and the chunks it imports ' +
+  'statically (a split bundle reads the rest when first needed: the SDK’s credential providers at the first ' +
+  'request, and for wharf the SQS and Scheduler adapters and clients at the first retry, dead letter or long wait)';
 
 // Module scope of each entry reads these; no request is made during init.
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/bench';
@@ -84,59 +114,72 @@ export async function coldStartFigure(config: BenchConfig): Promise<ColdStartFig
   mkdirSync(cache, { recursive: true });
   const dir = mkdtempSync(join(cache, 'wharf-bench-'));
   try {
-    const rows: ColdStartRow[] = [];
-    for (const variant of VARIANTS) rows.push(...(await measureVariant(variant, dir, config.coldStart.runs)));
-    return { settings: SETTINGS, runs: config.coldStart.runs, variants: VARIANTS.map((v) => v.name), rows };
+    const rows = await measure(dir, config.coldStart.runs);
+    return {
+      settings: SETTINGS,
+      runs: config.coldStart.runs,
+      variants: VARIANTS.map((v) => v.name),
+      deployed: { wharf: SPLIT, baseline: SINGLE },
+      rows,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function measureVariant(variant: Variant, dir: string, runs: number): Promise<ColdStartRow[]> {
-  const files = await Promise.all(
-    SUBJECTS.map((s, i) => bundle(s.entry, join(dir, `${variant.external.length}-${i}.mjs`), variant)),
-  );
-  probe(files[0]!, SUBJECTS[0]!.env); // the first Node start of a run is slower for everyone
-  const times: number[][] = SUBJECTS.map(() => []);
-  for (let r = 0; r < runs; r++) {
-    SUBJECTS.forEach((subject, i) => {
-      times[i]!.push(probe(files[i]!, subject.env));
-    });
-  }
-  const sizes = files.map((file) => readFileSync(file));
-  return SUBJECTS.map((subject, i) => ({
-    variant: variant.name,
-    name: subject.name,
-    entry: subject.entry,
-    bytes: sizes[i]!.length,
-    gzipBytes: gzipSync(sizes[i]!).length,
-    initMs: spread(times[i]!),
-    ...(i === 0
-      ? {}
-      : {
-          sizeRatio: sizes[i]!.length / sizes[0]!.length,
-          initRatio: spread(times[i]!.map((t, r) => t / times[0]![r]!)),
-        }),
-  }));
+interface Built {
+  readonly variant: string;
+  readonly subject: Subject;
+  readonly file: string;
+  readonly facts: Awaited<ReturnType<typeof bundleFacts>>;
 }
 
-async function bundle(entry: string, outfile: string, variant: Variant): Promise<string> {
-  await build({
-    external: [...variant.external],
-    entryPoints: [resolve(ROOT, entry)],
-    outfile,
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    legalComments: 'none',
-    logLevel: 'error',
-    // CommonJS dependencies inside an ESM bundle still call require(); the usual Lambda banner, in both bundles.
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+async function measure(dir: string, runs: number): Promise<ColdStartRow[]> {
+  const built: Built[] = [];
+  for (const [v, variant] of VARIANTS.entries()) {
+    for (const [s, subject] of SUBJECTS.entries()) {
+      const outdir = join(dir, `${v}-${s}`);
+      const facts = await bundleFacts(
+        {
+          ...variant.options,
+          entryPoints: [resolve(ROOT, subject.entry)],
+          entryNames: 'index',
+          outExtension: { '.js': '.mjs' },
+          absWorkingDir: ROOT,
+          outdir,
+        },
+        true,
+      );
+      built.push({ variant: variant.name, subject, file: join(outdir, 'index.mjs'), facts });
+    }
+  }
+  probe(built[0]!.file, built[0]!.subject.env); // the first Node start of a run is slower for everyone
+  const times: number[][] = built.map(() => []);
+  for (let r = 0; r < runs; r++) {
+    for (const [i, b] of built.entries()) times[i]!.push(probe(b.file, b.subject.env));
+  }
+  return built.map((b, i) => {
+    const base = built.findIndex((o) => o.variant === b.variant);
+    const baseline = built[base]!;
+    return {
+      variant: b.variant,
+      name: b.subject.name,
+      entry: b.subject.entry,
+      bytes: b.facts.bytes,
+      gzipBytes: b.facts.gzipBytes,
+      initBytes: b.facts.initBytes,
+      files: b.facts.files,
+      initMs: spread(times[i]!),
+      initSamples: times[i]!,
+      ...(i === base
+        ? {}
+        : {
+            sizeRatio: b.facts.bytes / baseline.facts.bytes,
+            initBytesRatio: b.facts.initBytes / baseline.facts.initBytes,
+            initRatio: spread(times[i]!.map((t, r) => t / times[base]![r]!)),
+          }),
+    };
   });
-  return outfile;
 }
 
 const PROBE = [

@@ -11,6 +11,7 @@ export function renderMarkdown(r: BenchResults): string {
     enqueueTable(r),
     coldStartTable(r),
     embeddedTable(r),
+    entryPointTable(r),
     targetTable(r),
   ].join('\n\n');
 }
@@ -138,19 +139,43 @@ function enqueueTable(r: BenchResults): string {
 
 function coldStartTable(r: BenchResults): string {
   const c = r.coldStart;
+  const kb = (bytes: number) => `${int(bytes / 1024)} KB`;
   const rows = c.rows.map((row) => [
-    row.variant.replace('AWS SDK ', ''),
+    row.variant,
     row.name,
-    `${int(row.bytes / 1024)} KB`,
-    `${int(row.gzipBytes / 1024)} KB`,
+    String(row.files),
+    kb(row.bytes),
+    kb(row.gzipBytes),
+    kb(row.initBytes),
     range(row.initMs, (n) => num(n, 1)),
     row.sizeRatio === undefined ? '—' : ratio(row.sizeRatio),
+    row.initBytesRatio === undefined ? '—' : ratio(row.initBytesRatio),
     row.initRatio === undefined ? '—' : range(row.initRatio, ratio),
   ]);
+  const head = ['bundling', 'bundle', 'files', 'minified', 'gzip', 'at init', 'init ms'];
   return [
-    `**4. Cold start** (${c.settings}; ${c.runs} fresh processes per bundle, interleaved)`,
+    `**4. Cold start** (${c.settings}; ${c.runs} fresh processes per bundle, interleaved across every bundle; ` +
+      `ratios against the baseline bundled the same way. As deployed: wharf ${c.deployed.wharf} (the WharfJobs ` +
+      `construct), the baseline ${c.deployed.baseline} (NodejsFunction))`,
     '',
-    table(['AWS SDK', 'bundle', 'minified', 'gzip', 'init ms', 'size ÷ baseline', 'init ÷ baseline'], rows),
+    table([...head, 'size ÷ baseline', 'at init ÷ baseline', 'init ÷ baseline'], rows),
+  ].join('\n');
+}
+
+function entryPointTable(r: BenchResults): string {
+  const e = r.entryPoints;
+  const rows = e.rows.map((row) => [
+    `\`${row.specifier}\``,
+    `${int(row.bytes / 1024)} KB`,
+    `${int(row.gzipBytes / 1024)} KB`,
+    row.pulls.length > 0 ? row.pulls.join(', ') : 'none',
+    row.external.length > 0 ? row.external.join(', ') : '—',
+  ]);
+  return [
+    `**6. Entry points**: a bundle that imports all of one entry point (${e.settings}; watched: AWS SDK ` +
+      'clients, aws-cdk-lib, constructs, @middy/core, croner, commander)',
+    '',
+    table(['entry point', 'minified', 'gzip', 'pulls in', 'external peers'], rows),
   ].join('\n');
 }
 
@@ -170,5 +195,5 @@ function embeddedTable(r: BenchResults): string {
 
 function targetTable(r: BenchResults): string {
   const rows = r.targets.map((t) => [t.target, t.measured, t.met ? 'met' : '**not met**']);
-  return ['**Targets** (issue 7)', '', table(['target', 'measured', 'verdict'], rows)].join('\n');
+  return ['**Targets** (issues 7 and 10)', '', table(['target', 'measured', 'verdict'], rows)].join('\n');
 }

@@ -1,6 +1,7 @@
 import type { ColdStartFigure } from '../figures/cold-start';
 import type { EmbeddedFigure } from '../figures/embedded';
 import type { EnqueueRow } from '../figures/enqueue-throughput';
+import type { EntryPointFigure } from '../figures/entry-points';
 import type { RequestFigure } from '../figures/requests';
 import type { WorkerFigure } from '../figures/worker-time';
 import type { PRICES } from '../prices';
@@ -23,5 +24,6 @@ export interface BenchResults {
   readonly enqueue: readonly EnqueueRow[];
   readonly coldStart: ColdStartFigure;
   readonly embedded: EmbeddedFigure;
+  readonly entryPoints: EntryPointFigure;
   readonly targets: readonly TargetCheck[];
 }

@@ -1,0 +1,77 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bundleFacts } from '../../bench/bundle-facts';
+import { entryPointFacts, exportedSpecifiers } from '../../bench/figures/entry-points';
+import { WORKER_BUILD_OPTIONS } from '../../src/cdk/worker-build-options';
+
+// Dependencies by entry point (issue 10), read from esbuild's metafile of real bundles: what the package promises
+// about what each import costs.
+const ROOT = resolve(import.meta.dirname, '../..');
+const sdkClients = (packages: readonly string[]) => packages.filter((p) => p.startsWith('@aws-sdk/client-'));
+
+describe('entry points', () => {
+  it('lists every subpath of package.json exports, the root first', () => {
+    const specifiers = exportedSpecifiers();
+    expect(specifiers[0]).toBe('wharf-jobs');
+    expect(specifiers).toEqual(
+      expect.arrayContaining(['wharf-jobs/aws', 'wharf-jobs/lambda', 'wharf-jobs/ops']),
+    );
+  });
+
+  it('the root entry, the API an app writes with, pulls in no AWS SDK client', async () => {
+    const facts = await entryPointFacts('wharf-jobs');
+    expect(facts.packages.length).toBeGreaterThan(0); // the bundle was read: it has croner and @standard-schema
+    expect(sdkClients(facts.packages)).toEqual([]);
+  });
+
+  it('sees the clients where they are: wharf-jobs/aws pulls in all three', async () => {
+    expect(sdkClients((await entryPointFacts('wharf-jobs/aws')).packages)).toEqual([
+      '@aws-sdk/client-dynamodb',
+      '@aws-sdk/client-scheduler',
+      '@aws-sdk/client-sqs',
+    ]);
+  });
+
+  it.each([
+    'wharf-jobs/adapters',
+    'wharf-jobs/cdk',
+    'wharf-jobs/dashboard',
+    'wharf-jobs/local',
+    'wharf-jobs/testing',
+  ])('%s pulls in no AWS SDK client either', async (specifier) => {
+    expect(sdkClients((await entryPointFacts(specifier)).packages)).toEqual([]);
+  });
+
+  it('wharf-jobs/cdk leaves aws-cdk-lib and constructs to the CDK app (peers, never bundled)', async () => {
+    const facts = await entryPointFacts('wharf-jobs/cdk');
+    expect(facts.packages).not.toContain('aws-cdk-lib');
+    expect(facts.external).toEqual(expect.arrayContaining(['aws-cdk-lib', 'constructs']));
+  });
+});
+
+describe('a Lambda worker as the WharfJobs construct bundles it', () => {
+  const worker = [
+    "import { createRegistry, defineJob } from 'wharf-jobs';",
+    "import { createLambdaWorkerFromEnv } from 'wharf-jobs/lambda';",
+    "const schema = { '~standard': { version: 1, vendor: 'test', validate: (value: unknown) => ({ value }) } } as const;",
+    "const job = defineJob({ name: 'noop', schema, idempotency: 'exactly-once', perform: () => undefined });",
+    'export const handler = createLambdaWorkerFromEnv({ registry: createRegistry([job]) });',
+  ].join('\n');
+
+  it('loads only the DynamoDB client at init: SQS and Scheduler come in chunks when first needed, croner never', async () => {
+    const facts = await bundleFacts({
+      ...WORKER_BUILD_OPTIONS,
+      stdin: { contents: worker, resolveDir: ROOT, sourcefile: 'worker.ts', loader: 'ts' },
+      outdir: resolve(ROOT, 'node_modules/.cache/worker-bundle-test'),
+      tsconfig: resolve(ROOT, 'tsconfig.json'),
+    });
+    expect(sdkClients(facts.initPackages)).toEqual(['@aws-sdk/client-dynamodb']);
+    expect(sdkClients(facts.packages)).toEqual([
+      '@aws-sdk/client-dynamodb',
+      '@aws-sdk/client-scheduler',
+      '@aws-sdk/client-sqs',
+    ]);
+    expect(facts.packages).not.toContain('croner');
+    expect(facts.files).toBeGreaterThan(1);
+  });
+});
