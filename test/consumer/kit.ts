@@ -226,3 +226,30 @@ export function specifierOf(subpath: string): string {
 }
 
 export const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** Every folder under `dir` (nested node_modules included) with one of these names. */
+export function findDirsNamed(dir: string, names: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const path = join(dir, entry.name);
+    if (names.includes(entry.name)) found.push(path);
+    found.push(...findDirsNamed(path, names));
+  }
+  return found;
+}
+
+/** The variables WharfJobs gives a worker function of `queue`, with URLs no request is ever sent to. */
+export function workerEnvironment(queue: string, queues: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {
+    WHARF_QUEUE: queue,
+    WHARF_TABLE_NAME: 'jobs',
+    AWS_REGION: 'us-east-1',
+  };
+  for (const name of queues) {
+    const suffix = name.toUpperCase().replaceAll('-', '_');
+    env[`WHARF_QUEUE_URL_${suffix}`] = `https://sqs.invalid/${name}`;
+    env[`WHARF_DLQ_URL_${suffix}`] = `https://sqs.invalid/${name}-dlq`;
+  }
+  return env;
+}

@@ -1,25 +1,17 @@
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createProject,
   ensureNode22,
   FIXTURE,
+  findDirsNamed,
   folderSize,
   lastJson,
   MANIFEST,
   mb,
   NODES,
-  npmInstall,
   type PackedTarball,
   packTarball,
   pinned,
@@ -28,8 +20,9 @@ import {
   run,
   runOk,
   specifierOf,
+  workerEnvironment,
 } from './kit';
-import { section, WALKTHROUGH_HEADING, walkthroughSteps } from './readme-walkthrough';
+import { runWalkthrough, section, WALKTHROUGH_HEADING, walkthroughSteps } from './readme-walkthrough';
 import { stackFacts } from './template-facts';
 import { classify, KNOWN_THIRD_PARTY, parseDiagnostics } from './tsc-diagnostics';
 
@@ -274,14 +267,7 @@ describe.sequential('wharf-jobs, packed and installed in fresh projects', { time
     expect(inputs.some((i) => i.startsWith('node_modules/wharf-jobs/dist/lambda/'))).toBe(true);
     expect(inputs.filter((i) => /node_modules\/(aws-cdk-lib|constructs|tsx)\//.test(i))).toEqual([]);
     console.log(`[consumer] worker bundle ${mb(folderSize(outdir).bytes)} from ${inputs.length} inputs`);
-    const env = { WHARF_QUEUE: 'emails', WHARF_TABLE_NAME: 'jobs', AWS_REGION: 'us-east-1' };
-    for (const queue of REGISTRY_QUEUES) {
-      const name = queue.toUpperCase();
-      Object.assign(env, {
-        [`WHARF_QUEUE_URL_${name}`]: `https://sqs.invalid/${queue}`,
-        [`WHARF_DLQ_URL_${name}`]: `https://sqs.invalid/${queue}-dlq`,
-      });
-    }
+    const env = workerEnvironment('emails', REGISTRY_QUEUES);
     for (const node of NODES) {
       const loaded = lastJson<Record<string, unknown>>(
         await runOk('node', ['check-bundle.mjs', join(outdir, 'worker.mjs')], { cwd: full, node, env }),
@@ -296,16 +282,7 @@ describe.sequential('wharf-jobs, packed and installed in fresh projects', { time
 
   it('producer-only install: no aws-cdk-lib, constructs or tsx, and under 25 MB', () => {
     const modules = join(producer, 'node_modules');
-    const found: string[] = [];
-    const walk = (dir: string): void => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        if (!entry.isDirectory()) continue;
-        const path = join(dir, entry.name);
-        if (['aws-cdk-lib', 'constructs', 'tsx'].includes(entry.name)) found.push(path);
-        walk(path);
-      }
-    };
-    walk(modules);
+    const found = findDirsNamed(modules, ['aws-cdk-lib', 'constructs', 'tsx']);
     expect(found).toEqual([]);
     const size = folderSize(modules);
     // Bytes of the files, as npm's unpackedSize and package-size sites count; du's disk blocks (4 KiB per small
@@ -326,26 +303,7 @@ describe.sequential('wharf-jobs, packed and installed in fresh projects', { time
       0,
     );
     const project = join(work, 'my-jobs');
-    mkdirSync(project);
-    const outputs = new Map<string, string>();
-    const env = { CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' };
-    for (const [index, node] of [REPO_NODE, ...NODES.filter((n) => n !== REPO_NODE)].entries()) {
-      for (const step of steps) {
-        if (step.kind === 'file' && index === 0) {
-          mkdirSync(dirname(join(project, step.file.path)), { recursive: true });
-          writeFileSync(join(project, step.file.path), step.file.content);
-        } else if (step.kind === 'install' && index === 0) {
-          // The tarball stands in for `wharf-jobs`; the other packages at our pinned versions.
-          const packages = step.packages.map((p) =>
-            p === 'wharf-jobs' ? tarball.path : p in MANIFEST.devDependencies ? pinned(p) : p,
-          );
-          await npmInstall(project, [...(step.dev ? ['-D'] : []), ...packages]);
-        } else if (step.kind === 'command' && (index === 0 || !step.line.startsWith('npm '))) {
-          const result = await runOk('sh', ['-c', step.line], { cwd: project, node, env });
-          outputs.set(`${node.name}: ${step.line}`, result.stdout);
-        }
-      }
-    }
+    const outputs = await runWalkthrough(steps, project, tarball.path);
     for (const node of NODES) {
       // What the README says `node src/main.ts` prints, and that the stack it synthesizes is complete.
       const main = `${node.name}: node src/main.ts`;

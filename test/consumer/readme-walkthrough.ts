@@ -1,5 +1,8 @@
 // The README's "Your first job in your own project", read as a script: its ```ts file=PATH blocks are the files of
 // the reader's new project, its ```sh blocks the commands they type, in order.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { MANIFEST, NODES, npmInstall, pinned, REPO_NODE, runOk } from './kit';
 
 export const WALKTHROUGH_HEADING = '## Your first job in your own project';
 
@@ -87,4 +90,37 @@ export function walkthroughSteps(sectionText: string): Step[] {
     }
   }
   return steps;
+}
+
+/**
+ * Follows the steps in `project`: on Node 24 every step in order (files, installs, commands), then the commands
+ * again on Node 22 (not the npm ones: setup happens once). The packed tarball stands in for `wharf-jobs`, other
+ * packages install at our pinned versions when we pin them. Returns each command's stdout by `<Node>: <line>`.
+ */
+export async function runWalkthrough(
+  steps: readonly Step[],
+  project: string,
+  tarballPath: string,
+): Promise<Map<string, string>> {
+  mkdirSync(project, { recursive: true });
+  const outputs = new Map<string, string>();
+  // The CDK CLI's version check and telemetry would try hosts this machine cannot reach.
+  const env = { CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' };
+  for (const [index, node] of [REPO_NODE, ...NODES.filter((n) => n !== REPO_NODE)].entries()) {
+    for (const step of steps) {
+      if (step.kind === 'file' && index === 0) {
+        mkdirSync(dirname(join(project, step.file.path)), { recursive: true });
+        writeFileSync(join(project, step.file.path), step.file.content);
+      } else if (step.kind === 'install' && index === 0) {
+        const packages = step.packages.map((p) =>
+          p === 'wharf-jobs' ? tarballPath : p in MANIFEST.devDependencies ? pinned(p) : p,
+        );
+        await npmInstall(project, [...(step.dev ? ['-D'] : []), ...packages]);
+      } else if (step.kind === 'command' && (index === 0 || !step.line.startsWith('npm '))) {
+        const result = await runOk('sh', ['-c', step.line], { cwd: project, node, env });
+        outputs.set(`${node.name}: ${step.line}`, result.stdout);
+      }
+    }
+  }
+  return outputs;
 }
