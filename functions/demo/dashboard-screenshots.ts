@@ -1,17 +1,18 @@
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startDashboard } from 'wharf-jobs/dashboard';
-import { createFastForwardClock, createLocalEngine } from 'wharf-jobs/local';
+import { createLocalEngine } from 'wharf-jobs/local';
 import { createLocalOps } from 'wharf-jobs/ops';
 import { registry } from '../registry';
-import { seed } from './local-app';
+import { seed, start } from './local-app';
 
 // `npx tsx functions/demo/dashboard-screenshots.ts`: the README's dashboard pictures, taken in headless Chromium
 // from the example app after its demo morning (the same data as `wharf --local functions/demo/local-app.ts`).
 const DOCS = resolve(import.meta.dirname, '../../docs');
 
-const engine = createLocalEngine({ registry, clock: createFastForwardClock() });
-const cleanup = await seed(engine);
+const engine = createLocalEngine({ registry });
+const stop = await start();
+await seed(engine);
 const dashboard = await startDashboard({
   ops: createLocalOps({ engine, registry }),
   afterAction: async () => void (await engine.runUntilIdle()),
@@ -43,5 +44,5 @@ try {
   await browser.close();
   await dashboard.close();
   engine.close();
-  await cleanup();
+  await stop();
 }

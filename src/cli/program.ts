@@ -50,7 +50,12 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--endpoint-url <url>', 'SQS and DynamoDB endpoint (LocalStack, moto)')
     .option('--table <name>', 'job table (default: WHARF_TABLE_NAME)')
     .option('--registry <module>', "module exporting the app's job registry (queues, schemas, redaction)")
-    .option('--local <module>', 'use the embedded engine with this app module (registry, optional seed)')
+    .option(
+      '--local <module>',
+      'use the embedded engine with this app module (registry, optional start and seed); its queues, dead ' +
+        'letters, job records and schedules are kept in .wharf/ from one command to the next',
+    )
+    .option('--fresh', 'with --local: forget the saved local state and seed the engine again')
     .option('--redact <path...>', 'payload paths to hide for every job, e.g. card.number')
     .addOption(
       new Option('--method <method>', 'how "retry --all" redrives').choices(['auto', 'move-task', 'copy']),

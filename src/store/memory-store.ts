@@ -24,8 +24,9 @@ interface MemoryCursor {
  * pass test/integration/store-conformance). Records are copied in and out, so callers cannot change stored
  * state through an object they hold. Time comes only from the `nowMs` arguments.
  */
-export function createMemoryJobStore(): JobStore {
-  const records = new Map<string, JobRecord>();
+export function createMemoryJobStore(initial: readonly JobRecord[] = []): JobStore {
+  // `initial`: records saved by an earlier process (the CLI's local state), taken as they were written.
+  const records = new Map<string, JobRecord>(initial.map((r) => [r.jobId, copy(r)]));
   const read = (jobId: string) => copy(records.get(jobId));
   const write = (record: JobRecord) => void records.set(record.jobId, copy(record));
 

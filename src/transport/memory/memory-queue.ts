@@ -172,6 +172,27 @@ export class MemoryQueue {
     });
   }
 
+  /**
+   * Puts back messages and dead letters as `peek`/`peekDeadLetters` showed them, ids and times kept (the embedded
+   * engine's saved state). Receipt handles are not kept: a message that was in flight becomes visible when its
+   * visibility timeout ends, as after a worker crash.
+   */
+  restore(messages: readonly PeekedMessage[], deadLetters: readonly PeekedMessage[]): void {
+    const stored = (m: PeekedMessage): StoredMessage => ({
+      ...m,
+      attributes: { ...m.attributes },
+      receiptHandle: undefined,
+      sequence: this.nextSequence++,
+      version: 0,
+    });
+    for (const message of messages) {
+      const entry = stored(message);
+      this.messages.set(entry.messageId, entry);
+      this.schedule.push(entry);
+    }
+    for (const deadLetter of deadLetters) this.deadLetters.set(deadLetter.messageId, stored(deadLetter));
+  }
+
   deleteDeadLetter(messageId: string): boolean {
     return this.deadLetters.delete(messageId);
   }

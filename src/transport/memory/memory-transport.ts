@@ -58,6 +58,11 @@ export interface MemoryTransport extends Transport, Consumer {
   failNextSends(count: number, failure?: InjectedSendFailure): void;
   /** The queues that exist now. */
   queueNames(): string[];
+  /** Puts back what `peek` and `peekDeadLetters` returned, ids and times kept (a saved embedded engine). */
+  restore(
+    queue: string,
+    saved: { readonly messages: readonly PeekedMessage[]; readonly deadLetters: readonly PeekedMessage[] },
+  ): void;
 }
 
 export function createMemoryTransport(options: MemoryTransportOptions): MemoryTransport {
@@ -77,6 +82,7 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
     deleteDeadLetter: (queue, messageId) => queues.get(queue).deleteDeadLetter(messageId),
     failNextSends: faults.failNext,
     queueNames: () => queues.all().map((q) => q.name),
+    restore: (queue, saved) => queues.get(queue).restore(saved.messages, saved.deadLetters),
   };
 }
 
