@@ -1,6 +1,12 @@
 export type { LambdaFromEnvOptions } from '../runtime/lambda-from-env.js';
-export { createLambdaWorkerFromEnv } from '../runtime/lambda-from-env.js';
-export type { LambdaWorkerHandler, LambdaWorkerOptions } from './lambda-handler.js';
-export { createLambdaHandler } from './lambda-handler.js';
+export { createLambdaWorkerFromEnv, lambdaWorkerOptionsFromEnv } from '../runtime/lambda-from-env.js';
+export type { LambdaWorkerOptions } from './lambda-handler.js';
+export { createBatchHandler, createLambdaHandler, runJobs } from './lambda-handler.js';
+export type {
+  LambdaWorkerHandler,
+  SqsBatchHandler,
+  SqsBatchMiddleware,
+  SqsBatchRequest,
+} from './middleware-types.js';
 export type { BatchOptions } from './process-batch.js';
 export { processBatch } from './process-batch.js';

@@ -1,8 +1,15 @@
-import middy, { type MiddyfiedHandler } from '@middy/core';
+import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Clock } from '../clock.js';
 import { createEngine } from '../engine/engine.js';
 import type { EngineOptions } from '../engine/types.js';
 import { ConfigError, InvalidOptionsError } from '../errors.js';
+import type {
+  LambdaWorkerHandler,
+  SqsBatchHandler,
+  SqsBatchMiddleware,
+  SqsBatchRequest,
+} from './middleware-types.js';
 import { concurrencyProblem, processBatch } from './process-batch.js';
 
 export interface LambdaWorkerOptions extends EngineOptions {
@@ -12,35 +19,67 @@ export interface LambdaWorkerOptions extends EngineOptions {
   readonly concurrency?: number;
 }
 
-export type LambdaWorkerHandler = MiddyfiedHandler<SQSEvent, SQSBatchResponse, Error, Context>;
+const DEFAULT_CONCURRENCY = 10;
 
 /**
- * A middy handler for an SQS event source with ReportBatchItemFailures. Built once per module (clients, engine);
- * nothing about an invocation is kept outside the request. Add your own middlewares with `.use(...)`.
+ * The plain batch handler, without middy: the event's records through the engine, answered with a partial batch
+ * response. Built once per module (clients, engine); nothing about an invocation is kept outside the call.
  *
  * @example
- * export const handler = createLambdaHandler({ registry, queue: 'default', transport, store });
+ * export const handler = createBatchHandler({ registry, queue: 'default', transport, store });
  */
-export function createLambdaHandler(options: LambdaWorkerOptions): LambdaWorkerHandler {
+export function createBatchHandler(options: LambdaWorkerOptions): SqsBatchHandler {
   const served = options.registry.jobsOn(options.queue);
   if (served.length === 0) {
     throw new ConfigError(
       `No job runs on queue "${options.queue}". Queues in the registry: ${options.registry.queues.join(', ') || '(none)'}.`,
     );
   }
-  const concurrency = options.concurrency ?? 10;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const problem = concurrencyProblem(concurrency);
   if (problem) throw new InvalidOptionsError('Lambda worker options', [problem]);
   const engine = createEngine(options);
-  const clock = options.clock;
-  return middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event, context) => {
-    const now = clock ? clock.nowMs() : Date.now();
-    const remaining =
-      typeof context?.getRemainingTimeInMillis === 'function'
-        ? context.getRemainingTimeInMillis()
-        : undefined;
-    // Lambda reports 0 ms in its last moments: that means "stop now", never "no deadline".
-    const deadlineMs = remaining === undefined ? undefined : now + Math.max(0, remaining);
-    return processBatch(engine, event.Records ?? [], { queue: options.queue, concurrency, deadlineMs });
-  });
+  return (event, context) =>
+    processBatch(engine, event?.Records ?? [], {
+      queue: options.queue,
+      concurrency,
+      deadlineMs: deadlineOf(context, options.clock),
+    });
+}
+
+/**
+ * The batch handler as a middy handler: add your own middlewares with `.use(...)`; their `before` runs before the
+ * batch and their `after` sees its partial batch response.
+ *
+ * @example
+ * export const handler = createLambdaHandler({ registry, queue: 'default', transport, store }).use(myMiddleware);
+ */
+export function createLambdaHandler(options: LambdaWorkerOptions): LambdaWorkerHandler {
+  const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(createBatchHandler(options));
+  return handler as unknown as LambdaWorkerHandler;
+}
+
+/**
+ * The batch as a middleware, for a middy chain of your own that has no handler: the batch runs in this
+ * middleware's `after` and sets the partial batch response there. Not in `before`: middy skips every `after`
+ * middleware once a `before` answers early, which would silence what others do afterwards (a logger, a metrics
+ * flush). middy runs `after` middlewares innermost first, so use this one last: the middlewares used before it
+ * wrap the batch and see its response. The worker's options are checked and its engine built once, here.
+ *
+ * @example
+ * export const handler = middy().use(injectLambdaContext(logger)).use(runJobs({ registry, queue, transport, store }));
+ */
+export function runJobs(options: LambdaWorkerOptions): SqsBatchMiddleware {
+  const batch = createBatchHandler(options);
+  const runJobsAfter = async (request: SqsBatchRequest): Promise<void> => {
+    request.response = await batch(request.event, request.context);
+  };
+  return { name: 'wharf-run-jobs', after: runJobsAfter };
+}
+
+/** Lambda reports 0 ms in its last moments: that means "stop now", never "no deadline". */
+function deadlineOf(context: Context | undefined, clock: Clock | undefined): number | undefined {
+  if (typeof context?.getRemainingTimeInMillis !== 'function') return undefined;
+  const now = clock ? clock.nowMs() : Date.now();
+  return now + Math.max(0, context.getRemainingTimeInMillis());
 }

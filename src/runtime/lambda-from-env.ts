@@ -1,7 +1,8 @@
 import type { JobEventListener } from '../engine/events.js';
 import { ConfigError } from '../errors.js';
 import type { JobRegistry } from '../job/registry.js';
-import { createLambdaHandler, type LambdaWorkerHandler } from '../lambda/lambda-handler.js';
+import { createLambdaHandler, type LambdaWorkerOptions } from '../lambda/lambda-handler.js';
+import type { LambdaWorkerHandler } from '../lambda/middleware-types.js';
 import { createAwsRuntime } from './aws-runtime.js';
 
 export interface LambdaFromEnvOptions {
@@ -15,20 +16,31 @@ export interface LambdaFromEnvOptions {
 
 /**
  * The worker function of one queue, configured from the variables the CDK construct sets (WHARF_QUEUE and the
- * queue, dead-letter and table variables). Jobs that enqueue other jobs use the same client.
+ * queue, dead-letter and table variables). Jobs that enqueue other jobs use the same client. A middy handler: add
+ * your own middlewares with `.use(...)`.
  *
  * @example
  * // functions/worker.ts
  * export const handler = createLambdaWorkerFromEnv({ registry });
  */
 export function createLambdaWorkerFromEnv(options: LambdaFromEnvOptions): LambdaWorkerHandler {
+  return createLambdaHandler(lambdaWorkerOptionsFromEnv(options));
+}
+
+/**
+ * The same configuration as options, for `runJobs(...)` in a middy chain of your own or `createBatchHandler`.
+ *
+ * @example
+ * export const handler = middy().use(myMiddleware).use(runJobs(lambdaWorkerOptionsFromEnv({ registry })));
+ */
+export function lambdaWorkerOptionsFromEnv(options: LambdaFromEnvOptions): LambdaWorkerOptions {
   const env = options.env ?? process.env;
   const queue = env.WHARF_QUEUE;
   if (!queue) {
     throw new ConfigError('WHARF_QUEUE is not set: the worker function does not know which queue it serves.');
   }
   const runtime = createAwsRuntime({ registry: options.registry, env });
-  return createLambdaHandler({
+  return {
     registry: options.registry,
     queue,
     transport: runtime.transport,
@@ -36,7 +48,7 @@ export function createLambdaWorkerFromEnv(options: LambdaFromEnvOptions): Lambda
     scheduler: runtime.scheduler,
     concurrency: options.concurrency,
     onEvent: options.onEvent ?? logEvent,
-  });
+  };
 }
 
 /** CloudWatch Logs reads one JSON object per line; progress events are too chatty to log by default. */

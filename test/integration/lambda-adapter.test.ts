@@ -7,7 +7,7 @@ import {
   type SendMessageCommandInput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { MiddlewareObj } from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -15,7 +15,12 @@ import { createClient } from '../../src/client/client';
 import type { JobEvent } from '../../src/engine/events';
 import { defineJob, type JobDefinition } from '../../src/job/define-job';
 import { createRegistry } from '../../src/job/registry';
-import { createLambdaHandler, type LambdaWorkerOptions } from '../../src/lambda/index';
+import {
+  createBatchHandler,
+  createLambdaHandler,
+  type LambdaWorkerOptions,
+  runJobs,
+} from '../../src/lambda/index';
 import { createDynamoJobStore, createJobTable } from '../../src/store/dynamodb/index';
 import type { JobStore } from '../../src/store/types';
 import { createSqsTransport, type SqsTransport } from '../../src/transport/sqs/index';
@@ -171,6 +176,65 @@ describe('createLambdaHandler on moto SQS', () => {
     expect(log.slice(1, 4).sort()).toEqual(['perform 0', 'perform 1', 'perform 2']);
     expect(log[4]).toBe('after 0 failures');
     expect(log).toHaveLength(5);
+  });
+
+  it("runs the batch as runJobs() in the user's own middy chain, after the middlewares used before it", async () => {
+    const log: string[] = [];
+    const job = defineJob({
+      name: 'chained',
+      schema: z.object({ n: z.number() }),
+      idempotency: 'off',
+      perform: ({ n }) => void log.push(`perform ${n}`),
+    });
+    const first: MiddlewareObj<SQSEvent, SQSBatchResponse, Error, Context> = {
+      before: (request) => void log.push(`first sees ${request.event.Records.length} records`),
+      after: (request) =>
+        void log.push(`first after: ${request.response?.batchItemFailures.length} failures`),
+    };
+    const options: LambdaWorkerOptions = {
+      registry: createRegistry([job]),
+      queue: 'default',
+      transport,
+      random: () => 0,
+      concurrency: 1,
+    };
+    // No .handler(): runJobs runs the batch in its `after`, inside the middlewares used before it.
+    const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>().use(first).use(runJobs(options));
+    await enqueueNumbers(job, 2);
+    const invocation = await pollOnce({
+      sqs,
+      queueUrl: queue.url,
+      queueArn: queue.arn,
+      handler,
+      waitTimeSeconds: 1,
+    });
+    expect(invocation.records).toHaveLength(2);
+    expect(invocation.response).toEqual({ batchItemFailures: [] });
+    expect(log[0]).toBe('first sees 2 records');
+    expect(log.slice(1, 3).sort()).toEqual(['perform 0', 'perform 1']);
+    expect(log[3]).toBe('first after: 0 failures');
+    expect(log).toHaveLength(4);
+  });
+
+  it('runs the same batch through the plain handler, without middy', async () => {
+    const seen: number[] = [];
+    const job = defineJob({
+      name: 'plain',
+      schema: z.object({ n: z.number() }),
+      idempotency: 'off',
+      perform: ({ n }) => void seen.push(n),
+    });
+    const handler = createBatchHandler({ registry: createRegistry([job]), queue: 'default', transport });
+    await enqueueNumbers(job, 3);
+    const invocation = await pollOnce({
+      sqs,
+      queueUrl: queue.url,
+      queueArn: queue.arn,
+      handler,
+      waitTimeSeconds: 1,
+    });
+    expect(invocation.response).toEqual({ batchItemFailures: [] });
+    expect(seen.sort()).toEqual([0, 1, 2]);
   });
 
   it('reports exactly the records whose outcome could not be recorded, and lets the others be deleted', async () => {
