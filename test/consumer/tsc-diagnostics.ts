@@ -39,13 +39,6 @@ export const KNOWN_THIRD_PARTY: readonly ThirdPartyRule[] = [
       'extend) says `prop?: T`: incompatible under exactOptionalPropertyTypes. Any CDK app with these settings ' +
       'sees them, with or without wharf-jobs.',
   },
-  {
-    pkg: '@middy/core',
-    codes: ['TS2307'],
-    why:
-      "@middy/core 7.9.2's index.d.ts imports types from '@aws/durable-execution-sdk-js', an optional peer " +
-      'dependency it does not install. Reached through wharf-jobs/lambda, whose handler type is MiddyfiedHandler.',
-  },
 ];
 
 export interface Classified {
