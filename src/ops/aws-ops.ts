@@ -1,15 +1,12 @@
 import { createClient } from '../client/client.js';
+import { systemClock } from '../clock.js';
 import { configFromEnv, type QueueUrls } from '../config/env-config.js';
 import { ConfigError } from '../errors.js';
 import type { JobRegistry } from '../job/registry.js';
-import { createEventBridgeScheduler } from '../schedule/eventbridge/eventbridge-scheduler.js';
-import { SchedulerClient } from '../schedule/eventbridge/scheduler-api.js';
-import { DynamoDBClient } from '../store/dynamodb/dynamodb-api.js';
-import { createDynamoJobStore } from '../store/dynamodb/dynamodb-store.js';
-import { createSqsTransport } from '../transport/sqs/index.js';
-import { SQSClient } from '../transport/sqs/sqs-api.js';
-import { createSqsQueueAdmin } from '../transport/sqs/sqs-queue-admin.js';
+import { createLazyScheduler } from '../runtime/lazy-scheduler.js';
+import { createLazySqsTransport } from '../runtime/lazy-sqs-transport.js';
 import { createOps, type OpsOptions } from './create-ops.js';
+import { lazyClients, lazyJobStore, lazyQueueAdmin } from './lazy-aws-ports.js';
 import { createScheduleSource } from './schedules.js';
 import type { Ops } from './types.js';
 
@@ -46,33 +43,35 @@ export function createAwsOps(options: AwsOpsOptions = {}): AwsOps {
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
   // With an endpoint configured, queue URLs that look like amazonaws.com (moto's CloudFormation) go there too.
-  const sqs = new SQSClient({ ...common, useQueueUrlAsEndpoint: !endpoint });
+  // Clients are built on first use: ops that are never called (wharf --help) load no AWS SDK.
+  const clients = lazyClients({ ...common, useQueueUrlAsEndpoint: !endpoint }, common);
   const tableName = options.tableName ?? config.tableName;
-  const dynamodb = tableName ? new DynamoDBClient(common) : undefined;
-  const scheduler = config.scheduler ? new SchedulerClient(common) : undefined;
-  const transport = createSqsTransport({ client: sqs, queues: config.queues });
+  const transport = createLazySqsTransport({
+    client: clients.sqs,
+    clientConfig: {},
+    queues: config.queues,
+    clock: systemClock,
+  });
   const ops = createOps({
     ...options,
-    admin: createSqsQueueAdmin({ client: sqs, queues: config.queues }),
-    ...(dynamodb && tableName ? { store: createDynamoJobStore({ client: dynamodb, tableName }) } : {}),
-    enqueuer: createClient({ transport, ...(options.registry ? { registry: options.registry } : {}) }),
-    ...(config.scheduler && scheduler && !options.schedules
+    admin: lazyQueueAdmin(clients, config.queues),
+    ...(tableName ? { store: lazyJobStore(clients, tableName) } : {}),
+    enqueuer: createClient({ transport }),
+    ...(config.scheduler && !options.schedules
       ? {
           schedules: createScheduleSource({
-            scheduler: createEventBridgeScheduler({ ...config.scheduler, client: scheduler }),
+            scheduler: createLazyScheduler({
+              ...config.scheduler,
+              client: clients.scheduler,
+              clientConfig: {},
+              clock: systemClock,
+            }),
             transport,
           }),
         }
       : {}),
   });
-  return {
-    ...ops,
-    close() {
-      sqs.destroy();
-      dynamodb?.destroy();
-      scheduler?.destroy();
-    },
-  };
+  return { ...ops, close: clients.close };
 }
 
 const QUEUE_URL_PREFIX = 'WHARF_QUEUE_URL_';

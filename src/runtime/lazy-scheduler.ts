@@ -3,11 +3,11 @@ import type { SchedulerConfig } from '../config/env-config.js';
 import { schedulerAccepts } from '../schedule/eventbridge/accepts.js';
 import type { SchedulerClient, SchedulerClientConfig } from '../schedule/eventbridge/scheduler-api.js';
 import type { JobScheduler } from '../schedule/types.js';
-import { loadOnce } from './load-once.js';
+import { clientOf, loadOnce } from './load-once.js';
 
 export interface LazySchedulerOptions extends SchedulerConfig {
   /** A client of the caller's own; otherwise one is built from `clientConfig` when Scheduler is first needed. */
-  readonly client?: SchedulerClient;
+  readonly client?: SchedulerClient | (() => Promise<SchedulerClient>);
   readonly clientConfig: SchedulerClientConfig;
   readonly clock: Clock;
 }
@@ -29,7 +29,7 @@ export function createLazyScheduler(options: LazySchedulerOptions): JobScheduler
       roleArn: options.roleArn,
       queues: options.queues,
       clock: options.clock,
-      client: options.client ?? new SchedulerClient(options.clientConfig),
+      client: await clientOf(options.client, () => new SchedulerClient(options.clientConfig)),
     });
   });
   return {

@@ -2,11 +2,11 @@ import type { Clock } from '../clock.js';
 import type { QueueUrls } from '../config/env-config.js';
 import type { SQSClient, SQSClientConfig } from '../transport/sqs/sqs-api.js';
 import type { SqsTransport } from '../transport/sqs/sqs-transport.js';
-import { loadOnce } from './load-once.js';
+import { clientOf, loadOnce } from './load-once.js';
 
 export interface LazySqsTransportOptions {
   /** A client of the caller's own; otherwise one is built from `clientConfig` when SQS is first needed. */
-  readonly client?: SQSClient;
+  readonly client?: SQSClient | (() => Promise<SQSClient>);
   readonly clientConfig: SQSClientConfig;
   readonly queues: Readonly<Record<string, QueueUrls>>;
   readonly clock: Clock;
@@ -27,7 +27,7 @@ export function createLazySqsTransport(options: LazySqsTransportOptions): SqsTra
       import('../transport/sqs/sqs-api.js'),
     ]);
     return createSqsTransport({
-      client: options.client ?? new SQSClient(options.clientConfig),
+      client: await clientOf(options.client, () => new SQSClient(options.clientConfig)),
       queues: options.queues,
       clock: options.clock,
     });

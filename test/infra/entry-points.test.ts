@@ -49,6 +49,32 @@ describe('entry points', () => {
   });
 });
 
+describe('what importing an entry point evaluates (split bundles: what plain Node loads up front)', () => {
+  const initClients = async (specifier: string) => {
+    const facts = await bundleFacts({
+      ...WORKER_BUILD_OPTIONS,
+      stdin: {
+        contents: `import * as m from '${specifier}';\nconsole.log(Object.keys(m).length);\n`,
+        resolveDir: ROOT,
+        sourcefile: 'import-all.ts',
+        loader: 'ts',
+      },
+      outdir: resolve(ROOT, 'node_modules/.cache/entry-point-init-test'),
+      tsconfig: resolve(ROOT, 'tsconfig.json'),
+    });
+    return sdkClients(facts.initPackages);
+  };
+
+  it('wharf-jobs/ops loads no SDK client until AWS ops make a call (local ops, wharf --help)', async () => {
+    expect(await initClients('wharf-jobs/ops')).toEqual([]);
+  });
+
+  it('wharf-jobs/lambda and wharf-jobs/worker load only the DynamoDB client up front', async () => {
+    expect(await initClients('wharf-jobs/lambda')).toEqual(['@aws-sdk/client-dynamodb']);
+    expect(await initClients('wharf-jobs/worker')).toEqual(['@aws-sdk/client-dynamodb']);
+  });
+});
+
 describe('a Lambda worker as the WharfJobs construct bundles it', () => {
   const worker = [
     "import { createRegistry, defineJob } from 'wharf-jobs';",
