@@ -25,27 +25,30 @@ export interface Block {
   readonly code: string;
 }
 
-/** Every fenced block of a Markdown document, with its language and `file=` attribute. */
+/**
+ * Every fenced block of a Markdown document, with its language and `file=` attribute. A block may be indented (a
+ * code block inside a list item): its lines lose the fence's indentation.
+ */
 export function extractBlocks(doc: string, markdown: string): Block[] {
   const lines = markdown.split('\n');
   const blocks: Block[] = [];
-  let open: { lang: string; file: string | undefined; start: number; code: string[] } | undefined;
+  let open: { lang: string; file: string | undefined; indent: string; start: number; code: string[] } | undefined;
   lines.forEach((text, index) => {
     if (open === undefined) {
-      const fence = /^```(\w+)(.*)$/.exec(text);
+      const fence = /^( *)```(\w+)(.*)$/.exec(text);
       if (fence) {
-        const file = /(?:^|\s)file=(\S+)/.exec(fence[2] ?? '')?.[1];
-        open = { lang: fence[1] ?? '', file, start: index + 2, code: [] };
+        const file = /(?:^|\s)file=(\S+)/.exec(fence[3] ?? '')?.[1];
+        open = { lang: fence[2] ?? '', file, indent: fence[1] ?? '', start: index + 2, code: [] };
       }
       return;
     }
-    if (/^```\s*$/.test(text)) {
+    if (/^ *```\s*$/.test(text)) {
       const { lang, file, start, code } = open;
       blocks.push({ doc, line: start, lang, code: `${code.join('\n')}\n`, ...(file ? { file } : {}) });
       open = undefined;
       return;
     }
-    open.code.push(text);
+    open.code.push(text.startsWith(open.indent) ? text.slice(open.indent.length) : text);
   });
   return blocks;
 }
