@@ -56,7 +56,8 @@ export function createAwsOps(options: AwsOpsOptions = {}): AwsOps {
     ...options,
     admin: lazyQueueAdmin(clients, config.queues),
     ...(tableName ? { store: lazyJobStore(clients, tableName) } : {}),
-    enqueuer: createClient({ transport }),
+    // The registry lets the client refuse a job it lacks at enqueue, as every client with a registry does.
+    enqueuer: createClient({ transport, ...(options.registry ? { registry: options.registry } : {}) }),
     ...(config.scheduler && !options.schedules
       ? {
           schedules: createScheduleSource({
