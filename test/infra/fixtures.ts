@@ -66,8 +66,28 @@ export function build(
   return { app, stack, jobs };
 }
 
+const templates = new WeakMap<Built, Template>();
+
+/** The stack's template, synthesized once per built stack (a test that changes the stack must build its own). */
 export function templateOf(built: Built): Template {
-  return Template.fromStack(built.stack);
+  let template = templates.get(built);
+  if (!template) {
+    template = Template.fromStack(built.stack);
+    templates.set(built, template);
+  }
+  return template;
+}
+
+let defaultStack: Built | undefined;
+
+/**
+ * The default stack (two queues, default props), built once per test file: most tests only read it, and
+ * building and synthesizing it again for each one is most of this suite's time. Never change it in a test: use
+ * `build()` for a stack of your own.
+ */
+export function defaultBuilt(): Built {
+  defaultStack ??= build();
+  return defaultStack;
 }
 
 /** The logical id of a construct's L1 resource, to match references without asserting hashed ids. */

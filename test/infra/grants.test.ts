@@ -3,7 +3,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { type Built, build, logicalId, templateOf } from './fixtures';
+import { type Built, build, defaultBuilt, logicalId, templateOf } from './fixtures';
 
 interface Statement {
   Action: string | string[];
@@ -205,7 +205,7 @@ describe('grantOperate', () => {
 
 describe('worker and Scheduler roles', () => {
   it('lets a worker consume its own queue, dead-letter to its own dead-letter queue, enqueue and write job state', () => {
-    const built = build();
+    const built = defaultBuilt();
     const roleId = logicalId(built, built.jobs.workers.emails!.role as Role);
     const logGroupArn = { 'Fn::GetAtt': [expect.stringMatching(/^JobsemailsWorkerLogGroup/), 'Arn'] };
     expect(statementsOf(built, roleId)).toEqual([

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { defineJob } from '../../src/job/define-job';
 import { createRegistry } from '../../src/job/registry';
 import { defineRecurring } from '../../src/schedule/define-recurring';
-import { build, logicalId, templateOf } from './fixtures';
+import { build, defaultBuilt, logicalId, templateOf } from './fixtures';
 
 const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 
@@ -118,7 +118,7 @@ describe('recurring tasks in the CDK construct', () => {
   });
 
   it('synthesizes no schedule, and no Recurring construct, for a registry without recurring tasks', () => {
-    const built = build();
+    const built = defaultBuilt();
     expect(built.jobs.recurringSchedules).toEqual({});
     templateOf(built).resourceCountIs('AWS::Scheduler::Schedule', 0);
     expect(built.jobs.node.tryFindChild('Recurring')).toBeUndefined();

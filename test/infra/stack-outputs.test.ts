@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { WharfJobs } from 'wharf-jobs/cdk';
 import { environmentFromOutputs, type StackOutput } from '../../src/ops/stack-outputs';
-import { build, FIXTURE_WORKER, registryOf, templateOf, testApp, twoQueues } from './fixtures';
+import { build, defaultBuilt, FIXTURE_WORKER, registryOf, templateOf, testApp, twoQueues } from './fixtures';
 
 type Outputs = Record<string, { Value: unknown; Description?: string }>;
 
@@ -19,7 +19,7 @@ const asDescribed = (outputs: Outputs): StackOutput[] =>
 
 describe('the stack outputs of WharfJobs', () => {
   it('publish every variable a producer or the CLI needs, under stable names, each described by its variable', () => {
-    const { stack, jobs } = build();
+    const { stack, jobs } = defaultBuilt();
     const outputs = outputsOf(stack);
     expect(Object.keys(outputs).sort()).toEqual(
       [

@@ -4,13 +4,13 @@ import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
-import { build, logicalId, registryOf, templateOf } from './fixtures';
+import { build, defaultBuilt, logicalId, registryOf, templateOf } from './fixtures';
 
 const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
 
 describe('WharfJobs queues', () => {
   it('creates one queue and one dead-letter queue per queue of the registry, under readable construct ids', () => {
-    const built = build();
+    const built = defaultBuilt();
     expect(Object.keys(built.jobs.queues)).toEqual(['default', 'emails']);
     expect(built.jobs.queues.emails!.node.path).toBe('Test/Jobs/emails/Queue');
     expect(built.jobs.deadLetterQueues.emails!.node.path).toBe('Test/Jobs/emails/DeadLetterQueue');
@@ -18,7 +18,7 @@ describe('WharfJobs queues', () => {
   });
 
   it('encrypts every queue with SSE-SQS and allows 1 MiB messages by default', () => {
-    const queues = Object.values(templateOf(build()).findResources('AWS::SQS::Queue'));
+    const queues = Object.values(templateOf(defaultBuilt()).findResources('AWS::SQS::Queue'));
     expect(queues).toHaveLength(4);
     for (const queue of queues) {
       expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MaximumMessageSize: 1_048_576 });
@@ -39,7 +39,7 @@ describe('WharfJobs queues', () => {
   });
 
   it('denies every request without TLS on every queue and dead-letter queue', () => {
-    const built = build();
+    const built = defaultBuilt();
     const policies = Object.values(templateOf(built).findResources('AWS::SQS::QueuePolicy'));
     const covered = policies.flatMap((p) => p.Properties.Queues.map((q: { Ref: string }) => q.Ref)).sort();
     const all = [...Object.values(built.jobs.queues), ...Object.values(built.jobs.deadLetterQueues)].map(
@@ -59,7 +59,7 @@ describe('WharfJobs queues', () => {
   });
 
   it('redrives to its own dead-letter queue after 10 receives, and keeps dead letters longer than messages', () => {
-    const built = build();
+    const built = defaultBuilt();
     const template = templateOf(built);
     for (const name of ['default', 'emails']) {
       const dlqId = logicalId(built, built.jobs.deadLetterQueues[name]!);
@@ -95,7 +95,7 @@ describe('WharfJobs queues', () => {
 
 describe('WharfJobs workers', () => {
   it('runs one Node 24 arm64 function per queue, timed from its longest job plus a 10 s margin', () => {
-    const built = build();
+    const built = defaultBuilt();
     const resources = templateOf(built).toJSON().Resources;
     expect(resources[logicalId(built, built.jobs.workers.default!)].Properties).toMatchObject({
       Runtime: 'nodejs24.x',
@@ -109,7 +109,7 @@ describe('WharfJobs workers', () => {
   });
 
   it('gives each worker the run-time configuration of every queue and the queue it serves', () => {
-    const built = build();
+    const built = defaultBuilt();
     const { jobs } = built;
     const resources = templateOf(built).toJSON().Resources;
     const ref = (c: Parameters<typeof logicalId>[1]) => ({ Ref: logicalId(built, c) });
@@ -131,7 +131,7 @@ describe('WharfJobs workers', () => {
   });
 
   it('consumes its queue with partial batch responses, batch size 10 and maximum concurrency 20', () => {
-    const built = build();
+    const built = defaultBuilt();
     templateOf(built).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: getAtt(logicalId(built, built.jobs.queues.default!)),
       FunctionName: { Ref: logicalId(built, built.jobs.workers.default!) },
@@ -152,7 +152,7 @@ describe('WharfJobs workers', () => {
   });
 
   it('logs to an explicit log group with a retention, so no log-retention custom resource is needed', () => {
-    const built = build();
+    const built = defaultBuilt();
     const template = templateOf(built);
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -178,7 +178,7 @@ describe('WharfJobs workers', () => {
 
 describe('WharfJobs job table', () => {
   it('is on-demand with TTL, point-in-time recovery and the status index the store queries, retained by default', () => {
-    const template = templateOf(build());
+    const template = templateOf(defaultBuilt());
     template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
@@ -216,7 +216,7 @@ describe('WharfJobs job table', () => {
 
 describe('WharfJobs schedules', () => {
   it('creates a named schedule group and a role Scheduler may assume only for this account and group', () => {
-    const built = build();
+    const built = defaultBuilt();
     const template = templateOf(built);
     template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: built.jobs.scheduleGroupName });
     template.hasResourceProperties('AWS::IAM::Role', {
@@ -254,7 +254,7 @@ describe('WharfJobs schedules', () => {
 
 describe('WharfJobs alarms and dashboard', () => {
   it('alarms on dead letters, message age, worker errors and throttles for each queue', () => {
-    const built = build();
+    const built = defaultBuilt();
     const template = templateOf(built);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
     const dlqName = getAtt(logicalId(built, built.jobs.deadLetterQueues.default!), 'QueueName');
@@ -294,13 +294,13 @@ describe('WharfJobs alarms and dashboard', () => {
   });
 
   it('has no alarm actions without a topic', () => {
-    for (const alarm of Object.values(templateOf(build()).findResources('AWS::CloudWatch::Alarm'))) {
+    for (const alarm of Object.values(templateOf(defaultBuilt()).findResources('AWS::CloudWatch::Alarm'))) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
     }
   });
 
   it('draws a dashboard with a row per queue', () => {
-    const built = build();
+    const built = defaultBuilt();
     const dashboards = Object.values(templateOf(built).findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
