@@ -9,6 +9,7 @@ export type {
   DeadLetterInfo,
   DeadLetterReason,
   Envelope,
+  ErrorCauseSummary,
   ErrorSummary,
   FailureRecord,
   Firing,

@@ -25,7 +25,9 @@ export type WharfErrorCode =
   /** ops: no job, dead letter or schedule with that id. */
   | 'WHARF_NOT_FOUND'
   /** ops: the action clashes with one in progress (a move task already running on the DLQ). */
-  | 'WHARF_CONFLICT';
+  | 'WHARF_CONFLICT'
+  /** The embedded engine's `runUntilIdle` stopped at its message limit with work still queued. */
+  | 'WHARF_NOT_IDLE';
 
 export class WharfError extends Error {
   readonly code: WharfErrorCode;
@@ -112,20 +114,24 @@ export class DiscardJobError extends WharfError {
 
 export class JobTimeoutError extends WharfError {
   readonly timeoutMs: number;
-  /** `deadline`: the job did not overrun, the invocation (a Lambda) was about to end; it is always retried. */
-  readonly reason: 'job-timeout' | 'deadline';
-  constructor(timeoutMs: number, why: 'job-timeout' | 'deadline') {
-    super(
-      'WHARF_JOB_TIMEOUT',
-      why === 'job-timeout'
-        ? `Job exceeded its timeout of ${timeoutMs} ms`
-        : `Job stopped ${timeoutMs} ms into its run: the invocation deadline was near`,
-    );
+  /**
+   * `deadline`: the job did not overrun, the invocation (a Lambda) was about to end; it is always retried.
+   * `abandoned`: earlier runs took their lease and never finished (the worker crashed or was killed).
+   */
+  readonly reason: 'job-timeout' | 'deadline' | 'abandoned';
+  constructor(timeoutMs: number, why: 'job-timeout' | 'deadline' | 'abandoned') {
+    super('WHARF_JOB_TIMEOUT', JOB_TIMEOUT_TEXT[why](timeoutMs));
     this.name = 'JobTimeoutError';
     this.timeoutMs = timeoutMs;
     this.reason = why;
   }
 }
+
+const JOB_TIMEOUT_TEXT: Record<JobTimeoutError['reason'], (timeoutMs: number) => string> = {
+  'job-timeout': (ms) => `Job exceeded its timeout of ${ms} ms`,
+  deadline: (ms) => `Job stopped ${ms} ms into its run: the invocation deadline was near`,
+  abandoned: () => 'Earlier runs never finished (the worker crashed or was killed)',
+};
 
 /** The worker is shutting down: the run is abandoned and its message released, without using an attempt. */
 export class WorkerShutdownError extends WharfError {
@@ -161,7 +167,72 @@ export class ConfigError extends WharfError {
   }
 }
 
+/** A job the transport (or the scheduler behind it) did not confirm: nothing was sent. The cause is kept. */
+export class EnqueueFailedError extends WharfError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('WHARF_ENQUEUE_FAILED', message, options);
+    this.name = 'EnqueueFailedError';
+  }
+}
+
+/** A queue call (SQS or the memory transport) that failed or was refused. The cause is kept. */
+export class TransportError extends WharfError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('WHARF_TRANSPORT', message, options);
+    this.name = 'TransportError';
+  }
+}
+
+/** EventBridge Scheduler refused or failed a call, or a schedule holds no wharf envelope. The cause is kept. */
+export class SchedulerError extends WharfError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('WHARF_SCHEDULER', message, options);
+    this.name = 'SchedulerError';
+  }
+}
+
+/** ops: no job, dead letter, schedule or stack with that name or id. */
+export class NotFoundError extends WharfError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('WHARF_NOT_FOUND', message, options);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** ops: the action clashes with one in progress. */
+export class ConflictError extends WharfError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('WHARF_CONFLICT', message, options);
+    this.name = 'ConflictError';
+  }
+}
+
+/** `runUntilIdle` reached its limit and the queues still hold work (a job that re-enqueues itself forever?). */
+export class NotIdleError extends WharfError {
+  constructor(message: string) {
+    super('WHARF_NOT_IDLE', message);
+    this.name = 'NotIdleError';
+  }
+}
+
 /** True when `error` carries the given wharf code, whatever realm or bundle created it. */
 export function hasCode(error: unknown, code: WharfErrorCode): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
+/** The message of anything thrown: an Error's message, else its string form (a job may throw a string). */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { message?: unknown }).message === 'string'
+  )
+    return (error as { message: string }).message;
+  try {
+    return String(error);
+  } catch {
+    // An object without a prototype, or whose toString throws: still a message, never a second error.
+    return Object.prototype.toString.call(error);
+  }
 }

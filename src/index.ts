@@ -28,14 +28,20 @@ export type { EventBase as JobEventBase, JobEvent, JobEventListener, JobEventTyp
 export type { WharfErrorCode } from './errors.js';
 export {
   ConfigError,
+  ConflictError,
   DiscardJobError,
+  EnqueueFailedError,
   hasCode,
   InvalidOptionsError,
   InvalidPayloadError,
   JobTimeoutError,
   LeaseLostError,
+  NotFoundError,
+  NotIdleError,
   RetryAfterError,
+  SchedulerError,
   StoreUnavailableError,
+  TransportError,
   UnknownJobError,
   WharfError,
 } from './errors.js';

@@ -1,3 +1,5 @@
+import { ConfigError } from '../errors.js';
+
 /**
  * The synth-time configuration lint (DESIGN invariant 6): settings that lose messages or let them reach the
  * dead-letter queue unprocessed do not deploy. The rules read plain facts, so the same rules check the resolved
@@ -105,9 +107,9 @@ export function lintQueues(queues: readonly QueueFacts[]): string[] {
 }
 
 /** One error that lists every problem, so a user fixes them in one pass. */
-export function configurationError(problems: readonly string[]): Error {
+export function configurationError(problems: readonly string[]): ConfigError {
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-  return new Error(
+  return new ConfigError(
     `wharf: invalid job infrastructure (${count}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
   );
 }

@@ -8,6 +8,7 @@ import {
   queueArnVariable,
   queueUrlVariable,
 } from '../config/env-config.js';
+import { ConfigError } from '../errors.js';
 import { outputDescription, pascalCase } from '../ops/stack-outputs.js';
 import type { QueueSettings } from './queue-settings.js';
 import type { JobSchedules } from './scheduler.js';
@@ -42,7 +43,7 @@ export function createStackOutputs(
   const stack = Stack.of(scope);
   const taken = settings.map((s) => `${prefix}${s.outputName}`).filter((id) => stack.node.tryFindChild(id));
   if (taken.length > 0) {
-    throw new Error(
+    throw new ConfigError(
       `wharf: WharfJobs "${scope.node.path}" cannot create its stack outputs: stack ${stack.stackName} already has ` +
         `${taken.join(', ')} (another WharfJobs?). Give this one an outputPrefix, or set outputs: false.`,
     );

@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors.js';
 import { errorHeadline } from '../ops/error-text.js';
 import type { JobStatus } from '../store/types.js';
 import type { CliContext } from './context.js';
@@ -103,7 +104,7 @@ export async function enqueueCommand(ctx: CliContext, job: string, o: EnqueueOpt
   try {
     payload = JSON.parse(o.payload);
   } catch (error) {
-    throw new CliExit(EXIT.usage, `--payload is not JSON: ${(error as Error).message}`);
+    throw new CliExit(EXIT.usage, `--payload is not JSON: ${errorMessage(error)}`);
   }
   const enqueued = await ctx.ops.enqueue({
     job,

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../errors.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import type { JobRegistry } from '../job/registry.js';
 
 export async function loadModule(path: string): Promise<Record<string, unknown>> {
@@ -10,7 +10,7 @@ export async function loadModule(path: string): Promise<Record<string, unknown>>
   try {
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new ConfigError(`Could not load ${path}: ${(error as Error)?.message ?? String(error)}`, {
+    throw new ConfigError(`Could not load ${path}: ${errorMessage(error)}`, {
       cause: error,
     });
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import { type LocalEngineState, parseLocalEngineState } from '../local/local-state.js';
 
 /** Where `wharf --local <module>` keeps its engine between commands: `.wharf/` in the working directory. */
@@ -19,7 +19,7 @@ export function readStateFile(file: string): LocalEngineState | undefined {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new ConfigError(
-      `The local state in ${shown(file)} is not JSON (${(error as Error).message}): delete it, or pass --fresh, to start over.`,
+      `The local state in ${shown(file)} is not JSON (${errorMessage(error)}): delete it, or pass --fresh, to start over.`,
     );
   }
   return parseLocalEngineState(json, shown(file));

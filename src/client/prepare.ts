@@ -3,6 +3,7 @@ import { MAX_BODY_BYTES } from '../envelope/decode.js';
 import { ENVELOPE_VERSION, type Envelope } from '../envelope/envelope.js';
 import { STORY_HEADROOM_BYTES } from '../envelope/fit.js';
 import { toOutgoing } from '../envelope/outgoing.js';
+import { errorMessage } from '../errors.js';
 import { derivedJobId } from '../job/define-job.js';
 import { parseDuration } from '../job/duration.js';
 import type { EnqueueOptions } from '../job/types.js';
@@ -114,7 +115,7 @@ function resolveJobId(request: EnqueueRequest, problems: string[]): string {
         ? derivedJobId(request.job.name, request.job.deriveJobId(request.payload as never))
         : crypto.randomUUID());
   } catch (error) {
-    problems.push(`jobId: the job's jobId function threw: ${(error as Error).message}`);
+    problems.push(`jobId: the job's jobId function threw: ${errorMessage(error)}`);
     return '';
   }
   if (
@@ -137,6 +138,6 @@ function serialize(payload: unknown): { ok: true; text: string } | { ok: false; 
       return { ok: false, problem: 'payload is not JSON-serializable (undefined or a function)' };
     return { ok: true, text };
   } catch (error) {
-    return { ok: false, problem: `payload is not JSON-serializable: ${(error as Error).message}` };
+    return { ok: false, problem: `payload is not JSON-serializable: ${errorMessage(error)}` };
   }
 }

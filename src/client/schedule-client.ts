@@ -1,12 +1,12 @@
 import type { Clock } from '../clock.js';
+import { dispatch } from '../dispatch/dispatch.js';
+import { routeOf } from '../dispatch/route.js';
 import { decodeEnvelope } from '../envelope/decode.js';
 import type { Envelope } from '../envelope/envelope.js';
-import { toOutgoing } from '../envelope/outgoing.js';
-import { ConfigError, InvalidOptionsError, WharfError } from '../errors.js';
+import { ConfigError, EnqueueFailedError, InvalidOptionsError, SchedulerError } from '../errors.js';
 import { derivedJobId } from '../job/define-job.js';
 import type { JobRegistry } from '../job/registry.js';
 import { toRecurringSchedule } from '../schedule/define-recurring.js';
-import { routeOf } from '../schedule/dispatch.js';
 import type { JobScheduler } from '../schedule/types.js';
 import type { Transport } from '../transport/types.js';
 import { resolveRunAt } from './prepare.js';
@@ -70,8 +70,7 @@ async function reschedule(deps: Deps, jobId: string, when: RescheduleOptions): P
   const record = await deps.scheduler.getJob(jobId);
   if (!record?.queue) return { outcome: 'not-scheduled', jobId, reason: notPending(deps, jobId) };
   const decoded = decodeEnvelope(record.body);
-  if (!decoded.ok)
-    throw new WharfError('WHARF_SCHEDULER', `The schedule of ${jobId} does not carry a wharf envelope.`);
+  if (!decoded.ok) throw new SchedulerError(`The schedule of ${jobId} does not carry a wharf envelope.`);
   const { runAtMs: _old, ...rest } = decoded.envelope;
   const next: Envelope = { ...rest, enqueuedAtMs: now, ...(runAtMs > now ? { runAtMs } : {}) };
   const done = { outcome: 'rescheduled' as const, jobId, runAtMs: Math.max(runAtMs, now) };
@@ -80,9 +79,13 @@ async function reschedule(deps: Deps, jobId: string, when: RescheduleOptions): P
       return { outcome: 'not-scheduled', jobId, reason: NOT_PENDING };
     return { ...done, via: 'scheduler' };
   }
-  const [sent] = await deps.transport.send(record.queue, [toOutgoing(next, now)]);
+  // Due within 15 minutes: dispatch sends it to the queue (the scheduler is not asked, so the policy never applies).
+  const [sent] = await dispatch(deps, [{ queue: record.queue, envelope: next }], 'fail');
   if (!sent?.ok)
-    throw new WharfError('WHARF_ENQUEUE_FAILED', `Could not send ${jobId} to its queue: ${sent?.message}`);
+    throw new EnqueueFailedError(
+      `Could not send ${jobId} to its queue: ${sent?.detail}`,
+      sent?.cause ? { cause: sent.cause } : undefined,
+    );
   const cancelled = await deps.scheduler.cancel(jobId);
   return { ...done, via: 'queue', ...(cancelled ? {} : { alsoFired: true }) };
 }

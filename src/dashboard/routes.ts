@@ -1,4 +1,4 @@
-import { WharfError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import type { Ops } from '../ops/types.js';
 import type { JobStatus } from '../store/types.js';
 import { html, path, type SafeHtml } from './html.js';
@@ -160,7 +160,7 @@ export class HttpError extends Error {
 }
 
 const badRequest = (message: string) => new HttpError(400, message);
-const notFound = (message: string) => new WharfError('WHARF_NOT_FOUND', message);
+const notFound = (message: string) => new NotFoundError(message);
 
 function runNowDone(name: string, jobId: string): SafeHtml {
   return html`<div class="notice"><p>${name} enqueued as <a href="${path('jobs', jobId)}">${jobId}</a>.</p></div>

@@ -1,11 +1,12 @@
 import type { Envelope } from '../envelope/envelope.js';
 import { MAX_SQS_DELAY_SECONDS } from '../envelope/outgoing.js';
-import type { JobScheduler, ScheduleAtResult } from './types.js';
+import type { JobScheduler } from '../schedule/types.js';
 
 /**
  * Which way a message due at `envelope.runAtMs` travels:
  * - `queue`: due within SQS's 15 minutes (DelaySeconds is exact to the second and costs nothing extra), in the
- *   past, or no scheduler is configured (then a longer wait hops through SQS every 15 minutes).
+ *   past, or no scheduler is configured, or the scheduler cannot hold it (a queue it has no target for, a body
+ *   over its Input limit): then a longer wait hops through SQS every 15 minutes.
  * - `scheduler`: due later than that: one EventBridge Scheduler schedule puts it on its queue at its time.
  *
  * So a schedule is never created for a time less than 15 minutes away: well clear of Scheduler's 60-second
@@ -27,20 +28,4 @@ export function routeOf(
   return scheduler.accepts(queue, Buffer.byteLength(JSON.stringify(envelope), 'utf8'))
     ? 'scheduler'
     : 'queue';
-}
-
-/** Creates the one-time schedule that delivers `envelope` (which keeps its runAtMs) to `queue` at its time. */
-export function scheduleEnvelope(
-  scheduler: JobScheduler,
-  queue: string,
-  envelope: Envelope,
-): Promise<ScheduleAtResult> {
-  return scheduler.scheduleAt({
-    jobId: envelope.id,
-    attempt: envelope.attempt,
-    jobName: envelope.job,
-    queue,
-    runAtMs: envelope.runAtMs!,
-    body: JSON.stringify(envelope),
-  });
 }

@@ -1,7 +1,7 @@
 import { decodeEnvelope } from '../envelope/decode.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { summarizeError } from '../envelope/envelope.js';
-import { InvalidPayloadError, WharfError } from '../errors.js';
+import { errorMessage, InvalidPayloadError, UnknownJobError } from '../errors.js';
 import type { JobDefinition } from '../job/define-job.js';
 import { validatePayload } from '../job/validate-payload.js';
 import type { ReceivedMessage } from '../transport/types.js';
@@ -67,7 +67,7 @@ async function safeValidate(job: JobDefinition, payload: unknown) {
   } catch (error) {
     return {
       ok: false as const,
-      issues: [`the schema threw: ${(error as Error)?.message ?? String(error)}`],
+      issues: [`the schema threw: ${errorMessage(error)}`],
     };
   }
 }
@@ -105,9 +105,11 @@ async function unknownJob(
   if ((envelope.deferrals ?? 0) < o.unknownJobDeferrals)
     return defer(o, { message, envelope }, 'unknown-job', o.unknownJobDelayMs);
   const error = summarizeError(
-    new WharfError(
-      'WHARF_UNKNOWN_JOB',
-      `no job named "${envelope.job}" is registered on queue "${message.queue}" of this worker`,
+    new UnknownJobError(
+      `message on queue "${message.queue}"`,
+      [envelope.job],
+      o.registry.jobs.map((job) => job.name),
+      [`no job named "${envelope.job}" is registered on queue "${message.queue}" of this worker`],
     ),
   );
   const known = { message, envelope, attempt: envelope.attempt, startedAtMs: o.clock.nowMs() };

@@ -1,3 +1,4 @@
+import { dispatch } from '../dispatch/dispatch.js';
 import {
   appendFailure,
   type DeadLetterReason,
@@ -5,9 +6,7 @@ import {
   type ErrorSummary,
   summarizeError,
 } from '../envelope/envelope.js';
-import { toOutgoing } from '../envelope/outgoing.js';
 import { hasCode } from '../errors.js';
-import { routeOf, scheduleEnvelope } from '../schedule/dispatch.js';
 import type { RecordStart } from '../store/types.js';
 import { deadLetterFromEnvelope } from './dead-letter.js';
 import { type JobEvent, safeEmit } from './events.js';
@@ -58,30 +57,17 @@ export function recordStart(o: ResolvedEngineOptions, state: RunState): RecordSt
 }
 
 /**
- * Sends a copy of the envelope to run later; the original may be acked only once the copy is confirmed. Beyond
- * 15 minutes it goes through the scheduler when there is one; if the scheduler refuses (throttled, not allowed),
- * the copy hops through SQS instead: slower to pay for, but durable now, and the worker has no one to ask.
+ * Sends a copy of the envelope to run later; the original may be acked only once the copy is confirmed. The
+ * engine's policy on a Scheduler failure is `hop` (see dispatch.ts): the copy goes through SQS instead, slower
+ * to pay for but durable now, as the worker has no one to ask.
  */
 export async function sendLater(
   o: ResolvedEngineOptions,
   queue: string,
   envelope: Envelope,
 ): Promise<boolean> {
-  const now = o.clock.nowMs();
-  if (o.scheduler && routeOf(envelope, queue, now, o.scheduler) === 'scheduler') {
-    try {
-      await scheduleEnvelope(o.scheduler, queue, envelope);
-      return true;
-    } catch {
-      // fall through to the SQS hop
-    }
-  }
-  try {
-    const [outcome] = await o.transport.send(queue, [toOutgoing(envelope, now)]);
-    return outcome?.ok === true;
-  } catch {
-    return false;
-  }
+  const [outcome] = await dispatch(o, [{ queue, envelope }], 'hop');
+  return outcome?.ok === true;
 }
 
 /** Puts delivery off without running the job or using an attempt. */

@@ -1,5 +1,5 @@
 import { summarizeError } from '../envelope/envelope.js';
-import { hasCode, WharfError } from '../errors.js';
+import { hasCode, JobTimeoutError } from '../errors.js';
 import type { JobProgress } from '../job/types.js';
 import { deadLetter, defer, discard, emit, recordStart, release, scheduleRetry } from './outcomes.js';
 import type { ResolvedEngineOptions } from './resolve-options.js';
@@ -21,9 +21,7 @@ export async function runClaimed(
   const state = claimed;
   if (state.attempt > state.job.options.maxAttempts) {
     // Only reachable after crashed runs in exactly-once mode: a job that keeps killing its worker stops here.
-    const error = summarizeError(
-      new WharfError('WHARF_JOB_TIMEOUT', 'earlier runs never finished (the worker crashed or was killed)'),
-    );
+    const error = summarizeError(new JobTimeoutError(state.job.options.timeoutMs, 'abandoned'));
     return deadLetter(o, state, 'retries-exhausted', error);
   }
   emit(o, state, { type: 'started' });

@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors.js';
 import { type DeadLetterReason, ENVELOPE_VERSION, type Envelope } from './envelope.js';
 
 /** Limits applied before any recursive walk of untrusted input (invariant 4). */
@@ -33,7 +34,7 @@ export function decodeEnvelope(body: string): DecodeResult {
     parsed = mayCarryPrototypeKeys(body) ? JSON.parse(body, rejectPrototypeKeys) : JSON.parse(body);
   } catch (error) {
     if (error instanceof HostileKeyError) return fail('hostile-input', error.message);
-    return fail('malformed-body', `body is not JSON: ${(error as Error).message.slice(0, 200)}`);
+    return fail('malformed-body', `body is not JSON: ${errorMessage(error).slice(0, 200)}`);
   }
   return validateShape(parsed);
 }

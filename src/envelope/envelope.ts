@@ -17,6 +17,17 @@ export interface ErrorSummary {
   readonly code?: string;
   /** The first lines of the stack only. */
   readonly stack?: string;
+  /**
+   * The error's `cause`, one level and without its stack: what a wrapped error (a TransportError around the SDK's,
+   * a job's own wrapper) hides is often the reason, and a dead letter must explain itself (invariant 5).
+   */
+  readonly cause?: ErrorCauseSummary;
+}
+
+export interface ErrorCauseSummary {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
 }
 
 /** Why a message became a dead letter (invariant 5); reason codes are stable. */
@@ -102,20 +113,46 @@ export const ATTR = {
 export function summarizeError(error: unknown): ErrorSummary {
   try {
     if (error instanceof Error) {
-      const { code, stack } = error as { code?: unknown; stack?: unknown };
+      const { stack } = error as { stack?: unknown };
+      const cause = summarizeCause(error);
       return {
-        name: textOf(error.name, 'Error').slice(0, 200),
-        message: textOf(error.message, '').slice(0, MAX_ERROR_MESSAGE_CHARS),
-        ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code).slice(0, 200) } : {}),
+        ...nameMessageCode(error),
         ...(typeof stack === 'string' && stack
           ? { stack: stack.split('\n').slice(0, MAX_STACK_LINES).join('\n').slice(0, 2000) }
           : {}),
+        ...(cause ? { cause } : {}),
       };
     }
     return { name: 'NonError', message: safeString(error).slice(0, MAX_ERROR_MESSAGE_CHARS) };
   } catch {
     return { name: 'UnreadableError', message: 'the thrown value could not be read' };
   }
+}
+
+/** Shorter than the error's own message: the cause adds to the story, it must not crowd out the payload. */
+const MAX_CAUSE_MESSAGE_CHARS = 500;
+
+/** Never throws either: a cause that cannot be read costs the cause, not the summary of the error itself. */
+function summarizeCause(error: Error): ErrorCauseSummary | undefined {
+  try {
+    const cause: unknown = error.cause;
+    if (cause === undefined || cause === null) return undefined;
+    if (!(cause instanceof Error))
+      return { name: 'NonError', message: safeString(cause).slice(0, MAX_CAUSE_MESSAGE_CHARS) };
+    const summary = nameMessageCode(cause);
+    return { ...summary, message: summary.message.slice(0, MAX_CAUSE_MESSAGE_CHARS) };
+  } catch {
+    return { name: 'UnreadableError', message: 'the cause could not be read' };
+  }
+}
+
+function nameMessageCode(error: Error): ErrorCauseSummary {
+  const { code } = error as { code?: unknown };
+  return {
+    name: textOf(error.name, 'Error').slice(0, 200),
+    message: textOf(error.message, '').slice(0, MAX_ERROR_MESSAGE_CHARS),
+    ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code).slice(0, 200) } : {}),
+  };
 }
 
 function textOf(value: unknown, fallback: string): string {

@@ -10,8 +10,8 @@ export const STORY_HEADROOM_BYTES = 16 * 1024;
 const BODY_LIMIT_BYTES = MAX_BODY_BYTES - 4 * 1024;
 
 /**
- * Returns the envelope as JSON within SQS's limit, trimming the story if it must (stacks first, then older
- * failures, then long messages). The payload and the newest failure are never dropped.
+ * Returns the envelope as JSON within SQS's limit, trimming the story if it must (stacks and causes first, then
+ * older failures, then long messages). The payload and the newest failure are never dropped.
  */
 export function serializeWithinLimit(envelope: Envelope): string {
   let body = JSON.stringify(envelope);
@@ -25,7 +25,7 @@ export function serializeWithinLimit(envelope: Envelope): string {
   return body;
 }
 
-const withoutStack = ({ stack: _stack, ...rest }: ErrorSummary): ErrorSummary => rest;
+const withoutStack = ({ stack: _stack, cause: _cause, ...rest }: ErrorSummary): ErrorSummary => rest;
 const shortened = (error: ErrorSummary): ErrorSummary => ({
   ...withoutStack(error),
   message: error.message.slice(0, 200),

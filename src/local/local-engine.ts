@@ -5,7 +5,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { createEngine } from '../engine/engine.js';
 import type { JobEventListener } from '../engine/events.js';
 import type { Engine, EngineOptions } from '../engine/types.js';
-import { InvalidOptionsError } from '../errors.js';
+import { InvalidOptionsError, NotIdleError } from '../errors.js';
 import type { Random } from '../job/backoff.js';
 import type { JobRegistry } from '../job/registry.js';
 import { isActiveIn, toRecurringSchedule } from '../schedule/define-recurring.js';
@@ -216,7 +216,7 @@ async function drain(
     else await clock.sleep(Math.max(1, Math.min(at - clock.nowMs(), 250)));
   }
   if (next() !== undefined) {
-    throw new Error(
+    throw new NotIdleError(
       `runUntilIdle stopped after ${maxMessages} messages and the queues are still not empty (a job that re-enqueues itself forever?)`,
     );
   }

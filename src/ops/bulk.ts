@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { ConfigError, WharfError } from '../errors.js';
+import { ConfigError, TransportError } from '../errors.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { HeldMessage, MoveTask, QueueAdmin } from '../transport/admin-types.js';
 import { type CopyContext, discardByDelete, retryByCopy, Tally } from './copy-redrive.js';
@@ -68,10 +68,10 @@ async function retryAllByMoveTasks(
     });
     if (result.kind === 'unsupported') {
       const why = `message move tasks are not available on this endpoint (${result.why}); copied and deleted instead`;
-      if (deps.method === 'move-task') throw new WharfError('WHARF_TRANSPORT', why);
+      if (deps.method === 'move-task') throw new TransportError(why);
       deps.moveTasks.unsupported = why;
       if (tasks.length === 0) return undefined;
-      throw new WharfError('WHARF_TRANSPORT', `move tasks worked for some queues but not "${queue}": ${why}`);
+      throw new TransportError(`move tasks worked for some queues but not "${queue}": ${why}`);
     }
     tasks.push({ ...result.task, queue });
   }

@@ -1,6 +1,6 @@
 import type { Enqueuer } from '../client/types.js';
 import { type Clock, systemClock } from '../clock.js';
-import { ConfigError, WharfError } from '../errors.js';
+import { ConfigError, NotFoundError } from '../errors.js';
 import type { Duration } from '../job/duration.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { JobStore } from '../store/types.js';
@@ -99,8 +99,7 @@ export function createOps(options: OpsOptions): Ops {
       if (!registry) throw new ConfigError('enqueue needs the job registry (--registry <module>).');
       const job = registry.get(input.job);
       if (!job) {
-        throw new WharfError(
-          'WHARF_NOT_FOUND',
+        throw new NotFoundError(
           `No job named "${input.job}" in the registry. Known jobs: ${registry.jobs.map((j) => j.name).join(', ')}.`,
         );
       }

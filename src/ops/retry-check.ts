@@ -1,4 +1,5 @@
 import { decodeEnvelope } from '../envelope/decode.js';
+import { errorMessage } from '../errors.js';
 import type { JobRegistry } from '../job/registry.js';
 import { validatePayload } from '../job/validate-payload.js';
 import type { HeldMessage } from '../transport/admin-types.js';
@@ -49,7 +50,7 @@ async function safeValidate(schema: Parameters<typeof validatePayload>[0], paylo
   } catch (error) {
     return {
       ok: false as const,
-      issues: [`the schema threw: ${(error as Error)?.message ?? String(error)}`],
+      issues: [`the schema threw: ${errorMessage(error)}`],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '../clock.js';
 import { ATTR } from '../envelope/envelope.js';
-import { WharfError } from '../errors.js';
+import { ConfigError, EnqueueFailedError, NotFoundError } from '../errors.js';
 import { SCHEDULED_TIME } from '../schedule/context-attributes.js';
 import { firingJobId } from '../schedule/define-recurring.js';
 import { nextRuns } from '../schedule/next-run.js';
@@ -67,9 +67,8 @@ export async function runRecurringNow(
   task: string,
 ): Promise<{ readonly jobId: string; readonly queue: string; readonly messageId: string }> {
   const record = await options.scheduler.getRecurring(task);
-  if (!record?.queue) throw new WharfError('WHARF_NOT_FOUND', `No recurring task "${task}" is scheduled.`);
-  if (!options.transport)
-    throw new WharfError('WHARF_CONFIG', 'runRecurringNow needs a transport to enqueue.');
+  if (!record?.queue) throw new NotFoundError(`No recurring task "${task}" is scheduled.`);
+  if (!options.transport) throw new ConfigError('runRecurringNow needs a transport to enqueue.');
   const nowMs = (options.clock ?? systemClock).nowMs();
   const at = new Date(nowMs).toISOString();
   const jobId = firingJobId(task, `manual:${at}-${crypto.randomUUID().slice(0, 8)}`);
@@ -83,8 +82,7 @@ export async function runRecurringNow(
       delaySeconds: 0,
     },
   ]);
-  if (!outcome?.ok)
-    throw new WharfError('WHARF_ENQUEUE_FAILED', `Could not enqueue ${task} now: ${outcome?.message ?? ''}`);
+  if (!outcome?.ok) throw new EnqueueFailedError(`Could not enqueue ${task} now: ${outcome?.message ?? ''}`);
   return { jobId, queue: record.queue, messageId: outcome.messageId };
 }
 

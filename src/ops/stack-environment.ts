@@ -1,4 +1,4 @@
-import { ConfigError, WharfError } from '../errors.js';
+import { ConfigError, errorMessage, NotFoundError } from '../errors.js';
 import { environmentFromOutputs, type StackOutput } from './stack-outputs.js';
 
 export interface StackEnvironmentOptions {
@@ -37,17 +37,13 @@ export async function readStackEnvironment(
     const { Stacks } = await client
       .send(new sdk.DescribeStacksCommand({ StackName: options.stackName }))
       .catch((error: unknown) => {
-        if (/does not exist/.test((error as Error)?.message ?? ''))
-          throw new WharfError(
-            'WHARF_NOT_FOUND',
-            `No stack "${options.stackName}": ${(error as Error).message}`,
-          );
+        if (/does not exist/.test(errorMessage(error)))
+          throw new NotFoundError(`No stack "${options.stackName}": ${errorMessage(error)}`);
         throw error;
       });
     const environment = environmentFromOutputs(Stacks?.[0]?.Outputs ?? []);
     if (Object.keys(environment).length === 0) {
-      throw new WharfError(
-        'WHARF_NOT_FOUND',
+      throw new NotFoundError(
         `Stack "${options.stackName}" has no wharf outputs (none is described by a WHARF_* variable): is its ` +
           'WharfJobs construct deployed with outputs: false, or from a wharf-jobs release before stack outputs?',
       );

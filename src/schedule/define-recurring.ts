@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { ENVELOPE_VERSION } from '../envelope/envelope.js';
-import { InvalidOptionsError } from '../errors.js';
+import { errorMessage, InvalidOptionsError } from '../errors.js';
 import type { JobDefinition } from '../job/define-job.js';
 import type { PayloadInput } from '../job/types.js';
 import { SCHEDULED_TIME } from './context-attributes.js';
@@ -155,7 +155,7 @@ function collect<T>(problems: string[], label: string, read: () => T): T | null 
     return read() ?? null;
   } catch (error) {
     const listed = (error as { problems?: readonly string[] }).problems;
-    for (const p of listed ?? [(error as Error).message]) problems.push(`${label}: ${p}`);
+    for (const p of listed ?? [errorMessage(error)]) problems.push(`${label}: ${p}`);
     return undefined;
   }
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { InvalidOptionsError } from '../errors.js';
 import type { Transport } from '../transport/types.js';
 import { type AwsExpression, parseAwsExpression } from './aws-expression.js';
 import { formatScheduledTime, substituteContextAttributes } from './context-attributes.js';
@@ -92,7 +93,12 @@ export function createMemoryScheduler(options: MemorySchedulerOptions): MemorySc
   const upsert = (s: RecurringSchedule): 'created' | 'updated' => {
     const name = recurringScheduleName(s.task);
     const parsed = parseAwsExpression(s.expression, s.timeZone);
-    if (!parsed.ok) throw new Error(parsed.problem);
+    if (!parsed.ok)
+      throw new InvalidOptionsError(
+        `schedule ${JSON.stringify(s.expression)}`,
+        [parsed.problem],
+        'WHARF_INVALID_SCHEDULE',
+      );
     const existed = entries.has(name);
     const startMs = clock.nowMs();
     put({

@@ -1,4 +1,5 @@
 import { Cron, CronDate } from 'croner';
+import { InvalidOptionsError } from '../errors.js';
 import { type AwsExpression, parseAwsExpression } from './aws-expression.js';
 
 /** Safety bound on candidates skipped in one search (a DST gap or repeated hour skips a handful). */
@@ -82,6 +83,11 @@ export function atInstant(local: string, timeZone: string): number {
 
 function parseOrThrow(expression: string, timeZone: string): AwsExpression {
   const result = parseAwsExpression(expression, timeZone);
-  if (!result.ok) throw new Error(result.problem);
+  if (!result.ok)
+    throw new InvalidOptionsError(
+      `schedule ${JSON.stringify(expression)}`,
+      [result.problem],
+      'WHARF_INVALID_SCHEDULE',
+    );
   return result.value;
 }

@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from '../errors.js';
+import { errorMessage, InvalidOptionsError } from '../errors.js';
 import { type AwsExpression, parseAwsExpression } from './aws-expression.js';
 import { cron5ToAws } from './cron5.js';
 import { looksLikePhrase, phraseToCron } from './phrases.js';
@@ -33,7 +33,7 @@ export function parseSchedule(schedule: string, timeZone = 'UTC'): ParsedSchedul
         ? phraseCron(text)
         : cron(text);
   } catch (error) {
-    throw problem((error as Error).message);
+    throw problem(errorMessage(error));
   }
   const result = parseAwsExpression(expression, timeZone);
   if (!result.ok) throw problem(result.problem);
@@ -51,7 +51,7 @@ function cron(text: string): string {
   try {
     return cron5ToAws(text);
   } catch (error) {
-    throw new Error(`as a 5-field cron: ${(error as Error).message}`);
+    throw new Error(`as a 5-field cron: ${errorMessage(error)}`);
   }
 }
 

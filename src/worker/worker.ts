@@ -2,7 +2,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { wholeNumberProblem } from '../config/whole-number.js';
 import { createEngine } from '../engine/engine.js';
 import type { EngineOptions } from '../engine/types.js';
-import { ConfigError, InvalidOptionsError } from '../errors.js';
+import { ConfigError, errorMessage, InvalidOptionsError } from '../errors.js';
 import type { Consumer, ReceivedMessage } from '../transport/types.js';
 import { AckBuffer } from './ack-buffer.js';
 import { heartbeat } from './heartbeat.js';
@@ -102,7 +102,7 @@ export function createWorker(options: WorkerOptions): Worker {
         });
       } catch (error) {
         failed = true;
-        warn(`receive from ${queue} failed: ${(error as Error).message}`);
+        warn(`receive from ${queue} failed: ${errorMessage(error)}`);
       }
       reserved -= asked;
       idle = messages.length === 0;

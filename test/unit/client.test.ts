@@ -237,6 +237,30 @@ describe('createClient', () => {
       expect(sent()).toEqual([]);
     });
 
+    it.each([
+      ['a string', 'no key', 'no key'],
+      ['null', null, 'null'],
+      ['an object without a prototype', Object.create(null), '[object Object]'],
+    ])(
+      'reports a jobId function that throws %s as an option problem, not a TypeError',
+      async (_what, thrown, shown) => {
+        const broken = defineJob({
+          name: 'broken',
+          schema: z.object({}),
+          jobId: () => {
+            throw thrown;
+          },
+          perform: () => undefined,
+        });
+        const error = await rejection(client.enqueue(broken.with({})));
+        expect(error).toBeInstanceOf(InvalidOptionsError);
+        expect((error as InvalidOptionsError).problems).toEqual([
+          `jobId: the job's jobId function threw: ${shown}`,
+        ]);
+        expect(sent()).toEqual([]);
+      },
+    );
+
     it('delays by SQS DelaySeconds up to 15 minutes, and carries runAtMs beyond that', async () => {
       const now = clock.nowMs();
       const soon = await client.enqueue(signup.with({ userId: 'u1', locale: 'en' }, { delay: '90s' }));
@@ -344,6 +368,10 @@ describe('createClient', () => {
         [0, 'TransportError: socket hang up'],
         [1, 'TransportError: socket hang up'],
       ]);
+      for (const failure of result.failed) {
+        expect(failure.error).toMatchObject({ name: 'EnqueueFailedError', code: 'WHARF_ENQUEUE_FAILED' });
+        expect((failure.error.cause as Error).message).toBe('socket hang up');
+      }
     });
 
     it('sends jobs of different queues to their own queues in one call, keeping input order in the result', async () => {

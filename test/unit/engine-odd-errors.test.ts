@@ -76,6 +76,32 @@ describe('summarizeError', () => {
     expect(summary).toMatchObject({ name: 'TypeError', message: 'amount is undefined', code: 'E_AMOUNT' });
     expect(summary.stack?.split('\n').length).toBeLessThanOrEqual(8);
   });
+
+  it("keeps the cause's name, message and code, one level deep and without its stack", () => {
+    const root = Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' });
+    const error = new Error('charge failed', { cause: new Error('gateway down', { cause: root }) });
+    expect(summarizeError(error).cause).toEqual({ name: 'Error', message: 'gateway down' });
+    expect(summarizeError(new Error('wrapped', { cause: root })).cause).toEqual({
+      name: 'Error',
+      message: 'connect ETIMEDOUT',
+      code: 'ETIMEDOUT',
+    });
+    expect(summarizeError(new Error('x', { cause: 'a string' })).cause).toEqual({
+      name: 'NonError',
+      message: 'a string',
+    });
+    expect(summarizeError(new Error('no cause'))).not.toHaveProperty('cause');
+  });
+
+  it('summarizes the error itself when reading its cause throws', () => {
+    const error = new Error('outer');
+    Object.defineProperty(error, 'cause', {
+      get() {
+        throw new Error('hostile getter');
+      },
+    });
+    expect(summarizeError(error)).toMatchObject({ message: 'outer', cause: { name: 'UnreadableError' } });
+  });
 });
 
 describe('the engine with a job that throws something odd', () => {

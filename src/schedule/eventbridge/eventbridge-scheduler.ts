@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '../../clock.js';
-import { WharfError } from '../../errors.js';
+import { errorMessage, SchedulerError } from '../../errors.js';
 import { type Duration, toMs } from '../../job/duration.js';
 import { mapWithConcurrency } from '../../transport/sqs/map-with-concurrency.js';
 import { oneTimeScheduleName, recurringScheduleName } from '../schedule-names.js';
@@ -151,9 +151,8 @@ async function call<T>(
     const name = (error as { name?: unknown })?.name;
     if (name === 'ResourceNotFoundException') return NOT_FOUND;
     if (name === 'ConflictException') return CONFLICT;
-    throw new WharfError(
-      'WHARF_SCHEDULER',
-      `EventBridge Scheduler ${operation} failed for ${subject}: ${String(name)}: ${(error as Error)?.message}`,
+    throw new SchedulerError(
+      `EventBridge Scheduler ${operation} failed for ${subject}: ${String(name)}: ${errorMessage(error)}`,
       { cause: error },
     );
   }

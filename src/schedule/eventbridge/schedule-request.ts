@@ -1,3 +1,4 @@
+import { ConfigError } from '../../errors.js';
 import { formatScheduledTime } from '../context-attributes.js';
 import { ONE_TIME_PREFIX } from '../schedule-names.js';
 import type { OneTimeSchedule, RecurringSchedule, ScheduleRecord } from '../types.js';
@@ -58,7 +59,7 @@ export function recurringRequest(
  */
 function target(t: ScheduleTargets, queue: string, input: string): Target {
   const arns = t.queues[queue];
-  if (!arns) throw new Error(`queue "${queue}" has no ARN configured for EventBridge Scheduler`);
+  if (!arns) throw new ConfigError(`queue "${queue}" has no ARN configured for EventBridge Scheduler`);
   return {
     Arn: arns.arn,
     RoleArn: t.roleArn,

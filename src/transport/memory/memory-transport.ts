@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.js';
-import { ConfigError, InvalidOptionsError, WharfError } from '../../errors.js';
+import { ConfigError, InvalidOptionsError, TransportError } from '../../errors.js';
 import {
   checkOutgoingMessage,
   validateReceiveOptions,
@@ -103,8 +103,7 @@ function producer(queues: QueueRegistry, faults: FaultInjector, clock: Clock): T
       const target = queues.get(queue);
       const problem = checkOutgoingMessage(message) ?? faults.take();
       if (problem) {
-        throw new WharfError(
-          'WHARF_TRANSPORT',
+        throw new TransportError(
           `Dead letter for queue "${queue}" refused (${problem.code}): ${problem.message}`,
         );
       }

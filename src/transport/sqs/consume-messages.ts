@@ -1,4 +1,4 @@
-import { WharfError } from '../../errors.js';
+import { TransportError } from '../../errors.js';
 import { SQS_LIMITS, validateReceiveOptions, validateVisibilityTimeout } from '../message-limits.js';
 import type { AckFailure, ReceivedMessage, ReceiveOptions } from '../types.js';
 import { type EntryResult, entryResults, requestFailed } from './batch-result.js';
@@ -41,7 +41,7 @@ export async function receiveMessages(
     return (response.Messages ?? []).flatMap((message) => toReceived(target.queue, message));
   } catch (error) {
     if (signal?.aborted) return [];
-    throw new WharfError('WHARF_TRANSPORT', `ReceiveMessage on queue "${target.queue}" failed`, {
+    throw new TransportError(`ReceiveMessage on queue "${target.queue}" failed`, {
       cause: error,
     });
   }

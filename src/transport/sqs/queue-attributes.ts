@@ -1,4 +1,4 @@
-import { WharfError } from '../../errors.js';
+import { TransportError } from '../../errors.js';
 import { GetQueueAttributesCommand, type SQSClient } from './sqs-api.js';
 
 /** GetQueueAttributes, with a failure reported as a transport error naming the queue. */
@@ -16,6 +16,6 @@ export async function queueAttributes(
     );
     return response.Attributes ?? {};
   } catch (error) {
-    throw new WharfError('WHARF_TRANSPORT', `GetQueueAttributes on ${queueUrl} failed`, { cause: error });
+    throw new TransportError(`GetQueueAttributes on ${queueUrl} failed`, { cause: error });
   }
 }

@@ -1,5 +1,5 @@
 import type { QueueUrls } from '../../config/env-config.js';
-import { WharfError } from '../../errors.js';
+import { ConflictError, TransportError } from '../../errors.js';
 import type { MoveTask, MoveTaskAdmin, MoveTaskStart, MoveTaskStatus } from '../admin-types.js';
 import { describeError } from './batch-result.js';
 import { queueAttributes } from './queue-attributes.js';
@@ -32,7 +32,7 @@ export function createSqsMoveTasks(client: SQSClient, urls: (queue: string) => Q
     const known = arns.get(url);
     if (known) return known;
     const arn = (await queueAttributes(client, url, ['QueueArn'])).QueueArn;
-    if (!arn) throw new WharfError('WHARF_TRANSPORT', `SQS returned no QueueArn for ${url}`);
+    if (!arn) throw new TransportError(`SQS returned no QueueArn for ${url}`);
     arns.set(url, arn);
     return arn;
   };
@@ -59,8 +59,7 @@ export function createSqsMoveTasks(client: SQSClient, urls: (queue: string) => Q
       if (!tasks) return { kind: 'unsupported', why: unsupportedWhy ?? 'no move tasks' };
       const running = tasks.find((t) => t.status === 'RUNNING');
       if (running) {
-        throw new WharfError(
-          'WHARF_CONFLICT',
+        throw new ConflictError(
           `a move task is already running on the DLQ of "${queue}" (${running.moved} moved so far); SQS allows one ` +
             'active move task per queue: wait for it to finish, or cancel it in the SQS console',
         );
@@ -75,7 +74,7 @@ export function createSqsMoveTasks(client: SQSClient, urls: (queue: string) => Q
         );
       } catch (error) {
         if (isUnsupportedAction(error)) return { kind: 'unsupported', why: whyUnsupported(error) };
-        throw new WharfError('WHARF_TRANSPORT', `StartMessageMoveTask failed: ${describeError(error)}`, {
+        throw new TransportError(`StartMessageMoveTask failed: ${describeError(error)}`, {
           cause: error,
         });
       }
@@ -91,7 +90,7 @@ async function listTasks(client: SQSClient, sourceArn: string): Promise<MoveTask
     );
     return (response.Results ?? []).map(toMoveTask);
   } catch (error) {
-    throw new WharfError('WHARF_TRANSPORT', `ListMessageMoveTasks failed: ${describeError(error)}`, {
+    throw new TransportError(`ListMessageMoveTasks failed: ${describeError(error)}`, {
       cause: error,
     });
   }

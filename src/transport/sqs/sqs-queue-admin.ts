@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '../../clock.js';
 import type { QueueUrls } from '../../config/env-config.js';
-import { ConfigError, WharfError } from '../../errors.js';
+import { ConfigError, TransportError } from '../../errors.js';
 import type { HeldMessage, QueueAdmin, QueueCounts } from '../admin-types.js';
 import { changeVisibility, deleteMessages, type QueueTarget } from './consume-messages.js';
 import { queueAttributes } from './queue-attributes.js';
@@ -88,7 +88,7 @@ async function receiveHeld(
     );
     return (response.Messages ?? []).flatMap(toHeld);
   } catch (error) {
-    throw new WharfError('WHARF_TRANSPORT', `ReceiveMessage on the DLQ of "${target.queue}" failed`, {
+    throw new TransportError(`ReceiveMessage on the DLQ of "${target.queue}" failed`, {
       cause: error,
     });
   }

@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '../../clock.js';
 import type { QueueUrls } from '../../config/env-config.js';
-import { ConfigError, InvalidOptionsError, WharfError } from '../../errors.js';
+import { ConfigError, InvalidOptionsError, TransportError } from '../../errors.js';
 import { checkOutgoingMessage } from '../message-limits.js';
 import type { Consumer, OutgoingMessage, Transport } from '../types.js';
 import { describeError } from './batch-result.js';
@@ -49,7 +49,7 @@ export function createSqsTransport(options: SqsTransportOptions): SqsTransport {
           ),
     sendToDeadLetter: async (queue, message) => {
       const { deadLetterUrl } = urlsOf(queue);
-      if (isFifo(deadLetterUrl)) throw new WharfError('WHARF_TRANSPORT', fifoRefusal(queue).message);
+      if (isFifo(deadLetterUrl)) throw new TransportError(fifoRefusal(queue).message);
       return sendToDeadLetter(client, queue, deadLetterUrl, message);
     },
     receive: async (queue, receiveOptions) => receiveMessages(target(queue), receiveOptions),
@@ -99,8 +99,7 @@ async function sendToDeadLetter(
 ): Promise<void> {
   const problem = checkOutgoingMessage(message);
   if (problem) {
-    throw new WharfError(
-      'WHARF_TRANSPORT',
+    throw new TransportError(
       `Dead letter for queue "${queue}" refused (${problem.code}): ${problem.message}`,
     );
   }
@@ -116,19 +115,12 @@ async function sendToDeadLetter(
     );
     messageId = response.MessageId;
   } catch (error) {
-    throw new WharfError(
-      'WHARF_TRANSPORT',
-      `Dead letter for queue "${queue}" was not written: ${describeError(error)}`,
-      {
-        cause: error,
-      },
-    );
+    throw new TransportError(`Dead letter for queue "${queue}" was not written: ${describeError(error)}`, {
+      cause: error,
+    });
   }
   if (!messageId) {
-    throw new WharfError(
-      'WHARF_TRANSPORT',
-      `Dead letter for queue "${queue}" was not confirmed: no MessageId came back`,
-    );
+    throw new TransportError(`Dead letter for queue "${queue}" was not confirmed: no MessageId came back`);
   }
 }
 
