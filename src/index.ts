@@ -24,6 +24,7 @@ export type {
 } from './client/types.js';
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
+export { defineJob } from './define-job.js';
 export type { EventBase as JobEventBase, JobEvent, JobEventListener, JobEventType } from './engine/events.js';
 export type { WharfErrorCode } from './errors.js';
 export {
@@ -48,7 +49,6 @@ export {
 export type { BackoffPolicy, Random } from './job/backoff.js';
 export { backoffDelayMs } from './job/backoff.js';
 export type { JobDefinition, ResolvedJobOptions } from './job/define-job.js';
-export { defineJob } from './job/define-job.js';
 export type { Duration, DurationUnit } from './job/duration.js';
 export type { JobRegistry, RegistryOptions } from './job/registry.js';
 export { createRegistry } from './job/registry.js';

@@ -1,31 +1,9 @@
 import type { WharfError } from '../errors.js';
-import type { JobDefinition } from '../job/define-job.js';
 import type { Duration } from '../job/duration.js';
-import type { EnqueueOptions } from '../job/types.js';
+import type { EnqueuedJob, EnqueueRequest } from '../job/enqueue-request.js';
 import type { RecurringTask } from '../schedule/define-recurring.js';
 
-/** One job to enqueue, made by `job.with(payload, options)`. */
-export interface EnqueueRequest {
-  readonly job: JobDefinition;
-  readonly payload: unknown;
-  readonly options: EnqueueOptions;
-}
-
-export interface EnqueuedJob {
-  readonly jobId: string;
-  readonly jobName: string;
-  readonly queue: string;
-  /** The transport's message id; absent when the job was captured (testing) rather than sent. */
-  readonly messageId?: string;
-  /** When the job becomes due (epoch ms). */
-  readonly runAtMs: number;
-  /**
-   * How it travels: `queue` (SQS, with DelaySeconds up to 15 minutes, or hopping every 15 minutes when no scheduler
-   * is configured), or `scheduler` (an EventBridge Scheduler schedule puts it on its queue at its time; it can be
-   * cancelled or rescheduled until then). Absent when the job was captured (testing).
-   */
-  readonly via?: 'queue' | 'scheduler';
-}
+export type { EnqueuedJob, EnqueueRequest } from '../job/enqueue-request.js';
 
 export interface EnqueueFailure {
   /** Index in the input list. */

@@ -1,10 +1,8 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { getDefaultEnqueuer } from '../client/default-enqueuer.js';
-import type { EnqueuedJob, EnqueueRequest } from '../client/types.js';
-import { runInline } from '../engine/run-inline.js';
 import { InvalidOptionsError } from '../errors.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { parseDuration } from './duration.js';
+import type { EnqueuedJob, EnqueueRequest } from './enqueue-request.js';
 import type {
   EnqueueOptions,
   ErrorMatcher,
@@ -74,8 +72,22 @@ export function derivedJobId(jobName: string, derived: string): string {
   return `${jobName}:${derived}`;
 }
 
-/** Defines a job once: its name, payload schema, options and `perform`. */
-export function defineJob<S extends StandardSchemaV1, R>(input: JobOptions<S, R>): JobDefinition<S, R> {
+/**
+ * How a definition reaches the layers above it: `performLater` enqueues through the configured client and
+ * `performNow` runs through the engine, neither of which job/ may import (it is the bottom layer). The public
+ * `defineJob` (src/define-job.ts) passes both in explicitly; a registration done as an import side effect would be
+ * tree-shaken away under `sideEffects: false`.
+ */
+export interface JobFrontDoors {
+  enqueue(request: EnqueueRequest): Promise<EnqueuedJob>;
+  runInline(job: JobDefinition, payload: unknown): Promise<unknown>;
+}
+
+/** Builds a job definition (options checked, defaults resolved) whose performLater and performNow use `doors`. */
+export function createJobDefinition<S extends StandardSchemaV1, R>(
+  input: JobOptions<S, R>,
+  doors: JobFrontDoors,
+): JobDefinition<S, R> {
   const options = resolveJobOptions(input);
   const definition: JobDefinition<S, R> = {
     name: input.name,
@@ -90,9 +102,8 @@ export function defineJob<S extends StandardSchemaV1, R>(input: JobOptions<S, R>
         ]);
       return derivedJobId(input.name, input.jobId(payload));
     },
-    performLater: (payload, enqueueOptions) =>
-      getDefaultEnqueuer().enqueue(definition.with(payload, enqueueOptions)),
-    performNow: (payload) => runInline(definition as unknown as JobDefinition, payload) as Promise<R>,
+    performLater: (payload, enqueueOptions) => doors.enqueue(definition.with(payload, enqueueOptions)),
+    performNow: (payload) => doors.runInline(definition as unknown as JobDefinition, payload) as Promise<R>,
     with: (payload, enqueueOptions = {}) => ({
       job: definition as unknown as JobDefinition,
       payload,

@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { WharfJobsProps } from 'wharf-jobs/cdk';
 import { WharfJobs } from 'wharf-jobs/cdk';
 import { z } from 'zod';
-import { defineJob } from '../../src/job/define-job';
+import { defineJob } from '../../src/define-job';
 import type { Duration } from '../../src/job/duration';
 import { createRegistry, type JobRegistry } from '../../src/job/registry';
 

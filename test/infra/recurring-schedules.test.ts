@@ -2,7 +2,7 @@ import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineJob } from '../../src/job/define-job';
+import { defineJob } from '../../src/define-job';
 import { createRegistry } from '../../src/job/registry';
 import { defineRecurring } from '../../src/schedule/define-recurring';
 import { build, defaultBuilt, logicalId, templateOf } from './fixtures';

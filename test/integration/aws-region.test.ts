@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { defineJob } from '../../src/job/define-job';
+import { defineJob } from '../../src/define-job';
 import { createRegistry } from '../../src/job/registry';
 import { createAwsRuntime } from '../../src/runtime/aws-runtime';
 import { motoEndpoint, sqsClient } from '../helpers/aws';

@@ -12,8 +12,9 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createClient } from '../../src/client/client';
+import { defineJob } from '../../src/define-job';
 import type { JobEvent } from '../../src/engine/events';
-import { defineJob, type JobDefinition } from '../../src/job/define-job';
+import type { JobDefinition } from '../../src/job/define-job';
 import { createRegistry } from '../../src/job/registry';
 import {
   createBatchHandler,

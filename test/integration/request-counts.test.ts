@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createClient } from '../../src/client/client';
+import { defineJob } from '../../src/define-job';
 import type { JobEvent } from '../../src/engine/events';
-import { defineJob } from '../../src/job/define-job';
 import { createRegistry } from '../../src/job/registry';
 import type { IdempotencyMode } from '../../src/job/types';
 import { createLambdaHandler } from '../../src/lambda/index';

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { defineJob } from '../../src/define-job';
 import { decodeEnvelope } from '../../src/envelope/decode';
 import { RetryAfterError } from '../../src/errors';
-import { defineJob } from '../../src/job/define-job';
 import { defineRecurring } from '../../src/schedule/define-recurring';
 import { oneTimeScheduleName, SCHEDULE_NAME_PATTERN } from '../../src/schedule/schedule-names';
 import { createSchedulerWorld, ROLE_ARN, type SchedulerWorld } from '../helpers/scheduler-world';

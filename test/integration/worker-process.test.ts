@@ -14,7 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createClient } from '../../src/client/client';
 import { deadLetterUrlVariable, queueUrlVariable } from '../../src/config/env-config';
-import { defineJob } from '../../src/job/define-job';
+import { defineJob } from '../../src/define-job';
 import { createDynamoJobStore, createJobTable } from '../../src/store/dynamodb/index';
 import type { JobStore } from '../../src/store/types';
 import { createSqsTransport } from '../../src/transport/sqs/index';

@@ -1,9 +1,9 @@
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { defineJob } from '../../src/define-job';
 import type { Engine } from '../../src/engine/types';
 import { InvalidOptionsError } from '../../src/errors';
-import { defineJob } from '../../src/job/define-job';
 import { createRegistry } from '../../src/job/registry';
 import { createLambdaHandler, processBatch } from '../../src/lambda/index';
 import { createManualClock } from '../../src/local/manual-clock';

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { resolveRegion } from '../../src/config/region';
+import { defineJob } from '../../src/define-job';
 import { ConfigError, hasCode } from '../../src/errors';
-import { defineJob } from '../../src/job/define-job';
 import { createRegistry } from '../../src/job/registry';
 import { createAwsRuntime } from '../../src/runtime/aws-runtime';
 import { createLambdaWorkerFromEnv } from '../../src/runtime/lambda-from-env';

@@ -2,11 +2,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createClient } from '../../src/client/client';
 import type { Enqueuer } from '../../src/client/types';
+import { defineJob } from '../../src/define-job';
 import { decodeEnvelope, MAX_BODY_BYTES } from '../../src/envelope/decode';
 import { ATTR } from '../../src/envelope/envelope';
 import { STORY_HEADROOM_BYTES } from '../../src/envelope/fit';
 import { InvalidOptionsError, InvalidPayloadError, WharfError } from '../../src/errors';
-import { defineJob } from '../../src/job/define-job';
 import { createManualClock, type ManualClock } from '../../src/local/manual-clock';
 import { createMemoryTransport, type MemoryTransport } from '../../src/transport/memory';
 

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { setDefaultEnqueuer } from '../../src/client/default-enqueuer';
 import type { Enqueuer } from '../../src/client/types';
+import { defineJob } from '../../src/define-job';
 import { ConfigError, InvalidOptionsError, InvalidPayloadError } from '../../src/errors';
 import { DEFAULT_BACKOFF } from '../../src/job/backoff';
-import { defineJob } from '../../src/job/define-job';
 import { createRegistry } from '../../src/job/registry';
 import type { JobContext } from '../../src/job/types';
 

@@ -1,11 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createClient } from '../../src/client/client';
+import { defineJob } from '../../src/define-job';
 import { createEngine } from '../../src/engine/engine';
 import type { JobEvent } from '../../src/engine/events';
 import type { Engine, EngineOptions, ProcessOptions } from '../../src/engine/types';
 import { ATTR, type Envelope } from '../../src/envelope/envelope';
-import { defineJob, type JobDefinition } from '../../src/job/define-job';
+import type { JobDefinition } from '../../src/job/define-job';
 import { createRegistry } from '../../src/job/registry';
 import type { IdempotencyMode, JobContext } from '../../src/job/types';
 import { createManualClock, type ManualClock } from '../../src/local/manual-clock';

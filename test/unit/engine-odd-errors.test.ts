@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createClient } from '../../src/client/client';
+import { defineJob } from '../../src/define-job';
 import { createEngine } from '../../src/engine/engine';
 import { summarizeError } from '../../src/envelope/envelope';
-import { defineJob } from '../../src/job/define-job';
 import { createRegistry } from '../../src/job/registry';
 import type { RetryPolicy } from '../../src/job/types';
 import { createManualClock } from '../../src/local/manual-clock';

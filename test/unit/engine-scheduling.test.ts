@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { defineJob } from '../../src/define-job';
 import { createEngine } from '../../src/engine/engine';
 import type { JobEvent } from '../../src/engine/events';
 import { RetryAfterError, WharfError } from '../../src/errors';
-import { defineJob } from '../../src/job/define-job';
 import { createRegistry } from '../../src/job/registry';
 import type { IdempotencyMode } from '../../src/job/types';
 import { createManualClock } from '../../src/local/manual-clock';

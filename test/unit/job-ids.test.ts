@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { defineJob } from '../../src/define-job';
 import { InvalidOptionsError } from '../../src/errors';
-import { defineJob } from '../../src/job/define-job';
 import { createRegistry } from '../../src/job/registry';
 import { createLocalEngine, type LocalEngine } from '../../src/local/local-engine';
 import { createManualClock } from '../../src/local/manual-clock';

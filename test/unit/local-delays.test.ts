@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { systemClock } from '../../src/clock';
+import { defineJob } from '../../src/define-job';
 import type { JobEvent } from '../../src/engine/events';
 import { RetryAfterError } from '../../src/errors';
-import { defineJob } from '../../src/job/define-job';
 import { createRegistry } from '../../src/job/registry';
 import { createLocalEngine, type LocalEngine } from '../../src/local/local-engine';
 import { createManualClock, type ManualClock } from '../../src/local/manual-clock';

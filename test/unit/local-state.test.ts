@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineJob } from '../../src/job/define-job';
+import { defineJob } from '../../src/define-job';
 import { createRegistry } from '../../src/job/registry';
 import { createLocalEngine, type LocalEngine } from '../../src/local/local-engine';
 import {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { defineJob } from '../../src/define-job';
 import { InvalidOptionsError } from '../../src/errors';
-import { defineJob } from '../../src/job/define-job';
 import { printable, safeJson } from '../../src/ops/printable';
 import { REDACTED, redact } from '../../src/ops/redact';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { defineJob } from '../../src/define-job';
 import { decideRetry } from '../../src/engine/retry-decision';
 import {
   DiscardJobError,
@@ -8,7 +9,6 @@ import {
   RetryAfterError,
   WharfError,
 } from '../../src/errors';
-import { defineJob } from '../../src/job/define-job';
 import type { RetryPolicy } from '../../src/job/types';
 
 class GatewayDown extends Error {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { defineJob } from '../../src/define-job';
 import { createEngine } from '../../src/engine/engine';
 import { type JobEvent, safeEmit } from '../../src/engine/events';
 import { type AttemptInput, type AttemptOutcome, runAttempt } from '../../src/engine/run-attempt';
 import { DiscardJobError, InvalidOptionsError, JobTimeoutError, RetryAfterError } from '../../src/errors';
-import { defineJob } from '../../src/job/define-job';
 import { createRegistry } from '../../src/job/registry';
 import type { JobContext, JobProgress } from '../../src/job/types';
 import { createManualClock, type ManualClock } from '../../src/local/manual-clock';

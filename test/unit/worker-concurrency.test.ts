@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createClient } from '../../src/client/client';
-import { defineJob } from '../../src/job/define-job';
+import { defineJob } from '../../src/define-job';
 import { createRegistry } from '../../src/job/registry';
 import { createManualClock } from '../../src/local/manual-clock';
 import { createMemoryTransport } from '../../src/transport/memory';

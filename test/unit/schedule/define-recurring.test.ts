@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { defineJob } from '../../../src/define-job';
 import { decodeEnvelope } from '../../../src/envelope/decode';
 import { hasCode, InvalidOptionsError } from '../../../src/errors';
-import { defineJob } from '../../../src/job/define-job';
 import { createRegistry } from '../../../src/job/registry';
 import { substituteContextAttributes } from '../../../src/schedule/context-attributes';
 import {

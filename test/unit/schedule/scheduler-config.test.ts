@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { configFromEnv } from '../../../src/config/env-config';
+import { defineJob } from '../../../src/define-job';
 import { ConfigError } from '../../../src/errors';
-import { defineJob } from '../../../src/job/define-job';
 import { createRegistry } from '../../../src/job/registry';
 import { createAwsRuntime } from '../../../src/runtime/aws-runtime';
 
