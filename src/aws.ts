@@ -9,6 +9,7 @@ export {
   queueArnVariable,
   queueUrlVariable,
 } from './config/env-config.js';
+export type { AwsClients } from './runtime/aws-clients.js';
 export type { AwsRuntime, AwsRuntimeOptions } from './runtime/aws-runtime.js';
 export { createAwsRuntime } from './runtime/aws-runtime.js';
 export type { EventBridgeSchedulerOptions } from './schedule/eventbridge/eventbridge-scheduler.js';

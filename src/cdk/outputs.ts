@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import {
   deadLetterArnVariable,
   deadLetterUrlVariable,
+  ENV_VARIABLES,
   queueArnVariable,
   queueUrlVariable,
 } from '../config/env-config.js';
@@ -68,15 +69,20 @@ export function runtimeSettings(
   schedules: Pick<JobSchedules, 'scheduleGroupName' | 'schedulerRole'>,
 ): RuntimeSetting[] {
   const settings: RuntimeSetting[] = [
-    { variable: 'WHARF_TABLE_NAME', value: table.tableName, outputName: 'TableName', what: 'the job table' },
     {
-      variable: 'WHARF_SCHEDULE_GROUP',
+      variable: ENV_VARIABLES.tableName,
+      value: table.tableName,
+      outputName: 'TableName',
+      what: 'the job table',
+    },
+    {
+      variable: ENV_VARIABLES.scheduleGroup,
       value: schedules.scheduleGroupName,
       outputName: 'ScheduleGroupName',
       what: 'the schedule group of jobs due beyond 15 minutes and recurring tasks',
     },
     {
-      variable: 'WHARF_SCHEDULER_ROLE_ARN',
+      variable: ENV_VARIABLES.schedulerRoleArn,
       value: schedules.schedulerRole.roleArn,
       outputName: 'SchedulerRoleArn',
       what: 'the role EventBridge Scheduler sends to the queues with',

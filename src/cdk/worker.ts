@@ -6,6 +6,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ENV_VARIABLES } from '../config/env-config.js';
 import type { QueueSettings } from './queue-settings.js';
 import { workerCode } from './worker-bundle.js';
 
@@ -48,7 +49,11 @@ export function createWorker(scope: Construct, input: WorkerInput): NodejsFuncti
     tracing: input.tracing,
     logGroup,
     role,
-    environment: { ...input.environment, WHARF_QUEUE: settings.queue, NODE_OPTIONS: '--enable-source-maps' },
+    environment: {
+      ...input.environment,
+      [ENV_VARIABLES.workerQueue]: settings.queue,
+      NODE_OPTIONS: '--enable-source-maps',
+    },
     // Bundled with code splitting (worker-bundle.ts): NodejsFunction's own bundling makes a single file.
     code: workerCode(input.entry, input.projectRoot),
   });

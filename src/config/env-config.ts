@@ -34,12 +34,22 @@ export interface QueueUrls {
   readonly deadLetterUrl: string;
 }
 
+/** The variables of the contract that name no queue: the construct sets them, processes read them. */
+export const ENV_VARIABLES = {
+  tableName: 'WHARF_TABLE_NAME',
+  workerQueue: 'WHARF_QUEUE',
+  scheduleGroup: 'WHARF_SCHEDULE_GROUP',
+  schedulerRoleArn: 'WHARF_SCHEDULER_ROLE_ARN',
+} as const;
+
+const QUEUE_URL_PREFIX = 'WHARF_QUEUE_URL_';
+
 export function queueEnvSuffix(queue: string): string {
   return queue.toUpperCase().replace(/-/g, '_');
 }
 
 export function queueUrlVariable(queue: string): string {
-  return `WHARF_QUEUE_URL_${queueEnvSuffix(queue)}`;
+  return `${QUEUE_URL_PREFIX}${queueEnvSuffix(queue)}`;
 }
 
 export function deadLetterUrlVariable(queue: string): string {
@@ -72,9 +82,9 @@ export function configFromEnv(queues: readonly string[], env: NodeJS.ProcessEnv 
     );
   }
   return {
-    tableName: env.WHARF_TABLE_NAME,
+    tableName: env[ENV_VARIABLES.tableName],
     queues: resolved,
-    workerQueue: env.WHARF_QUEUE,
+    workerQueue: env[ENV_VARIABLES.workerQueue],
     ...(scheduler ? { scheduler } : {}),
   };
 }
@@ -85,10 +95,10 @@ function schedulerFromEnv(
   env: NodeJS.ProcessEnv,
   missing: string[],
 ): SchedulerConfig | undefined {
-  const groupName = env.WHARF_SCHEDULE_GROUP;
+  const groupName = env[ENV_VARIABLES.scheduleGroup];
   if (!groupName) return undefined;
-  const roleArn = env.WHARF_SCHEDULER_ROLE_ARN;
-  if (!roleArn) missing.push('WHARF_SCHEDULER_ROLE_ARN');
+  const roleArn = env[ENV_VARIABLES.schedulerRoleArn];
+  if (!roleArn) missing.push(ENV_VARIABLES.schedulerRoleArn);
   const arns: Record<string, { arn: string; deadLetterArn: string }> = {};
   for (const queue of queues) {
     const arn = env[queueArnVariable(queue)];
@@ -97,4 +107,23 @@ function schedulerFromEnv(
     else if (arn || deadLetterArn) missing.push(arn ? deadLetterArnVariable(queue) : queueArnVariable(queue));
   }
   return { groupName, roleArn: roleArn ?? '', queues: arns };
+}
+
+/**
+ * Every queue the environment names (WHARF_QUEUE_URL_<QUEUE> with its WHARF_DLQ_URL_<QUEUE>), for an operator
+ * who has the stack's outputs but not the app's code: the inverse of `queueUrlVariable`. Names come back
+ * lower-cased with "_" as "-", so a queue named with "_" or capitals needs the registry to be found by name.
+ */
+export function queuesFromEnv(env: NodeJS.ProcessEnv): Record<string, QueueUrls> {
+  const names = Object.keys(env)
+    .filter((key) => key.startsWith(QUEUE_URL_PREFIX) && env[key])
+    .map((key) => key.slice(QUEUE_URL_PREFIX.length).toLowerCase().replace(/_/g, '-'))
+    .sort();
+  if (names.length === 0) {
+    throw new ConfigError(
+      "No queues configured: set WHARF_QUEUE_URL_<QUEUE> and WHARF_DLQ_URL_<QUEUE> from the stack's outputs " +
+        '(eval "$(npx wharf env --stack <StackName>)"), or pass --registry <module> with the WHARF_* variables of its queues.',
+    );
+  }
+  return { ...configFromEnv(names, env).queues };
 }

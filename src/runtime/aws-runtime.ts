@@ -2,23 +2,30 @@ import { createClient } from '../client/client.js';
 import { setDefaultEnqueuer } from '../client/default-enqueuer.js';
 import type { WharfClient } from '../client/types.js';
 import { type Clock, systemClock } from '../clock.js';
-import { configFromEnv, type WharfConfig } from '../config/env-config.js';
-import { resolveRegion } from '../config/region.js';
+import type { AwsService } from '../config/aws-settings.js';
+import { configFromEnv, ENV_VARIABLES, type WharfConfig } from '../config/env-config.js';
 import { ConfigError } from '../errors.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { SchedulerClient } from '../schedule/eventbridge/scheduler-api.js';
 import type { JobScheduler } from '../schedule/types.js';
-import { DynamoDBClient } from '../store/dynamodb/dynamodb-api.js';
+import type { DynamoDBClient } from '../store/dynamodb/dynamodb-api.js';
 import { createDynamoJobStore } from '../store/dynamodb/dynamodb-store.js';
 import type { JobStore } from '../store/types.js';
 import type { SQSClient } from '../transport/sqs/sqs-api.js';
 import type { SqsTransport } from '../transport/sqs/sqs-transport.js';
+import { type AwsClients, createAwsClients } from './aws-clients.js';
+import { createLazyJobStore } from './lazy-job-store.js';
 import { createLazyScheduler } from './lazy-scheduler.js';
 import { createLazySqsTransport } from './lazy-sqs-transport.js';
 
 export interface AwsRuntimeOptions {
   readonly registry: JobRegistry;
-  /** Where WHARF_* variables are read from (the edge: nowhere else reads the environment). @default process.env */
+  /**
+   * The environment: WHARF_* variables are read from it alone. AWS_REGION, AWS_DEFAULT_REGION and the
+   * AWS_ENDPOINT_URL variables are read from it first, then from the process environment, which the SDK reads
+   * itself (config/aws-settings.ts); what is found is passed to each client explicitly.
+   * @default process.env
+   */
   readonly env?: NodeJS.ProcessEnv;
   /**
    * SDK clients, when the caller wants its own settings. By default they are built with the standard credential
@@ -35,7 +42,12 @@ export interface AwsRuntimeOptions {
    */
   readonly region?: string;
   readonly clock?: Clock;
-  /** Makes `job.performLater` use this runtime's client. @default true */
+  /**
+   * Makes `job.performLater` (anywhere in the process) use this runtime's client, as
+   * `setDefaultEnqueuer(runtime.client)` does. Process-wide, so off unless asked: with two runtimes, the one that
+   * installed last would win. The Lambda and worker entries, which own their process, turn it on.
+   * @default false
+   */
   readonly installAsDefault?: boolean;
 }
 
@@ -49,65 +61,59 @@ export interface AwsRuntime {
    * retries with long backoffs wait in EventBridge Scheduler instead of hopping through SQS.
    */
   readonly scheduler?: JobScheduler;
+  /**
+   * The enqueue client of this runtime. `job.performLater` uses it only when told to (`installAsDefault`, or
+   * `setDefaultEnqueuer(runtime.client)` at start-up).
+   */
   readonly client: WharfClient;
+  /** The runtime's SDK clients, one per service, built on first need; `close()` destroys those built. */
+  readonly clients: AwsClients;
 }
 
 /**
  * Everything a producer or worker needs on AWS, built once per module from the environment the CDK construct
- * sets. Producers in other services call it with their registry (README "AWS, LocalStack, moto").
+ * sets. Producers in other services call it with their registry (README "AWS, LocalStack, moto"). Without
+ * `installAsDefault` it has no process-wide effect: two runtimes each keep their own client.
  */
 export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
   const env = options.env ?? process.env;
   const config = configFromEnv(options.registry.queues, env);
   const clock = options.clock ?? systemClock;
-  // Checked before any client is built, and only when wharf builds one (a caller's own clients carry their
-  // own region): said here rather than by a first request that fails, or is retried, as a network error.
-  const buildsClient =
-    !options.sqs || (config.tableName && !options.dynamodb) || (config.scheduler && !options.scheduler);
-  const region = buildsClient ? resolveRegion(options.region, env) : options.region;
-  const clientConfig = region === undefined ? {} : { region };
-  // Only DynamoDB is on a job's happy path (claim, run, record success); SQS and Scheduler load on first need.
-  const transport = createLazySqsTransport({
-    ...(options.sqs ? { client: options.sqs } : {}),
-    clientConfig: { ...clientConfig, useQueueUrlAsEndpoint: !endpointConfigured(env) },
-    queues: config.queues,
-    clock,
+  const uses: AwsService[] = ['sqs'];
+  if (config.tableName) uses.push('dynamodb');
+  if (config.scheduler) uses.push('scheduler');
+  // The region is checked here (by the root, for clients it builds), not by a first request that fails or is
+  // retried as a network error.
+  const clients = createAwsClients({
+    env,
+    uses,
+    ...(options.region === undefined ? {} : { region: options.region }),
+    given: { sqs: options.sqs, dynamodb: options.dynamodb, scheduler: options.scheduler },
   });
-  const store = config.tableName
-    ? createDynamoJobStore({
-        client: options.dynamodb ?? new DynamoDBClient(clientConfig),
-        tableName: config.tableName,
-      })
+  // Only DynamoDB is on a job's happy path (claim, run, record success): its store is imported statically, so
+  // it loads at init; SQS and Scheduler load on first need.
+  const { tableName } = config;
+  const store = tableName
+    ? createLazyJobStore(async () => createDynamoJobStore({ client: await clients.dynamodb(), tableName }))
     : undefined;
   const needsStore = options.registry.jobs.some((job) => job.options.idempotency !== 'off');
   if (!store && needsStore && config.workerQueue) {
     throw new ConfigError(
-      'WHARF_TABLE_NAME is not set, but jobs on this worker record their state: set it (the CDK construct does).',
+      `${ENV_VARIABLES.tableName} is not set, but jobs on this worker record their state: set it (the CDK construct does).`,
     );
   }
+  const transport = createLazySqsTransport({ client: clients.sqs, queues: config.queues, clock });
   const scheduler = config.scheduler
-    ? createLazyScheduler({
-        ...config.scheduler,
-        ...(options.scheduler ? { client: options.scheduler } : {}),
-        clientConfig,
-        clock,
-      })
+    ? createLazyScheduler({ ...config.scheduler, client: clients.scheduler, clock })
     : undefined;
   const client = createClient({ transport, clock, scheduler, registry: options.registry });
-  if (options.installAsDefault !== false) setDefaultEnqueuer(client);
-  return { config, transport, ...(store ? { store } : {}), ...(scheduler ? { scheduler } : {}), client };
-}
-
-/**
- * The SQS client sends each request to its queue URL's host by default. When an endpoint is configured
- * (LocalStack, moto), that endpoint wins: emulators can hand out amazonaws.com-looking queue URLs (moto's
- * CloudFormation does), and the user asked for their endpoint.
- */
-function endpointConfigured(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(
-    env.AWS_ENDPOINT_URL_SQS ??
-      env.AWS_ENDPOINT_URL ??
-      process.env.AWS_ENDPOINT_URL_SQS ??
-      process.env.AWS_ENDPOINT_URL,
-  );
+  if (options.installAsDefault === true) setDefaultEnqueuer(client);
+  return {
+    config,
+    transport,
+    ...(store ? { store } : {}),
+    ...(scheduler ? { scheduler } : {}),
+    client,
+    clients,
+  };
 }

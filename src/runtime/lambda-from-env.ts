@@ -1,3 +1,4 @@
+import { ENV_VARIABLES } from '../config/env-config.js';
 import type { JobEventListener } from '../engine/events.js';
 import { ConfigError } from '../errors.js';
 import type { JobRegistry } from '../job/registry.js';
@@ -16,8 +17,10 @@ export interface LambdaFromEnvOptions {
 
 /**
  * The worker function of one queue, configured from the variables the CDK construct sets (WHARF_QUEUE and the
- * queue, dead-letter and table variables). Jobs that enqueue other jobs use the same client. A middy handler: add
- * your own middlewares with `.use(...)`.
+ * queue, dead-letter and table variables). A middy handler: add your own middlewares with `.use(...)`.
+ *
+ * It owns its process (one Lambda function), so it installs its client as the process's default:
+ * `job.performLater`, in a job or anywhere else in the function, enqueues through it.
  *
  * @example
  * // functions/worker.ts
@@ -29,17 +32,20 @@ export function createLambdaWorkerFromEnv(options: LambdaFromEnvOptions): Lambda
 
 /**
  * The same configuration as options, for `runJobs(...)` in a middy chain of your own or `createBatchHandler`.
+ * Like `createLambdaWorkerFromEnv`, it installs the runtime's client as the process's default for `performLater`.
  *
  * @example
  * export const handler = middy().use(myMiddleware).use(runJobs(lambdaWorkerOptionsFromEnv({ registry })));
  */
 export function lambdaWorkerOptionsFromEnv(options: LambdaFromEnvOptions): LambdaWorkerOptions {
   const env = options.env ?? process.env;
-  const queue = env.WHARF_QUEUE;
+  const queue = env[ENV_VARIABLES.workerQueue];
   if (!queue) {
-    throw new ConfigError('WHARF_QUEUE is not set: the worker function does not know which queue it serves.');
+    throw new ConfigError(
+      `${ENV_VARIABLES.workerQueue} is not set: the worker function does not know which queue it serves.`,
+    );
   }
-  const runtime = createAwsRuntime({ registry: options.registry, env });
+  const runtime = createAwsRuntime({ registry: options.registry, env, installAsDefault: true });
   return {
     registry: options.registry,
     queue,

@@ -1,14 +1,13 @@
 import type { Clock } from '../clock.js';
 import type { SchedulerConfig } from '../config/env-config.js';
 import { schedulerAccepts } from '../schedule/eventbridge/accepts.js';
-import type { SchedulerClient, SchedulerClientConfig } from '../schedule/eventbridge/scheduler-api.js';
+import type { SchedulerClient } from '../schedule/eventbridge/scheduler-api.js';
 import type { JobScheduler } from '../schedule/types.js';
-import { clientOf, loadOnce } from './load-once.js';
+import { loadOnce } from './load-once.js';
 
 export interface LazySchedulerOptions extends SchedulerConfig {
-  /** A client of the caller's own; otherwise one is built from `clientConfig` when Scheduler is first needed. */
-  readonly client?: SchedulerClient | (() => Promise<SchedulerClient>);
-  readonly clientConfig: SchedulerClientConfig;
+  /** The Scheduler client, asked for when Scheduler is first needed (from the composition root, aws-clients.ts). */
+  readonly client: () => Promise<SchedulerClient>;
   readonly clock: Clock;
 }
 
@@ -20,16 +19,16 @@ export interface LazySchedulerOptions extends SchedulerConfig {
  */
 export function createLazyScheduler(options: LazySchedulerOptions): JobScheduler {
   const load = loadOnce(async () => {
-    const [{ createEventBridgeScheduler }, { SchedulerClient }] = await Promise.all([
+    const [{ createEventBridgeScheduler }, client] = await Promise.all([
       import('../schedule/eventbridge/eventbridge-scheduler.js'),
-      import('../schedule/eventbridge/scheduler-api.js'),
+      options.client(),
     ]);
     return createEventBridgeScheduler({
       groupName: options.groupName,
       roleArn: options.roleArn,
       queues: options.queues,
       clock: options.clock,
-      client: await clientOf(options.client, () => new SchedulerClient(options.clientConfig)),
+      client,
     });
   });
   return {

@@ -1,13 +1,12 @@
 import type { Clock } from '../clock.js';
 import type { QueueUrls } from '../config/env-config.js';
-import type { SQSClient, SQSClientConfig } from '../transport/sqs/sqs-api.js';
+import type { SQSClient } from '../transport/sqs/sqs-api.js';
 import type { SqsTransport } from '../transport/sqs/sqs-transport.js';
-import { clientOf, loadOnce } from './load-once.js';
+import { loadOnce } from './load-once.js';
 
 export interface LazySqsTransportOptions {
-  /** A client of the caller's own; otherwise one is built from `clientConfig` when SQS is first needed. */
-  readonly client?: SQSClient | (() => Promise<SQSClient>);
-  readonly clientConfig: SQSClientConfig;
+  /** The SQS client, asked for when SQS is first needed (from the composition root, aws-clients.ts). */
+  readonly client: () => Promise<SQSClient>;
   readonly queues: Readonly<Record<string, QueueUrls>>;
   readonly clock: Clock;
 }
@@ -22,12 +21,12 @@ export interface LazySqsTransportOptions {
  */
 export function createLazySqsTransport(options: LazySqsTransportOptions): SqsTransport {
   const load = loadOnce(async () => {
-    const [{ createSqsTransport }, { SQSClient }] = await Promise.all([
+    const [{ createSqsTransport }, client] = await Promise.all([
       import('../transport/sqs/sqs-transport.js'),
-      import('../transport/sqs/sqs-api.js'),
+      options.client(),
     ]);
     return createSqsTransport({
-      client: await clientOf(options.client, () => new SQSClient(options.clientConfig)),
+      client,
       queues: options.queues,
       clock: options.clock,
     });

@@ -13,12 +13,3 @@ export function loadOnce<T>(build: () => Promise<T>): () => Promise<T> {
     return pending;
   };
 }
-
-/** The caller's client, given as is or as a factory of its own (shared between ports), else a new one. */
-export async function clientOf<C extends object>(
-  given: C | (() => Promise<C>) | undefined,
-  build: () => C,
-): Promise<C> {
-  if (given === undefined) return build();
-  return typeof given === 'function' ? given() : given;
-}

@@ -1,3 +1,4 @@
+import { ENV_VARIABLES } from '../config/env-config.js';
 import type { JobEventListener } from '../engine/events.js';
 import type { JobRegistry } from '../job/registry.js';
 import { createWorker, type Worker } from '../worker/worker.js';
@@ -15,18 +16,20 @@ export interface WorkerFromEnvOptions {
 
 /**
  * A long-running worker (a container, a VM, a laptop against LocalStack or moto) configured from the same
- * variables the CDK construct sets for Lambda workers.
+ * variables the CDK construct sets for Lambda workers. It owns its process, so it installs its client as the
+ * process's default: `job.performLater`, in a job or anywhere else in the process, enqueues through it.
  */
 export function createWorkerFromEnv(options: WorkerFromEnvOptions): Worker {
   const env = options.env ?? process.env;
-  const runtime = createAwsRuntime({ registry: options.registry, env });
+  const runtime = createAwsRuntime({ registry: options.registry, env, installAsDefault: true });
+  const workerQueue = env[ENV_VARIABLES.workerQueue];
   return createWorker({
     registry: options.registry,
     consumer: runtime.transport,
     transport: runtime.transport,
     store: runtime.store,
     scheduler: runtime.scheduler,
-    queues: options.queues ?? (env.WHARF_QUEUE ? [env.WHARF_QUEUE] : undefined),
+    queues: options.queues ?? (workerQueue ? [workerQueue] : undefined),
     concurrency: options.concurrency,
     onEvent: options.onEvent,
   });

@@ -27,7 +27,7 @@ describe('the AWS runtime and its region (moto)', () => {
   it('with no region anywhere, refuses to build before any request (ConfigError, not 4 rounds of sends)', async () => {
     const pair = await createQueuePair(sqsClient());
     const env = { WHARF_QUEUE_URL_DEFAULT: pair.url, WHARF_DLQ_URL_DEFAULT: pair.deadLetterUrl };
-    expect(() => createAwsRuntime({ registry, env, installAsDefault: false })).toThrow(
+    expect(() => createAwsRuntime({ registry, env })).toThrow(
       expect.objectContaining({ code: 'WHARF_CONFIG', message: expect.stringMatching(/set AWS_REGION/) }),
     );
   });
@@ -40,7 +40,7 @@ describe('the AWS runtime and its region (moto)', () => {
       WHARF_DLQ_URL_DEFAULT: pair.deadLetterUrl,
       AWS_DEFAULT_REGION: 'us-east-1',
     };
-    const runtime = createAwsRuntime({ registry, env, installAsDefault: false });
+    const runtime = createAwsRuntime({ registry, env });
     const enqueued = await runtime.client.enqueue(job.with({ n: 1 }));
     const { Messages } = await sqs.send(
       new ReceiveMessageCommand({ QueueUrl: pair.url, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }),

@@ -19,7 +19,7 @@ const noSharedConfig = () => false;
 /** The error createAwsRuntime threw, or undefined when it built a runtime. */
 function buildError(options: Partial<Parameters<typeof createAwsRuntime>[0]> = {}): unknown {
   try {
-    createAwsRuntime({ registry, env, installAsDefault: false, ...options });
+    createAwsRuntime({ registry, env, ...options });
     return undefined;
   } catch (error) {
     return error;

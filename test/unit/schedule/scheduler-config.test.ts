@@ -60,8 +60,8 @@ describe('createAwsRuntime', () => {
   };
 
   it('has a scheduler when the group is configured, and none otherwise', () => {
-    expect(createAwsRuntime({ registry, env, installAsDefault: false }).scheduler).toBeUndefined();
-    const runtime = createAwsRuntime({ registry, env: { ...env, ...scheduler }, installAsDefault: false });
+    expect(createAwsRuntime({ registry, env }).scheduler).toBeUndefined();
+    const runtime = createAwsRuntime({ registry, env: { ...env, ...scheduler } });
     expect(runtime.scheduler?.accepts('default', 100)).toBe(true);
   });
 });

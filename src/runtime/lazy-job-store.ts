@@ -1,0 +1,21 @@
+import type { JobStore } from '../store/types.js';
+import { loadOnce } from './load-once.js';
+
+/**
+ * A job store built on its first call, from a client the composition root builds on first need. The runtime
+ * imports the DynamoDB store statically (a worker's first job claims through it, so it loads at init) and ops
+ * imports it on demand (most operator commands never read the table); both go through this one wrapper.
+ */
+export function createLazyJobStore(build: () => Promise<JobStore>): JobStore {
+  const load = loadOnce(build);
+  return {
+    claim: async (input) => (await load()).claim(input),
+    succeed: async (input) => (await load()).succeed(input),
+    fail: async (input) => (await load()).fail(input),
+    release: async (ref) => (await load()).release(ref),
+    extendLease: async (ref) => (await load()).extendLease(ref),
+    progress: async (jobId, progress, nowMs) => (await load()).progress(jobId, progress, nowMs),
+    get: async (jobId, nowMs) => (await load()).get(jobId, nowMs),
+    list: async (query, nowMs) => (await load()).list(query, nowMs),
+  };
+}
