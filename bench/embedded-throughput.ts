@@ -26,7 +26,6 @@ async function once(mode: IdempotencyMode): Promise<{ enqueuePerSec: number; run
   const engine = createLocalEngine({
     registry: createRegistry([noop]),
     clock: createManualClock(),
-    installAsDefault: false,
   });
   const requests = Array.from({ length: N }, (_, i) => noop.with({ i }));
   const t0 = performance.now();

@@ -10,7 +10,7 @@ import { seed, start } from './local-app';
 // from the example app after its demo morning (the same data as `wharf --local functions/demo/local-app.ts`).
 const DOCS = resolve(import.meta.dirname, '../../docs');
 
-const engine = createLocalEngine({ registry });
+const engine = createLocalEngine({ registry, installAsDefault: true });
 const stop = await start();
 await seed(engine);
 const dashboard = await startDashboard({

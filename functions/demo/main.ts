@@ -24,6 +24,8 @@ const engine = createLocalEngine({
   clock,
   onEvent: liveLog(startMs),
   onSchedule: scheduleLog(startMs, registry.recurring),
+  // The demo owns its process: its mix and its jobs enqueue with performLater, through this engine.
+  installAsDefault: true,
 });
 
 console.log(

@@ -42,7 +42,12 @@ export async function openLocal(
   const file = stateFileFor(path);
   if (fresh) removeStateFile(file);
   const saved = readStateFile(file);
-  const engine = createLocalEngine({ registry, ...(saved ? continuedFrom(saved) : {}) });
+  // The CLI owns its process: jobs and the app's seed call performLater, so the engine is the default client.
+  const engine = createLocalEngine({
+    registry,
+    installAsDefault: true,
+    ...(saved ? continuedFrom(saved) : {}),
+  });
   const stopApp = typeof app.start === 'function' ? await app.start(engine) : undefined;
   let cleanup: Cleanup;
   if (saved) await restoreLocalEngine(engine, saved);

@@ -41,7 +41,12 @@ export interface LocalEngineOptions {
   readonly onEvent?: JobEventListener;
   /** Receives after which a message that keeps crashing its run goes to the DLQ, as SQS's redrive policy. @default 5 */
   readonly maxReceiveCount?: number;
-  /** Makes `job.performLater` use this engine. @default true */
+  /**
+   * Makes `job.performLater` (anywhere in the process) use this engine's client until `close()`, as
+   * `setDefaultEnqueuer(engine.client)` does. Process-wide, so off unless asked: with two engines, the one that
+   * installed last would win.
+   * @default false
+   */
   readonly installAsDefault?: boolean;
   readonly random?: Random;
   /** @default an in-memory store */
@@ -125,7 +130,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     },
   });
   const client = createClient({ transport, clock, scheduler, registry: options.registry });
-  const previous = options.installAsDefault === false ? undefined : setDefaultEnqueuer(client);
+  const previous = options.installAsDefault === true ? setDefaultEnqueuer(client) : undefined;
   const concurrency = Math.min(10, options.concurrency ?? 10);
   const tick = async () => {
     await scheduler.fireDue();
@@ -157,7 +162,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       return counter.snapshot(clock.nowMs() - startedMs, Math.round(performance.now() - wallStart));
     },
     close() {
-      if (options.installAsDefault !== false) setDefaultEnqueuer(previous);
+      if (options.installAsDefault === true) setDefaultEnqueuer(previous);
     },
   };
 }

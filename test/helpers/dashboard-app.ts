@@ -53,7 +53,6 @@ export async function startDashboardApp(): Promise<DashboardApp> {
   const engine = createLocalEngine({
     registry,
     clock: createManualClock(Date.UTC(2026, 10, 25, 9)),
-    installAsDefault: false,
   });
   const audit: string[] = [];
   const dashboard = await startDashboard({

@@ -65,7 +65,6 @@ export const embeddedWorld: OpsWorldFactory = {
     const engine = createLocalEngine({
       registry,
       clock,
-      installAsDefault: false,
       random: () => 0,
       onEvent: (e) => events.push(e),
     });

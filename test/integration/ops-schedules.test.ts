@@ -34,7 +34,6 @@ describe('ops schedules', () => {
     const engine = createLocalEngine({
       registry,
       clock: createManualClock(Date.UTC(2026, 10, 25, 12)),
-      installAsDefault: false,
     });
     const ops = createLocalOps({ engine, registry });
     const { available, items } = await ops.schedules();

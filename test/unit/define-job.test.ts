@@ -248,7 +248,7 @@ describe('defineJob', () => {
         'No wharf client is configured for performLater. In a producer, call ' +
           'setDefaultEnqueuer(createAwsRuntime({ registry }).client) once at start-up (createAwsRuntime is in ' +
           '"wharf-jobs/aws"); the Lambda and worker entries install one themselves. Locally, use ' +
-          'createLocalEngine({ registry }) from "wharf-jobs/local"; in tests, enableTestMode() from "wharf-jobs/testing".',
+          'createLocalEngine({ registry, installAsDefault: true }) from "wharf-jobs/local"; in tests, enableTestMode() from "wharf-jobs/testing".',
       );
     });
 

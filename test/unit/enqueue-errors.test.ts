@@ -116,7 +116,7 @@ describe('enqueue errors', () => {
     afterEach(() => jobs?.restore());
 
     it('the embedded engine refuses what its registry lacks, through performLater too', async () => {
-      const engine = createLocalEngine({ registry });
+      const engine = createLocalEngine({ registry, installAsDefault: true });
       try {
         await expect(stray.performLater({})).rejects.toBeInstanceOf(UnknownJobError);
         expect(engine.transport.peek('default')).toEqual([]);

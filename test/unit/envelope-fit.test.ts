@@ -51,7 +51,6 @@ describe('a job whose payload nearly fills a message', () => {
     const engine = createLocalEngine({
       registry: createRegistry([big]),
       clock: createManualClock(),
-      installAsDefault: false,
     });
     const blob = 'x'.repeat(MAX_BODY_BYTES - STORY_HEADROOM_BYTES - 500);
     await engine.client.enqueue(big.with({ blob }));

@@ -30,6 +30,7 @@ describe('job ids from a jobId function', () => {
     engine = createLocalEngine({
       registry: createRegistry([sendInvoice, remind]),
       clock: createManualClock(),
+      installAsDefault: true,
     });
     return engine;
   };

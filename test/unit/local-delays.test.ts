@@ -40,6 +40,7 @@ describe('the embedded engine: delays of any length, run-at, cancel, reschedule'
       registry: createRegistry([invoice]),
       clock,
       onEvent: (e) => events.push(e),
+      installAsDefault: true,
     });
   });
   afterEach(() => engine.close());
@@ -185,7 +186,7 @@ describe("the embedded engine's clock", () => {
 
   it('fast-forwards by default: a job delayed 10 minutes runs at once in real time, 10 minutes later on its clock', async () => {
     ran.length = 0;
-    engine = createLocalEngine({ registry: createRegistry([ping]) });
+    engine = createLocalEngine({ registry: createRegistry([ping]), installAsDefault: true });
     const startMs = engine.clock.nowMs();
     const wallStart = Date.now();
     await ping.performLater({}, { delay: '10m' });
@@ -197,7 +198,7 @@ describe("the embedded engine's clock", () => {
   });
 
   it('waits in real time only when asked to (realTime: true), on the system clock', async () => {
-    engine = createLocalEngine({ registry: createRegistry([ping]), realTime: true });
+    engine = createLocalEngine({ registry: createRegistry([ping]), realTime: true, installAsDefault: true });
     expect(engine.clock).toBe(systemClock);
     expect('advanceTo' in engine.clock).toBe(false);
   });

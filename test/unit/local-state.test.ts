@@ -40,6 +40,7 @@ describe('the embedded engine state (what wharf --local keeps between commands)'
   const engineAt = (startMs: number, saved?: LocalEngineState) => {
     const engine = createLocalEngine({
       registry,
+      installAsDefault: true,
       clock: createManualClock(startMs),
       ...(saved ? { store: createMemoryJobStore(saved.records) } : {}),
     });

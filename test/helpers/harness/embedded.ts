@@ -18,7 +18,6 @@ export const embeddedHarness: Harness = {
       registry,
       clock,
       store,
-      installAsDefault: false,
       random: () => 0,
       onEvent: (e) => events.push(e),
       engine: {
