@@ -30,9 +30,13 @@ export interface AwsClients {
   sqs(): Promise<SQSClient>;
   dynamodb(): Promise<DynamoDBClient>;
   scheduler(): Promise<SchedulerClient>;
-  cloudFormation(): Promise<CloudFormationClient>;
   /** Destroys the clients built so far (a CLI then exits at once); given ones are the caller's to close. */
   close(): void;
+}
+
+/** With the operator's CloudFormation client (`wharf env`), which the runtime never hands out. */
+export interface AwsClientRoot extends AwsClients {
+  cloudFormation(): Promise<CloudFormationClient>;
 }
 
 /**
@@ -44,7 +48,7 @@ export interface AwsClients {
  * are never called loads none. A module that a caller imports statically (the runtime imports the DynamoDB
  * store, on a job's happy path) is then already loaded at init, and its first call only builds the client.
  */
-export function createAwsClients(options: AwsClientsOptions): AwsClients {
+export function createAwsClients(options: AwsClientsOptions): AwsClientRoot {
   const given = options.given ?? {};
   const uses = options.uses ?? ['sqs', 'dynamodb', 'scheduler', 'cloudformation'];
   const settings = awsSettingsFromEnv({

@@ -114,6 +114,12 @@ export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
     ...(store ? { store } : {}),
     ...(scheduler ? { scheduler } : {}),
     client,
-    clients,
+    // Without the root's CloudFormation client: an operator's tool, not the runtime's.
+    clients: {
+      sqs: clients.sqs,
+      dynamodb: clients.dynamodb,
+      scheduler: clients.scheduler,
+      close: clients.close,
+    },
   };
 }
