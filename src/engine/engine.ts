@@ -23,7 +23,8 @@ export function createEngine(options: EngineOptions): Engine {
   return {
     process: async (message, processOptions = {}) => {
       try {
-        return await processMessage(o, message, processOptions);
+        const work = () => processMessage(o, message, processOptions);
+        return await (o.aroundProcess ? o.aroundProcess(work) : work());
       } catch (error) {
         // Unreachable by design; if it happens, the message comes back rather than being lost.
         return release(o, { message }, 'internal error', summarizeError(error));

@@ -22,6 +22,7 @@ export function resolveEngineOptions(options: EngineOptions) {
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
     onEvent: options.onEvent,
+    aroundProcess: options.aroundProcess,
     unknownJobDeferrals: options.unknownJobDeferrals ?? 3,
     unknownJobDelayMs: toMs(options.unknownJobDelay ?? '1m', 'unknownJobDelay'),
     deadlineSafetyMs: toMs(options.deadlineSafety ?? '3s', 'deadlineSafety'),

@@ -34,6 +34,12 @@ export interface EngineOptions {
   readonly recordRetention?: Duration;
   /** How much longer than the job's timeout an exactly-once lease lasts before another run may take over. @default '10s' */
   readonly leaseMargin?: Duration;
+  /**
+   * Wraps each message's processing, for context the adapter keeps around a run: the embedded engine makes its
+   * own client the one `performLater` uses inside its jobs. Its rejection is handled as an internal error.
+   * @default none
+   */
+  readonly aroundProcess?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface ProcessOptions {

@@ -59,4 +59,29 @@ describe('the default client of performLater', () => {
     createWorkerFromEnv({ registry, env });
     expect(currentDefault()).toBeDefined();
   });
+
+  it('is, inside a job on an embedded engine, that engine: two engines each keep the jobs their jobs enqueue', async () => {
+    const done: string[] = [];
+    const follow = defineJob({
+      name: 'follow',
+      schema: z.object({ from: z.string() }),
+      idempotency: 'off',
+      perform: ({ from }) => void done.push(from),
+    });
+    const lead = defineJob({
+      name: 'lead',
+      schema: z.object({ from: z.string() }),
+      idempotency: 'off',
+      perform: async ({ from }) => void (await follow.performLater({ from })),
+    });
+    const both = createRegistry([lead, follow]);
+    const [a, b] = [createLocalEngine({ registry: both }), createLocalEngine({ registry: both })];
+    setDefaultEnqueuer(b.client); // the process-wide default is b: a's jobs still enqueue on a
+    await a.client.enqueue(lead.with({ from: 'a' }));
+    expect((await a.runUntilIdle()).byJob.follow?.succeeded).toBe(1);
+    expect(b.transport.peek('default')).toEqual([]);
+    expect(done).toEqual(['a']);
+    a.close();
+    b.close();
+  });
 });
