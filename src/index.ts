@@ -70,3 +70,4 @@ export { nextRunAfter, nextRuns } from './schedule/next-run.js';
 export type { ParsedSchedule } from './schedule/parse-schedule.js';
 export { parseSchedule } from './schedule/parse-schedule.js';
 export type { JobRecord, JobStatus } from './store/types.js';
+export { JOB_STATUSES } from './store/types.js';

@@ -2,10 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { SQS_LIMITS } from '../transport/message-limits.js';
 import type { QueueSettings } from './queue-settings.js';
-
-/** SQS's largest message (raised to 1 MiB in 2025); the envelope decoder enforces the same limit. */
-export const MAX_MESSAGE_SIZE_BYTES = 1_048_576;
 
 export interface JobQueuePair {
   readonly queue: Queue;
@@ -24,7 +22,8 @@ export function createJobQueues(
   const shared: QueueProps = {
     ...encryptionProps(encryptionKey),
     enforceSSL: true,
-    maxMessageSizeBytes: MAX_MESSAGE_SIZE_BYTES,
+    // The largest SQS allows, which the envelope decoder enforces too.
+    maxMessageSizeBytes: SQS_LIMITS.maxMessageBytes,
     fifo: settings.fifo || undefined,
   };
   const deadLetterQueue = new Queue(scope, 'DeadLetterQueue', {

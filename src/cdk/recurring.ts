@@ -65,7 +65,7 @@ export function createRecurringSchedules(
  * every stack, the production one included. That is an error rather than a warning because the fix is one prop
  * and a missing nightly task is found only when its work has not been done.
  */
-export function recurringProblems(
+export function taskDeploymentProblems(
   tasks: readonly RecurringTask[],
   fifoQueues: ReadonlySet<string>,
   environmentName: string | undefined,

@@ -8,9 +8,10 @@ type KeyName = keyof typeof JOB_TABLE_SCHEMA.attributeTypes;
 /**
  * The job table, in the layout the store writes: on-demand (nothing to pay at rest but storage), records expire
  * through TTL, point-in-time recovery on because job state is what makes a run happen exactly once. `Table`
- * rather than `TableV2`: the latter synthesizes AWS::DynamoDB::GlobalTable, which emulators do not create.
+ * rather than `TableV2`: the latter synthesizes AWS::DynamoDB::GlobalTable, which emulators do not create. Not
+ * `createJobTable`: that is wharf-jobs/aws's SDK call that creates the same layout in an account.
  */
-export function createJobTable(scope: Construct, removalPolicy: RemovalPolicy): Table {
+export function addJobTable(scope: Construct, removalPolicy: RemovalPolicy): Table {
   const { partitionKey, ttlAttribute, statusIndex } = JOB_TABLE_SCHEMA;
   const table = new Table(scope, 'Table', {
     partitionKey: key(partitionKey),

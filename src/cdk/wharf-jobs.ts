@@ -17,12 +17,12 @@ import { acknowledgeDeadLetterQueueFindings, acknowledgeWorkerFindings } from '.
 import { createStackOutputs, runtimeSettings } from './outputs.js';
 import { type QueueSettings, rangeProblems, resolveQueueSettings } from './queue-settings.js';
 import { createJobQueues } from './queues.js';
-import { createRecurringSchedules, recurringProblems, skippedTasks } from './recurring.js';
+import { createRecurringSchedules, skippedTasks, taskDeploymentProblems } from './recurring.js';
 import { factsFromResources } from './resource-facts.js';
 import { createJobSchedules, type JobSchedules } from './scheduler.js';
-import { createJobTable } from './table.js';
+import { addJobTable } from './table.js';
 import type { WharfJobsProps } from './wharf-jobs-props.js';
-import { createWorker } from './worker.js';
+import { addWorkerFunction } from './worker.js';
 
 /** A function that can be given the enqueue grant and the run-time configuration. */
 export interface WharfProducer extends IGrantable {
@@ -69,7 +69,7 @@ export class WharfJobs extends Construct {
     const pairs = settings.map((s) => createQueuePair(this, s, props));
     this.queues = byQueue(pairs, (p) => p.queue);
     this.deadLetterQueues = byQueue(pairs, (p) => p.deadLetterQueue);
-    this.table = props.table ?? createJobTable(this, props.removalPolicy ?? RemovalPolicy.RETAIN);
+    this.table = props.table ?? addJobTable(this, props.removalPolicy ?? RemovalPolicy.RETAIN);
     const schedules = createJobSchedules(
       this,
       Object.values(this.queues),
@@ -157,7 +157,7 @@ export class WharfJobs extends Construct {
   private createWorkers(pairs: readonly QueuePair[], props: WharfJobsProps): Record<string, NodejsFunction> {
     const workers: Record<string, NodejsFunction> = {};
     for (const pair of pairs.filter((p) => p.settings.worker)) {
-      const worker = createWorker(pair.scope, {
+      const worker = addWorkerFunction(pair.scope, {
         settings: pair.settings,
         queue: pair.queue,
         entry: props.workerEntry,
@@ -208,7 +208,7 @@ function checkedSettings(props: WharfJobsProps): QueueSettings[] {
   const { settings, problems } = resolveQueueSettings(props);
   problems.push(...settings.flatMap(rangeProblems), ...lintQueues(settings));
   const fifo = new Set(settings.filter((s) => s.fifo).map((s) => s.queue));
-  problems.push(...recurringProblems(props.registry.recurring, fifo, props.environmentName));
+  problems.push(...taskDeploymentProblems(props.registry.recurring, fifo, props.environmentName));
   if (problems.length > 0) throw configurationError(problems);
   return settings;
 }

@@ -20,8 +20,11 @@ export interface WorkerInput {
   readonly tracing: Tracing;
 }
 
-/** The Lambda worker of one queue: the generic entry, told which queue it serves by `WHARF_QUEUE`. */
-export function createWorker(scope: Construct, input: WorkerInput): NodejsFunction {
+/**
+ * The Lambda worker of one queue: the generic entry, told which queue it serves by `WHARF_QUEUE`. Not
+ * `createWorker`: that is the long-running poller of wharf-jobs/worker.
+ */
+export function addWorkerFunction(scope: Construct, input: WorkerInput): NodejsFunction {
   const { settings } = input;
   const worker = settings.worker!;
   // An explicit log group instead of `logRetention`: no custom resource, and the role writes only to this group.

@@ -2,13 +2,13 @@ import { errorMessage } from '../errors.js';
 import { errorHeadline } from '../ops/error-text.js';
 import type { JobStatus } from '../store/types.js';
 import type { CliContext } from './context.js';
-import { describeJob } from './describe.js';
+import { describeJobDetail } from './describe.js';
 import { CliExit, EXIT } from './exit-codes.js';
-import { ago, emit, span, table } from './output.js';
+import { ago, printResult, span, table } from './output.js';
 
 export async function queuesCommand(ctx: CliContext): Promise<number> {
   const queues = await ctx.ops.queues();
-  emit(ctx.output, queues, () =>
+  printResult(ctx.output, queues, () =>
     table(
       ['QUEUE', 'VISIBLE', 'IN FLIGHT', 'DELAYED', 'DEAD LETTERS', 'OLDEST', 'JOBS'],
       queues.map((q) => [
@@ -33,7 +33,7 @@ export async function jobsShow(ctx: CliContext, jobId: string): Promise<number> 
       : 'in a dead-letter queue (no job table configured)';
     throw new CliExit(EXIT.notFound, `No job "${jobId}" ${where}.`);
   }
-  emit(ctx.output, { jobId, ...detail }, () => describeJob(jobId, detail, ctx.ops.nowMs()));
+  printResult(ctx.output, { jobId, ...detail }, () => describeJobDetail(jobId, detail, ctx.ops.nowMs()));
   return EXIT.ok;
 }
 
@@ -50,7 +50,7 @@ export async function jobsList(ctx: CliContext, o: JobsListOptions): Promise<num
     ...(o.cursor ? { cursor: o.cursor } : {}),
   });
   const now = ctx.ops.nowMs();
-  emit(ctx.output, page, () => {
+  printResult(ctx.output, page, () => {
     const none = `no jobs${o.status ? ` with status ${o.status}` : ''}`;
     // A scanned listing (running, succeeded, or no status) can end a page early, even empty, and go on after it.
     if (page.records.length === 0)
@@ -74,7 +74,7 @@ export async function jobsList(ctx: CliContext, o: JobsListOptions): Promise<num
 export async function schedulesCommand(ctx: CliContext): Promise<number> {
   const schedules = await ctx.ops.schedules();
   const now = ctx.ops.nowMs();
-  emit(ctx.output, schedules, () => {
+  printResult(ctx.output, schedules, () => {
     if (!schedules.available) return 'no schedules (no schedule source is configured)';
     if (schedules.items.length === 0) return 'no schedules';
     return table(
@@ -113,7 +113,7 @@ export async function enqueueCommand(ctx: CliContext, job: string, o: EnqueueOpt
     ...(o.jobId ? { jobId: o.jobId } : {}),
   });
   await ctx.afterAction();
-  emit(
+  printResult(
     ctx.output,
     enqueued,
     () => `enqueued ${enqueued.jobName} ${enqueued.jobId} on queue ${enqueued.queue}`,

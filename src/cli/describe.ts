@@ -1,10 +1,10 @@
 import type { FailureRecord } from '../envelope/envelope.js';
 import { errorWithStack } from '../ops/error-text.js';
 import type { BulkReport, DeadLetterView, JobDetail } from '../ops/types.js';
-import { ago, fields, table, when } from './output.js';
+import { ago, fields, table, whenText } from './output.js';
 
 /** A job's detail for people: its record, payload (redacted), last error with its stack, and dead letters. */
-export function describeJob(jobId: string, detail: JobDetail, nowMs: number): string {
+export function describeJobDetail(jobId: string, detail: JobDetail, nowMs: number): string {
   const r = detail.record;
   const progress = r?.progress
     ? `${r.progress.done}${r.progress.total !== undefined ? `/${r.progress.total}` : ''} ${r.progress.message ?? ''}`
@@ -16,9 +16,9 @@ export function describeJob(jobId: string, detail: JobDetail, nowMs: number): st
       ['queue', r?.queue],
       ['status', r?.status ?? (detail.deadLetters.length > 0 ? 'dead (no record)' : undefined)],
       ['attempt', r?.attempt],
-      ['created', when(r?.createdAtMs, nowMs)],
-      ['started', when(r?.startedAtMs, nowMs)],
-      ['finished', when(r?.finishedAtMs, nowMs)],
+      ['created', whenText(r?.createdAtMs, nowMs)],
+      ['started', whenText(r?.startedAtMs, nowMs)],
+      ['finished', whenText(r?.finishedAtMs, nowMs)],
       ['progress', progress],
       ['result', r?.result === undefined ? undefined : JSON.stringify(r.result)],
       ['payload', pretty(detail.payload)],
@@ -44,9 +44,9 @@ export function describeDeadLetter(d: DeadLetterView, nowMs: number): string {
       ['job', d.jobName],
       ['job id', d.jobId],
       ['attempts', d.attempts],
-      ['first failed', when(d.firstFailedAtMs, nowMs)],
-      ['failed', when(d.failedAtMs, nowMs)],
-      ['created', when(d.createdAtMs, nowMs)],
+      ['first failed', whenText(d.firstFailedAtMs, nowMs)],
+      ['failed', whenText(d.failedAtMs, nowMs)],
+      ['created', whenText(d.createdAtMs, nowMs)],
       ['error', d.error ? errorWithStack(d.error) : undefined],
       ['payload', pretty(d.payload)],
       ['raw body', d.rawBody],
@@ -108,7 +108,9 @@ function kindText(d: DeadLetterView): string {
 
 function failureLines(failures: readonly FailureRecord[], nowMs: number): string {
   return failures
-    .map((f) => `  attempt ${f.attempt}, ${when(f.atMs, nowMs) ?? ''}: ${f.error.name}: ${f.error.message}`)
+    .map(
+      (f) => `  attempt ${f.attempt}, ${whenText(f.atMs, nowMs) ?? ''}: ${f.error.name}: ${f.error.message}`,
+    )
     .join('\n');
 }
 

@@ -3,7 +3,7 @@ import { confirm } from './confirm.js';
 import type { CliContext } from './context.js';
 import { deadLetterRows, describeDeadLetter, describeReport } from './describe.js';
 import { CliExit, EXIT } from './exit-codes.js';
-import { emit } from './output.js';
+import { printResult } from './output.js';
 import { progressBar } from './progress.js';
 
 export interface DlqListOptions {
@@ -17,7 +17,7 @@ export async function dlqList(ctx: CliContext, o: DlqListOptions): Promise<numbe
     ...(o.limit ? { limit: o.limit } : {}),
   });
   const now = ctx.ops.nowMs();
-  emit(ctx.output, list, () => {
+  printResult(ctx.output, list, () => {
     if (list.items.length === 0) return 'no dead letters';
     const more = list.truncated ? `\n(more dead letters than the ${list.items.length} shown: --limit N)` : '';
     const tasks = list.moveTasks
@@ -32,7 +32,7 @@ export async function dlqList(ctx: CliContext, o: DlqListOptions): Promise<numbe
 export async function dlqShow(ctx: CliContext, ref: string, o: { readonly queue?: string }): Promise<number> {
   const found = await ctx.ops.deadLetter(ref, o.queue);
   if (!found) throw new CliExit(EXIT.notFound, `No dead letter with message id or job id "${ref}".`);
-  emit(ctx.output, found, () => describeDeadLetter(found, ctx.ops.nowMs()));
+  printResult(ctx.output, found, () => describeDeadLetter(found, ctx.ops.nowMs()));
   return EXIT.ok;
 }
 
@@ -59,7 +59,7 @@ export async function dlqAct(
   const { report, interrupted } = await runBulk(ctx, action, selection, o.rate);
   if (interrupted) ctx.output.err('interrupted: what was not done stays in the DLQ');
   await ctx.afterAction();
-  emit(ctx.output, report, () => describeReport(report));
+  printResult(ctx.output, report, () => describeReport(report));
   const nothingFound =
     report.succeeded.length === 0 && report.failed.length === 0 && report.notFound.length > 0;
   if (nothingFound && 'refs' in selection) return EXIT.notFound;

@@ -2,7 +2,7 @@ import { readStackEnvironment } from '../ops/stack-environment.js';
 import { exportLines } from '../ops/stack-outputs.js';
 import { EXIT } from './exit-codes.js';
 import type { Output } from './output.js';
-import { emit } from './output.js';
+import { printResult } from './output.js';
 
 export interface EnvCommandOptions {
   readonly stack: string;
@@ -20,6 +20,6 @@ export async function envCommand(output: Output, o: EnvCommandOptions): Promise<
     ...(o.region ? { region: o.region } : {}),
     ...(o.endpointUrl ? { endpoint: o.endpointUrl } : {}),
   });
-  emit(output, environment, () => exportLines(environment));
+  printResult(output, environment, () => exportLines(environment));
   return EXIT.ok;
 }

@@ -22,7 +22,7 @@ export function processOutput(json: boolean): Output {
  * Prints `value` as JSON for scripts, or runs `human` for people. Either way nothing a job put in its content
  * reaches the terminal as a control sequence: JSON is escaped, text made printable (newlines kept).
  */
-export function emit(output: Output, value: unknown, human: () => string): void {
+export function printResult(output: Output, value: unknown, human: () => string): void {
   output.out(output.json ? safeJson(value, 2) : printable(human(), { multiline: true }));
 }
 
@@ -73,7 +73,7 @@ export function ago(ms: number | undefined, nowMs: number): string {
   return nowMs >= ms ? `${span(nowMs - ms)} ago` : `in ${span(ms - nowMs)}`;
 }
 
-export function when(ms: number | undefined, nowMs: number): string | undefined {
+export function whenText(ms: number | undefined, nowMs: number): string | undefined {
   if (ms === undefined || !Number.isFinite(ms)) return undefined;
   return `${new Date(ms)
     .toISOString()

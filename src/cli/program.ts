@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { printable } from '../ops/printable.js';
+import { JOB_STATUSES } from '../store/types.js';
 import { enqueueCommand, jobsList, jobsShow, queuesCommand, schedulesCommand } from './commands.js';
 import { type CliContext, type GlobalOptions, openContext } from './context.js';
 import { dashboardCommand } from './dashboard-command.js';
@@ -7,8 +8,6 @@ import { type BulkCommandOptions, dlqAct, dlqList, dlqShow } from './dlq-command
 import { envCommand } from './env-command.js';
 import { CliExit, EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
 import { processOutput } from './output.js';
-
-const STATUSES = ['queued', 'running', 'succeeded', 'retrying', 'dead', 'discarded'];
 
 /** Runs `wharf` with these arguments (process.argv shape) and returns the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
@@ -114,7 +113,7 @@ function addJobs(program: Command, act: Act): void {
   jobs
     .command('list')
     .description('jobs: failures (queued, retrying, dead, discarded) newest first, the rest in table order')
-    .addOption(new Option('--status <status>', 'only jobs with this status').choices(STATUSES))
+    .addOption(new Option('--status <status>', 'only jobs with this status').choices(JOB_STATUSES))
     .option('--limit <n>', 'jobs per page (1-100)', integer(1, 100))
     .option('--cursor <cursor>', 'the next page, as printed after the previous one')
     .action(act(jobsList));

@@ -1,13 +1,13 @@
 import { NotFoundError } from '../errors.js';
 import type { Ops } from '../ops/types.js';
-import type { JobStatus } from '../store/types.js';
+import { JOB_STATUSES, type JobStatus } from '../store/types.js';
 import { html, path, type SafeHtml } from './html.js';
 import { layout } from './layout.js';
 import { confirmPage, type DeadLetterIntent, reportPage } from './pages/actions.js';
 import { deadLetterPage } from './pages/dead-letter.js';
 import { deadLettersPage } from './pages/dead-letters.js';
 import { jobPage } from './pages/job.js';
-import { jobsPage, STATUSES } from './pages/jobs.js';
+import { jobsPage } from './pages/jobs.js';
 import { overviewPage } from './pages/overview.js';
 import { confirmRunNowPage, schedulesPage } from './pages/schedules.js';
 
@@ -74,7 +74,7 @@ export async function getRoute(
 async function jobs(ctx: RouteContext, q: URLSearchParams): Promise<Page> {
   const status = q.get('status') ?? '';
   const filters = {
-    ...(STATUSES.includes(status as JobStatus) ? { status } : {}),
+    ...((JOB_STATUSES as readonly string[]).includes(status) ? { status } : {}),
     ...(q.get('job') ? { job: q.get('job')! } : {}),
     ...(q.get('queue') ? { queue: q.get('queue')! } : {}),
     ...(q.get('cursor') ? { cursor: q.get('cursor')! } : {}),

@@ -1,8 +1,9 @@
 import { errorMessage } from '../errors.js';
+import { SQS_LIMITS } from '../transport/message-limits.js';
 import { type DeadLetterReason, ENVELOPE_VERSION, type Envelope } from './envelope.js';
 
 /** Limits applied before any recursive walk of untrusted input (invariant 4). */
-export const MAX_BODY_BYTES = 1_048_576;
+export const MAX_BODY_BYTES = SQS_LIMITS.maxMessageBytes;
 export const MAX_DEPTH = 64;
 const MAX_ID_CHARS = 512;
 

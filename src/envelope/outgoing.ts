@@ -1,9 +1,10 @@
+import { SQS_LIMITS } from '../transport/message-limits.js';
 import type { OutgoingMessage } from '../transport/types.js';
 import { ATTR, type Envelope } from './envelope.js';
 import { serializeWithinLimit } from './fit.js';
 
 /** SQS's largest DelaySeconds. Longer waits travel as `runAtMs` and hop (or go through Scheduler). */
-export const MAX_SQS_DELAY_SECONDS = 900;
+export const MAX_SQS_DELAY_SECONDS = SQS_LIMITS.maxDelaySeconds;
 
 /** Encodes an envelope as a queue message due at `runAtMs`; the job name and id ride as attributes too. */
 export function toOutgoing(envelope: Envelope, nowMs: number): OutgoingMessage {

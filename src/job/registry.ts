@@ -27,7 +27,7 @@ export function createRegistry(jobs: readonly JobDefinition[], options: Registry
     byName.set(job.name, job);
   }
   const recurring = options.recurring ?? [];
-  problems.push(...recurringProblems(recurring, byName));
+  problems.push(...taskRegistrationProblems(recurring, byName));
   if (problems.length > 0)
     throw new InvalidOptionsError('job registry', problems, 'WHARF_INVALID_DEFINITION');
   const queues = [...new Set(jobs.map((j) => j.options.queue))];
@@ -40,7 +40,8 @@ export function createRegistry(jobs: readonly JobDefinition[], options: Registry
   });
 }
 
-function recurringProblems(
+/** Problems of the registry's own (duplicate keys, jobs it does not hold); the construct checks deployment. */
+function taskRegistrationProblems(
   tasks: readonly RecurringTask[],
   jobs: ReadonlyMap<string, JobDefinition>,
 ): string[] {

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Clock } from '../clock.js';
+import { DEFAULT_CONCURRENCY } from '../engine/concurrency.js';
 import { createEngine } from '../engine/engine.js';
 import type { EngineOptions } from '../engine/types.js';
 import { ConfigError, InvalidOptionsError } from '../errors.js';
@@ -18,8 +19,6 @@ export interface LambdaWorkerOptions extends EngineOptions {
   /** Records of one batch that run at once, 1 to 1000. @default 10 */
   readonly concurrency?: number;
 }
-
-const DEFAULT_CONCURRENCY = 10;
 
 /**
  * The plain batch handler, without middy: the event's records through the engine, answered with a partial batch

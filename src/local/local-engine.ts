@@ -1,7 +1,9 @@
 import { createClient } from '../client/client.js';
-import { setDefaultEnqueuer, withEnqueuer } from '../client/default-enqueuer.js';
+import { setDefaultEnqueuer } from '../client/default-enqueuer.js';
 import type { WharfClient } from '../client/types.js';
 import { type Clock, systemClock } from '../clock.js';
+import { wholeNumberProblem } from '../config/whole-number.js';
+import { DEFAULT_CONCURRENCY } from '../engine/concurrency.js';
 import { createEngine } from '../engine/engine.js';
 import type { JobEventListener } from '../engine/events.js';
 import type { Engine, EngineOptions } from '../engine/types.js';
@@ -17,6 +19,7 @@ import {
 import { createMemoryJobStore } from '../store/memory-store.js';
 import type { JobStore } from '../store/types.js';
 import { createMemoryTransport, type MemoryTransport } from '../transport/memory/index.js';
+import { SQS_LIMITS } from '../transport/message-limits.js';
 import { createFastForwardClock } from './fast-forward-clock.js';
 import type { ManualClock } from './manual-clock.js';
 import { type RunSummary, SummaryCounter } from './run-summary.js';
@@ -36,7 +39,10 @@ export interface LocalEngineOptions {
    * @default a fast-forward clock (`createFastForwardClock()`); the system clock with `realTime: true`
    */
   readonly clock?: Clock | ManualClock;
-  /** Messages handled at once per queue. @default 10 */
+  /**
+   * Messages handled at once per queue, 1 to 10: one receive's worth (a receive returns at most 10 messages, as
+   * on SQS). @default 10
+   */
   readonly concurrency?: number;
   readonly onEvent?: JobEventListener;
   /** Receives after which a message that keeps crashing its run goes to the DLQ, as SQS's redrive policy. @default 5 */
@@ -99,6 +105,7 @@ export interface RunUntilIdleOptions {
  */
 export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const clock = clockOf(options);
+  const concurrency = concurrencyOf(options);
   const counter = new SummaryCounter();
   const visibilityTimeoutSeconds = visibilityFor(options.registry);
   const transport = createMemoryTransport({
@@ -116,11 +123,8 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     recurring: tasks.filter((t) => isActiveIn(t, environment)).map(toRecurringSchedule),
     onFire: options.onSchedule,
   });
-  const client = createClient({ transport, clock, scheduler, registry: options.registry });
   const engine = createEngine({
     ...options.engine,
-    // A job that enqueues another enqueues on this engine, with or without installAsDefault.
-    aroundProcess: (work) => withEnqueuer(client, work),
     registry: options.registry,
     transport,
     store,
@@ -132,8 +136,8 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       options.onEvent?.(event);
     },
   });
+  const client = createClient({ transport, clock, scheduler, registry: options.registry });
   const previous = options.installAsDefault === true ? setDefaultEnqueuer(client) : undefined;
-  const concurrency = Math.min(10, options.concurrency ?? 10);
   const tick = async () => {
     await scheduler.fireDue();
     return tickOnce(
@@ -167,6 +171,14 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       if (options.installAsDefault === true) setDefaultEnqueuer(previous);
     },
   };
+}
+
+/** Refused out of range rather than clamped: a concurrency of 50 that silently ran 10 would mislead a load test. */
+function concurrencyOf(options: LocalEngineOptions): number {
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const problem = wholeNumberProblem('concurrency', concurrency, 1, SQS_LIMITS.maxBatchEntries);
+  if (problem) throw new InvalidOptionsError('createLocalEngine options', [problem]);
+  return concurrency;
 }
 
 function clockOf(options: LocalEngineOptions): Clock | ManualClock {

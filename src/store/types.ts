@@ -1,6 +1,9 @@
 import type { ErrorSummary, FailureRecord } from '../envelope/envelope.js';
 
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'retrying' | 'dead' | 'discarded';
+/** Every status a job record can have, in lifecycle order: the CLI's and the dashboard's filters list these. */
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'retrying', 'dead', 'discarded'] as const;
+
+export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** The state of one job, keyed by its producer-assigned id. */
 export interface JobRecord {

@@ -7,7 +7,10 @@ import type { OutgoingMessage, ReceiveOptions, SendOutcome } from './types.js';
  */
 export const SQS_LIMITS = {
   maxBatchEntries: 10,
-  /** Per message (body + attributes) and per batch request (the sum of its messages). */
+  /**
+   * Per message (body + attributes) and per batch request (the sum of its messages): 1 MiB since 2025. The one
+   * place this fact is written: the envelope decoder, the client's size check and the CDK queues read it here.
+   */
   maxMessageBytes: 1_048_576,
   maxBatchBytes: 1_048_576,
   maxAttributes: 10,

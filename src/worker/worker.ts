@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../clock.js';
 import { wholeNumberProblem } from '../config/whole-number.js';
+import { DEFAULT_CONCURRENCY } from '../engine/concurrency.js';
 import { createEngine } from '../engine/engine.js';
 import type { EngineOptions } from '../engine/types.js';
 import { ConfigError, errorMessage, InvalidOptionsError } from '../errors.js';
@@ -168,7 +169,7 @@ export function createWorker(options: WorkerOptions): Worker {
 /** Every worker default in one place; out-of-range values are reported together (SQS would reject them later). */
 function resolveWorkerOptions(options: WorkerOptions) {
   const resolved = {
-    concurrency: options.concurrency ?? 10,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     waitTimeSeconds: options.waitTimeSeconds ?? 20,
     // At least 1 s: heartbeats run every half visibility timeout.
     visibility: options.visibilityTimeoutSeconds ?? 60,

@@ -1,8 +1,6 @@
-import type { JobRecord } from '../../store/types.js';
+import { JOB_STATUSES, type JobRecord } from '../../store/types.js';
 import { html, query, type SafeHtml } from '../html.js';
 import { jobTable } from './overview.js';
-
-export const STATUSES = ['queued', 'running', 'succeeded', 'retrying', 'dead', 'discarded'] as const;
 
 export interface JobFilters {
   readonly status?: string;
@@ -23,7 +21,7 @@ export function jobsPage(
   );
   const next = cursor ? html`<p><a href="/jobs${query({ ...filters, cursor })}">Next page →</a></p>` : '';
   return html`<form class="filters" method="get" action="/jobs">
-${select('status', 'Status', STATUSES, filters.status)}
+${select('status', 'Status', JOB_STATUSES, filters.status)}
 ${select('job', 'Job', choices.jobs, filters.job)}
 ${select('queue', 'Queue', choices.queues, filters.queue)}
 <button type="submit">Filter</button></form>

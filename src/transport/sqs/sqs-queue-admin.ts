@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '../../clock.js';
 import type { QueueUrls } from '../../config/env-config.js';
 import { ConfigError, TransportError } from '../../errors.js';
 import type { HeldMessage, QueueAdmin, QueueCounts } from '../admin-types.js';
+import { SQS_LIMITS } from '../message-limits.js';
 import { changeVisibility, deleteMessages, type QueueTarget } from './consume-messages.js';
 import { queueAttributes } from './queue-attributes.js';
 import { sendMessages } from './send-messages.js';
@@ -79,7 +80,7 @@ async function receiveHeld(
     const response = await target.client.send(
       new ReceiveMessageCommand({
         QueueUrl: target.queueUrl,
-        MaxNumberOfMessages: Math.min(10, Math.max(1, max)),
+        MaxNumberOfMessages: Math.min(SQS_LIMITS.maxBatchEntries, Math.max(1, max)),
         VisibilityTimeout: holdSeconds,
         WaitTimeSeconds: waitSeconds,
         MessageAttributeNames: ['All'],
