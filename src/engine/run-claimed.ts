@@ -4,8 +4,8 @@ import type { JobProgress } from '../job/types.js';
 import { deadLetter, defer, discard, emit, recordStart, release, scheduleRetry } from './outcomes.js';
 import type { ResolvedEngineOptions } from './resolve-options.js';
 import { decideRetry } from './retry-decision.js';
-import { runAttempt } from './run-attempt.js';
-import type { Disposition, ProcessOptions, RunState } from './types.js';
+import { type AttemptBudget, runAttempt } from './run-attempt.js';
+import type { Disposition, ObservedProcessOptions, ProcessOptions, RunState } from './types.js';
 
 const PROGRESS_WRITE_INTERVAL_MS = 2_000;
 
@@ -14,7 +14,7 @@ export async function runClaimed(
   o: ResolvedEngineOptions,
   base: RunState,
   payload: unknown,
-  p: ProcessOptions,
+  p: ObservedProcessOptions,
 ): Promise<Disposition> {
   const claimed = await claim(o, asFiring(base));
   if ('action' in claimed) return claimed;
@@ -25,18 +25,16 @@ export async function runClaimed(
     return deadLetter(o, state, 'retries-exhausted', error);
   }
   emit(o, state, { type: 'started' });
-  const budget = attemptBudget(o, state, p);
   const outcome = await runAttempt({
     job: state.job,
     payload,
-    jobId: state.envelope.id,
-    attempt: state.attempt,
-    createdAtMs: state.envelope.createdAtMs,
-    ...budget,
+    run: { jobId: state.envelope.id, attempt: state.attempt, createdAtMs: state.envelope.createdAtMs },
     clock: o.clock,
+    budget: attemptBudget(o, state, p),
     onProgress: progressReporter(o, state),
     shutdown: p.signal,
   });
+  p.onAttempt?.(outcome);
   if (outcome.ok) return recordSuccess(o, state, outcome.result);
   const error = summarizeError(outcome.error);
   if (hasCode(outcome.error, 'WHARF_SHUTDOWN')) return abandon(o, state, base.attempt);
@@ -92,13 +90,13 @@ async function claim(o: ResolvedEngineOptions, base: RunState): Promise<RunState
   }
 }
 
-function attemptBudget(o: ResolvedEngineOptions, state: RunState, p: ProcessOptions) {
+function attemptBudget(o: ResolvedEngineOptions, state: RunState, p: ProcessOptions): AttemptBudget {
   const timeoutMs = state.job.options.timeoutMs;
-  if (p.deadlineMs === undefined) return { budgetMs: timeoutMs, budgetReason: 'job-timeout' as const };
+  if (p.deadlineMs === undefined) return { ms: timeoutMs, reason: 'job-timeout' };
   const untilDeadline = p.deadlineMs - o.clock.nowMs() - o.deadlineSafetyMs;
   return untilDeadline < timeoutMs
-    ? { budgetMs: Math.max(0, untilDeadline), budgetReason: 'deadline' as const }
-    : { budgetMs: timeoutMs, budgetReason: 'job-timeout' as const };
+    ? { ms: Math.max(0, untilDeadline), reason: 'deadline' }
+    : { ms: timeoutMs, reason: 'job-timeout' };
 }
 
 async function recordSuccess(

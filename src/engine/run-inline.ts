@@ -10,17 +10,8 @@ import { runAttempt } from './run-attempt.js';
 export async function runInline(job: JobDefinition, payload: unknown): Promise<unknown> {
   const json = JSON.stringify(payload);
   const value = await parsePayload(job.name, job.schema, json === undefined ? undefined : JSON.parse(json));
-  const outcome = await runAttempt({
-    job,
-    payload: value,
-    jobId: `inline-${crypto.randomUUID()}`,
-    attempt: 1,
-    createdAtMs: systemClock.nowMs(),
-    budgetMs: job.options.timeoutMs,
-    budgetReason: 'job-timeout',
-    clock: systemClock,
-    onProgress: () => {},
-  });
+  const run = { jobId: `inline-${crypto.randomUUID()}`, attempt: 1, createdAtMs: systemClock.nowMs() };
+  const outcome = await runAttempt({ job, payload: value, run, clock: systemClock });
   if (!outcome.ok) throw outcome.error;
   return outcome.result;
 }

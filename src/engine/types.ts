@@ -8,6 +8,7 @@ import type { JobScheduler } from '../schedule/types.js';
 import type { JobStore } from '../store/types.js';
 import type { ReceivedMessage, Transport } from '../transport/types.js';
 import type { JobEventListener } from './events.js';
+import type { AttemptOutcome } from './run-attempt.js';
 
 export interface EngineOptions {
   readonly registry: JobRegistry;
@@ -50,6 +51,14 @@ export interface ProcessOptions {
    * is abandoned, its lease given back and its message released, without using an attempt.
    */
   readonly signal?: AbortSignal;
+}
+
+/**
+ * ProcessOptions plus what wharf-jobs/testing listens to: the attempt's own outcome (the job's result, the error it
+ * threw), which events carry only as summaries. Internal: not exported from any entry point.
+ */
+export interface ObservedProcessOptions extends ProcessOptions {
+  readonly onAttempt?: (outcome: AttemptOutcome) => void;
 }
 
 /**

@@ -22,14 +22,15 @@ export type DecodeResult =
  * Never throws; a failure carries the dead-letter reason code and a readable message.
  */
 export function decodeEnvelope(body: string): DecodeResult {
-  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: most bodies are shown small enough without counting.
+  if (body.length * 3 > MAX_BODY_BYTES && Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) {
     return fail(
       'oversize',
       `body is ${Buffer.byteLength(body, 'utf8')} bytes; the limit is ${MAX_BODY_BYTES}`,
     );
   }
-  const depth = jsonDepth(body);
-  if (depth > MAX_DEPTH) return fail('hostile-input', `JSON nesting deeper than ${MAX_DEPTH} levels`);
+  if (mayNestDeeperThan(body, MAX_DEPTH) && jsonDepth(body) > MAX_DEPTH)
+    return fail('hostile-input', `JSON nesting deeper than ${MAX_DEPTH} levels`);
   let parsed: unknown;
   try {
     parsed = mayCarryPrototypeKeys(body) ? JSON.parse(body, rejectPrototypeKeys) : JSON.parse(body);
@@ -117,6 +118,22 @@ function rejectPrototypeKeys(this: unknown, key: string, value: unknown): unknow
     throw new HostileKeyError('JSON carries "constructor.prototype" (prototype pollution)');
   }
   return value;
+}
+
+/**
+ * Whether the text holds more than `depth` opening brackets: if not, it cannot nest deeper than that. Counted with
+ * native `indexOf` and stopped once past `depth`, so a usual body (a handful of brackets) is cleared without the
+ * character-by-character scan below, which cost about a tenth of a no-op job's run. Brackets inside strings count
+ * too: that only sends a body to the exact scan.
+ */
+function mayNestDeeperThan(text: string, depth: number): boolean {
+  let openers = 0;
+  for (const bracket of ['{', '[']) {
+    for (let i = text.indexOf(bracket); i !== -1; i = text.indexOf(bracket, i + 1)) {
+      if (++openers > depth) return true;
+    }
+  }
+  return false;
 }
 
 /** Maximum nesting of objects and arrays, found by one linear scan that skips string contents. */

@@ -30,12 +30,8 @@ export async function runOnce(input: RunOnceInput): Promise<JobRunResult> {
   const outcome = await runAttempt({
     job,
     payload,
-    jobId: input.jobId,
-    attempt,
-    createdAtMs: input.createdAtMs,
+    run: { jobId: input.jobId, attempt, createdAtMs: input.createdAtMs },
     // In test mode time moves only when the test travels, so the timeout fires only if a test travels past it.
-    budgetMs: job.options.timeoutMs,
-    budgetReason: 'job-timeout',
     clock: input.clock,
     onProgress: input.onProgress,
   });

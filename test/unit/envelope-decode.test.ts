@@ -92,6 +92,18 @@ describe('decodeEnvelope', () => {
       expect(failure(decodeEnvelope(text)).reason).toBe('hostile-input');
     });
 
+    it('accepts a shallow body with many brackets inside its strings', () => {
+      // More than MAX_DEPTH brackets send it to the exact scan, which skips string contents.
+      const text = body({ payload: { text: '{['.repeat(MAX_DEPTH) } });
+      expect(decodeEnvelope(text).ok).toBe(true);
+    });
+
+    it('rejects deep nesting with the brackets spread over several keys', () => {
+      const deep = `${'{"a":'.repeat(MAX_DEPTH)}1${'}'.repeat(MAX_DEPTH)}`;
+      const text = body().replace('"payload":{', `"payload":{"x":${deep},`);
+      expect(failure(decodeEnvelope(text)).reason).toBe('hostile-input');
+    });
+
     it('counts mixed objects and arrays alike', () => {
       expect(jsonDepth('{"a":[{"b":[{}]}]}')).toBe(5);
       expect(jsonDepth('[]')).toBe(1);

@@ -17,13 +17,8 @@ function attempt(clock: ManualClock, perform: Perform, extra: Partial<AttemptInp
   return runAttempt({
     job,
     payload: { n: 1 },
-    jobId: 'job-1',
-    attempt: 2,
-    createdAtMs: 1_000,
-    budgetMs: job.options.timeoutMs,
-    budgetReason: 'job-timeout',
+    run: { jobId: 'job-1', attempt: 2, createdAtMs: 1_000 },
     clock,
-    onProgress: () => undefined,
     ...extra,
   });
 }
@@ -113,8 +108,7 @@ describe('runAttempt', () => {
   it('names the invocation deadline when the budget was cut by it', async () => {
     const clock = createManualClock();
     const running = attempt(clock, () => new Promise(() => undefined), {
-      budgetMs: 4_000,
-      budgetReason: 'deadline',
+      budget: { ms: 4_000, reason: 'deadline' },
     });
     await settle();
     clock.advance(4_000);
@@ -136,6 +130,55 @@ describe('runAttempt', () => {
     await settle();
     clock.advance(9_999);
     expect(await running).toEqual({ ok: true, result: 'in time' });
+  });
+
+  it('arms no timer for a job that is done at once, sync or async', async () => {
+    const clock = createManualClock();
+    let sleeps = 0;
+    const counting = {
+      ...clock,
+      sleep: (ms: number, signal?: AbortSignal) => {
+        sleeps++;
+        return clock.sleep(ms, signal);
+      },
+    };
+    expect(await attempt(clock, () => 'sync', { clock: counting })).toEqual({ ok: true, result: 'sync' });
+    expect(await attempt(clock, async () => 'async', { clock: counting })).toEqual({
+      ok: true,
+      result: 'async',
+    });
+    const rejected = await attempt(clock, async () => Promise.reject(new Error('no')), { clock: counting });
+    expect(failed(rejected)).toMatchObject({ message: 'no' });
+    expect(sleeps).toBe(0);
+  });
+
+  it('times out at start + timeout even when the job took time before its timer was armed', async () => {
+    const clock = createManualClock();
+    const running = attempt(clock, () => {
+      clock.advance(4_000); // CPU spent synchronously before perform returned its promise
+      return new Promise(() => undefined);
+    });
+    await settle();
+    clock.advance(5_999);
+    await settle();
+    expect(clock.nextWakeMs()).toBe(clock.nowMs() + 1);
+    clock.advance(1);
+    expect(failed(await running)).toBeInstanceOf(JobTimeoutError);
+  });
+
+  it('shows a signal read only after the timeout as aborted, with the timeout as its reason', async () => {
+    const clock = createManualClock();
+    let ctxSeen: JobContext | undefined;
+    const running = attempt(clock, (_p, ctx) => {
+      ctxSeen = ctx;
+      return new Promise(() => undefined);
+    });
+    await settle();
+    clock.advance(10_000);
+    const error = failed(await running);
+    expect(ctxSeen!.signal.aborted).toBe(true);
+    expect(ctxSeen!.signal.reason).toBe(error);
+    expect(ctxSeen!.signal).toBe(ctxSeen!.signal);
   });
 
   it('makes ctx.retryAfter throw RetryAfterError with the delay and reason', async () => {
