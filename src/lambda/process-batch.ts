@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { wholeNumberProblem } from '../config/whole-number.js';
+import { type Settlement, settleMessages } from '../engine/settle-messages.js';
 import type { Engine, ProcessOptions } from '../engine/types.js';
 import { InvalidOptionsError } from '../errors.js';
 import { toReceivedMessage } from './to-received.js';
@@ -31,39 +32,18 @@ export async function processBatch(
   // which would have Lambda delete every record unrun.
   const problem = concurrencyProblem(options.concurrency);
   if (problem) throw new InvalidOptionsError('batch options', [problem]);
-  const isFifo = records.some((r) => r.eventSourceARN?.endsWith('.fifo'));
-  const failed = isFifo
-    ? await runInOrder(engine, records, options)
-    : await runConcurrently(engine, records, options);
-  return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
-}
-
-async function runConcurrently(
-  engine: Engine,
-  records: readonly SQSRecord[],
-  options: BatchOptions,
-): Promise<string[]> {
+  const ordered = records.some((r) => r.eventSourceARN?.endsWith('.fifo'));
+  const messages = records.map((record) => toReceivedMessage(record, options.queue));
   const failed: string[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < records.length) {
-      const record = records[next++]!;
-      const disposition = await engine.process(toReceivedMessage(record, options.queue), options);
-      if (disposition.action === 'release') failed.push(record.messageId);
-    }
+  // Lambda deletes what the response does not name: an ack is nothing to do here, a release is reported.
+  const settlement: Settlement = {
+    ack: () => undefined,
+    release: (message) => void failed.push(message.messageId),
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, records.length) }, lane));
-  return failed;
-}
-
-async function runInOrder(
-  engine: Engine,
-  records: readonly SQSRecord[],
-  options: BatchOptions,
-): Promise<string[]> {
-  for (let i = 0; i < records.length; i++) {
-    const disposition = await engine.process(toReceivedMessage(records[i]!, options.queue), options);
-    if (disposition.action === 'release') return records.slice(i).map((r) => r.messageId);
-  }
-  return [];
+  await settleMessages(engine, messages, settlement, {
+    process: options,
+    concurrency: options.concurrency,
+    ordered,
+  });
+  return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }

@@ -1,11 +1,12 @@
 import { createClient } from '../client/client.js';
-import { setDefaultEnqueuer, withEnqueuer } from '../client/default-enqueuer.js';
+import { setDefaultEnqueuer } from '../client/default-enqueuer.js';
 import type { WharfClient } from '../client/types.js';
 import { type Clock, systemClock } from '../clock.js';
 import { wholeNumberProblem } from '../config/whole-number.js';
 import { DEFAULT_CONCURRENCY } from '../engine/concurrency.js';
 import { createEngine } from '../engine/engine.js';
 import type { JobEventListener } from '../engine/events.js';
+import { type Settlement, settleMessages } from '../engine/settle-messages.js';
 import type { Engine, EngineOptions } from '../engine/types.js';
 import { InvalidOptionsError, NotIdleError } from '../errors.js';
 import type { Random } from '../job/backoff.js';
@@ -123,11 +124,8 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     recurring: tasks.filter((t) => isActiveIn(t, environment)).map(toRecurringSchedule),
     onFire: options.onSchedule,
   });
-  const client = createClient({ transport, clock, scheduler, registry: options.registry });
   const engine = createEngine({
     ...options.engine,
-    // A job that enqueues another enqueues on this engine, with or without installAsDefault.
-    aroundProcess: (work) => withEnqueuer(client, work),
     registry: options.registry,
     transport,
     store,
@@ -139,6 +137,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       options.onEvent?.(event);
     },
   });
+  const client = createClient({ transport, clock, scheduler, registry: options.registry });
   const previous = options.installAsDefault === true ? setDefaultEnqueuer(client) : undefined;
   const tick = async () => {
     await scheduler.fireDue();
@@ -208,13 +207,7 @@ async function tickOnce(
       visibilityTimeoutSeconds: limits.visibilityTimeoutSeconds,
     });
     handled += messages.length;
-    await Promise.all(
-      messages.map(async (message) => {
-        const disposition = await engine.process(message);
-        if (disposition.action === 'ack') await transport.ack(queue, [message.receiptHandle]);
-        else await transport.changeVisibility(queue, [message.receiptHandle], RELEASE_DELAY_SECONDS);
-      }),
-    );
+    await settleMessages(engine, messages, memorySettlement(transport), { concurrency: limits.max });
   }
   counter.addMessages(handled);
   return handled;
@@ -265,6 +258,15 @@ function earliest(...times: (number | undefined)[]): number | undefined {
 }
 
 const RELEASE_DELAY_SECONDS = 10;
+
+/** The memory queue's own ack and release, as SQS's DeleteMessage and ChangeMessageVisibility. */
+function memorySettlement(transport: MemoryTransport): Settlement {
+  return {
+    ack: (message) => transport.ack(message.queue, [message.receiptHandle]),
+    release: (message) =>
+      transport.changeVisibility(message.queue, [message.receiptHandle], RELEASE_DELAY_SECONDS),
+  };
+}
 
 /** Long enough that a running job's message is not handed out twice: 6 x the longest job timeout, as on AWS. */
 function visibilityFor(registry: JobRegistry): number {

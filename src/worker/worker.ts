@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { wholeNumberProblem } from '../config/whole-number.js';
 import { DEFAULT_CONCURRENCY } from '../engine/concurrency.js';
 import { createEngine } from '../engine/engine.js';
+import { type Settlement, settleMessage } from '../engine/settle-messages.js';
 import type { EngineOptions } from '../engine/types.js';
 import { ConfigError, errorMessage, InvalidOptionsError } from '../errors.js';
 import type { Consumer, ReceivedMessage } from '../transport/types.js';
@@ -63,16 +64,24 @@ export function createWorker(options: WorkerOptions): Worker {
     for (const wake of woken) wake();
   };
 
+  // Acks wait in the buffer for a DeleteMessageBatch; a release comes back at once when the worker is abandoning
+  // its runs (another worker should take them now), else after the release delay.
+  const settlement: Settlement = {
+    ack: (message) => acks.add(message.queue, message.receiptHandle),
+    release: (message) =>
+      options.consumer
+        .changeVisibility(
+          message.queue,
+          [message.receiptHandle],
+          abandoning.signal.aborted ? 0 : releaseDelaySeconds,
+        )
+        .catch(() => []),
+  };
+  const processOptions = { signal: abandoning.signal };
   const handle = async (message: ReceivedMessage) => {
     const beat = heartbeat(options.consumer, message, visibility, clock, warn);
     try {
-      const disposition = await engine.process(message, { signal: abandoning.signal });
-      const releaseAfter = abandoning.signal.aborted ? 0 : releaseDelaySeconds;
-      if (disposition.action === 'ack') acks.add(message.queue, message.receiptHandle);
-      else
-        await options.consumer
-          .changeVisibility(message.queue, [message.receiptHandle], releaseAfter)
-          .catch(() => []);
+      await settleMessage(engine, message, settlement, processOptions);
     } finally {
       beat.stop();
     }

@@ -1,0 +1,75 @@
+import type { ReceivedMessage } from '../transport/types.js';
+import type { Disposition, Engine, ProcessOptions } from './types.js';
+
+/**
+ * What an adapter does with a message once the engine has decided, in its own terms: the worker batches deletes
+ * and changes visibility, the embedded engine calls its memory queue, Lambda reports the released ones in its
+ * partial batch response (and Lambda deletes the rest). Either may return a promise, which is waited for.
+ */
+export interface Settlement {
+  /** The outcome is durable: the message may go. */
+  ack(message: ReceivedMessage): unknown;
+  /** Nothing durable happened: the message must come back. */
+  release(message: ReceivedMessage, reason: string): unknown;
+}
+
+export interface SettleOptions {
+  /** Passed to every `engine.process` call (a Lambda deadline, the worker's shutdown signal). */
+  readonly process?: ProcessOptions;
+  /** Messages run at once. @default 1 */
+  readonly concurrency?: number;
+  /**
+   * FIFO: one at a time, in order, and once one is released the rest are released unrun, so a later message
+   * never overtakes one that must come back first (AWS's rule for FIFO partial batch responses).
+   */
+  readonly ordered?: boolean;
+}
+
+/** Why the rest of an ordered batch comes back: the message before them did. */
+export const RELEASED_BEHIND = 'not run: an earlier message of this ordered batch came back';
+
+/** The one receive -> process -> settle step every adapter runs: the engine decides, the adapter settles. */
+export async function settleMessage(
+  engine: Engine,
+  message: ReceivedMessage,
+  settlement: Settlement,
+  options?: ProcessOptions,
+): Promise<Disposition> {
+  const disposition = await engine.process(message, options);
+  const settled =
+    disposition.action === 'ack' ? settlement.ack(message) : settlement.release(message, disposition.reason);
+  // Only a settlement that really waits is waited for: an await per message is a cost on the hot path.
+  if (settled instanceof Promise) await settled;
+  return disposition;
+}
+
+/** A batch through `settleMessage`: up to `concurrency` at once, or strictly in order (`ordered`). */
+export async function settleMessages(
+  engine: Engine,
+  messages: readonly ReceivedMessage[],
+  settlement: Settlement,
+  options: SettleOptions = {},
+): Promise<void> {
+  if (options.ordered) return settleInOrder(engine, messages, settlement, options.process);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < messages.length)
+      await settleMessage(engine, messages[next++]!, settlement, options.process);
+  };
+  const lanes = Math.max(1, Math.min(options.concurrency ?? 1, messages.length));
+  await Promise.all(Array.from({ length: lanes }, lane));
+}
+
+async function settleInOrder(
+  engine: Engine,
+  messages: readonly ReceivedMessage[],
+  settlement: Settlement,
+  options: ProcessOptions | undefined,
+): Promise<void> {
+  for (let i = 0; i < messages.length; i++) {
+    const disposition = await settleMessage(engine, messages[i]!, settlement, options);
+    if (disposition.action === 'ack') continue;
+    for (const behind of messages.slice(i + 1)) await settlement.release(behind, RELEASED_BEHIND);
+    return;
+  }
+}
