@@ -1,50 +1,95 @@
 import { prepareOrReject } from '../client/enqueue-rejection.js';
 import type { PreparedJob } from '../client/prepare.js';
 import type { EnqueuedJob, EnqueueRequest, Enqueuer } from '../client/types.js';
+import type { Envelope } from '../envelope/envelope.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { ManualClock } from '../local/manual-clock.js';
+import type { JobStore } from '../store/types.js';
+import type { OutgoingMessage } from '../transport/types.js';
+import { createResettableStore } from './resettable-store.js';
+import { createTestEngine, type TestEngine, type TestEngineOptions } from './test-engine.js';
 import type { AnyJob, CapturedJob, PerformedJob } from './types.js';
 
-/** A captured job with what running it needs besides its public view. */
+/** A captured job: its public view, and the message the engine is handed when it runs. */
 export interface CaptureEntry {
   readonly captured: CapturedJob;
-  readonly job: AnyJob;
+  /** The message body as the queue would carry it. */
+  readonly body: string;
   /** Enqueue order: tells which jobs were enqueued during one performEnqueued call. */
   readonly seq: number;
-  readonly createdAtMs: number;
-  /** The job that was running when this one was enqueued, if any. */
+  /** The job that was running when this one was enqueued, if any (not set on the engine's own re-sends). */
   readonly enqueuedBy?: string;
 }
 
-/** What one test mode holds: its clock, the jobs waiting to run, and those that ran. */
+/** What one test mode holds: its clock, the jobs waiting to run, those that ran, and the engine that runs them. */
 export interface CaptureState {
   readonly clock: ManualClock;
   readonly random: () => number;
   /** When test mode was given the app's registry: jobs it does not hold are refused, as the client refuses them. */
   readonly registry?: JobRegistry;
+  /** The definitions of every job the engine may be handed: the registry's, and each captured one's. */
+  readonly jobs: Map<string, AnyJob>;
+  /** Where `tracked` and `exactly-once` jobs keep their state, so duplicates are the engine's to recognise. */
+  readonly store: JobStore;
+  /** The real engine, over this state's capture: it runs what performEnqueued hands it. */
+  readonly engine: TestEngine;
   pending: CaptureEntry[];
   performed: PerformedJob[];
-  /** Ids of `exactly-once` jobs that succeeded: a duplicate of one is skipped, as the engine would. */
-  readonly completedIds: Set<string>;
+  /** What the engine dead-lettered (wharf-jobs/testing shows it as a `dead` outcome; the harness reads these). */
+  readonly deadLetters: OutgoingMessage[];
+  /** Forgets every captured and performed job, and the job state the engine kept (so an id may run again). */
+  readonly clear: () => void;
   /** The job `performEnqueued` is running now; it runs one at a time, so this attributes what gets enqueued. */
   running?: string;
   seq: number;
+}
+
+/** What the behaviour suite's harness sets on a test mode; users get the defaults. */
+export interface CaptureInternals {
+  readonly store?: JobStore;
+  readonly onEvent?: TestEngineOptions['onEvent'];
+  readonly engine?: TestEngineOptions['engine'];
 }
 
 export function createCaptureState(
   clock: ManualClock,
   random: () => number,
   registry?: JobRegistry,
+  internals: CaptureInternals = {},
 ): CaptureState {
-  return {
+  const jobs = new Map(registry?.jobs.map((job) => [job.name, job as AnyJob]));
+  const own = createResettableStore();
+  const store = internals.store ?? own.store;
+  const deadLetters: OutgoingMessage[] = [];
+  const state: CaptureState = {
     clock,
     random,
     ...(registry ? { registry } : {}),
+    jobs,
+    store,
+    engine: createTestEngine({
+      jobs,
+      store,
+      clock,
+      random,
+      // The engine's own sends (a retry, a deferral, a hop) are the same job coming back: no new enqueue.
+      send: (queue, message) => addMessage(state, queue, message),
+      sendToDeadLetter: (_queue, message) => void deadLetters.push(message),
+      ...(internals.onEvent ? { onEvent: internals.onEvent } : {}),
+      ...(internals.engine ? { engine: internals.engine } : {}),
+    }),
     pending: [],
     performed: [],
-    completedIds: new Set(),
+    deadLetters,
     seq: 0,
+    clear: () => {
+      state.pending = [];
+      state.performed = [];
+      deadLetters.length = 0;
+      own.reset();
+    },
   };
+  return state;
 }
 
 // The test mode that runJob reports to when it is called on its own: process-wide, like the default enqueuer.
@@ -75,24 +120,8 @@ export function createCapturingEnqueuer(state: CaptureState): Enqueuer {
 }
 
 function keep(state: CaptureState, request: EnqueueRequest, prepared: PreparedJob): EnqueuedJob {
-  // The payload is read back from the message body, so tests see exactly what a worker would receive.
-  const envelope = JSON.parse(prepared.message.body) as { payload: unknown; createdAtMs: number };
-  const now = state.clock.nowMs();
-  const captured: CapturedJob = {
-    jobName: prepared.jobName,
-    jobId: prepared.jobId,
-    queue: prepared.queue,
-    payload: envelope.payload,
-    attempt: 1,
-    enqueuedAtMs: now,
-    runAtMs: prepared.runAtMs,
-  };
-  addEntry(state, {
-    captured,
-    job: request.job,
-    createdAtMs: envelope.createdAtMs,
-    enqueuedBy: state.running,
-  });
+  state.jobs.set(request.job.name, request.job as AnyJob);
+  addMessage(state, prepared.queue, prepared.message, prepared.runAtMs, state.running);
   return {
     jobId: prepared.jobId,
     jobName: prepared.jobName,
@@ -101,6 +130,41 @@ function keep(state: CaptureState, request: EnqueueRequest, prepared: PreparedJo
   };
 }
 
-export function addEntry(state: CaptureState, entry: Omit<CaptureEntry, 'seq'>): void {
-  state.pending.push({ ...entry, seq: state.seq++ });
+/**
+ * Keeps a message as the queue would hold it: due at `runAtMs`, or after its SQS delay. The payload is read back
+ * from the body, so tests see exactly what a worker would receive.
+ */
+export function addMessage(
+  state: CaptureState,
+  queue: string,
+  message: OutgoingMessage,
+  runAtMs?: number,
+  enqueuedBy?: string,
+): void {
+  const envelope = readEnvelope(message.body);
+  const now = state.clock.nowMs();
+  const captured: CapturedJob = {
+    jobName: envelope.job ?? UNREADABLE,
+    jobId: envelope.id ?? '',
+    queue,
+    payload: envelope.payload,
+    attempt: envelope.attempt ?? 1,
+    enqueuedAtMs: now,
+    runAtMs: runAtMs ?? envelope.runAtMs ?? now + message.delaySeconds * 1000,
+  };
+  const entry = { captured, body: message.body, seq: state.seq++ };
+  state.pending.push(enqueuedBy === undefined ? entry : { ...entry, enqueuedBy });
+}
+
+/** How a message that is not a readable envelope is listed (the behaviour suite sends such poison on purpose). */
+const UNREADABLE = '(unreadable message)';
+
+/** The envelope's fields as far as they can be read: only for listing it; the engine does the real decoding. */
+function readEnvelope(body: string): Partial<Envelope> {
+  try {
+    const value: unknown = JSON.parse(body);
+    return typeof value === 'object' && value !== null ? (value as Partial<Envelope>) : {};
+  } catch {
+    return {};
+  }
 }

@@ -10,6 +10,7 @@ import { createManualClock, type ManualClock } from '../local/manual-clock.js';
 import { assertEnqueued, assertNotEnqueued } from './assertions.js';
 import {
   activeCapture,
+  type CaptureInternals,
   type CaptureState,
   createCaptureState,
   createCapturingEnqueuer,
@@ -106,6 +107,17 @@ export interface TestJobs {
  * jobs.assertEnqueued(sendWelcome, { userId: 'u1' });
  */
 export function enableTestMode(options: TestModeOptions = {}): TestJobs {
+  return startTestMode(options).jobs;
+}
+
+/**
+ * `enableTestMode` with the engine's seams exposed, for wharf's own behaviour suite (test/helpers/harness): the
+ * store, the engine's events and settings. Not exported from wharf-jobs/testing.
+ */
+export function startTestMode(
+  options: TestModeOptions = {},
+  internals: CaptureInternals = {},
+): { readonly jobs: TestJobs; readonly state: CaptureState } {
   const start = options.now ?? new Date();
   if (!(start instanceof Date) || Number.isNaN(start.getTime())) {
     throw new InvalidOptionsError('test mode options', [
@@ -116,16 +128,18 @@ export function enableTestMode(options: TestModeOptions = {}): TestJobs {
     createManualClock(start.getTime()),
     options.random ?? NO_JITTER,
     options.registry,
+    internals,
   );
   const previousEnqueuer = setDefaultEnqueuer(createCapturingEnqueuer(state));
   const previousCapture = setActiveCapture(state);
   let restored = false;
-  return createHandle(state, () => {
+  const jobs = createHandle(state, () => {
     if (restored) return;
     restored = true;
     setDefaultEnqueuer(previousEnqueuer);
     if (activeCapture() === state) setActiveCapture(previousCapture);
   });
+  return { jobs, state };
 }
 
 function createHandle(state: CaptureState, restore: () => void): TestJobs {
@@ -144,11 +158,7 @@ function createHandle(state: CaptureState, restore: () => void): TestJobs {
     enqueued: (job?: AnyJob) => byJob(pending(), job),
     performed: (job?: AnyJob) => byJob(state.performed, job),
     count: (job?: AnyJob) => byJob(pending(), job).length,
-    clear: () => {
-      state.pending = [];
-      state.performed = [];
-      state.completedIds.clear();
-    },
+    clear: () => state.clear(),
     assertEnqueued: (job: AnyJob, payload?: unknown, opts: AssertEnqueuedOptions = {}) =>
       assertEnqueued(state, { job, payload, options: opts }, opts.count),
     assertNotEnqueued: (job: AnyJob, payload?: unknown, opts: EnqueuedMatchOptions = {}) =>

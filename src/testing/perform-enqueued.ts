@@ -1,9 +1,12 @@
 import { InvalidOptionsError } from '../errors.js';
-import { addEntry, type CaptureEntry, type CaptureState } from './capture.js';
+import type { CaptureEntry, CaptureState } from './capture.js';
 import { describeJobs, formatMs, preview } from './describe-jobs.js';
 import { EnqueuedJobFailedError, MaxJobsExceededError } from './errors.js';
-import { runOnce } from './run-once.js';
-import type { AnyJob, JobRunResult, PerformEnqueuedOptions, PerformedJob, PerformSummary } from './types.js';
+import type { TestRun } from './test-engine.js';
+import type { AnyJob, PerformEnqueuedOptions, PerformedJob, PerformSummary } from './types.js';
+
+/** How long a released message stays hidden before it is due again: the embedded engine's release delay. */
+const RELEASE_DELAY_MS = 10_000;
 
 type Failure = Extract<PerformedJob, { readonly outcome: 'retry' | 'dead' }>;
 
@@ -30,12 +33,13 @@ export async function performEnqueued(
     state.pending = state.pending.filter((e) => e !== entry);
     ran.push(entry);
     const record = await perform(state, entry);
+    if (!record) continue;
     performed.push(record);
     state.performed.push(record);
     if (record.outcome !== 'retry' && record.outcome !== 'dead') continue;
-    if (options.onFailure !== 'collect') throw failureError(entry.job, record);
+    // The engine has already done what it does with a failure: the retry is captured again, a dead job dropped.
+    if (options.onFailure !== 'collect') throw failureError(state, record);
     failed.push(record);
-    if (record.outcome === 'retry') scheduleRetry(state, entry, record.delayMs);
   }
   return { performed, failed, remaining: state.pending.length };
 }
@@ -53,53 +57,39 @@ function nextDue(state: CaptureState, only: readonly AnyJob[] | undefined): Capt
 }
 
 function selected(entry: CaptureEntry, only: readonly AnyJob[] | undefined): boolean {
-  return !only || only.some((job) => job.name === entry.job.name);
+  return !only || only.some((job) => job.name === entry.captured.jobName);
 }
 
-async function perform(state: CaptureState, entry: CaptureEntry): Promise<PerformedJob> {
-  const { captured, job } = entry;
-  const exactlyOnce = job.options.idempotency === 'exactly-once';
-  if (exactlyOnce && state.completedIds.has(captured.jobId)) return { ...captured, outcome: 'duplicate' };
+/**
+ * Hands the entry's message to the engine. A run is recorded; a deferral was re-sent by the engine (and is
+ * pending again); a release puts the message back, due once the queue would show it again.
+ */
+async function perform(state: CaptureState, entry: CaptureEntry): Promise<PerformedJob | undefined> {
+  const { captured } = entry;
   const outer = state.running;
-  state.running = job.name;
-  let result: JobRunResult;
+  state.running = captured.jobName;
+  let run: TestRun;
   try {
-    result = await runOnce({
-      job,
-      payload: captured.payload,
-      jobId: captured.jobId,
-      attempt: captured.attempt,
-      createdAtMs: entry.createdAtMs,
-      clock: state.clock,
-      random: state.random,
-      onProgress: () => {},
-    });
+    run = await state.engine.run(captured.queue, entry.body);
   } finally {
     state.running = outer;
   }
-  if (exactlyOnce && result.outcome === 'succeeded') state.completedIds.add(captured.jobId);
-  return { ...captured, ...result };
+  if (run.kind === 'ran') return { ...captured, ...run.result };
+  if (run.kind === 'released') {
+    const now = state.clock.nowMs();
+    const back = { ...captured, enqueuedAtMs: now, runAtMs: now + RELEASE_DELAY_MS };
+    state.pending.push({ ...entry, captured: back });
+  }
+  return undefined;
 }
 
-// The engine's retry is the same message coming back later as the next attempt; it is not a new enqueue, so it
-// names no parent and does not count towards the loop report.
-function scheduleRetry(state: CaptureState, entry: CaptureEntry, delayMs: number): void {
-  const now = state.clock.nowMs();
-  const captured = {
-    ...entry.captured,
-    attempt: entry.captured.attempt + 1,
-    enqueuedAtMs: now,
-    runAtMs: now + delayMs,
-  };
-  addEntry(state, { captured, job: entry.job, createdAtMs: entry.createdAtMs });
-}
-
-function failureError(job: AnyJob, record: Failure): EnqueuedJobFailedError {
+function failureError(state: CaptureState, record: Failure): EnqueuedJobFailedError {
   const error = record.error;
+  const maxAttempts = state.jobs.get(record.jobName)?.options.maxAttempts ?? record.attempt;
   const what = error instanceof Error ? `${error.name}: ${error.message}` : `threw ${preview(error)}`;
   const next =
     record.outcome === 'retry'
-      ? `retry it in ${formatMs(record.delayMs)} as attempt ${record.attempt + 1} of ${job.options.maxAttempts}`
+      ? `retry it in ${formatMs(record.delayMs)} as attempt ${record.attempt + 1} of ${maxAttempts}`
       : `dead-letter it (${record.reason})`;
   const hint = "Pass { onFailure: 'collect' } to performEnqueued to collect failures instead.";
   return new EnqueuedJobFailedError(
@@ -121,7 +111,7 @@ function loopError(
   const counts = new Map<string, number>();
   for (const entry of [...ran, ...state.pending]) {
     if (entry.seq < firstSeq || entry.enqueuedBy === undefined) continue;
-    const edge = `${entry.enqueuedBy} enqueued ${entry.job.name}`;
+    const edge = `${entry.enqueuedBy} enqueued ${entry.captured.jobName}`;
     counts.set(edge, (counts.get(edge) ?? 0) + 1);
   }
   const edges = [...counts]

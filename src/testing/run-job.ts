@@ -1,10 +1,13 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { type Clock, systemClock } from '../clock.js';
+import { ENVELOPE_VERSION, type Envelope } from '../envelope/envelope.js';
+import { toOutgoing } from '../envelope/outgoing.js';
 import { InvalidOptionsError } from '../errors.js';
 import type { JobDefinition } from '../job/define-job.js';
 import type { JobProgress, PayloadInput } from '../job/types.js';
+import { createMemoryJobStore } from '../store/memory-store.js';
 import { activeCapture } from './capture.js';
-import { runOnce } from './run-once.js';
+import { createTestEngine, EngineReportedError } from './test-engine.js';
 import type { AnyJob, JobRunResult } from './types.js';
 
 /** The random source used for backoff jitter in tests: 0 means no jitter, so delays are the policy's base values. */
@@ -50,15 +53,30 @@ export async function runJob<S extends StandardSchemaV1, R>(
   }
   const capture = activeCapture();
   const clock = options.clock ?? capture?.clock ?? systemClock;
-  const result = await runOnce({
-    job: job as unknown as AnyJob,
-    payload,
-    jobId: options.jobId ?? `test-${crypto.randomUUID()}`,
-    attempt,
-    createdAtMs: clock.nowMs(),
+  const onProgress = options.onProgress;
+  // An engine of its own, with a fresh store: runJob reports what the engine would do with this attempt, and
+  // keeps nothing (the retry it would send is not enqueued, no job state carries over to the next call).
+  const engine = createTestEngine({
+    jobs: new Map([[job.name, job as unknown as AnyJob]]),
+    store: createMemoryJobStore(),
     clock,
     random: options.random ?? capture?.random ?? NO_JITTER,
-    onProgress: options.onProgress ?? (() => {}),
+    send: () => undefined,
+    ...(onProgress ? { onEvent: (e) => void (e.type === 'progress' && onProgress(e.progress)) } : {}),
   });
-  return result as JobRunResult<Awaited<R>>;
+  const now = clock.nowMs();
+  const envelope: Envelope = {
+    v: ENVELOPE_VERSION,
+    id: options.jobId ?? `test-${crypto.randomUUID()}`,
+    job: job.name,
+    payload,
+    attempt,
+    createdAtMs: now,
+    enqueuedAtMs: now,
+  };
+  const run = await engine.run(job.options.queue, toOutgoing(envelope, now).body);
+  // A fresh store has no other run to defer to, and nothing in it can fail: the engine always runs the job.
+  if (run.kind !== 'ran' || run.result.outcome === 'duplicate')
+    throw new EngineReportedError({ name: 'Error', message: `runJob: the engine did not run ${job.name}` });
+  return run.result as JobRunResult<Awaited<R>>;
 }

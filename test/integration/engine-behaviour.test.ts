@@ -4,11 +4,12 @@ import { MESSAGE_ATTRIBUTES as ATTR } from 'wharf-jobs/adapters';
 import { z } from 'zod';
 import { embeddedHarness } from '../helpers/harness/embedded';
 import { motoHarness } from '../helpers/harness/moto';
+import { testingHarness } from '../helpers/harness/testing';
 import type { HarnessEnv } from '../helpers/harness/types';
 
-// One behaviour suite, two paths: the embedded engine and the AWS path on moto server. If they drift apart,
-// one of the two runs goes red.
-describe.each([embeddedHarness, motoHarness])('job lifecycle on the $name', (harness) => {
+// One behaviour suite, three paths: the embedded engine, the AWS path on moto server, and the test helpers
+// (wharf-jobs/testing). If they drift apart, one of the runs goes red.
+describe.each([embeddedHarness, motoHarness, testingHarness])('job lifecycle on the $name', (harness) => {
   let env: HarnessEnv | undefined;
   const setup = async (jobs: JobDefinition[], options?: Parameters<typeof harness.setup>[1]) => {
     env = await harness.setup(jobs, options);

@@ -4,6 +4,7 @@ import type { JobStore } from 'wharf-jobs/adapters';
 import { z } from 'zod';
 import { embeddedHarness } from '../helpers/harness/embedded';
 import { motoHarness } from '../helpers/harness/moto';
+import { testingHarness } from '../helpers/harness/testing';
 import type { HarnessEnv } from '../helpers/harness/types';
 
 function gate() {
@@ -26,7 +27,7 @@ const types = (events: JobEvent[]) =>
   events.map((e) => (e.type === 'deferred' ? `deferred:${e.why}` : e.type));
 
 // Invariant 2: one effect per job id in exactly-once mode, whatever the queue does.
-describe.each([embeddedHarness, motoHarness])('exactly-once jobs on the $name', (harness) => {
+describe.each([embeddedHarness, motoHarness, testingHarness])('exactly-once jobs on the $name', (harness) => {
   let env: HarnessEnv | undefined;
   afterEach(async () => {
     await env?.teardown();
@@ -123,48 +124,52 @@ describe.each([embeddedHarness, motoHarness])('exactly-once jobs on the $name', 
     });
   });
 
-  it("rejects a stale run's late completion once a newer run took the lease over (fencing)", async () => {
-    const effects: number[] = [];
-    const slowWrite = gate();
-    let succeedCalls = 0;
-    const wrapStore = (store: JobStore): JobStore => ({
-      claim: (i) => store.claim(i),
-      succeed: async (input) => {
-        // The first run's completion write stalls (a paused process, a slow network) past its lease.
-        if (++succeedCalls === 1) await slowWrite.opened;
-        return store.succeed(input);
-      },
-      fail: (i) => store.fail(i),
-      release: (r) => store.release(r),
-      extendLease: (r) => store.extendLease(r),
-      progress: (id, p, n) => store.progress(id, p, n),
-      get: (id, n) => store.get(id, n),
-      list: (q, n) => store.list(q, n),
-    });
-    const job = defineJob({
-      name: 'fenced',
-      schema: z.object({}),
-      idempotency: 'exactly-once',
-      timeout: '1s',
-      perform: (_p, ctx) => void effects.push(ctx.attempt),
-    });
-    env = await harness.setup([job], { leaseMargin: '0s', visibilityTimeoutSeconds: 2, wrapStore });
-    const current = env;
-    await current.client.enqueue(job.with({}, { jobId: 'j-fenced' }));
-    const stale = current.deliver();
-    await until(() => succeedCalls === 1, 'the first run to reach its completion write');
-    await current.advance(harness.realTime ? 2500 : 400_000);
-    await current.drain();
-    expect(effects).toEqual([1, 2]);
-    slowWrite.open();
-    await stale;
-    expect(types(current.events)).toContain('lease-lost');
-    expect(await current.store.get('j-fenced', current.clock.nowMs())).toMatchObject({
-      status: 'succeeded',
-      attempt: 2,
-      fence: 2,
-    });
-  });
+  // Needs the message of a run still in progress to come back (its visibility timeout lapsing).
+  it.skipIf(harness.redeliversInFlight === false)(
+    "rejects a stale run's late completion once a newer run took the lease over (fencing)",
+    async () => {
+      const effects: number[] = [];
+      const slowWrite = gate();
+      let succeedCalls = 0;
+      const wrapStore = (store: JobStore): JobStore => ({
+        claim: (i) => store.claim(i),
+        succeed: async (input) => {
+          // The first run's completion write stalls (a paused process, a slow network) past its lease.
+          if (++succeedCalls === 1) await slowWrite.opened;
+          return store.succeed(input);
+        },
+        fail: (i) => store.fail(i),
+        release: (r) => store.release(r),
+        extendLease: (r) => store.extendLease(r),
+        progress: (id, p, n) => store.progress(id, p, n),
+        get: (id, n) => store.get(id, n),
+        list: (q, n) => store.list(q, n),
+      });
+      const job = defineJob({
+        name: 'fenced',
+        schema: z.object({}),
+        idempotency: 'exactly-once',
+        timeout: '1s',
+        perform: (_p, ctx) => void effects.push(ctx.attempt),
+      });
+      env = await harness.setup([job], { leaseMargin: '0s', visibilityTimeoutSeconds: 2, wrapStore });
+      const current = env;
+      await current.client.enqueue(job.with({}, { jobId: 'j-fenced' }));
+      const stale = current.deliver();
+      await until(() => succeedCalls === 1, 'the first run to reach its completion write');
+      await current.advance(harness.realTime ? 2500 : 400_000);
+      await current.drain();
+      expect(effects).toEqual([1, 2]);
+      slowWrite.open();
+      await stale;
+      expect(types(current.events)).toContain('lease-lost');
+      expect(await current.store.get('j-fenced', current.clock.nowMs())).toMatchObject({
+        status: 'succeeded',
+        attempt: 2,
+        fence: 2,
+      });
+    },
+  );
 
   it('runs nothing while the job store fails on claim, and runs the job once the message comes back', async () => {
     const effects: number[] = [];

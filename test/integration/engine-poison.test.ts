@@ -4,6 +4,7 @@ import { MESSAGE_ATTRIBUTES as ATTR } from 'wharf-jobs/adapters';
 import { z } from 'zod';
 import { embeddedHarness } from '../helpers/harness/embedded';
 import { motoHarness } from '../helpers/harness/moto';
+import { testingHarness } from '../helpers/harness/testing';
 import type { HarnessEnv } from '../helpers/harness/types';
 
 const now = Date.UTC(2026, 10, 25);
@@ -21,7 +22,7 @@ const envelope = (fields: Record<string, unknown>) =>
 
 // Invariant 4: each kind of bad input is contained, dead-lettered with a reason code, and the good message
 // delivered in the same batch still succeeds.
-describe.each([embeddedHarness, motoHarness])('poison input on the $name', (harness) => {
+describe.each([embeddedHarness, motoHarness, testingHarness])('poison input on the $name', (harness) => {
   let env: HarnessEnv | undefined;
   afterEach(async () => {
     await env?.teardown();

@@ -7,8 +7,9 @@ export interface DeadLetterView {
 }
 
 /**
- * One engine behind a real adapter path: the embedded engine (memory queues, manual clock), or the Lambda handler
- * fed by a simulated event source mapping from moto's SQS with the job state in moto's DynamoDB.
+ * One engine behind a real adapter path: the embedded engine (memory queues, manual clock), the Lambda handler
+ * fed by a simulated event source mapping from moto's SQS with the job state in moto's DynamoDB, or the test
+ * helpers (wharf-jobs/testing's performEnqueued).
  */
 export interface HarnessEnv {
   readonly client: Enqueuer;
@@ -45,5 +46,10 @@ export interface Harness {
   readonly name: string;
   /** Per-run real waits are capped; the embedded engine never really waits. */
   readonly realTime: boolean;
+  /**
+   * Whether a message still being run comes back once its visibility timeout lapses (SQS, the memory queue).
+   * Test mode hands each message out once. @default true
+   */
+  readonly redeliversInFlight?: boolean;
   setup(jobs: readonly JobDefinition[], options?: HarnessOptions): Promise<HarnessEnv>;
 }

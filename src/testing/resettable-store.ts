@@ -1,0 +1,26 @@
+import { createMemoryJobStore } from '../store/memory-store.js';
+import type { JobStore } from '../store/types.js';
+
+/**
+ * A memory job store that `clear()` can empty: the engine keeps the store it was built with, and a test that
+ * clears expects a job id that ran before to run again, not to be taken for a duplicate.
+ */
+export function createResettableStore(): { readonly store: JobStore; reset(): void } {
+  let current = createMemoryJobStore();
+  const store: JobStore = {
+    claim: (input) => current.claim(input),
+    succeed: (input) => current.succeed(input),
+    fail: (input) => current.fail(input),
+    release: (ref) => current.release(ref),
+    extendLease: (ref) => current.extendLease(ref),
+    progress: (jobId, progress, nowMs) => current.progress(jobId, progress, nowMs),
+    get: (jobId, nowMs) => current.get(jobId, nowMs),
+    list: (query, nowMs) => current.list(query, nowMs),
+  };
+  return {
+    store,
+    reset: () => {
+      current = createMemoryJobStore();
+    },
+  };
+}
