@@ -6,8 +6,15 @@ import { defineJob } from '../../src/define-job';
 import { decodeEnvelope, MAX_BODY_BYTES } from '../../src/envelope/decode';
 import { ATTR } from '../../src/envelope/envelope';
 import { STORY_HEADROOM_BYTES } from '../../src/envelope/fit';
-import { InvalidOptionsError, InvalidPayloadError, WharfError } from '../../src/errors';
+import {
+  EnqueueFailedError,
+  InvalidOptionsError,
+  InvalidPayloadError,
+  SchedulerError,
+  WharfError,
+} from '../../src/errors';
 import { createManualClock, type ManualClock } from '../../src/local/manual-clock';
+import { createMemoryScheduler } from '../../src/schedule/memory-scheduler';
 import { createMemoryTransport, type MemoryTransport } from '../../src/transport/memory';
 
 const signup = defineJob({
@@ -290,6 +297,22 @@ describe('createClient', () => {
       expect((error as Error).message).toMatch(
         /^Could not enqueue sendWelcome [0-9a-f-]{36}: InternalError: Injected send failure/,
       );
+      expect(sent()).toEqual([]);
+    });
+
+    it('fails the send when the scheduler fails a far job, with its error as cause, and hops nothing to SQS', async () => {
+      const refusal = new SchedulerError('CreateSchedule failed: ThrottlingException');
+      const scheduler = createMemoryScheduler({ transport, clock });
+      const refusing = createClient({
+        transport,
+        clock,
+        scheduler: { ...scheduler, scheduleAt: () => Promise.reject(refusal) },
+      });
+      const error = await rejection(
+        refusing.enqueue(signup.with({ userId: 'u1', locale: 'en' }, { delay: '3d' })),
+      );
+      expect(error).toBeInstanceOf(EnqueueFailedError);
+      expect((error as Error).cause).toBe(refusal);
       expect(sent()).toEqual([]);
     });
   });
