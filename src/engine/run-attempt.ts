@@ -55,18 +55,30 @@ const SETTLED = Symbol('attempt settled');
  * but the timer that enforces it is armed only for a job still running after a few microtask turns, for the time
  * that is left; and `ctx.signal` is built only when the job reads it. Neither moves when a timeout happens.
  */
-export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
+export function runAttempt(input: AttemptInput): AttemptOutcome | Promise<AttemptOutcome> {
   const budget = input.budget ?? { ms: input.job.options.timeoutMs, reason: 'job-timeout' };
   const startedAtMs = input.clock.nowMs();
   const abort = new LazyAbort();
-  let outcome: AttemptOutcome | undefined;
   let value: unknown;
   try {
     value = input.job.perform(input.payload as never, new AttemptContext(input, abort));
   } catch (error) {
     return { ok: false, error };
   }
+  // A synchronous job has finished: its outcome is returned as it is, not wrapped in a promise.
   if (!isThenable(value)) return { ok: true, result: value };
+  return settleAsync(input, value, abort, budget, startedAtMs);
+}
+
+/** An asynchronous job: given a few microtask turns to finish before its budget gets a timer. */
+async function settleAsync(
+  input: AttemptInput,
+  value: PromiseLike<unknown>,
+  abort: LazyAbort,
+  budget: AttemptBudget,
+  startedAtMs: number,
+): Promise<AttemptOutcome> {
+  let outcome: AttemptOutcome | undefined;
   const run = Promise.resolve(value).then(
     (result): AttemptOutcome => (outcome = { ok: true, result }),
     (error: unknown): AttemptOutcome => (outcome = { ok: false, error }),

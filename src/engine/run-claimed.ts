@@ -16,7 +16,9 @@ export async function runClaimed(
   payload: unknown,
   p: ObservedProcessOptions,
 ): Promise<Disposition> {
-  const claimed = await claim(o, asFiring(base));
+  const firing = asFiring(base);
+  // Only exactly-once runs claim; the others skip the call (an await per job costs on the hot path).
+  const claimed = claims(o, firing) ? await claim(o, firing) : firing;
   if ('action' in claimed) return claimed;
   const state = claimed;
   if (state.attempt > state.job.options.maxAttempts) {
@@ -55,8 +57,12 @@ function asFiring(base: RunState): RunState {
   return { ...base, job: { ...base.job, options } };
 }
 
+function claims(o: ResolvedEngineOptions, base: RunState): boolean {
+  return base.job.options.idempotency === 'exactly-once' && o.store !== undefined;
+}
+
 async function claim(o: ResolvedEngineOptions, base: RunState): Promise<RunState | Disposition> {
-  if (base.job.options.idempotency !== 'exactly-once' || !o.store) return base;
+  if (!o.store) return base;
   const now = o.clock.nowMs();
   let result: Awaited<ReturnType<NonNullable<ResolvedEngineOptions['store']>['claim']>>;
   try {
@@ -99,15 +105,27 @@ function attemptBudget(o: ResolvedEngineOptions, state: RunState, p: ProcessOpti
     : { ms: timeoutMs, reason: 'job-timeout' };
 }
 
-async function recordSuccess(
+/** With no state to record (idempotency `off`), the disposition is known at once: no store call, no await. */
+function recordSuccess(
+  o: ResolvedEngineOptions,
+  state: RunState,
+  result: unknown,
+): Disposition | Promise<Disposition> {
+  if (o.store && state.job.options.idempotency !== 'off') return recordSuccessInStore(o, state, result);
+  emit(o, state, { type: 'succeeded', durationMs: o.clock.nowMs() - state.startedAtMs });
+  return { action: 'ack', outcome: 'succeeded' };
+}
+
+async function recordSuccessInStore(
   o: ResolvedEngineOptions,
   state: RunState,
   result: unknown,
 ): Promise<Disposition> {
+  const store = o.store;
   const durationMs = o.clock.nowMs() - state.startedAtMs;
-  if (o.store && state.job.options.idempotency !== 'off') {
+  if (store) {
     try {
-      await o.store.succeed({
+      await store.succeed({
         ...recordStart(o, state),
         jobId: state.envelope.id,
         fence: state.fence,
