@@ -15,6 +15,7 @@ import {
   TransportError,
   WharfError,
 } from '../../src/errors';
+import { errorWithStack } from '../../src/ops/error-text';
 import { nextRunAfter } from '../../src/schedule/next-run';
 
 const SRC = join(import.meta.dirname, '../../src');
@@ -89,6 +90,23 @@ describe('the error hierarchy', () => {
     const error = configurationError(['visibility timeout too short', 'maxReceiveCount below 5']);
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toContain('2 problems');
+  });
+});
+
+describe("an error's cause in the CLI and the dashboard", () => {
+  it('is printed under the headline, before the stack', () => {
+    const text = errorWithStack({
+      name: 'TransportError',
+      code: 'WHARF_TRANSPORT',
+      message: 'ReceiveMessage failed',
+      stack: 'TransportError: ReceiveMessage failed\n    at receive (sqs.ts:1:1)',
+      cause: { name: 'TimeoutError', code: 'ETIMEDOUT', message: 'socket timed out' },
+    });
+    expect(text.split('\n')).toEqual([
+      'TransportError [WHARF_TRANSPORT]: ReceiveMessage failed',
+      'Caused by: TimeoutError [ETIMEDOUT]: socket timed out',
+      '    at receive (sqs.ts:1:1)',
+    ]);
   });
 });
 
