@@ -167,6 +167,9 @@ export class ConfigError extends WharfError {
   }
 }
 
+// One plain class per code below, alike on purpose rather than made by a factory: each is declared in the API
+// report, and works with \`instanceof\` and with the class matchers of retryOn and discardOn.
+
 /** A job the transport (or the scheduler behind it) did not confirm: nothing was sent. The cause is kept. */
 export class EnqueueFailedError extends WharfError {
   constructor(message: string, options?: ErrorOptions) {

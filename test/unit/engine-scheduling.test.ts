@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineJob } from '../../src/define-job';
 import { createEngine } from '../../src/engine/engine';
 import type { JobEvent } from '../../src/engine/events';
-import { RetryAfterError, WharfError } from '../../src/errors';
+import { RetryAfterError, SchedulerError } from '../../src/errors';
 import { createRegistry } from '../../src/job/registry';
 import type { IdempotencyMode } from '../../src/job/types';
 import { createManualClock } from '../../src/local/manual-clock';
@@ -58,7 +58,7 @@ describe('the engine and schedules', () => {
     const refusing: JobScheduler = {
       accepts: () => true,
       scheduleAt: async () => {
-        throw new WharfError('WHARF_SCHEDULER', 'AccessDeniedException: not allowed');
+        throw new SchedulerError('AccessDeniedException: not allowed');
       },
     } as unknown as JobScheduler;
     const job = defineJob({
