@@ -50,20 +50,7 @@ export interface AwsClientRoot extends AwsClients {
  */
 export function createAwsClients(options: AwsClientsOptions): AwsClientRoot {
   const given = options.given ?? {};
-  const uses = options.uses ?? ['sqs', 'dynamodb', 'scheduler', 'cloudformation'];
-  const settings = awsSettingsFromEnv({
-    env: options.env,
-    ...(options.region === undefined ? {} : { region: options.region }),
-    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-    buildsClient: uses.some((service) => service === 'cloudformation' || !given[service]),
-  });
-  const configOf = (service: AwsService) => {
-    const endpoint = settings.endpointOf(service);
-    return {
-      ...(settings.region === undefined ? {} : { region: settings.region }),
-      ...(endpoint === undefined ? {} : { endpoint }),
-    };
-  };
+  const configOf = clientConfigs(options);
   const built: { destroy(): void }[] = [];
   const keep = <C extends { destroy(): void }>(client: C): C => {
     built.push(client);
@@ -97,4 +84,31 @@ export function createAwsClients(options: AwsClientsOptions): AwsClientRoot {
       for (const client of built.splice(0)) client.destroy();
     },
   };
+}
+
+/**
+ * Each service's client settings, decided once: the region (a ConfigError now when it is missing and a client
+ * will be built) and the endpoint, passed to the client explicitly.
+ */
+function clientConfigs(options: AwsClientsOptions): (service: AwsService) => ClientConfig {
+  const given = options.given ?? {};
+  const uses = options.uses ?? ['sqs', 'dynamodb', 'scheduler', 'cloudformation'];
+  const settings = awsSettingsFromEnv({
+    env: options.env,
+    ...(options.region === undefined ? {} : { region: options.region }),
+    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+    buildsClient: uses.some((service) => service === 'cloudformation' || !given[service]),
+  });
+  return (service) => {
+    const endpoint = settings.endpointOf(service);
+    return {
+      ...(settings.region === undefined ? {} : { region: settings.region }),
+      ...(endpoint === undefined ? {} : { endpoint }),
+    };
+  };
+}
+
+interface ClientConfig {
+  readonly region?: string;
+  readonly endpoint?: string;
 }

@@ -96,12 +96,7 @@ export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
   const store = tableName
     ? createLazyJobStore(async () => createDynamoJobStore({ client: await clients.dynamodb(), tableName }))
     : undefined;
-  const needsStore = options.registry.jobs.some((job) => job.options.idempotency !== 'off');
-  if (!store && needsStore && config.workerQueue) {
-    throw new ConfigError(
-      `${ENV_VARIABLES.tableName} is not set, but jobs on this worker record their state: set it (the CDK construct does).`,
-    );
-  }
+  if (!store) refuseWorkerWithoutTable(options.registry, config);
   const transport = createLazySqsTransport({ client: clients.sqs, queues: config.queues, clock });
   const scheduler = config.scheduler
     ? createLazyScheduler({ ...config.scheduler, client: clients.scheduler, clock })
@@ -122,4 +117,14 @@ export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
       close: clients.close,
     },
   };
+}
+
+/** A worker whose jobs record their state cannot run without the table: said at start-up, not at the first job. */
+function refuseWorkerWithoutTable(registry: JobRegistry, config: WharfConfig): void {
+  const needsStore = registry.jobs.some((job) => job.options.idempotency !== 'off');
+  if (needsStore && config.workerQueue) {
+    throw new ConfigError(
+      `${ENV_VARIABLES.tableName} is not set, but jobs on this worker record their state: set it (the CDK construct does).`,
+    );
+  }
 }
