@@ -1,5 +1,5 @@
 import { createClient } from '../client/client.js';
-import { setDefaultEnqueuer } from '../client/default-enqueuer.js';
+import { setDefaultEnqueuer, withEnqueuer } from '../client/default-enqueuer.js';
 import type { WharfClient } from '../client/types.js';
 import { type Clock, systemClock } from '../clock.js';
 import { wholeNumberProblem } from '../config/whole-number.js';
@@ -124,8 +124,11 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     recurring: tasks.filter((t) => isActiveIn(t, environment)).map(toRecurringSchedule),
     onFire: options.onSchedule,
   });
+  const client = createClient({ transport, clock, scheduler, registry: options.registry });
   const engine = createEngine({
     ...options.engine,
+    // A job that enqueues another enqueues on this engine, with or without installAsDefault.
+    aroundProcess: (work) => withEnqueuer(client, work),
     registry: options.registry,
     transport,
     store,
@@ -137,7 +140,6 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       options.onEvent?.(event);
     },
   });
-  const client = createClient({ transport, clock, scheduler, registry: options.registry });
   const previous = options.installAsDefault === true ? setDefaultEnqueuer(client) : undefined;
   const tick = async () => {
     await scheduler.fireDue();
