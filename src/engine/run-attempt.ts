@@ -15,6 +15,8 @@ export interface AttemptIdentity {
 export interface AttemptBudget {
   readonly ms: number;
   readonly reason: 'job-timeout' | 'deadline';
+  /** When it starts counting, on the attempt's clock. @default when runAttempt is called */
+  readonly fromMs?: number;
 }
 
 export interface AttemptInput {
@@ -57,7 +59,7 @@ const SETTLED = Symbol('attempt settled');
  */
 export function runAttempt(input: AttemptInput): AttemptOutcome | Promise<AttemptOutcome> {
   const budget = input.budget ?? { ms: input.job.options.timeoutMs, reason: 'job-timeout' };
-  const startedAtMs = input.clock.nowMs();
+  const startedAtMs = budget.fromMs ?? input.clock.nowMs();
   const abort = new LazyAbort();
   let value: unknown;
   try {

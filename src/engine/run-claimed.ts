@@ -98,11 +98,12 @@ async function claim(o: ResolvedEngineOptions, base: RunState): Promise<RunState
 
 function attemptBudget(o: ResolvedEngineOptions, state: RunState, p: ProcessOptions): AttemptBudget {
   const timeoutMs = state.job.options.timeoutMs;
-  if (p.deadlineMs === undefined) return { ms: timeoutMs, reason: 'job-timeout' };
-  const untilDeadline = p.deadlineMs - o.clock.nowMs() - o.deadlineSafetyMs;
+  const fromMs = o.clock.nowMs();
+  if (p.deadlineMs === undefined) return { ms: timeoutMs, reason: 'job-timeout', fromMs };
+  const untilDeadline = p.deadlineMs - fromMs - o.deadlineSafetyMs;
   return untilDeadline < timeoutMs
-    ? { ms: Math.max(0, untilDeadline), reason: 'deadline' }
-    : { ms: timeoutMs, reason: 'job-timeout' };
+    ? { ms: Math.max(0, untilDeadline), reason: 'deadline', fromMs }
+    : { ms: timeoutMs, reason: 'job-timeout', fromMs };
 }
 
 /** With no state to record (idempotency `off`), the disposition is known at once: no store call, no await. */

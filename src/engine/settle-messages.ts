@@ -50,18 +50,27 @@ export async function settleMessages(
   options: SettleOptions = {},
 ): Promise<void> {
   if (options.ordered) return settleInOrder(engine, messages, settlement, options.process);
-  let next = 0;
-  // settleMessage written out in the lane: one async call less per message.
-  const lane = async (): Promise<void> => {
-    while (next < messages.length) {
-      const message = messages[next++]!;
-      const settled = settle(message, await engine.process(message, options.process), settlement);
-      if (settled instanceof Promise) await settled;
-    }
-  };
   const lanes = Math.max(1, Math.min(options.concurrency ?? 1, messages.length));
-  if (lanes === 1) return lane();
-  await Promise.all(Array.from({ length: lanes }, lane));
+  const queue = { next: 0 };
+  if (lanes === 1) return runLane(engine, messages, queue, settlement, options.process);
+  await Promise.all(
+    Array.from({ length: lanes }, () => runLane(engine, messages, queue, settlement, options.process)),
+  );
+}
+
+/** One lane of a batch: takes the next message until none is left. settleMessage written out: one async call less. */
+async function runLane(
+  engine: Engine,
+  messages: readonly ReceivedMessage[],
+  queue: { next: number },
+  settlement: Settlement,
+  options: ProcessOptions | undefined,
+): Promise<void> {
+  while (queue.next < messages.length) {
+    const message = messages[queue.next++]!;
+    const settled = settle(message, await engine.process(message, options), settlement);
+    if (settled instanceof Promise) await settled;
+  }
 }
 
 function settle(message: ReceivedMessage, disposition: Disposition, settlement: Settlement): unknown {

@@ -4,10 +4,9 @@ import type { ReceivedMessage } from '../transport/types.js';
 /** An SQS event record as the engine sees it. String attributes only; binary ones are not ours. */
 export function toReceivedMessage(record: SQSRecord, queue: string): ReceivedMessage {
   const attributes: Record<string, string> = {};
-  const given = record.messageAttributes;
-  // for-in over own keys rather than Object.entries: no array of pairs per record on the hot path.
-  for (const name in given) {
-    if (!Object.hasOwn(given, name)) continue;
+  const given = record.messageAttributes ?? {};
+  // Keys, not Object.entries: no array of pairs per attribute on the hot path.
+  for (const name of Object.keys(given)) {
     const value = given[name]?.stringValue;
     if (typeof value === 'string') attributes[name] = value;
   }
