@@ -36,7 +36,7 @@ export interface CapturedJob<P = unknown> {
   readonly queue: string;
   /** The payload as the queue would carry it (after a JSON round trip), before the worker's schema parse. */
   readonly payload: P;
-  /** 1 when enqueued; higher for a retry that `performEnqueued({ onFailure: 'collect' })` scheduled. */
+  /** 1 when enqueued; higher for the retry the engine scheduled after a failed attempt. */
   readonly attempt: number;
   /** When it was enqueued, on the test clock (epoch ms). */
   readonly enqueuedAtMs: number;
@@ -61,8 +61,8 @@ export type JobRunResult<R = unknown> =
   | { readonly outcome: 'discarded'; readonly error: unknown };
 
 /**
- * A captured job that `performEnqueued` handled. `duplicate`: an `exactly-once` job whose id already succeeded in
- * this test, skipped as the engine would skip it.
+ * A captured job that `performEnqueued` handled. `duplicate`: the engine did not run it, because its id already
+ * succeeded (`exactly-once`), or a newer run of it owns the job.
  * @example
  * const [done] = jobs.performed(generateReport);
  * expect(done).toMatchObject({ outcome: 'succeeded', result: { pages: 3 } });
@@ -102,9 +102,10 @@ export interface PerformEnqueuedOptions {
   /** How many jobs one call may run before it concludes jobs keep enqueuing each other. @default 100 */
   readonly maxJobs?: number;
   /**
+   * Either way the engine has handled a failure already: a retry is captured again as the next attempt, due
+   * after the backoff delay (`travel` to it), a dead job is dropped.
    * `throw`: the first failed attempt stops the drain with an `EnqueuedJobFailedError`.
-   * `collect`: failures are reported in the summary and handled as the engine would: a retry is captured again as
-   * the next attempt, due after the backoff delay (`travel` to it), a dead job is dropped. @default 'throw'
+   * `collect`: failures are reported in the summary and the drain goes on. @default 'throw'
    */
   readonly onFailure?: 'throw' | 'collect';
   /** Run only jobs of these definitions; others stay enqueued. @default every job */
