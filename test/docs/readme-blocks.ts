@@ -32,7 +32,9 @@ export interface Block {
 export function extractBlocks(doc: string, markdown: string): Block[] {
   const lines = markdown.split('\n');
   const blocks: Block[] = [];
-  let open: { lang: string; file: string | undefined; indent: string; start: number; code: string[] } | undefined;
+  let open:
+    | { lang: string; file: string | undefined; indent: string; start: number; code: string[] }
+    | undefined;
   lines.forEach((text, index) => {
     if (open === undefined) {
       const fence = /^( *)```(\w+)(.*)$/.exec(text);
