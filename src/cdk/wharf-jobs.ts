@@ -19,7 +19,7 @@ import { type QueueSettings, rangeProblems, resolveQueueSettings } from './queue
 import { createJobQueues } from './queues.js';
 import { createRecurringSchedules, skippedTasks, taskDeploymentProblems } from './recurring.js';
 import { factsFromResources } from './resource-facts.js';
-import { createJobSchedules, type JobSchedules } from './scheduler.js';
+import { createJobSchedules } from './scheduler.js';
 import { addJobTable } from './table.js';
 import type { WharfJobsProps } from './wharf-jobs-props.js';
 import { addWorkerFunction } from './worker.js';
