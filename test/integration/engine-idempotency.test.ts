@@ -124,8 +124,9 @@ describe.each([embeddedHarness, motoHarness, testingHarness])('exactly-once jobs
     });
   });
 
-  // Needs the message of a run still in progress to come back (its visibility timeout lapsing).
-  it.skipIf(harness.redeliversInFlight === false)(
+  // Needs the message of a run still in progress to come back (its visibility timeout lapsing): the scenario
+  // exists on the embedded engine and on moto; test mode hands each message out once, so it has no such case.
+  (harness.redeliversInFlight === false ? () => undefined : it)(
     "rejects a stale run's late completion once a newer run took the lease over (fencing)",
     async () => {
       const effects: number[] = [];
