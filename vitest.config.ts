@@ -22,8 +22,10 @@ export default defineConfig({
       provider: 'v8',
       include: ['src/**/*.ts'],
       reporter: ['text-summary', 'json-summary'],
+      reportOnFailure: true,
       reportsDirectory: 'coverage',
-      thresholds: { lines: 0, statements: 0, functions: 0, branches: 0 },
+      // Measured 2026-12-01: lines 87.5%, statements 85.9%, functions 85.7%, branches 77.7%.
+      thresholds: { lines: 86, statements: 84, functions: 84, branches: 76 },
     },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
