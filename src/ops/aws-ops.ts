@@ -3,6 +3,7 @@ import { systemClock } from '../clock.js';
 import { configFromEnv, queuesFromEnv } from '../config/env-config.js';
 import type { JobRegistry } from '../job/registry.js';
 import { createAwsClients } from '../runtime/aws-clients.js';
+import { importDynamoDBClass } from '../runtime/import-dynamodb-class.js';
 import { createLazyJobStore } from '../runtime/lazy-job-store.js';
 import { createLazyScheduler } from '../runtime/lazy-scheduler.js';
 import { createLazySqsTransport } from '../runtime/lazy-sqs-transport.js';
@@ -45,6 +46,7 @@ export function createAwsOps(options: AwsOpsOptions = {}): AwsOps {
   const clients = createAwsClients({
     env,
     uses: ['sqs', 'dynamodb', 'scheduler'],
+    dynamodbClass: importDynamoDBClass,
     ...(options.region ? { region: options.region } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   });

@@ -1,6 +1,7 @@
 import { errorMessage, NotFoundError } from '../errors.js';
 import { createAwsClients } from '../runtime/aws-clients.js';
 import { loadCloudFormation } from '../runtime/cloudformation-api.js';
+import { importDynamoDBClass } from '../runtime/import-dynamodb-class.js';
 import { environmentFromOutputs } from './stack-outputs.js';
 
 export interface StackEnvironmentOptions {
@@ -23,6 +24,7 @@ export async function readStackEnvironment(
   const clients = createAwsClients({
     env: process.env,
     uses: ['cloudformation'],
+    dynamodbClass: importDynamoDBClass,
     ...(options.region ? { region: options.region } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   });

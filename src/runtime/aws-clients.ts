@@ -23,7 +23,18 @@ export interface AwsClientsOptions {
    * ConfigError now. @default every service
    */
   readonly uses?: readonly AwsService[];
+  /**
+   * Where the DynamoDB client class comes from. The runtime passes the class it imports statically (a job's happy
+   * path needs it at init); ops and `wharf env` pass `importDynamoDBClass`
+   * (import-dynamodb-class.ts). It is the caller's choice, not a
+   * dynamic import here, because a bundler keeps every export of a module that any code imports dynamically:
+   * an `import()` of the DynamoDB module in this file put the whole DynamoDB SDK (every command's schema, about
+   * 45 KB minified) in every worker bundle.
+   */
+  readonly dynamodbClass: () => DynamoDBClientClass | Promise<DynamoDBClientClass>;
 }
+
+export type DynamoDBClientClass = typeof import('../store/dynamodb/dynamodb-client-class.js').DynamoDBClient;
 
 /** One client per AWS service, each built on its first call, once per process. */
 export interface AwsClients {
@@ -59,7 +70,7 @@ export function createAwsClients(options: AwsClientsOptions): AwsClientRoot {
   return {
     sqs: loadOnce(async () => {
       if (given.sqs) return given.sqs;
-      const { SQSClient } = await import('../transport/sqs/sqs-api.js');
+      const { SQSClient } = await import('../transport/sqs/sqs-client-class.js');
       // SQS sends each request to its queue URL's host by default. With an endpoint configured (LocalStack,
       // moto), that endpoint wins: emulators can hand out amazonaws.com-looking queue URLs (moto's
       // CloudFormation does), and the user asked for their endpoint.
@@ -68,12 +79,12 @@ export function createAwsClients(options: AwsClientsOptions): AwsClientRoot {
     }),
     dynamodb: loadOnce(async () => {
       if (given.dynamodb) return given.dynamodb;
-      const { DynamoDBClient } = await import('../store/dynamodb/dynamodb-api.js');
+      const DynamoDBClient = await options.dynamodbClass();
       return keep(new DynamoDBClient(configOf('dynamodb')));
     }),
     scheduler: loadOnce(async () => {
       if (given.scheduler) return given.scheduler;
-      const { SchedulerClient } = await import('../schedule/eventbridge/scheduler-api.js');
+      const { SchedulerClient } = await import('../schedule/eventbridge/scheduler-client-class.js');
       return keep(new SchedulerClient(configOf('scheduler')));
     }),
     cloudFormation: loadOnce(async () => {

@@ -8,7 +8,7 @@ import { ConfigError } from '../errors.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { SchedulerClient } from '../schedule/eventbridge/scheduler-api.js';
 import type { JobScheduler } from '../schedule/types.js';
-import type { DynamoDBClient } from '../store/dynamodb/dynamodb-api.js';
+import { DynamoDBClient } from '../store/dynamodb/dynamodb-client-class.js';
 import { createDynamoJobStore } from '../store/dynamodb/dynamodb-store.js';
 import type { JobStore } from '../store/types.js';
 import type { SQSClient } from '../transport/sqs/sqs-api.js';
@@ -89,6 +89,8 @@ export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
     uses,
     ...(options.region === undefined ? {} : { region: options.region }),
     given: { sqs: options.sqs, dynamodb: options.dynamodb, scheduler: options.scheduler },
+    // Static: the DynamoDB store is on a job's happy path, so its client class is loaded at init anyway.
+    dynamodbClass: () => DynamoDBClient,
   });
   // Only DynamoDB is on a job's happy path (claim, run, record success): its store is imported statically, so
   // it loads at init; SQS and Scheduler load on first need.

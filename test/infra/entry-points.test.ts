@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { bundleFacts } from '../../bench/bundle-facts';
 import { entryPointFacts, exportedSpecifiers } from '../../bench/figures/entry-points';
@@ -99,5 +100,33 @@ describe('a Lambda worker as the WharfJobs construct bundles it', () => {
     ]);
     expect(facts.packages).not.toContain('croner');
     expect(facts.files).toBeGreaterThan(1);
+  });
+
+  it("keeps of the DynamoDB SDK only the commands the store sends, not its aggregated client's every command", async () => {
+    // A module any code import()s keeps every export: an import() of the DynamoDB module in the composition root
+    // once put the aggregated DynamoDB class, and with it every command's schema (~45 KB), in each worker.
+    const result = await build({
+      ...WORKER_BUILD_OPTIONS,
+      splitting: false,
+      stdin: { contents: worker, resolveDir: ROOT, sourcefile: 'worker.ts', loader: 'ts' },
+      outfile: resolve(ROOT, 'node_modules/.cache/worker-bundle-test/one-file.mjs'),
+      tsconfig: resolve(ROOT, 'tsconfig.json'),
+      write: false,
+      metafile: true,
+      logLevel: 'error',
+    });
+    // What survived tree shaking: the inputs with code in the output (metafile.inputs lists every file parsed).
+    const output = Object.values(result.metafile.outputs)[0]!;
+    const inputs = Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path);
+    expect(
+      inputs.some((i) => i.endsWith('@aws-sdk/client-dynamodb/dist-es/commands/PutItemCommand.js')),
+    ).toBe(true);
+    expect(
+      inputs.filter((i) =>
+        /@aws-sdk\/client-dynamodb\/dist-es\/(DynamoDB|commands\/CreateTableCommand)\.js$/.test(i),
+      ),
+    ).toEqual([]);
   });
 });

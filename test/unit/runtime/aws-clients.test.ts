@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { awsSettingsFromEnv } from '../../../src/config/aws-settings';
 import { hasCode } from '../../../src/errors';
-import { createAwsClients } from '../../../src/runtime/aws-clients';
+import { type AwsClientsOptions, createAwsClients as createRoot } from '../../../src/runtime/aws-clients';
+import { importDynamoDBClass } from '../../../src/runtime/import-dynamodb-class';
+
+// The root as ops builds it: the DynamoDB class on first need.
+const createAwsClients = (options: Omit<AwsClientsOptions, 'dynamodbClass'>) =>
+  createRoot({ ...options, dynamodbClass: importDynamoDBClass });
 
 const motoish = 'http://127.0.0.1:5999';
 
