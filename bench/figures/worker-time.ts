@@ -3,6 +3,7 @@ import type { Emulator } from '../aws/emulator';
 import { baselineInMemory } from '../baseline/in-memory';
 import { baselineRig } from '../baseline/rig';
 import type { BenchConfig } from '../config';
+import { collectGarbage } from '../gc';
 import { type InMemoryWorker, type Rig, runScenario } from '../scenario';
 import { type Spread, spread, type Timing, timed } from '../stats';
 import { wharfInMemory } from '../wharf/in-memory';
@@ -98,6 +99,7 @@ async function runInMemory(worker: InMemoryWorker, jobs: number): Promise<Timing
   const handler = worker.handlerForRun();
   const events = await worker.events(jobs);
   const context = fakeContext(900_000);
+  collectGarbage();
   return timed(async () => {
     for (const event of events) {
       const response = await handler(event, context);

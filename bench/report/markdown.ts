@@ -90,7 +90,8 @@ function workerTable(r: BenchResults): string {
   return [
     `**2. Worker time per ${int(w.perJobs)} jobs through the Lambda handler**, in-process, ms (I/O taken out: ` +
       `${int(w.inMemory.jobsPerRun)} jobs × ${w.inMemory.runs} rounds, in-memory store and transport for wharf, an in-memory ` +
-      `Powertools persistence layer for the baseline; moto: ${int(w.emulator.jobsPerRun)} jobs × ${w.emulator.runs} ` +
+      `Powertools persistence layer for the baseline, a full garbage collection before each timed round so that no ` +
+      `subject pays for another's garbage; moto: ${int(w.emulator.jobsPerRun)} jobs × ${w.emulator.runs} ` +
       'rounds, scaled; moto is Python on the same two cores, so its wall time measures moto more than either ' +
       'library. baseline plain = Powertools batch alone; baseline idempotent = batch + idempotency)',
     '',
