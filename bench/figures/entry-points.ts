@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type BundleFacts, bundleFacts, WATCHED } from '../bundle-facts';
+import { ONE_FILE_ESM } from './cold-start';
 
 /** Figure 6: what each entry point of the package costs a bundle that imports all of it. */
 export interface EntryPointRow {
@@ -49,13 +50,7 @@ export function entryPointFacts(specifier: string): Promise<BundleFacts> {
     },
     outfile: resolve(ROOT, 'node_modules/.cache/entry-point.mjs'),
     tsconfig: resolve(ROOT, 'tsconfig.json'),
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    legalComments: 'none',
+    ...ONE_FILE_ESM,
     external: PEERS,
   });
 }
