@@ -1,13 +1,13 @@
 import type { Clock } from '../clock.js';
-import { MAX_BODY_BYTES } from '../envelope/decode.js';
+import { MAX_ENQUEUE_BYTES, STORY_HEADROOM_BYTES } from '../envelope/decode.js';
 import { ENVELOPE_VERSION, type Envelope } from '../envelope/envelope.js';
-import { STORY_HEADROOM_BYTES } from '../envelope/fit.js';
 import { toOutgoing } from '../envelope/outgoing.js';
 import { errorMessage } from '../errors.js';
 import { derivedJobId } from '../job/define-job.js';
 import { parseDuration } from '../job/duration.js';
 import type { EnqueueOptions } from '../job/types.js';
 import { validatePayload } from '../job/validate-payload.js';
+import { SQS_LIMITS } from '../transport/message-limits.js';
 import type { OutgoingMessage } from '../transport/types.js';
 import type { EnqueueRequest } from './types.js';
 
@@ -62,11 +62,11 @@ export async function prepare(request: EnqueueRequest, clock: Clock): Promise<Pr
   };
   const message = toOutgoing(envelope, now);
   const bytes = Buffer.byteLength(message.body, 'utf8');
-  if (bytes > MAX_BODY_BYTES - STORY_HEADROOM_BYTES) {
+  if (bytes > MAX_ENQUEUE_BYTES) {
     return {
       ok: false,
       payloadProblems: [
-        `payload is too large: the message would be ${bytes} bytes; wharf accepts ${MAX_BODY_BYTES - STORY_HEADROOM_BYTES} (SQS's ${MAX_BODY_BYTES} less ${STORY_HEADROOM_BYTES} kept for the retry and dead-letter story). Pass an id and load the data in the job.`,
+        `payload is too large: the message would be ${bytes} bytes; wharf accepts ${MAX_ENQUEUE_BYTES} (SQS's ${SQS_LIMITS.maxMessageBytes} less ${STORY_HEADROOM_BYTES} kept for the retry and dead-letter story). Pass an id and load the data in the job.`,
       ],
       optionProblems,
     };

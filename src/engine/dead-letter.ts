@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
+import { attributeText, MAX_JOB_ID_CHARS, MAX_JOB_NAME_CHARS } from '../envelope/attributes.js';
 import { ATTR, type DeadLetterInfo, type Envelope, type ErrorSummary } from '../envelope/envelope.js';
 import { serializeWithinLimit } from '../envelope/fit.js';
+import { checkOutgoingMessage } from '../transport/message-limits.js';
 import type { OutgoingMessage } from '../transport/types.js';
 
 /**
@@ -18,14 +21,37 @@ export function deadLetterFromEnvelope(envelope: Envelope, info: DeadLetterInfo)
 
 /**
  * Input that is not a usable envelope keeps its raw body unchanged (the evidence), and the reason travels in the
- * attributes.
+ * attributes. A body that cannot travel as it is (none at all, or too big to fit beside the reason) is replaced by
+ * an account of it: its size, its SHA-256 and its head, so the dead letter is still written with its reason
+ * rather than looping until SQS moves it without one.
  */
 export function deadLetterFromRaw(
   rawBody: string,
   info: DeadLetterInfo,
   known: { readonly job?: string; readonly id?: string },
 ): OutgoingMessage {
-  return { body: rawBody, attributes: deadLetterAttributes(known.job, known.id, info), delaySeconds: 0 };
+  const attributes = deadLetterAttributes(known.job, known.id, info);
+  const asIs = { body: rawBody, attributes, delaySeconds: 0 };
+  return checkOutgoingMessage(asIs) === undefined ? asIs : { ...asIs, body: standInBody(rawBody) };
+}
+
+/** How much of a body that cannot be kept whole is kept: enough to recognize it, far from SQS's limit. */
+export const RAW_HEAD_CHARS = 64 * 1024;
+
+/** Marks a dead letter's body as wharf's account of a body it could not keep (see deadLetterFromRaw). */
+export const STAND_IN_KEY = 'wharfRawBody';
+
+function standInBody(rawBody: string): string {
+  const head = [...rawBody.slice(0, RAW_HEAD_CHARS + 1)].slice(0, RAW_HEAD_CHARS).join('');
+  return JSON.stringify({
+    [STAND_IN_KEY]: {
+      note:
+        rawBody.length === 0 ? 'the record had no body' : 'the body was too large to keep beside its reason',
+      bytes: Buffer.byteLength(rawBody, 'utf8'),
+      sha256: createHash('sha256').update(rawBody, 'utf8').digest('hex'),
+      head,
+    },
+  });
 }
 
 function deadLetterAttributes(
@@ -40,18 +66,13 @@ function deadLetterAttributes(
     [ATTR.queue]: info.queue,
     [ATTR.attempt]: String(info.attempts),
   };
-  if (job) attributes[ATTR.job] = clean(job, 256);
-  if (id) attributes[ATTR.jobId] = clean(id, 512);
+  if (job) attributes[ATTR.job] = attributeText(job, MAX_JOB_NAME_CHARS);
+  if (id) attributes[ATTR.jobId] = attributeText(id, MAX_JOB_ID_CHARS);
   return attributes;
 }
 
 function oneLine(error: ErrorSummary): string {
   const code = error.code ? ` [${error.code}]` : '';
-  return clean(`${error.name}${code}: ${error.message}`, 1000);
-}
-
-/** SQS accepts only some Unicode in attribute values; keep them printable and short. */
-function clean(text: string, max: number): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\ud800-\udfff\ufffe\uffff]/g, ' ').slice(0, max);
+  // One line: a multi-line message (a payload's list of issues) reads better joined than with its breaks replaced.
+  return attributeText(`${error.name}${code}: ${error.message}`.replace(/\s*[\r\n]+\s*/g, ' '), 1000);
 }

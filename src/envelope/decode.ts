@@ -1,11 +1,28 @@
 import { errorMessage } from '../errors.js';
 import { SQS_LIMITS } from '../transport/message-limits.js';
+import { MAX_JOB_ID_CHARS, MAX_JOB_NAME_CHARS } from './attributes.js';
 import { type DeadLetterReason, ENVELOPE_VERSION, type Envelope } from './envelope.js';
 
-/** Limits applied before any recursive walk of untrusted input (invariant 4). */
-export const MAX_BODY_BYTES = SQS_LIMITS.maxMessageBytes;
+/**
+ * What a message's attributes may take of SQS's 1 MiB (body and attributes count together): a dead letter's, the
+ * largest, stay under this whatever their text (attributeText caps each by characters, at most 3 bytes each).
+ */
+export const ATTRIBUTE_ROOM_BYTES = 8 * 1024;
+/**
+ * The largest body the engine reads or writes. Not SQS's own limit: a body that fills all of it (sent by another
+ * producer) could not be dead-lettered with its reason beside it, and would loop until SQS moved it without one.
+ */
+export const MAX_ENVELOPE_BYTES = SQS_LIMITS.maxMessageBytes - ATTRIBUTE_ROOM_BYTES;
+/**
+ * Of SQS's 1 MiB, this much is kept back at enqueue for what the engine adds to a message later: the failures of
+ * retries, a dead letter's story, and the attributes. So a job that was accepted can always be retried and
+ * dead-lettered.
+ */
+export const STORY_HEADROOM_BYTES = 16 * 1024;
+/** The largest body the client enqueues. */
+export const MAX_ENQUEUE_BYTES = SQS_LIMITS.maxMessageBytes - STORY_HEADROOM_BYTES;
+/** Nesting limit, applied before any recursive walk of untrusted input (invariant 4). */
 export const MAX_DEPTH = 64;
-const MAX_ID_CHARS = 512;
 
 export type DecodeResult =
   | { readonly ok: true; readonly envelope: Envelope }
@@ -22,11 +39,13 @@ export type DecodeResult =
  * Never throws; a failure carries the dead-letter reason code and a readable message.
  */
 export function decodeEnvelope(body: string): DecodeResult {
+  // SQS refuses an empty body, so only a record that had none (another event source, a hand-made event) has one.
+  if (body.length === 0) return fail('malformed-body', 'body is empty (the record carried no body)');
   // A UTF-16 code unit is at most 3 bytes of UTF-8: most bodies are shown small enough without counting.
-  if (body.length * 3 > MAX_BODY_BYTES && Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) {
+  if (body.length * 3 > MAX_ENVELOPE_BYTES && Buffer.byteLength(body, 'utf8') > MAX_ENVELOPE_BYTES) {
     return fail(
       'oversize',
-      `body is ${Buffer.byteLength(body, 'utf8')} bytes; the limit is ${MAX_BODY_BYTES}`,
+      `body is ${Buffer.byteLength(body, 'utf8')} bytes; wharf reads at most ${MAX_ENVELOPE_BYTES} (SQS's ${SQS_LIMITS.maxMessageBytes} less ${ATTRIBUTE_ROOM_BYTES} kept for the dead letter's attributes)`,
     );
   }
   if (mayNestDeeperThan(body, MAX_DEPTH) && jsonDepth(body) > MAX_DEPTH)
@@ -46,8 +65,8 @@ function validateShape(value: unknown): DecodeResult {
     return fail('malformed-body', 'body is JSON but not an object');
   }
   const e = value as Record<string, unknown>;
-  const job = typeof e.job === 'string' ? e.job.slice(0, 256) : undefined;
-  const id = typeof e.id === 'string' ? e.id.slice(0, MAX_ID_CHARS) : undefined;
+  const job = typeof e.job === 'string' ? e.job.slice(0, MAX_JOB_NAME_CHARS) : undefined;
+  const id = typeof e.id === 'string' ? e.id.slice(0, MAX_JOB_ID_CHARS) : undefined;
   if (e.v !== ENVELOPE_VERSION) {
     return {
       ok: false,
@@ -58,9 +77,9 @@ function validateShape(value: unknown): DecodeResult {
     };
   }
   const problems: string[] = [];
-  if (typeof e.id !== 'string' || e.id.length === 0 || e.id.length > MAX_ID_CHARS)
+  if (typeof e.id !== 'string' || e.id.length === 0 || e.id.length > MAX_JOB_ID_CHARS)
     problems.push('id must be a non-empty string');
-  if (typeof e.job !== 'string' || e.job.length === 0 || e.job.length > 256)
+  if (typeof e.job !== 'string' || e.job.length === 0 || e.job.length > MAX_JOB_NAME_CHARS)
     problems.push('job must be a non-empty string');
   if (!('payload' in e)) problems.push('payload is missing');
   if (!isCount(e.attempt, 1)) problems.push('attempt must be a positive integer');

@@ -1,13 +1,8 @@
-import { MAX_BODY_BYTES } from './decode.js';
+import { MAX_ENVELOPE_BYTES } from './decode.js';
 import type { Envelope, ErrorSummary, FailureRecord } from './envelope.js';
 
-/**
- * Of SQS's 1 MiB, this much is kept back at enqueue for what the engine adds later: the failures of retries and a
- * dead letter's story, and the attributes. So a job that was accepted can always be retried and dead-lettered.
- */
-export const STORY_HEADROOM_BYTES = 16 * 1024;
-/** What a message body may use once its attributes (at most a few KiB) are counted. */
-const BODY_LIMIT_BYTES = MAX_BODY_BYTES - 4 * 1024;
+/** What a message body may use once its attributes are counted; the decoder reads up to the same size. */
+const BODY_LIMIT_BYTES = MAX_ENVELOPE_BYTES;
 
 /**
  * Returns the envelope as JSON within SQS's limit, trimming the story if it must (stacks and causes first, then

@@ -1,6 +1,7 @@
 import { SQS_LIMITS } from '../transport/message-limits.js';
 import type { OutgoingMessage } from '../transport/types.js';
-import { ATTR, type Envelope } from './envelope.js';
+import { jobAttributes } from './attributes.js';
+import type { Envelope } from './envelope.js';
 import { serializeWithinLimit } from './fit.js';
 
 /** SQS's largest DelaySeconds. Longer waits travel as `runAtMs` and hop (or go through Scheduler). */
@@ -15,11 +16,7 @@ export function toOutgoing(envelope: Envelope, nowMs: number): OutgoingMessage {
   const wire: Envelope = needsRunAt ? { ...rest, runAtMs } : rest;
   return {
     body: serializeWithinLimit(wire),
-    attributes: {
-      [ATTR.job]: envelope.job,
-      [ATTR.jobId]: envelope.id,
-      [ATTR.attempt]: String(envelope.attempt),
-    },
+    attributes: jobAttributes(envelope.job, envelope.id, envelope.attempt),
     delaySeconds,
   };
 }

@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '../clock.js';
-import { ATTR } from '../envelope/envelope.js';
+import { jobAttributes } from '../envelope/attributes.js';
 import { ConfigError, EnqueueFailedError, NotFoundError } from '../errors.js';
 import { SCHEDULED_TIME } from '../schedule/context-attributes.js';
 import { firingJobId } from '../schedule/define-recurring.js';
@@ -78,7 +78,7 @@ export async function runRecurringNow(
   const [outcome] = await options.transport.send(record.queue, [
     {
       body: JSON.stringify(envelope),
-      attributes: { [ATTR.job]: String(template.job), [ATTR.jobId]: jobId, [ATTR.attempt]: '1' },
+      attributes: jobAttributes(String(template.job), jobId, 1),
       delaySeconds: 0,
     },
   ]);

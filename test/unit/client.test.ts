@@ -3,9 +3,8 @@ import { z } from 'zod';
 import { createClient } from '../../src/client/client';
 import type { Enqueuer } from '../../src/client/types';
 import { defineJob } from '../../src/define-job';
-import { decodeEnvelope, MAX_BODY_BYTES } from '../../src/envelope/decode';
+import { decodeEnvelope, MAX_ENQUEUE_BYTES } from '../../src/envelope/decode';
 import { ATTR } from '../../src/envelope/envelope';
-import { STORY_HEADROOM_BYTES } from '../../src/envelope/fit';
 import {
   EnqueueFailedError,
   InvalidOptionsError,
@@ -16,6 +15,7 @@ import {
 import { createManualClock, type ManualClock } from '../../src/local/manual-clock';
 import { createMemoryScheduler } from '../../src/schedule/memory-scheduler';
 import { createMemoryTransport, type MemoryTransport } from '../../src/transport/memory';
+import { SQS_LIMITS } from '../../src/transport/message-limits';
 
 const signup = defineJob({
   name: 'sendWelcome',
@@ -168,9 +168,11 @@ describe('createClient', () => {
     });
 
     it('refuses a payload too large for one SQS message, naming the limit', async () => {
-      const error = await rejection(client.enqueue(anything.with({ blob: 'x'.repeat(MAX_BODY_BYTES) })));
+      const error = await rejection(
+        client.enqueue(anything.with({ blob: 'x'.repeat(SQS_LIMITS.maxMessageBytes) })),
+      );
       expect(error).toBeInstanceOf(InvalidPayloadError);
-      const accepted = MAX_BODY_BYTES - STORY_HEADROOM_BYTES;
+      const accepted = MAX_ENQUEUE_BYTES;
       expect((error as InvalidPayloadError).issues).toEqual([
         expect.stringMatching(
           new RegExp(
@@ -182,7 +184,7 @@ describe('createClient', () => {
     });
 
     it('keeps room for the retry and dead-letter story: a payload that fits SQS but not that room is refused', async () => {
-      const almost = 'x'.repeat(MAX_BODY_BYTES - STORY_HEADROOM_BYTES);
+      const almost = 'x'.repeat(MAX_ENQUEUE_BYTES);
       await expect(client.enqueue(anything.with({ blob: almost }))).rejects.toThrow(/payload is too large/);
       await client.enqueue(anything.with({ blob: almost.slice(0, -1000) }));
       expect(sent()).toHaveLength(1);

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ATTRIBUTE_ROOM_BYTES,
   type DecodeResult,
   decodeEnvelope,
   jsonDepth,
-  MAX_BODY_BYTES,
   MAX_DEPTH,
+  MAX_ENVELOPE_BYTES,
 } from '../../src/envelope/decode';
 import { ATTR, ENVELOPE_VERSION, type Envelope } from '../../src/envelope/envelope';
 import { MAX_SQS_DELAY_SECONDS, toOutgoing } from '../../src/envelope/outgoing';
+import { SQS_LIMITS } from '../../src/transport/message-limits';
 
 const NOW = Date.UTC(2026, 10, 25, 12);
 
@@ -43,31 +45,39 @@ describe('decodeEnvelope', () => {
 
   describe('size', () => {
     it('rejects a body one byte over the limit as oversize, naming its size and the limit', () => {
-      const padding = 'x'.repeat(MAX_BODY_BYTES - body({ payload: '' }).length + 1);
+      const padding = 'x'.repeat(MAX_ENVELOPE_BYTES - body({ payload: '' }).length + 1);
       const text = body({ payload: padding });
-      expect(Buffer.byteLength(text)).toBe(MAX_BODY_BYTES + 1);
+      expect(Buffer.byteLength(text)).toBe(MAX_ENVELOPE_BYTES + 1);
       const result = failure(decodeEnvelope(text));
       expect(result.reason).toBe('oversize');
-      expect(result.message).toBe(`body is ${MAX_BODY_BYTES + 1} bytes; the limit is ${MAX_BODY_BYTES}`);
+      expect(result.message).toBe(
+        `body is ${MAX_ENVELOPE_BYTES + 1} bytes; wharf reads at most ${MAX_ENVELOPE_BYTES} (SQS's ${SQS_LIMITS.maxMessageBytes} less ${ATTRIBUTE_ROOM_BYTES} kept for the dead letter's attributes)`,
+      );
     });
 
     it('accepts a body of exactly the limit', () => {
-      const padding = 'x'.repeat(MAX_BODY_BYTES - body({ payload: '' }).length);
+      const padding = 'x'.repeat(MAX_ENVELOPE_BYTES - body({ payload: '' }).length);
       const text = body({ payload: padding });
-      expect(Buffer.byteLength(text)).toBe(MAX_BODY_BYTES);
+      expect(Buffer.byteLength(text)).toBe(MAX_ENVELOPE_BYTES);
       expect(decodeEnvelope(text).ok).toBe(true);
     });
 
     it('counts bytes, not characters: multi-byte characters under the character limit are still oversize', () => {
       // 'é' is 2 bytes in UTF-8 and '✓' is 3: well under a million characters, well over a million bytes.
       const text = body({ payload: 'é✓'.repeat(220_000) });
-      expect(text.length).toBeLessThan(MAX_BODY_BYTES);
-      expect(Buffer.byteLength(text)).toBeGreaterThan(MAX_BODY_BYTES);
+      expect(text.length).toBeLessThan(MAX_ENVELOPE_BYTES);
+      expect(Buffer.byteLength(text)).toBeGreaterThan(MAX_ENVELOPE_BYTES);
       expect(failure(decodeEnvelope(text)).reason).toBe('oversize');
     });
 
+    it("keeps room for a dead letter's attributes: a body that nearly fills SQS's whole limit is oversize", () => {
+      const padding = 'x'.repeat(SQS_LIMITS.maxMessageBytes - body({ payload: '' }).length - 100);
+      expect(failure(decodeEnvelope(body({ payload: padding }))).reason).toBe('oversize');
+      expect(MAX_ENVELOPE_BYTES).toBe(SQS_LIMITS.maxMessageBytes - ATTRIBUTE_ROOM_BYTES);
+    });
+
     it('checks size before parsing, so an oversize non-JSON body reads as oversize', () => {
-      expect(failure(decodeEnvelope('{'.repeat(MAX_BODY_BYTES + 1))).reason).toBe('oversize');
+      expect(failure(decodeEnvelope('{'.repeat(MAX_ENVELOPE_BYTES + 1))).reason).toBe('oversize');
     });
   });
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MAX_BODY_BYTES } from '../../src/envelope/decode';
-import { STORY_HEADROOM_BYTES, serializeWithinLimit } from '../../src/envelope/fit';
+import { MAX_ENQUEUE_BYTES } from '../../src/envelope/decode';
+import { serializeWithinLimit } from '../../src/envelope/fit';
 import { createRegistry, defineJob } from '../../src/index';
 import { createLocalEngine, createManualClock } from '../../src/local/index';
+import { SQS_LIMITS } from '../../src/transport/message-limits';
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
@@ -21,10 +22,10 @@ describe('serializeWithinLimit', () => {
   });
 
   it('drops stacks, then older failures, but keeps the payload and the newest failure', () => {
-    const payload = { blob: 'x'.repeat(MAX_BODY_BYTES - STORY_HEADROOM_BYTES - 200) };
+    const payload = { blob: 'x'.repeat(MAX_ENQUEUE_BYTES - 200) };
     const envelope = { ...base, payload, failures: [1, 2, 3, 4, 5].map(failure) };
     const body = serializeWithinLimit(envelope);
-    expect(bytes(body)).toBeLessThanOrEqual(MAX_BODY_BYTES);
+    expect(bytes(body)).toBeLessThanOrEqual(SQS_LIMITS.maxMessageBytes);
     const parsed = JSON.parse(body);
     expect(parsed.payload).toEqual(payload);
     expect(parsed.failures.at(-1)).toMatchObject({ attempt: 5, error: { name: 'Error' } });
@@ -52,7 +53,7 @@ describe('a job whose payload nearly fills a message', () => {
       registry: createRegistry([big]),
       clock: createManualClock(),
     });
-    const blob = 'x'.repeat(MAX_BODY_BYTES - STORY_HEADROOM_BYTES - 500);
+    const blob = 'x'.repeat(MAX_ENQUEUE_BYTES - 500);
     await engine.client.enqueue(big.with({ blob }));
     const summary = await engine.runUntilIdle();
     expect(summary.byOutcome).toMatchObject({ retrying: 5, dead: 1 });

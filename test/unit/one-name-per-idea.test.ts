@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineJob } from '../../src/define-job';
 import { DEFAULT_CONCURRENCY } from '../../src/engine/concurrency';
-import { MAX_BODY_BYTES } from '../../src/envelope/decode';
+import { MAX_ENQUEUE_BYTES, STORY_HEADROOM_BYTES } from '../../src/envelope/decode';
 import { MAX_SQS_DELAY_SECONDS } from '../../src/envelope/outgoing';
 import { InvalidOptionsError } from '../../src/errors';
 import { createRegistry } from '../../src/job/registry';
@@ -45,7 +45,7 @@ describe('one name per idea', () => {
 describe('one constant per fact', () => {
   it("writes SQS's 1 MiB message limit once", () => {
     expect(filesWith(/1_048_576|1048576|1024 \* 1024/)).toEqual(['transport/message-limits.ts']);
-    expect(MAX_BODY_BYTES).toBe(SQS_LIMITS.maxMessageBytes);
+    expect(MAX_ENQUEUE_BYTES).toBe(SQS_LIMITS.maxMessageBytes - STORY_HEADROOM_BYTES);
   });
 
   it("writes SQS's 15-minute delay limit once", () => {
