@@ -1,10 +1,10 @@
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Clock } from '../clock.js';
 import { DEFAULT_CONCURRENCY } from '../engine/concurrency.js';
 import { createEngine } from '../engine/engine.js';
 import type { EngineOptions } from '../engine/types.js';
-import { ConfigError, InvalidOptionsError } from '../errors.js';
+import { ConfigError, InvalidEventError, InvalidOptionsError } from '../errors.js';
 import type {
   LambdaWorkerHandler,
   SqsBatchHandler,
@@ -38,12 +38,45 @@ export function createBatchHandler(options: LambdaWorkerOptions): SqsBatchHandle
   const problem = concurrencyProblem(concurrency);
   if (problem) throw new InvalidOptionsError('Lambda worker options', [problem]);
   const engine = createEngine(options);
-  return (event, context) =>
-    processBatch(engine, event?.Records ?? [], {
+  return async (event, context) =>
+    processBatch(engine, sqsRecordsOf(event), {
       queue: options.queue,
       concurrency,
       deadlineMs: deadlineOf(context, options.clock),
     });
+}
+
+/**
+ * The event's records, once it is known to be an SQS event: every record an object with a message id, the one
+ * thing a partial batch response can name. Anything else throws InvalidEventError before a record runs, rather
+ * than a TypeError midway or a response Lambda would read as "the whole batch failed" anyway.
+ */
+function sqsRecordsOf(event: unknown): SQSRecord[] {
+  const records = (event as { Records?: unknown } | null | undefined)?.Records;
+  if (typeof event !== 'object' || event === null || !Array.isArray(records)) {
+    throw new InvalidEventError(
+      `The wharf worker was invoked with ${describe(event)}, not an SQS event ({ Records: [...] }): is the function triggered by anything but its queue?`,
+    );
+  }
+  const unnamed = records.findIndex(
+    (r) =>
+      typeof r !== 'object' ||
+      r === null ||
+      typeof (r as SQSRecord).messageId !== 'string' ||
+      (r as SQSRecord).messageId === '',
+  );
+  if (unnamed !== -1) {
+    throw new InvalidEventError(
+      `Record ${unnamed} of the event is not an SQS record (${describe(records[unnamed])} without a messageId): a partial batch response could not name it.`,
+    );
+  }
+  return records as SQSRecord[];
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : typeof value;
 }
 
 /**

@@ -13,7 +13,8 @@ export function toReceivedMessage(record: SQSRecord, queue: string): ReceivedMes
   return {
     messageId: record.messageId,
     receiptHandle: record.receiptHandle,
-    body: record.body,
+    // A record without a string body (not one SQS sent) reads as empty, which the decoder dead-letters with why.
+    body: typeof record.body === 'string' ? record.body : '',
     queue,
     attributes,
     receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),

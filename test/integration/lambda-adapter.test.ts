@@ -346,6 +346,62 @@ describe('createLambdaHandler on moto SQS', () => {
     const handler = handlerFor([job]);
     await expect(handler({ Records: [] }, fakeContext(60_000))).resolves.toEqual({ batchItemFailures: [] });
   });
+
+  // Issue 12: events that are not what SQS sends. Before, a record without a body failed on
+  // Buffer.byteLength(undefined) and looped until maxReceiveCount; a record without a messageId produced a failure
+  // entry Lambda cannot read; a null event threw a TypeError.
+  describe('events that are not what SQS sends', () => {
+    const idle = () =>
+      defineJob({ name: 'idle', schema: z.object({}), idempotency: 'off', perform: () => undefined });
+    const record = (fields: Record<string, unknown>) => ({
+      messageId: crypto.randomUUID(),
+      receiptHandle: 'handle',
+      attributes: { ApproximateReceiveCount: '1' },
+      messageAttributes: {},
+      eventSource: 'aws:sqs',
+      eventSourceARN: queue.arn,
+      ...fields,
+    });
+
+    it.each([
+      ['null', null],
+      ['a string', 'hello'],
+      ['an object without Records', { detail: {} }],
+      ['Records that is not a list', { Records: { 0: {} } }],
+    ])('throws InvalidEventError for %s, before running anything', async (_what, event) => {
+      const handler = handlerFor([idle()]);
+      await expect(handler(event as unknown as SQSEvent, fakeContext(60_000))).rejects.toMatchObject({
+        name: 'InvalidEventError',
+        code: 'WHARF_INVALID_EVENT',
+        message: expect.stringMatching(/not an SQS event/),
+      });
+      expect(events).toEqual([]);
+    });
+
+    it('throws InvalidEventError for a record without a messageId: no response could name it', async () => {
+      const handler = handlerFor([idle()]);
+      const event = { Records: [record({}), record({ messageId: undefined }), null] };
+      await expect(handler(event as unknown as SQSEvent, fakeContext(60_000))).rejects.toMatchObject({
+        code: 'WHARF_INVALID_EVENT',
+        message: expect.stringMatching(/^Record 1 of the event is not an SQS record/),
+      });
+      expect(events).toEqual([]);
+    });
+
+    it('dead-letters a record without a body as malformed-body, with a stand-in body SQS accepts', async () => {
+      const handler = handlerFor([idle()]);
+      const bodiless = record({ body: undefined });
+      const numeric = record({ body: 42 });
+      const event = { Records: [bodiless, numeric] } as unknown as SQSEvent;
+      await expect(handler(event, fakeContext(60_000))).resolves.toEqual({ batchItemFailures: [] });
+      expect(events.map((e) => e.type)).toEqual(['dead', 'dead']);
+      const dead = await receiveAll(sqs, queue.deadLetterUrl);
+      expect(dead).toHaveLength(2);
+      for (const body of dead) {
+        expect(JSON.parse(body).wharfRawBody).toMatchObject({ note: 'the record had no body', bytes: 0 });
+      }
+    });
+  });
 });
 
 describe('createLambdaHandler on a moto FIFO queue', () => {
