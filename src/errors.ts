@@ -27,7 +27,16 @@ export type WharfErrorCode =
   /** ops: the action clashes with one in progress (a move task already running on the DLQ). */
   | 'WHARF_CONFLICT'
   /** The embedded engine's `runUntilIdle` stopped at its message limit with work still queued. */
-  | 'WHARF_NOT_IDLE';
+  | 'WHARF_NOT_IDLE'
+  /** The Lambda worker was invoked with an event that is not an SQS event (no Records, a record without an id). */
+  | 'WHARF_INVALID_EVENT'
+  /**
+   * A job id that already names another job, or the same job with another payload: dead-lettered, never run
+   * as the other job's duplicate (exactly-once mode compares both before it claims).
+   */
+  | 'WHARF_JOB_ID_REUSED'
+  /** A message whose attempt is past its job's maximum on arrival: dead-lettered without running. */
+  | 'WHARF_INVALID_ATTEMPT';
 
 export class WharfError extends Error {
   readonly code: WharfErrorCode;
@@ -215,6 +224,41 @@ export class NotIdleError extends WharfError {
   constructor(message: string) {
     super('WHARF_NOT_IDLE', message);
     this.name = 'NotIdleError';
+  }
+}
+
+/**
+ * The Lambda worker's event is not an SQS event: thrown before any record runs, since a record without a message
+ * id cannot be reported in a partial batch response (SQS always sends one, so this is a wrong trigger or a
+ * hand-made invocation).
+ */
+export class InvalidEventError extends WharfError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('WHARF_INVALID_EVENT', message, options);
+    this.name = 'InvalidEventError';
+  }
+}
+
+/**
+ * A job id names one job: a message whose id the job store already holds for another job, or for this job with
+ * another payload, is dead-lettered with this error (reason `job-id-reused`) instead of being acknowledged as a
+ * duplicate of a job it is not.
+ */
+export class JobIdReusedError extends WharfError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('WHARF_JOB_ID_REUSED', message, options);
+    this.name = 'JobIdReusedError';
+  }
+}
+
+/**
+ * A message arrived with an attempt number past its job's `attempts`: dead-lettered (reason `retries-exhausted`)
+ * without running, and said so, rather than blamed on crashed runs that never happened.
+ */
+export class InvalidAttemptError extends WharfError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('WHARF_INVALID_ATTEMPT', message, options);
+    this.name = 'InvalidAttemptError';
   }
 }
 

@@ -100,8 +100,8 @@ export function describeReport(report: BulkReport): string {
 }
 
 function kindText(d: DeadLetterView): string {
-  if (d.kind === 'crashed')
-    return "crashed (moved by the queue's redrive policy after maxReceiveCount receives)";
+  if (d.kind === 'max-receives')
+    return 'max-receives (moved by SQS after maxReceiveCount receives, with no outcome recorded)';
   if (d.kind === 'poison') return 'poison (not a usable envelope; raw body kept)';
   return 'dead letter (written by wharf with its story)';
 }

@@ -89,12 +89,16 @@ export async function defer(
   return { action: 'ack', outcome: 'deferred' };
 }
 
-/** Writes the dead letter first; only then records the state and lets the message go (invariants 1 and 5). */
+/**
+ * Writes the dead letter first; only then records the state and lets the message go (invariants 1 and 5).
+ * `recordState: false` leaves the job store alone: the record is another job's (a reused id).
+ */
 export async function deadLetter(
   o: ResolvedEngineOptions,
   state: Pick<RunState, 'message' | 'envelope' | 'job' | 'attempt' | 'fence' | 'startedAtMs'>,
   reason: DeadLetterReason,
   error: ErrorSummary,
+  { recordState = true }: { readonly recordState?: boolean } = {},
 ): Promise<Disposition> {
   const now = o.clock.nowMs();
   const failures = appendFailure(state.envelope.failures, { attempt: state.attempt, atMs: now, error });
@@ -115,7 +119,7 @@ export async function deadLetter(
   } catch (cause) {
     return release(o, state, 'dead-letter write failed', summarizeError(cause));
   }
-  await recordFailure(o, state, 'dead', error, failures);
+  if (recordState) await recordFailure(o, state, 'dead', error, failures);
   emit(o, state, { type: 'dead', reason, error });
   return { action: 'ack', outcome: 'dead-lettered' };
 }

@@ -1,6 +1,8 @@
 import { summarizeError } from '../envelope/envelope.js';
-import { hasCode, JobTimeoutError } from '../errors.js';
+import { payloadFingerprint } from '../envelope/fingerprint.js';
+import { hasCode, InvalidAttemptError, JobIdReusedError, JobTimeoutError } from '../errors.js';
 import type { JobProgress } from '../job/types.js';
+import type { JobRecord } from '../store/types.js';
 import { deadLetter, defer, discard, emit, recordStart, release, scheduleRetry } from './outcomes.js';
 import type { ResolvedEngineOptions } from './resolve-options.js';
 import { decideRetry } from './retry-decision.js';
@@ -21,11 +23,7 @@ export async function runClaimed(
   const claimed = claims(o, firing) ? await claim(o, firing) : firing;
   if ('action' in claimed) return claimed;
   const state = claimed;
-  if (state.attempt > state.job.options.maxAttempts) {
-    // Only reachable after crashed runs in exactly-once mode: a job that keeps killing its worker stops here.
-    const error = summarizeError(new JobTimeoutError(state.job.options.timeoutMs, 'abandoned'));
-    return deadLetter(o, state, 'retries-exhausted', error);
-  }
+  if (state.attempt > state.job.options.maxAttempts) return overAttempts(o, base, state);
   emit(o, state, { type: 'started' });
   const outcome = await runAttempt({
     job: state.job,
@@ -44,6 +42,22 @@ export async function runClaimed(
   if (decision.kind === 'discard') return discard(o, state, error);
   if (decision.kind === 'dead') return deadLetter(o, state, decision.reason, error);
   return scheduleRetry(o, state, error, decision.delayMs);
+}
+
+/**
+ * No attempt is left to run. After a claim that counted crashed runs (exactly-once mode), that is a job that kept
+ * killing its worker. Otherwise the message itself arrived with an attempt past the job's maximum: sent by another
+ * producer, or a retry sent before a deploy lowered `attempts`. Each is told as it is: the second never ran here.
+ */
+function overAttempts(o: ResolvedEngineOptions, base: RunState, state: RunState): Promise<Disposition> {
+  const max = state.job.options.maxAttempts;
+  const crashed = state.attempt > base.attempt;
+  const error = crashed
+    ? new JobTimeoutError(state.job.options.timeoutMs, 'abandoned')
+    : new InvalidAttemptError(
+        `The message arrived as attempt ${base.attempt}, past the job's ${max} attempt${max === 1 ? '' : 's'} (attempts lowered since it was sent, or a message not sent by wharf); it was not run`,
+      );
+  return deadLetter(o, state, 'retries-exhausted', summarizeError(error));
 }
 
 /**
@@ -76,6 +90,7 @@ async function claim(o: ResolvedEngineOptions, base: RunState): Promise<RunState
       isRedrive: base.envelope.deadLetter !== undefined,
       expiresAtSec: Math.ceil((now + o.recordRetentionMs) / 1000),
       payload: base.envelope.payload,
+      payloadHash: payloadFingerprint(base.envelope.payload),
     });
   } catch (error) {
     // Nothing ran: the message comes back and tries again.
@@ -93,7 +108,30 @@ async function claim(o: ResolvedEngineOptions, base: RunState): Promise<RunState
     case 'busy':
       // A concurrent duplicate: never reported as success, never charged an attempt.
       return defer(o, base, 'busy', Math.max(1_000, result.leaseExpiresAtMs - now + 1_000));
+    case 'reused':
+      return reusedId(o, base, result.record, result.why);
   }
+}
+
+/**
+ * The id already names another job, or this job with another payload: neither a duplicate to drop nor a job to run
+ * over the other's record. Dead-lettered with the story, and the other job's record is left as it is.
+ */
+function reusedId(
+  o: ResolvedEngineOptions,
+  base: RunState,
+  record: JobRecord,
+  why: 'job' | 'payload',
+): Promise<Disposition> {
+  const id = JSON.stringify(base.envelope.id);
+  const owner =
+    why === 'job'
+      ? `job id ${id} already names a job "${record.jobName}" (${record.status}); this message is job "${base.job.name}"`
+      : `job id ${id} of job "${base.job.name}" was first enqueued with another payload (the record is ${record.status})`;
+  const error = new JobIdReusedError(
+    `${owner}. A job id names one job: give each job its own id (or leave it to wharf), so one cannot silence the other.`,
+  );
+  return deadLetter(o, base, 'job-id-reused', summarizeError(error), { recordState: false });
 }
 
 function attemptBudget(o: ResolvedEngineOptions, state: RunState, p: ProcessOptions): AttemptBudget {

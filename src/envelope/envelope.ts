@@ -39,7 +39,9 @@ export type DeadLetterReason =
   | 'unsupported-version'
   | 'hostile-input'
   | 'oversize'
-  | 'unknown-job';
+  | 'unknown-job'
+  /** The job id already names another job, or this job with another payload (exactly-once mode). */
+  | 'job-id-reused';
 
 export interface DeadLetterInfo {
   readonly reason: DeadLetterReason;

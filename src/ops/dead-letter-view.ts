@@ -29,7 +29,7 @@ export function toDeadLetterView(
     failures: Array.isArray(envelope.failures) ? envelope.failures : [],
     payload: redact(envelope.payload, redactPaths(envelope.job)),
   };
-  if (!story) return crashedView(common, envelope, message);
+  if (!story) return maxReceivesView(common, envelope, message);
   return {
     ...common,
     kind: 'dead-letter',
@@ -41,7 +41,12 @@ export function toDeadLetterView(
   };
 }
 
-function crashedView(
+/**
+ * SQS moved the message, not wharf: every receive ended without an outcome wharf could write. The message alone
+ * cannot say which of the ways that happens it was, so the explanation lists them rather than guess one ("a
+ * crash"); the job's record (`wharf jobs show`) tells more where the job keeps state.
+ */
+function maxReceivesView(
   common: Omit<DeadLetterView, 'kind' | 'reason' | 'failedAtMs'>,
   envelope: Envelope,
   message: HeldMessage,
@@ -49,13 +54,15 @@ function crashedView(
   const error: ErrorSummary = {
     name: 'MaxReceivesExceeded',
     message:
-      `attempt ${envelope.attempt} was received by workers as many times as the queue's maxReceiveCount allows, ` +
-      'and no run recorded an outcome (it crashed, ran out of time, or could not reach the job store)',
+      `SQS moved attempt ${envelope.attempt} here after the queue's maxReceiveCount receives; no worker recorded ` +
+      'an outcome for it. Each receive ended in one of: a run that crashed or timed out; a retry, deferral or ' +
+      'dead letter that could not be sent; a job store that could not be reached; or a delivery that never ran ' +
+      'the job (throttled, or too near the invocation deadline). Retrying it is safe: it runs as a fresh delivery',
   };
   const first = common.failures[0];
   return {
     ...common,
-    kind: 'crashed',
+    kind: 'max-receives',
     reason: 'max-receives',
     error,
     attempts: envelope.attempt,

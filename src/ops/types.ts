@@ -13,11 +13,12 @@ export interface QueueOverview extends QueueCounts {
 
 /**
  * - `dead-letter`: written by wharf with its story (retries exhausted, permanent error, invalid payload...).
- * - `crashed`: a plain envelope that SQS's redrive policy moved after maxReceiveCount receives, because no run
- *   ever recorded an outcome (crash, timeout, outage): the crash safety net.
+ * - `max-receives`: a plain envelope that SQS's redrive policy moved after maxReceiveCount receives, because no
+ *   receive ended with an outcome wharf could record (a crash or timeout, a re-send or store write that failed, a
+ *   delivery that never ran the job): the safety net. Not always a crash, so not called one.
  * - `poison`: not a usable envelope; the raw body is kept as evidence and the reason is in the attributes.
  */
-export type DeadLetterKind = 'dead-letter' | 'crashed' | 'poison';
+export type DeadLetterKind = 'dead-letter' | 'max-receives' | 'poison';
 
 export interface DeadLetterView {
   readonly queue: string;
@@ -26,7 +27,7 @@ export interface DeadLetterView {
   readonly kind: DeadLetterKind;
   readonly jobId?: string;
   readonly jobName?: string;
-  /** A DeadLetterReason code, or `max-receives` for `crashed`. */
+  /** A DeadLetterReason code, or `max-receives` for kind `max-receives`. */
   readonly reason: string;
   readonly error?: ErrorSummary;
   readonly attempts?: number;

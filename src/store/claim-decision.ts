@@ -37,6 +37,9 @@ export function isLeaseLive(record: Pick<JobRecord, 'leaseExpiresAtMs'>, nowMs: 
 export function decideClaim(existing: JobRecord | undefined, input: ClaimInput): ClaimDecision {
   if (existing === undefined) return claim('absent', input.attempt);
   if (isExpired(existing, input.nowMs)) return claim('expired', input.attempt);
+  // Before any status: a succeeded record of another job must not make this one a "duplicate" and drop it.
+  const reuse = reusedBy(existing, input);
+  if (reuse) return { kind: 'reused', record: existing, why: reuse };
   switch (existing.status) {
     case 'succeeded':
       return { kind: 'completed', record: existing };
@@ -58,6 +61,18 @@ export function decideClaim(existing: JobRecord | undefined, input: ClaimInput):
       // A status this version does not know (a newer deploy wrote it): neither run nor drop, come back later.
       return { kind: 'busy', leaseExpiresAtMs: (existing as JobRecord).leaseExpiresAtMs ?? input.nowMs };
   }
+}
+
+/** Whether the record belongs to another job, or to this one enqueued with another payload. */
+export function reusedBy(existing: JobRecord, input: ClaimInput): 'job' | 'payload' | undefined {
+  if (existing.jobName !== input.jobName) return 'job';
+  if (
+    existing.payloadHash !== undefined &&
+    input.payloadHash !== undefined &&
+    existing.payloadHash !== input.payloadHash
+  )
+    return 'payload';
+  return undefined;
 }
 
 /**

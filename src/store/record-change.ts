@@ -34,6 +34,7 @@ export function claimChange(input: ClaimInput, attempt: number): RecordChange {
       updatedAtMs: now,
       expiresAtSec: input.expiresAtSec,
       ...(payload ? { payload: payload.value } : {}),
+      ...(input.payloadHash ? { payloadHash: input.payloadHash } : {}),
     },
     setIfAbsent: { createdAtMs: now },
     // A new run starts without the previous run's leftovers; lastError and failures stay as the job's history.

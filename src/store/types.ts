@@ -32,6 +32,11 @@ export interface JobRecord {
    * because the item's size is what every later write of the record costs.
    */
   readonly payload?: unknown;
+  /**
+   * The payload's fingerprint (envelope/fingerprint.ts), written by an exactly-once claim: a later claim of the
+   * same id with another payload is refused as `job-id-reused`. Absent on records written before it existed.
+   */
+  readonly payloadHash?: string;
   /** Epoch seconds after which the record counts as absent (DynamoDB TTL attribute). */
   readonly expiresAtSec: number;
 }
@@ -49,6 +54,8 @@ export interface ClaimInput {
   readonly expiresAtSec: number;
   /** Kept on the record when small (see JobRecord.payload). */
   readonly payload?: unknown;
+  /** The payload's fingerprint: a record of this id with another one is not this job (see JobRecord.payloadHash). */
+  readonly payloadHash?: string;
 }
 
 export type ClaimResult =
@@ -64,7 +71,12 @@ export type ClaimResult =
   /** Another run holds a live lease: try again after it expires; no attempt used. */
   | { readonly kind: 'busy'; readonly leaseExpiresAtMs: number }
   /** Dead or discarded, or a newer message already carries the job (stale duplicate): drop this message. */
-  | { readonly kind: 'superseded'; readonly record: JobRecord };
+  | { readonly kind: 'superseded'; readonly record: JobRecord }
+  /**
+   * The id is another job's (`job`: another job name), or this job's with another payload (`payload`): not a
+   * duplicate, and not to be run over the other's record either. The engine dead-letters it as `job-id-reused`.
+   */
+  | { readonly kind: 'reused'; readonly record: JobRecord; readonly why: 'job' | 'payload' };
 
 /** Identifies the run that writes: `fence` is required in exactly-once mode, absent in tracked mode. */
 export interface RunRef {

@@ -75,11 +75,11 @@ describe.each([embeddedWorld, motoWorld])('ops dead letters on the $name', (fact
     await world.crash(JSON.stringify(envelope));
     const [crashed] = (await ops.deadLetters()).items;
     expect(crashed).toMatchObject({
-      kind: 'crashed',
+      kind: 'max-receives',
       reason: 'max-receives',
       jobId: 'crashed-1',
       attempts: 1,
-      error: { name: 'MaxReceivesExceeded', message: expect.stringMatching(/no run recorded an outcome/) },
+      error: { name: 'MaxReceivesExceeded', message: expect.stringMatching(/no worker recorded an outcome/) },
     });
     shipping.broken = false;
     expect((await ops.retry({ refs: ['crashed-1'] })).succeeded).toHaveLength(1);

@@ -76,6 +76,30 @@ describe.each([memoryAdapter, dynamoAdapter])('JobStore ($name)', (adapter) => {
       });
     });
 
+    // Issue 12, S16: a job id names one job. Before, a succeeded record answered `completed` to any claim of its
+    // id, so a second job (or another payload) was acknowledged as a duplicate and never ran.
+    it('answers reused, not completed, to a claim of the id by another job, and leaves the record as it was', async () => {
+      const jobId = newJobId();
+      const { fence } = claimedOf(await store.claim(claimInput(jobId)));
+      await store.succeed(succeedInput(jobId, fence));
+      const before = await store.get(jobId, T0 + 2_000);
+      const other = await store.claim(claimInput(jobId, { nowMs: T0 + 2_000, jobName: 'chargeCard' }));
+      expect(other).toEqual({ kind: 'reused', why: 'job', record: before });
+      expect(await store.get(jobId, T0 + 2_000)).toEqual(before);
+    });
+
+    it('answers reused to a claim with another payload fingerprint, whatever the status, and completed to the same one', async () => {
+      const jobId = newJobId();
+      const claim = (nowMs: number, payloadHash: string) =>
+        store.claim(claimInput(jobId, { nowMs, payloadHash }));
+      const { fence } = claimedOf(await claim(T0, 'sha256:a'));
+      expect(await claim(T0 + 1, 'sha256:b')).toMatchObject({ kind: 'reused', why: 'payload' });
+      expect((await store.get(jobId, T0 + 1))?.payloadHash).toBe('sha256:a');
+      await store.succeed(succeedInput(jobId, fence));
+      expect(await claim(T0 + 2_000, 'sha256:b')).toMatchObject({ kind: 'reused', why: 'payload' });
+      expect((await claim(T0 + 2_000, 'sha256:a')).kind).toBe('completed');
+    });
+
     it('hands a concurrent duplicate back as busy without using an attempt', async () => {
       const jobId = newJobId();
       claimedOf(await store.claim(claimInput(jobId)));

@@ -56,7 +56,9 @@ describe('JobStore (dynamodb) write units', () => {
     expect(await indexed(jobId)).toBeUndefined();
     await sut.store.fail(failInput(jobId, run.fence, 'retrying', { ...welcome(jobId), nextAttempt: 2 }));
     expect(await indexed(jobId)).toBe('retrying');
-    const retry = claimedOf(await sut.store.claim(claimInput(jobId, { attempt: 2, nowMs: T0 + 5_000 })));
+    const retry = claimedOf(
+      await sut.store.claim(claimInput(jobId, { ...welcome(jobId), attempt: 2, nowMs: T0 + 5_000 })),
+    );
     expect(await indexed(jobId)).toBeUndefined();
     await sut.store.succeed(succeedInput(jobId, retry.fence, { attempt: 2, nowMs: T0 + 6_000 }));
     expect(await indexed(jobId)).toBeUndefined();
@@ -73,7 +75,8 @@ describe('JobStore (dynamodb) write units', () => {
     expect(await writeUnitsOf(sut, jobId, async () => (fence = claimedOf(await retry()).fence))).toBe(2);
     const dead = failInput(jobId, fence, 'dead', { ...welcome(jobId), attempt: 2, nowMs: T0 + 6_000 });
     expect(await writeUnitsOf(sut, jobId, () => sut.store.fail(dead))).toBe(2);
-    const redrive = () => sut.store.claim(claimInput(jobId, { isRedrive: true, nowMs: T0 + 9_000 }));
+    const redrive = () =>
+      sut.store.claim(claimInput(jobId, { ...welcome(jobId), isRedrive: true, nowMs: T0 + 9_000 }));
     expect(await writeUnitsOf(sut, jobId, async () => (fence = claimedOf(await redrive()).fence))).toBe(2);
     const release = { jobId, fence, attempt: 1, nowMs: T0 + 9_500 };
     expect(await writeUnitsOf(sut, jobId, () => sut.store.release(release))).toBe(2);

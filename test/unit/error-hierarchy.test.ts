@@ -7,7 +7,10 @@ import {
   ConflictError,
   EnqueueFailedError,
   errorMessage,
+  InvalidAttemptError,
+  InvalidEventError,
   InvalidOptionsError,
+  JobIdReusedError,
   JobTimeoutError,
   NotFoundError,
   NotIdleError,
@@ -42,6 +45,9 @@ describe('the error hierarchy', () => {
     [NotFoundError, 'WHARF_NOT_FOUND'],
     [ConflictError, 'WHARF_CONFLICT'],
     [ConfigError, 'WHARF_CONFIG'],
+    [InvalidEventError, 'WHARF_INVALID_EVENT'],
+    [InvalidAttemptError, 'WHARF_INVALID_ATTEMPT'],
+    [JobIdReusedError, 'WHARF_JOB_ID_REUSED'],
   ] as const)('%o carries its stable code, its own name and the cause', (Class, code) => {
     const cause = new Error('root');
     const error = new Class('what happened', { cause });

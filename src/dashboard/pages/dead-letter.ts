@@ -5,7 +5,8 @@ import { csrfField, json, statusBadge, when } from '../layout.js';
 
 const KIND: Record<DeadLetterView['kind'], string> = {
   'dead-letter': 'written by wharf with its story',
-  crashed: "moved by the queue's redrive policy after maxReceiveCount receives: no run recorded an outcome",
+  'max-receives':
+    'moved by SQS after maxReceiveCount receives: no worker recorded an outcome (see the error)',
   poison: 'not a usable envelope: the raw body is kept as evidence',
 };
 

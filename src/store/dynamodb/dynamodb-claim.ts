@@ -45,7 +45,14 @@ function firstClaimCondition(x: ReturnType<typeof createExpression>, input: Clai
   const due = `${status} IN (${x.string('queued')}, ${x.string('retrying')}) AND ${x.name('nextAttempt')} <= ${x.number(input.attempt)}`;
   // Only an operator's redrive brings a dead job back.
   const waiting = input.isRedrive ? `(${due}) OR ${status} = ${x.string('dead')}` : due;
-  return `${absent} OR (${live} AND (${waiting}))`;
+  // The record must be this job's, with this payload (decideClaim's reusedBy): otherwise the check fails and the
+  // returned record is judged as `reused`.
+  const sameJob = [`${x.name('jobName')} = ${x.string(input.jobName)}`];
+  if (input.payloadHash) {
+    const hash = x.name('payloadHash');
+    sameJob.push(`(attribute_not_exists(${hash}) OR ${hash} = ${x.string(input.payloadHash)})`);
+  }
+  return `${absent} OR (${live} AND ${sameJob.join(' AND ')} AND (${waiting}))`;
 }
 
 async function afterFirstClaimFailed(
