@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { MAX_ENQUEUE_BYTES, STORY_HEADROOM_BYTES } from '../envelope/decode.js';
+import { MAX_ENQUEUE_BYTES, payloadHostility, STORY_HEADROOM_BYTES } from '../envelope/decode.js';
 import { ENVELOPE_VERSION, type Envelope } from '../envelope/envelope.js';
 import { toOutgoing } from '../envelope/outgoing.js';
 import { errorMessage } from '../errors.js';
@@ -45,6 +45,9 @@ export async function prepare(request: EnqueueRequest, clock: Clock): Promise<Pr
   const runAtMs = resolveRunAt(options, now, optionProblems);
   const json = serialize(payload);
   if (!json.ok) return { ok: false, payloadProblems: [json.problem], optionProblems };
+  // Refused here, not dead-lettered by the worker: what passes at enqueue is what the worker will run.
+  const hostility = payloadHostility(json.text);
+  if (hostility) return { ok: false, payloadProblems: [`payload is refused: ${hostility}`], optionProblems };
   const validation = await validatePayload(job.schema, JSON.parse(json.text));
   const payloadProblems = validation.ok ? [] : validation.issues;
   const jobId = resolveJobId(request, optionProblems);

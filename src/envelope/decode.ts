@@ -48,7 +48,7 @@ export function decodeEnvelope(body: string): DecodeResult {
       `body is ${Buffer.byteLength(body, 'utf8')} bytes; wharf reads at most ${MAX_ENVELOPE_BYTES} (SQS's ${SQS_LIMITS.maxMessageBytes} less ${ATTRIBUTE_ROOM_BYTES} kept for the dead letter's attributes)`,
     );
   }
-  if (mayNestDeeperThan(body, MAX_DEPTH) && jsonDepth(body) > MAX_DEPTH)
+  if (nestsDeeperThan(body, MAX_DEPTH))
     return fail('hostile-input', `JSON nesting deeper than ${MAX_DEPTH} levels`);
   let parsed: unknown;
   try {
@@ -58,6 +58,28 @@ export function decodeEnvelope(body: string): DecodeResult {
     return fail('malformed-body', `body is not JSON: ${errorMessage(error).slice(0, 200)}`);
   }
   return validateShape(parsed);
+}
+
+/**
+ * What the worker would dead-letter as `hostile-input` in a payload's JSON, for the client to refuse at enqueue
+ * instead: nesting past the envelope's limit (the envelope is one level more) and prototype keys.
+ */
+export function payloadHostility(payloadJson: string): string | undefined {
+  const depth = MAX_DEPTH - 1;
+  if (nestsDeeperThan(payloadJson, depth)) return `nesting deeper than ${depth} levels`;
+  if (!mayCarryPrototypeKeys(payloadJson)) return undefined;
+  try {
+    JSON.parse(payloadJson, rejectPrototypeKeys);
+    return undefined;
+  } catch (error) {
+    return error instanceof HostileKeyError
+      ? error.message.replace(/^JSON carries/, 'it carries')
+      : undefined;
+  }
+}
+
+function nestsDeeperThan(text: string, depth: number): boolean {
+  return mayNestDeeperThan(text, depth) && jsonDepth(text) > depth;
 }
 
 function validateShape(value: unknown): DecodeResult {

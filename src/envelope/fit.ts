@@ -9,15 +9,29 @@ const BODY_LIMIT_BYTES = MAX_ENVELOPE_BYTES;
  * older failures, then long messages). The payload and the newest failure are never dropped.
  */
 export function serializeWithinLimit(envelope: Envelope): string {
-  let body = JSON.stringify(envelope);
+  let body = sqsSafeJson(envelope);
   // A UTF-16 length times 3 bounds the UTF-8 size: the exact count is only needed for big messages.
   if (body.length * 3 <= BODY_LIMIT_BYTES || Buffer.byteLength(body, 'utf8') <= BODY_LIMIT_BYTES) return body;
   for (const trim of TRIMS) {
     envelope = trim(envelope);
-    body = JSON.stringify(envelope);
+    body = sqsSafeJson(envelope);
     if (Buffer.byteLength(body, 'utf8') <= BODY_LIMIT_BYTES) return body;
   }
   return body;
+}
+
+/**
+ * JSON.stringify escapes control characters and lone surrogates, but writes U+FFFE and U+FFFF as they are, and
+ * SQS refuses a body holding them. They can only appear inside JSON strings, where a \u escape means the same.
+ */
+const NONCHARACTER = /[\ufffe\uffff]/;
+const NONCHARACTERS = /[\ufffe\uffff]/g;
+
+function sqsSafeJson(envelope: Envelope): string {
+  const json = JSON.stringify(envelope);
+  return NONCHARACTER.test(json)
+    ? json.replace(NONCHARACTERS, (c) => `\\u${c.charCodeAt(0).toString(16)}`)
+    : json;
 }
 
 const withoutStack = ({ stack: _stack, cause: _cause, ...rest }: ErrorSummary): ErrorSummary => rest;

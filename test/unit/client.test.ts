@@ -151,6 +151,45 @@ describe('createClient', () => {
       expect(sent()).toEqual([]);
     });
 
+    // Issue 12: these passed at enqueue and were then dead-lettered by the worker as hostile-input.
+    it.each([
+      [
+        'nested deeper than the worker reads',
+        JSON.parse(`${'['.repeat(64)}${']'.repeat(64)}`),
+        'payload is refused: nesting deeper than 63 levels',
+      ],
+      [
+        'with an own __proto__ key',
+        JSON.parse('{"a":1,"__proto__":{"x":1}}'),
+        'payload is refused: it carries a "__proto__" key (prototype pollution)',
+      ],
+      [
+        'with constructor.prototype',
+        { constructor: { prototype: { x: 1 } } },
+        'payload is refused: it carries "constructor.prototype" (prototype pollution)',
+      ],
+    ])('refuses a payload %s, as the worker would dead-letter it', async (_what, payload, problem) => {
+      const error = await rejection(client.enqueue(anything.with(payload)));
+      expect(error).toBeInstanceOf(InvalidPayloadError);
+      expect((error as InvalidPayloadError).issues).toEqual([problem]);
+      expect(sent()).toEqual([]);
+    });
+
+    it('accepts nesting up to the limit and a "constructor" key that is only a word', async () => {
+      await client.enqueue(anything.with(JSON.parse(`${'['.repeat(63)}${']'.repeat(63)}`)));
+      await client.enqueue(anything.with({ constructor: 'Function', note: 'constructor' }));
+      expect(sent()).toHaveLength(2);
+    });
+
+    it('sends U+FFFE and U+FFFF escaped: SQS refuses them in a body, JSON.stringify writes them as they are', async () => {
+      const text = 'a\ufffeb\uffffc';
+      await client.enqueue(anything.with({ text }));
+      const [message] = sent();
+      expect(message!.body).not.toMatch(/[\ufffe\uffff]/);
+      expect(message!.body).toContain('a\\ufffeb\\uffffc');
+      expect(JSON.parse(message!.body).payload).toEqual({ text });
+    });
+
     it('refuses a circular payload', async () => {
       const payload: Record<string, unknown> = {};
       payload.self = payload;
