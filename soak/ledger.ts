@@ -13,6 +13,8 @@ type FaultLine = Extract<WorkerLine, { type: 'fault' }>;
 export class Ledger {
   /** `succeeded` events: each is printed after the outcome is durable (for tracked and exactly-once, recorded). */
   readonly succeeded: Uint16Array;
+  /** Bit k-1 set: a `succeeded` event with attempt k was seen. */
+  readonly succeededAttempts: Uint16Array;
   /** `duplicate` events: an exactly-once delivery of a job already completed, acknowledged without running. */
   readonly duplicates: Uint16Array;
   /** `started` events: runs of `perform`. */
@@ -33,6 +35,7 @@ export class Ledger {
   constructor(readonly plan: readonly PlannedJob[]) {
     const n = plan.length;
     this.succeeded = new Uint16Array(n);
+    this.succeededAttempts = new Uint16Array(n);
     this.duplicates = new Uint16Array(n);
     this.started = new Uint16Array(n);
     this.startedAttempts = new Uint16Array(n);
@@ -58,10 +61,10 @@ export class Ledger {
     if (n === undefined) return;
     if (line.event === 'started') {
       this.started[n]! += 1;
-      if (line.attempt !== undefined && line.attempt >= 1 && line.attempt <= 16)
-        this.startedAttempts[n]! |= 1 << (line.attempt - 1);
+      this.startedAttempts[n]! |= attemptBit(line.attempt);
     } else if (line.event === 'succeeded') {
       this.succeeded[n]! += 1;
+      this.succeededAttempts[n]! |= attemptBit(line.attempt);
       this.account(n);
     } else if (line.event === 'duplicate') {
       this.duplicates[n]! += 1;
@@ -103,4 +106,9 @@ export class Ledger {
     this.accountedFor[n] = 1;
     this.accountedCount += 1;
   }
+}
+
+/** Attempts 1 to 16 as bits of a Uint16Array cell; attempts beyond do not occur (at most 4, or 5 after crashes). */
+export function attemptBit(attempt: number | undefined): number {
+  return attempt !== undefined && attempt >= 1 && attempt <= 16 ? 1 << (attempt - 1) : 0;
 }

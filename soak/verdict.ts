@@ -1,7 +1,7 @@
 import type { IdempotencyMode, JobRecord } from 'wharf-jobs';
 import type { DeadLetterSeen } from './dead-letters';
 import { MODES, type PlannedJob } from './jobs';
-import type { Ledger } from './ledger';
+import { attemptBit, type Ledger } from './ledger';
 
 /** What the run came to, per mode and in total. The rules are in the comments of `judgeJob`. */
 export interface Verdict {
@@ -77,6 +77,11 @@ export function judge(ledger: Ledger, records: ReadonlyMap<number, JobRecord | u
       tally.completedTwice += 1;
       // Only exactly-once promises one completion; off and tracked are at-least-once and may record it again.
       if (job.mode === 'exactly-once') duplicateCompletions.push(`${job.jobId}: ${story(ledger, n, record)}`);
+    } else if (job.mode === 'exactly-once' && secondCompletionUnreported(ledger, n, record)) {
+      // A run killed between its durable write and its event reports nothing; the record still tells.
+      duplicateCompletions.push(
+        `${job.jobId}: the record's attempt is not the one its succeeded event reported; ${story(ledger, n, record)}`,
+      );
     }
     if (ledger.effects[n]! > 1) {
       tally.effectsTwice += 1;
@@ -108,6 +113,16 @@ export function judge(ledger: Ledger, records: ReadonlyMap<number, JobRecord | u
     staleRecords,
     attemptsWithoutRun,
   };
+}
+
+/**
+ * An exactly-once record keeps the attempt of the claim whose run completed it (nothing claims a completed job),
+ * so a succeeded record whose attempt differs from the one success event's was completed by a second run, whose
+ * event a kill swallowed.
+ */
+function secondCompletionUnreported(ledger: Ledger, n: number, record: JobRecord | undefined): boolean {
+  const reported = ledger.succeededAttempts[n]!;
+  return record?.status === 'succeeded' && reported !== 0 && (reported & attemptBit(record.attempt)) === 0;
 }
 
 /** Attempts below the highest one started that were never started themselves. */
