@@ -1,0 +1,89 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createJobTable } from 'wharf-jobs/aws';
+
+/** The driver's own clients: they set up, enqueue and read back, and never see an injected fault. */
+export interface DriverClients {
+  readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  destroy(): void;
+}
+
+export function driverClients(endpoint: string): DriverClients {
+  const config = {
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'soak', secretAccessKey: 'soak' },
+  };
+  const sqs = new SQSClient(config);
+  const dynamodb = new DynamoDBClient(config);
+  return {
+    sqs,
+    dynamodb,
+    destroy: () => {
+      sqs.destroy();
+      dynamodb.destroy();
+    },
+  };
+}
+
+export interface SoakResources {
+  readonly queueUrl: string;
+  readonly deadLetterUrl: string;
+  readonly tableName: string;
+}
+
+/**
+ * Redrive after this many receives: far more than a job killed a few times needs, so SQS itself never moves a
+ * message that wharf still handles. A message SQS moves anyway arrives without wharf's reason attribute, and the
+ * soak reports it.
+ */
+export const MAX_RECEIVE_COUNT = 20;
+
+export async function createResources(
+  clients: DriverClients,
+  visibilitySeconds: number,
+): Promise<SoakResources> {
+  const name = `soak-${Date.now().toString(36)}`;
+  const { sqs } = clients;
+  const deadLetterUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl!;
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const queueUrl = (
+    await sqs.send(
+      new CreateQueueCommand({
+        QueueName: name,
+        Attributes: {
+          VisibilityTimeout: String(visibilitySeconds),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: Attributes?.QueueArn,
+            maxReceiveCount: MAX_RECEIVE_COUNT,
+          }),
+        },
+      }),
+    )
+  ).QueueUrl!;
+  const tableName = `${name}-jobs`;
+  await createJobTable(clients.dynamodb, tableName);
+  return { queueUrl, deadLetterUrl, tableName };
+}
+
+/** Messages still on the queue: visible, in flight and delayed (moto's counts are exact). */
+export async function messagesLeft(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
+}
