@@ -112,7 +112,10 @@ function validateShape(value: unknown): DecodeResult {
   if (e.runAtMs !== undefined && !isCount(e.runAtMs, 0)) problems.push('runAtMs must be epoch milliseconds');
   if (e.deferrals !== undefined && !isCount(e.deferrals, 0)) problems.push('deferrals must be a count');
   if (e.redrives !== undefined && !isCount(e.redrives, 0)) problems.push('redrives must be a count');
-  if (e.failures !== undefined && !Array.isArray(e.failures)) problems.push('failures must be a list');
+  if (e.failures !== undefined && !(Array.isArray(e.failures) && e.failures.every(isFailureRecord)))
+    problems.push('failures must be a list of { attempt, atMs, error: { name, message } }');
+  if (e.deadLetter !== undefined && !isDeadLetterInfo(e.deadLetter))
+    problems.push('deadLetter must be { reason, queue, attempts, firstFailedAtMs, lastFailedAtMs, error }');
   if (problems.length > 0)
     return {
       ok: false,
@@ -126,13 +129,52 @@ function validateShape(value: unknown): DecodeResult {
   return { ok: true, envelope: value as Envelope };
 }
 
+/** The engine reads these when it retries, trims or redrives a message, so a wrong one must not get that far. */
+function isFailureRecord(value: unknown): boolean {
+  const f = value as { attempt?: unknown; atMs?: unknown; error?: unknown } | null;
+  return (
+    typeof f === 'object' &&
+    f !== null &&
+    isCount(f.attempt, 0) &&
+    isCount(f.atMs, 0) &&
+    isErrorSummary(f.error)
+  );
+}
+
+function isDeadLetterInfo(value: unknown): boolean {
+  const d = value as Record<string, unknown> | null;
+  return (
+    typeof d === 'object' &&
+    d !== null &&
+    !Array.isArray(d) &&
+    typeof d.reason === 'string' &&
+    typeof d.queue === 'string' &&
+    isCount(d.attempts, 0) &&
+    isCount(d.firstFailedAtMs, 0) &&
+    isCount(d.lastFailedAtMs, 0) &&
+    isErrorSummary(d.error)
+  );
+}
+
+function isErrorSummary(value: unknown): boolean {
+  const e = value as { name?: unknown; message?: unknown } | null;
+  return typeof e === 'object' && e !== null && typeof e.name === 'string' && typeof e.message === 'string';
+}
+
 /** A recurring schedule's firing: `{ task, at }` with `at` an ISO time (see Envelope.firing). */
 function readFiring(value: unknown, problems: string[]): { atMs: number } | undefined {
   if (value === undefined) return undefined;
   const f = value as { task?: unknown; at?: unknown } | null;
   const atMs = typeof f?.at === 'string' ? Date.parse(f.at) : Number.NaN;
-  if (typeof f?.task !== 'string' || f.task.length === 0 || !Number.isSafeInteger(atMs) || atMs < 0) {
-    problems.push('firing must be { task, at } with at an ISO 8601 time');
+  const manual = (f as { manual?: unknown } | null)?.manual;
+  if (
+    typeof f?.task !== 'string' ||
+    f.task.length === 0 ||
+    !Number.isSafeInteger(atMs) ||
+    atMs < 0 ||
+    (manual !== undefined && typeof manual !== 'boolean')
+  ) {
+    problems.push('firing must be { task, at, manual? } with at an ISO 8601 time');
     return undefined;
   }
   return { atMs };

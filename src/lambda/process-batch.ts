@@ -33,7 +33,9 @@ export async function processBatch(
   // which would have Lambda delete every record unrun.
   const problem = concurrencyProblem(options.concurrency);
   if (problem) throw new InvalidOptionsError('batch options', [problem]);
-  const ordered = records.some((r) => r.eventSourceARN?.endsWith('.fifo'));
+  const ordered = records.some(
+    (r) => typeof r.eventSourceARN === 'string' && r.eventSourceARN.endsWith('.fifo'),
+  );
   const messages = records.map((record) => toReceivedMessage(record, options.queue));
   const settlement = new PartialBatchResponse();
   await settleMessages(engine, messages, settlement, {
@@ -56,7 +58,9 @@ class PartialBatchResponse implements Settlement {
   }
 
   release(message: ReceivedMessage): undefined {
-    this.failed.push(message.messageId);
+    // SQS never sends one message twice in a batch, but a hand-made event may: Lambda reads an id listed twice as
+    // an invalid response (the whole batch fails), so each is named once.
+    if (!this.failed.includes(message.messageId)) this.failed.push(message.messageId);
     return undefined;
   }
 }

@@ -57,7 +57,9 @@ function maxReceivesView(
       `SQS moved attempt ${envelope.attempt} here after the queue's maxReceiveCount receives; no worker recorded ` +
       'an outcome for it. Each receive ended in one of: a run that crashed or timed out; a retry, deferral or ' +
       'dead letter that could not be sent; a job store that could not be reached; or a delivery that never ran ' +
-      'the job (throttled, or too near the invocation deadline). Retrying it is safe: it runs as a fresh delivery',
+      'the job (throttled, or too near the invocation deadline). Or EventBridge Scheduler gave up delivering it ' +
+      "(its dead letters land in this DLQ too, with Scheduler's own error attributes). Retrying it is safe: it runs " +
+      'as a fresh delivery',
   };
   const first = common.failures[0];
   return {

@@ -26,6 +26,7 @@ export const DEAD_LETTER_REASONS = [
   'hostile-input',
   'oversize',
   'unknown-job',
+  'job-id-reused',
 ] as const satisfies readonly DeadLetterReason[];
 
 // A reason code added to DeadLetterReason and not to the list above fails to compile here.

@@ -1,6 +1,13 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { createClient, createRegistry, type JobDefinition, type JobEvent } from 'wharf-jobs';
+import {
+  type Clock,
+  createClient,
+  createRegistry,
+  type JobDefinition,
+  type JobEvent,
+  systemClock,
+} from 'wharf-jobs';
 import type { JobStore } from 'wharf-jobs/adapters';
 import type { Enqueuer } from '../../src/client/types';
 import { createLambdaHandler } from '../../src/lambda/index';
@@ -32,6 +39,8 @@ export interface OpsWorld {
   readonly queue: string;
   readonly client: Enqueuer;
   readonly store: JobStore;
+  /** The clock the world's engine runs on: read records at its time, not the wall clock's. */
+  readonly clock: Clock;
   readonly events: JobEvent[];
   readonly faults: AdminFaults;
   /** Ops with the app's registry; `overrides` builds a variant (without a registry, another redrive method). */
@@ -75,6 +84,7 @@ export const embeddedWorld: OpsWorldFactory = {
       queue,
       client: engine.client,
       store: engine.store,
+      clock,
       events,
       faults,
       ops: (overrides = {}) => createOps({ ...base, ...overrides }),
@@ -137,6 +147,7 @@ export const motoWorld: OpsWorldFactory = {
       queue,
       client,
       store,
+      clock: systemClock,
       events,
       faults,
       env,

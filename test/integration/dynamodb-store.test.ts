@@ -6,6 +6,7 @@ import { createJobTable } from '../../src/store/dynamodb/create-job-table';
 import { createDynamoJobStore } from '../../src/store/dynamodb/dynamodb-store';
 import { JOB_TABLE_SCHEMA } from '../../src/store/dynamodb/table-schema';
 import { dynamoClient, uniqueName } from '../helpers/aws';
+import { injectFault } from '../helpers/aws-faults';
 import { claimedOf, claimInput, newJobId, succeedInput, T0 } from '../helpers/job-store';
 
 /**
@@ -63,6 +64,31 @@ describe('DynamoDB job store', () => {
     await store.succeed(succeedInput(jobId, run.fence, { result: 'ok' }));
     expect(fault.sent).toBe(2);
     expect(await store.get(jobId, T0 + 1_000)).toMatchObject({ status: 'succeeded', result: 'ok' });
+  });
+
+  // Found by the soak (issue 12): a claim that landed while its answer was lost released the message, which then
+  // found its own lease, waited for it to lapse, and ran as attempt 2: an attempt charged for a run that never was.
+  it('recognises its own claim when the write landed and the caller saw an error, and claims at the same attempt', async () => {
+    const { client, tableName } = await storeOnNewTable();
+    const store = createDynamoJobStore({ client, tableName });
+    const fault = injectFault(client, {
+      mode: 'after',
+      matches: (command) => command === 'UpdateItemCommand',
+    });
+    const jobId = newJobId();
+    const result = await store.claim(claimInput(jobId));
+    expect(fault.failed).toHaveLength(1);
+    expect(result).toMatchObject({ kind: 'claimed', attempt: 1, fence: 1 });
+    expect(await store.get(jobId, T0)).toMatchObject({ status: 'running', attempt: 1, fence: 1 });
+  });
+
+  it("rethrows a failed claim's error when the write did not land, or another claim's did", async () => {
+    const { client, tableName } = await storeOnNewTable();
+    const store = createDynamoJobStore({ client, tableName });
+    const lost = newJobId();
+    injectFault(client, { mode: 'before', matches: (command) => command === 'UpdateItemCommand' });
+    await expect(store.claim(claimInput(lost))).rejects.toMatchObject({ name: expect.any(String) });
+    expect(await store.get(lost, T0)).toBeUndefined();
   });
 
   it('rethrows errors other than a failed condition unchanged, for the engine to classify', async () => {

@@ -95,7 +95,7 @@ describe.each([embeddedWorld, motoWorld])('ops dead letters on the $name', (fact
     expect(report.succeeded).toEqual([expect.objectContaining({ jobId })]);
     await world.drain();
     expect(shipping.effectsOf(jobId!)).toBe(1);
-    expect((await world.store.get(jobId!, Date.now()))?.status).toBe('succeeded');
+    expect((await world.store.get(jobId!, world.clock.nowMs()))?.status).toBe('succeeded');
     expect((await ops.deadLetters()).items.map((d) => d.jobId)).toEqual([other]);
   });
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decideClaim, nowSeconds } from '../claim-decision.js';
 import { applyChange, claimChange } from '../record-change.js';
 import type { ClaimInput, ClaimResult, JobRecord } from '../types.js';
-import { PutItemCommand, UpdateItemCommand } from './dynamodb-api.js';
+import { GetItemCommand, PutItemCommand, UpdateItemCommand } from './dynamodb-api.js';
 import { conditionFailedItem, type DynamoContext } from './dynamodb-context.js';
 import { createExpression, updateExpression } from './expression.js';
 import { claimTokenOf, fromItem, type Item, jobKey, toItem } from './job-item.js';
@@ -29,8 +29,35 @@ export async function claimJob(ctx: DynamoContext, input: ClaimInput): Promise<C
     );
     return claimed(input, input.attempt, Number(out.Attributes?.fence?.N));
   } catch (error) {
-    return afterFirstClaimFailed(ctx, input, token, conditionFailedItem(error).item);
+    return afterFirstClaimFailed(ctx, input, token, await conditionFailedOrOwn(ctx, input, token, error));
   }
+}
+
+/**
+ * The item a failed condition saw; for any other error, whether the write landed anyway (DynamoDB applied it and
+ * the answer was lost). Then the claim is ours: one consistent read finds our token, and the job runs now at its
+ * attempt. Without that read the message would come back to find its own lease, wait for it to lapse, and be
+ * charged an attempt for a run that never happened (invariant 3). Any other outcome rethrows the first error.
+ */
+async function conditionFailedOrOwn(
+  ctx: DynamoContext,
+  input: ClaimInput,
+  token: string,
+  error: unknown,
+): Promise<Item | undefined> {
+  if ((error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException')
+    return conditionFailedItem(error).item;
+  let item: Item | undefined;
+  try {
+    const out = await ctx.client.send(
+      new GetItemCommand({ TableName: ctx.tableName, Key: jobKey(input.jobId), ConsistentRead: true }),
+    );
+    item = out.Item;
+  } catch {
+    throw error;
+  }
+  if (item !== undefined && claimTokenOf(item) === token) return item;
+  throw error;
 }
 
 /** Mirrors the `absent` and `waiting` grounds of decideClaim, evaluated by DynamoDB against the stored item. */
