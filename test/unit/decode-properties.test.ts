@@ -333,7 +333,7 @@ describe('decodeEnvelope, for mutations of a valid envelope', () => {
     );
   });
 
-  it('accepts a body of up to 1 MiB (counted in UTF-8 bytes) and refuses a larger one as oversize', () => {
+  it('accepts a body of up to MAX_ENVELOPE_BYTES (1 MiB less the dead letter attribute room, in UTF-8 bytes) and refuses a larger one as oversize', () => {
     fc.assert(
       fc.property(nearLimitBody, ({ body, bytes }) => {
         const result = decodeChecked(body);
