@@ -151,7 +151,9 @@ describe.each([embeddedHarness, motoHarness, testingHarness])('poison input on t
       schema: z.object({}),
       idempotency: 'tracked',
       retry: { attempts: 2 },
-      perform: () => void (runs += 1),
+      perform: () => {
+        runs += 1;
+      },
     });
     env = await harness.setup([twice]);
     await env.sendRaw(envelope({ id: 'late-attempt', job: 'twice', payload: {}, attempt: 3 }));
