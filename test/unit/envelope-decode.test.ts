@@ -248,8 +248,30 @@ describe('decodeEnvelope', () => {
       expect(result.message).toBe(
         'not a wharf envelope: attempt must be a positive integer; createdAtMs and enqueuedAtMs must be epoch ' +
           'milliseconds; runAtMs must be epoch milliseconds; deferrals must be a count; redrives must be a count; ' +
-          'failures must be a list',
+          'failures must be a list of { attempt, atMs, error: { name, message } }',
       );
+    });
+
+    // Found by the property tests (issue 12): `deadLetter: null` read as a redrive (attempts start again) and
+    // `failures: [null]` threw when a retry had to be trimmed, releasing the message on every delivery.
+    it.each([
+      ['deadLetter: null', { deadLetter: null }, 'deadLetter must be'],
+      ['deadLetter without its story', { deadLetter: {} }, 'deadLetter must be'],
+      ['failures: [null]', { failures: [null] }, 'failures must be a list of'],
+      [
+        'a failure without an error',
+        { failures: [{ attempt: 1, atMs: NOW, error: null }] },
+        'failures must be a list of',
+      ],
+      [
+        'firing.manual that is not a boolean',
+        { firing: { task: 't', at: '2026-11-25T12:00:00Z', manual: 'yes' } },
+        'firing must be',
+      ],
+    ])('refuses %s as malformed-body', (_what, fields, problem) => {
+      const result = failure(decodeEnvelope(body(fields)));
+      expect(result.reason).toBe('malformed-body');
+      expect(result.message).toContain(problem);
     });
 
     it.each([
