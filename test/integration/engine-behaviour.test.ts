@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiscardJobError, defineJob, type JobDefinition } from 'wharf-jobs';
-import { MESSAGE_ATTRIBUTES as ATTR } from 'wharf-jobs/adapters';
+import { MESSAGE_ATTRIBUTES as ATTR, type JobStore } from 'wharf-jobs/adapters';
 import { z } from 'zod';
 import { embeddedHarness } from '../helpers/harness/embedded';
 import { motoHarness } from '../helpers/harness/moto';
@@ -139,6 +139,42 @@ describe.each([embeddedHarness, motoHarness, testingHarness])('job lifecycle on 
       expect(await store.get(id, clock.nowMs())).toMatchObject({ status: 'discarded', attempt: 1 });
     expect(await deadLetters()).toEqual([]);
   });
+
+  // Issue 12: an outcome the store could not record is not acknowledged, whatever the outcome (here a discard).
+  (harness.redeliversInFlight === false ? () => undefined : it)(
+    'releases a discard it could not record, and records it when the message comes back',
+    async () => {
+      let ran = 0;
+      let failures = 1;
+      const job = defineJob({
+        name: 'discard-once-recorded',
+        schema: z.object({}),
+        perform: (_p, ctx) => {
+          ran += 1;
+          return ctx.discard('no longer needed');
+        },
+      });
+      const wrapStore = (store: JobStore): JobStore => ({
+        ...store,
+        fail: async (input) => {
+          if (input.status === 'discarded' && failures-- > 0) throw new Error('store unavailable (injected)');
+          return store.fail(input);
+        },
+      });
+      const { client, drain, deadLetters, store, clock, events } = await setup([job], {
+        wrapStore,
+        visibilityTimeoutSeconds: 1,
+      });
+      const { jobId } = await client.enqueue(job.with({}));
+      await drain();
+      expect(ran).toBe(2);
+      expect(events.filter((e) => e.type === 'released').map((e) => e.type === 'released' && e.why)).toEqual([
+        'could not record the discard',
+      ]);
+      expect(await store.get(jobId, clock.nowMs())).toMatchObject({ status: 'discarded' });
+      expect(await deadLetters()).toEqual([]);
+    },
+  );
 
   it('waits the delay a job asks for with retryAfter instead of the backoff', async () => {
     const starts: number[] = [];

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineJob, type JobEvent } from 'wharf-jobs';
-import type { JobStore } from 'wharf-jobs/adapters';
+import { MESSAGE_ATTRIBUTES as ATTR, type JobStore } from 'wharf-jobs/adapters';
 import { z } from 'zod';
 import { embeddedHarness } from '../helpers/harness/embedded';
 import { motoHarness } from '../helpers/harness/moto';
@@ -131,6 +131,43 @@ describe.each([embeddedHarness, motoHarness, testingHarness])('exactly-once jobs
       attempt: 2,
       fence: 2,
     });
+  });
+
+  // Issue 12 (S07): a job that keeps killing its worker must end, with a reason that says so. Here its last
+  // attempt's run crashed (only the lease is left); the next delivery would be attempt 3 of 2.
+  it('dead-letters a job whose crashed runs used up its attempts, saying earlier runs never finished', async () => {
+    const ran: number[] = [];
+    const job = defineJob({
+      name: 'worker-killer',
+      schema: z.object({}),
+      idempotency: 'exactly-once',
+      timeout: '1s',
+      retry: { attempts: 2 },
+      perform: (_p, ctx) => void ran.push(ctx.attempt),
+    });
+    env = await harness.setup([job], { leaseMargin: '0s' });
+    const now = env.clock.nowMs();
+    const crashed = await env.store.claim({
+      jobId: 'j-killer',
+      jobName: 'worker-killer',
+      queue: 'default',
+      attempt: 2,
+      nowMs: now,
+      leaseMs: 1500,
+      isRedrive: false,
+      expiresAtSec: Math.ceil(now / 1000) + 3600,
+    });
+    expect(crashed).toMatchObject({ kind: 'claimed', attempt: 2 });
+    await env.client.enqueue(job.with({}, { jobId: 'j-killer' }));
+    await env.drain();
+    expect(ran).toEqual([]);
+    const [dead] = await env.deadLetters();
+    expect(dead!.attributes[ATTR.reason]).toBe('retries-exhausted');
+    expect(JSON.parse(dead!.body).deadLetter.error).toMatchObject({
+      code: 'WHARF_JOB_TIMEOUT',
+      message: 'Earlier runs never finished (the worker crashed or was killed)',
+    });
+    expect(await env.store.get('j-killer', env.clock.nowMs())).toMatchObject({ status: 'dead', attempt: 3 });
   });
 
   // Needs the message of a run still in progress to come back (its visibility timeout lapsing): the scenario

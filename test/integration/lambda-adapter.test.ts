@@ -279,6 +279,37 @@ describe('createLambdaHandler on moto SQS', () => {
     expect(back.map((body) => payloadOf(body).n).sort()).toEqual([2, 5, 7]);
   });
 
+  // Issue 12 (S21): poison is acknowledged only once its dead letter is written, like any outcome.
+  it('reports a poison record whose dead-letter write fails, and it comes back with its body intact', async () => {
+    const job = defineJob({
+      name: 'plain',
+      schema: z.object({}),
+      idempotency: 'off',
+      perform: () => undefined,
+    });
+    const refused = failSendsTo(sqs, queue.deadLetterUrl, () => true);
+    await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: [{ Id: '1', MessageBody: 'not json {' }] }),
+    );
+    const invocation = await pollOnce({
+      sqs,
+      queueUrl: queue.url,
+      queueArn: queue.arn,
+      handler: handlerFor([job]),
+      waitTimeSeconds: 1,
+      visibilityTimeoutSeconds: 1,
+    });
+    expect(invocation.records).toHaveLength(1);
+    expect(invocation.response?.batchItemFailures).toEqual([
+      { itemIdentifier: invocation.records[0]!.messageId },
+    ]);
+    expect(invocation.deleted).toBe(0);
+    expect(refused).toEqual(['not json {']);
+    expect(events.map((e) => e.type === 'released' && e.why)).toEqual(['dead-letter write failed']);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(await receiveAll(sqs, queue.url)).toEqual(['not json {']);
+  });
+
   it.each([1, 3])('runs at most %i record(s) of a batch at once', async (concurrency) => {
     let inFlight = 0;
     let maxInFlight = 0;

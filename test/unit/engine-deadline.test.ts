@@ -206,6 +206,17 @@ describe('the engine with a job this worker does not know', () => {
   const ghost = defineJob({ name: 'ghost', schema: z.object({}), perform: () => undefined });
   const known = defineJob({ name: 'known', schema: z.object({}), perform: () => undefined });
 
+  it('by default puts it off 3 times, a minute apart, before dead-lettering it (as the README says)', async () => {
+    const engine = s.engineFor([known]);
+    await createClient({ transport: s.transport, clock: s.clock }).enqueue(ghost.with({}));
+    for (const deferrals of [1, 2, 3]) {
+      expect(await s.deliver(engine)).toEqual({ action: 'ack', outcome: 'deferred' });
+      expect(s.queued().map((q) => [q.envelope.deferrals, q.delayMs])).toEqual([[deferrals, MINUTE]]);
+      s.clock.advance(MINUTE);
+    }
+    expect(await s.deliver(engine)).toEqual({ action: 'ack', outcome: 'dead-lettered' });
+  });
+
   it('puts the message off a set number of times (deploy skew), then dead-letters it', async () => {
     const engine = s.engineFor([known], { unknownJobDeferrals: 2, unknownJobDelay: '1m' });
     const { jobId } = await createClient({ transport: s.transport, clock: s.clock }).enqueue(ghost.with({}));

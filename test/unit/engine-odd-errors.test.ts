@@ -126,3 +126,43 @@ describe('the engine with a job that throws something odd', () => {
     });
   });
 });
+
+// Issue 12 (S04): an error outside the job's own run (here a hook around each message) must not lose the message.
+describe('an error outside the lifecycle', () => {
+  it('releases the message as an internal error, with the error, when a hook around processing throws', async () => {
+    const clock = createManualClock();
+    const transport = createMemoryTransport({ clock, queues: ['default'] });
+    const ran: string[] = [];
+    const job = defineJob({
+      name: 'fine',
+      schema: z.object({}),
+      idempotency: 'off',
+      perform: () => void ran.push('ran'),
+    });
+    const events: unknown[] = [];
+    const engine = createEngine({
+      registry: createRegistry([job]),
+      transport,
+      clock,
+      onEvent: (e) => events.push(e),
+      aroundProcess: () => {
+        throw new RangeError('hook broke');
+      },
+    });
+    await createClient({ transport, clock }).enqueue(job.with({}));
+    const [message] = await transport.receive('default', {
+      maxMessages: 1,
+      waitTimeSeconds: 0,
+      visibilityTimeoutSeconds: 30,
+    });
+    expect(await engine.process(message!)).toEqual({ action: 'release', reason: 'internal error' });
+    expect(ran).toEqual([]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'released',
+        why: 'internal error',
+        error: expect.objectContaining({ name: 'RangeError', message: 'hook broke' }),
+      }),
+    ]);
+  });
+});
