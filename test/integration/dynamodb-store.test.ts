@@ -91,6 +91,26 @@ describe('DynamoDB job store', () => {
     expect(await store.get(lost, T0)).toBeUndefined();
   });
 
+  // S27: the longest job id the client accepts, in 3-byte characters, is 1,536 bytes of key (2,048 allowed).
+  it('keeps a 512-character multi-byte job id through claim, success, get and the status index', async () => {
+    const { store } = await storeOnNewTable();
+    const jobId = '✓'.repeat(512);
+    const run = claimedOf(await store.claim(claimInput(jobId)));
+    await store.fail({
+      ...succeedInput(jobId, run.fence),
+      status: 'retrying',
+      error: { name: 'E', message: 'x' },
+      failures: [],
+      nextAttempt: 2,
+    });
+    expect((await store.list({ status: 'retrying' }, T0 + 1_000)).records.map((r) => r.jobId)).toContain(
+      jobId,
+    );
+    const retry = claimedOf(await store.claim(claimInput(jobId, { attempt: 2, nowMs: T0 + 2_000 })));
+    await store.succeed(succeedInput(jobId, retry.fence, { nowMs: T0 + 3_000 }));
+    expect(await store.get(jobId, T0 + 3_000)).toMatchObject({ jobId, status: 'succeeded', attempt: 2 });
+  });
+
   it('rethrows errors other than a failed condition unchanged, for the engine to classify', async () => {
     const store = createDynamoJobStore({ client: dynamoClient(), tableName: uniqueName('missing') });
     const jobId = newJobId();

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DiscardJobError, defineJob, type JobDefinition } from 'wharf-jobs';
 import { MESSAGE_ATTRIBUTES as ATTR, type JobStore } from 'wharf-jobs/adapters';
 import { z } from 'zod';
+import { KeyedDownstream } from '../helpers/downstream';
 import { embeddedHarness } from '../helpers/harness/embedded';
 import { motoHarness } from '../helpers/harness/moto';
 import { testingHarness } from '../helpers/harness/testing';
@@ -175,6 +176,32 @@ describe.each([embeddedHarness, motoHarness, testingHarness])('job lifecycle on 
       expect(await deadLetters()).toEqual([]);
     },
   );
+
+  // S15: a job that throws after an effect runs whole again on its next attempt (wharf has no steps yet), with the
+  // same ctx.jobId; keys derived from it keep each effect single downstream, though the call repeats.
+  it('re-runs a job that failed after one of its effects, with the same job id for per-effect keys', async () => {
+    const downstream = new KeyedDownstream<string>();
+    const job = defineJob({
+      name: 'two-effects',
+      schema: z.object({ orderId: z.string() }),
+      retry: { attempts: 2, backoff: { strategy: 'fixed', delay: '1s' } },
+      perform: ({ orderId }, ctx) => {
+        downstream.apply(`${ctx.jobId}:charge`, `charge ${orderId} (attempt ${ctx.attempt})`);
+        if (ctx.attempt === 1) throw new Error('warehouse down');
+        downstream.apply(`${ctx.jobId}:ship`, `ship ${orderId}`);
+      },
+    });
+    const { client, drain, store, clock } = await setup([job]);
+    const { jobId } = await client.enqueue(job.with({ orderId: 'o1' }));
+    await drain();
+    expect(downstream.calls.map((c) => c.key)).toEqual([
+      `${jobId}:charge`,
+      `${jobId}:charge`,
+      `${jobId}:ship`,
+    ]);
+    expect([...downstream.effects().values()]).toEqual(['charge o1 (attempt 1)', 'ship o1']);
+    expect(await store.get(jobId, clock.nowMs())).toMatchObject({ status: 'succeeded', attempt: 2 });
+  });
 
   it('waits the delay a job asks for with retryAfter instead of the backoff', async () => {
     const starts: number[] = [];
