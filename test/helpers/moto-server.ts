@@ -10,12 +10,20 @@ export interface MotoServer {
 }
 
 export async function startMotoServer(): Promise<MotoServer> {
-  const bin = process.env.WHARF_MOTO_SERVER ?? resolve(import.meta.dirname, '../../.venv/bin/moto_server');
-  if (!existsSync(bin)) {
+  // moto's server through scripts/moto-server.py, which applies DynamoDB requests one at a time as DynamoDB
+  // does (moto's threaded server can let two racing conditional writes both pass). WHARF_MOTO_SERVER runs another.
+  const root = resolve(import.meta.dirname, '../..');
+  const python = resolve(root, '.venv/bin/python');
+  const [bin, ...launch] = process.env.WHARF_MOTO_SERVER
+    ? [process.env.WHARF_MOTO_SERVER]
+    : [python, resolve(root, 'scripts/moto-server.py')];
+  if (!bin || !existsSync(bin)) {
     throw new Error(`moto server not found at ${bin}: run scripts/ensure-moto.sh (npm test does it for you)`);
   }
   const port = await freePort();
-  const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(bin, [...launch, '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
