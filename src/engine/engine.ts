@@ -49,9 +49,7 @@ async function processMessage(
   }
   const job = o.registry.get(envelope.job);
   if (!job) return unknownJob(o, message, envelope);
-  // The job gets its own copy: a schema may hand back the very object it was given, and a job that changed it
-  // must not change the retry, the dead letter or the record, which all carry the payload as enqueued (S17).
-  const validation = await safeValidate(job, copyOf(envelope.payload));
+  const validation = await safeValidate(job, envelope.payload);
   const isRedrive = envelope.deadLetter !== undefined;
   const attempt = isRedrive ? 1 : envelope.attempt;
   const base = { message, envelope, job, attempt, startedAtMs: now };
@@ -63,10 +61,6 @@ async function processMessage(
     return release(o, base, 'too close to the invocation deadline to start');
   }
   return runClaimed(o, base, validation.value, p);
-}
-
-function copyOf(payload: unknown): unknown {
-  return typeof payload === 'object' && payload !== null ? structuredClone(payload) : payload;
 }
 
 async function safeValidate(job: JobDefinition, payload: unknown) {

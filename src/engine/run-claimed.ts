@@ -1,3 +1,4 @@
+import { decodeEnvelope } from '../envelope/decode.js';
 import { summarizeError } from '../envelope/envelope.js';
 import { payloadFingerprint } from '../envelope/fingerprint.js';
 import { hasCode, InvalidAttemptError, JobIdReusedError, JobTimeoutError } from '../errors.js';
@@ -36,9 +37,25 @@ export async function runClaimed(
   });
   p.onAttempt?.(outcome);
   if (outcome.ok) return recordSuccess(o, state, outcome.result);
-  const error = summarizeError(outcome.error);
   if (hasCode(outcome.error, 'WHARF_SHUTDOWN')) return abandon(o, state, base.attempt);
-  const decision = decideRetry(state.job.options, state.attempt, outcome.error, o.random);
+  return settleFailure(o, asReceived(state), outcome.error);
+}
+
+/**
+ * The job may have changed its payload in place (a schema can hand back the very object it was given), so what is
+ * written after a run (a retry, a dead letter, a record) carries the payload as it arrived, read again from the
+ * message (S17). Only on the paths that write it: a copy for every job would cost the hot path what a failure or a
+ * tracked record costs once.
+ */
+function asReceived(state: RunState): RunState {
+  const decoded = decodeEnvelope(state.message.body);
+  return decoded.ok ? { ...state, envelope: decoded.envelope } : state;
+}
+
+/** A failed attempt: discarded, dead-lettered or retried, as the job's retry policy decides for what it threw. */
+function settleFailure(o: ResolvedEngineOptions, state: RunState, thrown: unknown): Promise<Disposition> {
+  const error = summarizeError(thrown);
+  const decision = decideRetry(state.job.options, state.attempt, thrown, o.random);
   if (decision.kind === 'discard') return discard(o, state, error);
   if (decision.kind === 'dead') return deadLetter(o, state, decision.reason, error);
   return scheduleRetry(o, state, error, decision.delayMs);
@@ -150,6 +167,9 @@ function recordSuccess(
   state: RunState,
   result: unknown,
 ): Disposition | Promise<Disposition> {
+  // Tracked mode writes the whole record, payload included; exactly-once's claim wrote it before the run.
+  if (o.store && state.job.options.idempotency === 'tracked')
+    return recordSuccessInStore(o, asReceived(state), result);
   if (o.store && state.job.options.idempotency !== 'off') return recordSuccessInStore(o, state, result);
   emit(o, state, { type: 'succeeded', durationMs: o.clock.nowMs() - state.startedAtMs });
   return { action: 'ack', outcome: 'succeeded' };
