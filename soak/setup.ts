@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { createJobTable } from 'wharf-jobs/aws';
+import { createQueuePair } from '../test/helpers/queues';
 
 /** The driver's own clients: they set up, enqueue and read back, and never see an injected fault. */
 export interface DriverClients {
@@ -44,46 +45,15 @@ export async function createResources(
   clients: DriverClients,
   visibilitySeconds: number,
 ): Promise<SoakResources> {
-  const name = `soak-${Date.now().toString(36)}`;
-  const { sqs } = clients;
-  const deadLetterUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl!;
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['QueueArn'] }),
-  );
-  const queueUrl = (
-    await sqs.send(
-      new CreateQueueCommand({
-        QueueName: name,
-        Attributes: {
-          VisibilityTimeout: String(visibilitySeconds),
-          RedrivePolicy: JSON.stringify({
-            deadLetterTargetArn: Attributes?.QueueArn,
-            maxReceiveCount: MAX_RECEIVE_COUNT,
-          }),
-        },
-      }),
-    )
-  ).QueueUrl!;
-  const tableName = `${name}-jobs`;
+  const queues = await createQueuePair(clients.sqs, {
+    prefix: 'soak',
+    visibilityTimeoutSeconds: visibilitySeconds,
+    maxReceiveCount: MAX_RECEIVE_COUNT,
+  });
+  const tableName = `${queues.url.split('/').at(-1)}-jobs`;
   await createJobTable(clients.dynamodb, tableName);
-  return { queueUrl, deadLetterUrl, tableName };
+  return { queueUrl: queues.url, deadLetterUrl: queues.deadLetterUrl, tableName };
 }
 
 /** Messages still on the queue: visible, in flight and delayed (moto's counts are exact). */
-export async function messagesLeft(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
-  );
-}
+export { messagesLeft } from '../test/helpers/queues';
