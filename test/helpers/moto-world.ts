@@ -16,6 +16,7 @@ import type { JobStore } from '../../src/store/types';
 import { createSqsTransport } from '../../src/transport/sqs/index';
 import { dynamoClient, schedulerClient, sqsClient, uniqueName } from './aws';
 import { type EsmInvocation, fakeContext, pollOnce } from './esm';
+import { receiveAll } from './harness/moto';
 import type { DeadLetterView } from './harness/types';
 import { oneRequestAtATime } from './job-store';
 import { createQueuePair, drainQueue, messagesLeft, type QueuePair } from './queues';
@@ -160,29 +161,4 @@ async function producerOf(
     scheduler,
     groupName,
   };
-}
-
-async function receiveAll(sqs: SQSClient, url: string): Promise<DeadLetterView[]> {
-  const views: DeadLetterView[] = [];
-  for (let round = 0; round < 10; round++) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: url,
-        MaxNumberOfMessages: 10,
-        MessageAttributeNames: ['All'],
-        VisibilityTimeout: 30,
-        WaitTimeSeconds: round === 0 ? 1 : 0,
-      }),
-    );
-    if (Messages.length === 0) break;
-    for (const m of Messages) {
-      views.push({
-        body: m.Body ?? '',
-        attributes: Object.fromEntries(
-          Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']),
-        ),
-      });
-    }
-  }
-  return views;
 }

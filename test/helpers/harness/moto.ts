@@ -77,7 +77,8 @@ export const motoHarness: Harness = {
   },
 };
 
-async function receiveAll(sqs: ReturnType<typeof sqsClient>, url: string) {
+/** Every message on a queue as plain receives show it (body and string attributes), up to 100. */
+export async function receiveAll(sqs: ReturnType<typeof sqsClient>, url: string) {
   const views: { body: string; attributes: Record<string, string> }[] = [];
   for (let i = 0; i < 10; i++) {
     const { Messages = [] } = await sqs.send(
