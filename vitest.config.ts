@@ -3,6 +3,11 @@ import { defineConfig } from 'vitest/config';
 // One suite in projects, so each part starts only what it needs: unit and infra tests need no emulator (they run
 // on a machine without Python), integration tests start one moto server, browser tests need Chromium, and the
 // package tests (consumer, docs, API report) build and pack. `npm test` runs them all.
+//
+// The projects whose tests synthesize CDK templates write each one to a folder of the run
+// (test/helpers/templates-to-lint.ts), and the cfn-lint project, run after all the others, lints them at once.
+const TEMPLATES_TO_LINT = 'test/lint/global-setup.ts';
+
 export default defineConfig({
   // `wharf-jobs` and its subpaths resolve to src/ through tsconfig.json's paths, as they do for tsc and tsx.
   resolve: { tsconfigPaths: true },
@@ -16,6 +21,9 @@ export default defineConfig({
     },
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Every project runs in group 1 and the cfn-lint project in group 2, after the others. Not group 0: in a run
+    // with one worker (--no-file-parallelism, --maxWorkers=1), vitest runs group 0's files after every other group.
+    sequence: { groupOrder: 1 },
     // `npm test` measures what the suite runs of src/ in its own processes (code run by child processes, like the
     // CLI tests' and the consumer test's, is not counted) and fails below the floor: a floor, not a target.
     coverage: {
@@ -29,13 +37,16 @@ export default defineConfig({
     },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'infra', include: ['test/infra/**/*.test.ts'], globalSetup: [TEMPLATES_TO_LINT] },
+      },
       {
         extends: true,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/global-setup.ts'],
+          globalSetup: ['test/global-setup.ts', TEMPLATES_TO_LINT],
         },
       },
       { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'] } },
@@ -45,7 +56,23 @@ export default defineConfig({
         test: {
           name: 'package',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/unit/**', 'test/infra/**', 'test/integration/**', 'test/browser/**'],
+          exclude: [
+            'test/unit/**',
+            'test/infra/**',
+            'test/integration/**',
+            'test/browser/**',
+            'test/lint/**',
+          ],
+          globalSetup: [TEMPLATES_TO_LINT],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'cfn-lint',
+          include: ['test/lint/**/*.test.ts'],
+          globalSetup: [TEMPLATES_TO_LINT],
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lintAssemblyLater } from '../helpers/templates-to-lint';
 import {
   createProject,
   ensureNode22,
@@ -213,6 +214,7 @@ describe.sequential('wharf-jobs, packed and installed in fresh projects', { time
     it('synthesizes the consumer stack; NodejsFunction bundles the worker with the local esbuild', async () => {
       const outdir = join(work, `cdk.out-${node.version}`);
       await runOk('node', ['build/synth.js', outdir], { cwd: full, node });
+      lintAssemblyLater(outdir);
       const facts = stackFacts(outdir, 'ConsumerJobs');
       expect(facts.tables).toBe(1);
       expect(facts.queues.map((q) => q.queue)).toEqual(REGISTRY_QUEUES);
@@ -311,6 +313,7 @@ describe.sequential('wharf-jobs, packed and installed in fresh projects', { time
       const test = `${node.name}: node --test src/jobs.test.ts`;
       expect(outputs.get(test), test).toMatch(/fail 0/);
     }
+    lintAssemblyLater(join(project, 'cdk.out'));
     const facts = stackFacts(join(project, 'cdk.out'), 'MyJobs');
     expect(facts.tables).toBe(1);
     expect(facts.queues).toMatchObject([{ queue: 'default', reportsBatchItemFailures: true }]);

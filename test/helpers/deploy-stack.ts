@@ -14,6 +14,7 @@ import {
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateScheduleGroupCommand } from '@aws-sdk/client-scheduler';
 import { motoEndpoint, schedulerClient, uniqueName } from './aws';
+import { lintAssemblyLater } from './templates-to-lint';
 import { zipDirectory } from './zip';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -163,6 +164,7 @@ async function synthesize(app: string | undefined): Promise<string> {
     CDK_DISABLE_CLI_TELEMETRY: 'true',
   };
   await promisify(execFile)('npx', args, { cwd: REPO_ROOT, env, maxBuffer: 16 * 1024 * 1024 });
+  lintAssemblyLater(out);
   return out;
 }
 

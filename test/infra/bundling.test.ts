@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { WharfJobs } from 'wharf-jobs/cdk';
+import { lintAssemblyLater } from '../helpers/templates-to-lint';
 import { FIXTURE_WORKER, registryOf } from './fixtures';
 
 describe('WharfJobs worker bundling', () => {
@@ -15,6 +16,7 @@ describe('WharfJobs worker bundling', () => {
       workerEntry: FIXTURE_WORKER,
     });
     const assembly = app.synth();
+    lintAssemblyLater(assembly.directory);
     const template = assembly.getStackByName('Bundled').template;
     const worker = template.Resources[stack.getLogicalId(jobs.workers.default!.node.defaultChild as never)];
     const assetHash = String(worker.Properties.Code.S3Key).replace(/\.zip$/, '');

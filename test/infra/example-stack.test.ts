@@ -1,11 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../functions/registry';
 import { ExampleStack } from '../../infra/example-stack';
 import { WharfChecks } from '../../infra/wharf-nag-pack';
 import { pascalCase } from '../../src/ops/stack-outputs';
+import { lintedTemplate } from '../helpers/templates-to-lint';
 import { FIXTURE_WORKER, testApp } from './fixtures';
 
 function exampleStack() {
@@ -17,7 +17,7 @@ function exampleStack() {
 describe('the example stack', () => {
   it('outputs every queue URL, dead-letter queue URL and the table name under stable names', () => {
     const { stack } = exampleStack();
-    const template = Template.fromStack(stack);
+    const template = lintedTemplate(stack);
     const ref = (construct: { node: { defaultChild?: unknown } }) => ({
       Ref: stack.getLogicalId(construct.node.defaultChild as never),
     });
@@ -33,7 +33,7 @@ describe('the example stack', () => {
 
   it('outputs the queue and dead-letter queue ARNs a producer elsewhere needs to schedule long delays', () => {
     const { stack } = exampleStack();
-    const template = Template.fromStack(stack);
+    const template = lintedTemplate(stack);
     const arn = (construct: { node: { defaultChild?: unknown } }) => ({
       'Fn::GetAtt': [stack.getLogicalId(construct.node.defaultChild as never), 'Arn'],
     });

@@ -1,12 +1,16 @@
 import { resolve } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { WharfJobsProps } from 'wharf-jobs/cdk';
 import { WharfJobs } from 'wharf-jobs/cdk';
 import { z } from 'zod';
 import { defineJob } from '../../src/define-job';
 import type { Duration } from '../../src/job/duration';
 import { createRegistry, type JobRegistry } from '../../src/job/registry';
+import { lintedTemplate } from '../helpers/templates-to-lint';
 
 export const FIXTURE_WORKER = resolve(import.meta.dirname, 'fixture-worker.ts');
 
@@ -66,13 +70,41 @@ export function build(
   return { app, stack, jobs };
 }
 
+/**
+ * A stack that exercises every path: a customer managed key (queues and the alarm topic), an alarm topic, a FIFO
+ * queue, a queue served by a process worker, and a process worker's role with grantConsume.
+ */
+export function fullyConfigured(): Built {
+  const registry = registryOf(
+    { name: 'quick' },
+    { name: 'ordered', queue: 'ordered' },
+    { name: 'long', queue: 'long', timeout: '2h' },
+  );
+  const built = build(
+    { registry, queues: { ordered: { fifo: true }, long: { lambdaWorker: false } } },
+    (stack) => {
+      const encryptionKey = new Key(stack, 'Key', { enableKeyRotation: true });
+      const alarmTopic = new Topic(stack, 'Alerts', { enforceSSL: true, masterKey: encryptionKey });
+      return { encryptionKey, alarmTopic };
+    },
+  );
+  const grantee = new Role(built.stack, 'Worker', {
+    assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
+  });
+  built.jobs.grantConsume(grantee);
+  return built;
+}
+
 const templates = new WeakMap<Built, Template>();
 
-/** The stack's template, synthesized once per built stack (a test that changes the stack must build its own). */
+/**
+ * The stack's template, synthesized once per built stack (a test that changes the stack must build its own), and
+ * linted by cfn-lint at the end of the run.
+ */
 export function templateOf(built: Built): Template {
   let template = templates.get(built);
   if (!template) {
-    template = Template.fromStack(built.stack);
+    template = lintedTemplate(built.stack);
     templates.set(built, template);
   }
   return template;

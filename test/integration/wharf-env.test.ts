@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WharfJobs } from 'wharf-jobs/cdk';
 import { motoEndpoint, uniqueName } from '../helpers/aws';
 import { cloudFormationClient, waitForStack } from '../helpers/deploy-stack';
+import { lintedTemplate } from '../helpers/templates-to-lint';
 import { FIXTURE_WORKER, twoQueues } from '../infra/fixtures';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -70,7 +70,7 @@ describe('wharf env --stack, against a stack deployed to moto', () => {
     await cfn.send(
       new CreateStackCommand({
         StackName: stackName,
-        TemplateBody: JSON.stringify(Template.fromStack(stack).toJSON()),
+        TemplateBody: JSON.stringify(lintedTemplate(stack).toJSON()),
         Capabilities: ['CAPABILITY_IAM'],
       }),
     );
