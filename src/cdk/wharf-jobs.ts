@@ -266,7 +266,7 @@ export class WharfJobs extends Construct {
     const facts = pairs.flatMap((pair) => {
       const { queue, deadLetterQueue } = pair;
       // Only queues this construct created can be read back; existing ones are named in a warning instead.
-      if (!(queue instanceof Queue) || !(deadLetterQueue instanceof Queue)) return [];
+      if (pair.existing || !(queue instanceof Queue) || !(deadLetterQueue instanceof Queue)) return [];
       return [
         factsFromResources({
           queueName: pair.settings.queue,

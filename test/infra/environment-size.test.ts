@@ -1,9 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { WharfJobs } from 'wharf-jobs/cdk';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { WharfJobs } from 'wharf-jobs/cdk';
 import { environmentSize, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from '../../src/cdk/environment-size';
 import { FIXTURE_WORKER, registryOf } from './fixtures';
 
@@ -63,7 +63,9 @@ describe('the environment size check', () => {
       workerEntry: FIXTURE_WORKER,
       queues: { default: { environment: { BIG: 'x'.repeat(4000) } } },
     });
-    expect(() => Template.fromStack(stack)).toThrow(/the worker of queue "default": its \d+ environment variables/);
+    expect(() => Template.fromStack(stack)).toThrow(
+      /the worker of queue "default": its \d+ environment variables/,
+    );
   });
 
   it('checks a producer’s function too, with its own variables', () => {
@@ -89,7 +91,9 @@ describe('the environment size check', () => {
       Object.fromEntries(
         Object.entries(resolved.variables).map(([k, v]) => [
           k,
-          typeof v === 'string' ? v : `https://sqs.us-east-1.amazonaws.com/123456789012/S-${JSON.stringify(v).length}`,
+          typeof v === 'string'
+            ? v
+            : `https://sqs.us-east-1.amazonaws.com/123456789012/S-${JSON.stringify(v).length}`,
         ]),
       ),
     ).length;
