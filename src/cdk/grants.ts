@@ -22,8 +22,16 @@ export interface GrantTargets {
 
 /** The job-state calls a run makes (src/store/dynamodb): single-item reads and conditional writes, no scans. */
 export const JOB_STATE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
-/** Job lookups and listings: the status index is keys-only, so a listing reads the records back in batches. */
-export const JOB_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+/**
+ * Job lookups and listings: the status index is keys-only, so a listing reads the records back in batches; and it
+ * is sparse, so a listing without a status, or of one it leaves out (running, succeeded), scans the table.
+ */
+export const JOB_READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+];
 export const CONSUME_ACTIONS = [
   'sqs:ReceiveMessage',
   'sqs:DeleteMessage',

@@ -189,7 +189,7 @@ export class WharfJobs extends Construct {
   /**
    * What the CLI and the dashboard need: on the dead-letter queues sqs:ReceiveMessage, DeleteMessage,
    * ChangeMessageVisibility, GetQueueAttributes, StartMessageMoveTask, ListMessageMoveTasks and
-   * CancelMessageMoveTask; sqs:SendMessage and GetQueueAttributes on the queues; dynamodb:GetItem, BatchGetItem and Query on
+   * CancelMessageMoveTask; sqs:SendMessage and GetQueueAttributes on the queues; dynamodb:GetItem, BatchGetItem, Query and Scan on
    * the table and its status index; scheduler:GetSchedule, GetScheduleGroup, and ListSchedules (which only exists
    * on "*"); kms:GenerateDataKey and kms:Decrypt on the encryption key, if one is set.
    */

@@ -157,7 +157,7 @@ describe('grantOperate', () => {
       },
       { Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes'], Effect: 'Allow', Resource: sourceArns(built) },
       {
-        Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+        Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan'],
         Effect: 'Allow',
         Resource: [table, { 'Fn::Join': ['', [table, '/index/byStatus']] }],
       },
