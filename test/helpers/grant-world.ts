@@ -50,6 +50,8 @@ export interface GrantWorld {
   outputsEnv(): NodeJS.ProcessEnv;
   /** The customer managed key the queues are encrypted with. */
   readonly keyArn: string;
+  /** The schedule group's name as deployed (it ends with a piece of the stack id). */
+  readonly scheduleGroupName: string;
   /** The moto resource playing a logical resource. */
   played(construct: Parameters<typeof logicalId>[1]): PlayedResource;
   /** How every role's recorder maps calls to requests (region, account, queue keys, moto's stand-ins). */
@@ -99,9 +101,12 @@ export async function createGrantWorld(registry: JobRegistry): Promise<GrantWorl
   for (const [roleId, r] of Object.entries(template.Resources))
     if (r.Type === 'AWS::IAM::Role')
       played[roleId] = { Ref: roleId, Arn: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/${roleId}` };
-  await createScheduleGroup(jobs.scheduleGroupName);
+  const stackId = `arn:aws:cloudformation:${REGION}:${MOTO_ACCOUNT_ID}:stack/Test/${crypto.randomUUID()}`;
+  const deployment: Deployment = { template, region: REGION, accountId: MOTO_ACCOUNT_ID, played, stackId };
+  // The group's name ends with a piece of the stack's id: resolved as CloudFormation would.
+  const scheduleGroupName = String(resolve(built.stack.resolve(jobs.scheduleGroupName), deployment));
+  await createScheduleGroup(scheduleGroupName);
 
-  const deployment: Deployment = { template, region: REGION, accountId: MOTO_ACCOUNT_ID, played };
   const keyOfQueue = queueKeys(deployment);
   const recorderOptions: RecorderOptions = {
     region: REGION,
@@ -133,6 +138,7 @@ export async function createGrantWorld(registry: JobRegistry): Promise<GrantWorl
     ) as Record<string, string>;
   return {
     built,
+    scheduleGroupName,
     deployment,
     workers,
     producer: role('producer', id(grantees.producer.role as Role)),

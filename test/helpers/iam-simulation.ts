@@ -27,6 +27,8 @@ export interface Deployment {
   readonly accountId: string;
   /** The resources that play the template's logical resources, by logical id. */
   readonly played: Readonly<Record<string, PlayedResource>>;
+  /** What AWS::StackId gives (the schedule group's name ends with a piece of it). */
+  readonly stackId?: string;
 }
 
 /**
@@ -44,7 +46,15 @@ export function resolve(value: unknown, d: Deployment): unknown {
   return Object.fromEntries(entries.map(([k, v]) => [k, resolve(v, d)]));
 }
 
-function intrinsic(name: string, args: unknown, d: Deployment): string {
+function intrinsic(name: string, args: unknown, d: Deployment): unknown {
+  if (name === 'Fn::Split') {
+    const [separator, source] = args as [string, unknown];
+    return String(resolve(source, d)).split(separator);
+  }
+  return scalarIntrinsic(name, args, d);
+}
+
+function scalarIntrinsic(name: string, args: unknown, d: Deployment): string {
   switch (name) {
     case 'Ref':
       return attribute(String(args), 'Ref', d);
@@ -55,6 +65,12 @@ function intrinsic(name: string, args: unknown, d: Deployment): string {
     case 'Fn::Join': {
       const [separator, parts] = args as [string, unknown[]];
       return parts.map((p) => String(resolve(p, d))).join(separator);
+    }
+    case 'Fn::Select': {
+      const [index, list] = args as [number | string, unknown];
+      const items = resolve(list, d);
+      if (!Array.isArray(items)) break;
+      return String(items[Number(index)]);
     }
     case 'Fn::Sub': {
       const [text, vars = {}] = (Array.isArray(args) ? args : [args]) as [string, Record<string, unknown>?];
@@ -74,6 +90,7 @@ function attribute(id: string, attr: string, d: Deployment): string {
     'AWS::AccountId': d.accountId,
     'AWS::Partition': 'aws',
     'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::StackId': d.stackId ?? `arn:aws:cloudformation:${d.region}:${d.accountId}:stack/Test/00000000-0000-0000-0000-000000000000`,
   };
   if (attr === 'Ref' && id in pseudo) return pseudo[id]!;
   return d.played[id]?.[attr] ?? `arn:aws:unplayed:${d.region}:${d.accountId}:${id}/${attr}`;

@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { SecurityGroup, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Code, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -227,5 +228,33 @@ describe('environments side by side', () => {
         }
       }
     }
+  });
+});
+
+describe('a table with a customer managed key', () => {
+  it('gives workers, consumers and operators what DynamoDB needs of them on the key', () => {
+    let tableKey: Key | undefined;
+    let operator: Role | undefined;
+    const built = build({}, (stack) => {
+      tableKey = new Key(stack, 'TableKey', { enableKeyRotation: true });
+      operator = new Role(stack, 'Operator', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com') });
+      return { tableEncryptionKey: tableKey };
+    });
+    built.jobs.grantOperate(operator!);
+    const keyArn = { 'Fn::GetAtt': [logicalId(built, tableKey!), 'Arn'] };
+    const statementsOf = (roleId: string) =>
+      Object.values(templateOf(built).findResources('AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]);
+    const worker = logicalId(built, built.jobs.workers.default!.role as Role);
+    expect(statementsOf(worker)).toContainEqual(
+      expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+        Resource: keyArn,
+      }),
+    );
+    expect(statementsOf(logicalId(built, operator!))).toContainEqual(
+      expect.objectContaining({ Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: keyArn }),
+    );
   });
 });

@@ -115,7 +115,7 @@ function mustHave(role: string): unknown[][] {
   const dlq = arnOf(jobs.deadLetterQueues.default!);
   const table = arnOf(jobs.table as never);
   const key = world.keyArn;
-  const schedule = expect.stringMatching(new RegExp(`:schedule/${jobs.scheduleGroupName}/.`));
+  const schedule = expect.stringMatching(new RegExp(`:schedule/${world.scheduleGroupName}/.`));
   const scheduling = [
     ['scheduler:CreateSchedule', schedule],
     ['iam:PassRole', world.scheduler.arn],
