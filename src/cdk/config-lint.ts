@@ -13,7 +13,8 @@ export interface QueueFacts {
   readonly visibilityTimeoutSeconds: number;
   readonly retentionSeconds: number;
   readonly deadLetterRetentionSeconds: number;
-  readonly maxReceiveCount: number;
+  /** Undefined when the queue has no redrive policy (an escape-hatch edit removed it). */
+  readonly maxReceiveCount: number | undefined;
   /** Absent when no Lambda worker serves the queue. */
   readonly worker?: WorkerFacts;
 }
@@ -47,11 +48,19 @@ const visibilityCoversRetries: Rule = ({ queue, visibilityTimeoutSeconds, worker
   );
 };
 
-const enoughReceives: Rule = ({ queue, maxReceiveCount }) =>
-  maxReceiveCount >= MIN_MAX_RECEIVE_COUNT
+const enoughReceives: Rule = ({ queue, maxReceiveCount }) => {
+  if (maxReceiveCount === undefined) {
+    return (
+      `queue "${queue}": it has no redrive policy, so a message that fails every delivery (one that crashes its worker) ` +
+      'is received again until its retention ends and never reaches the dead-letter queue: keep the redrive policy ' +
+      'WharfJobs sets (it was removed from the template)'
+    );
+  }
+  return maxReceiveCount >= MIN_MAX_RECEIVE_COUNT
     ? undefined
     : `queue "${queue}": maxReceiveCount ${maxReceiveCount} is below ${MIN_MAX_RECEIVE_COUNT}, so throttled deliveries that never ran ` +
-      `can move a message to the dead-letter queue: set maxReceiveCount to ${MIN_MAX_RECEIVE_COUNT} or more`;
+        `can move a message to the dead-letter queue: set maxReceiveCount to ${MIN_MAX_RECEIVE_COUNT} or more`;
+};
 
 const partialBatchResponses: Rule = ({ queue, worker }) =>
   !worker || worker.reportBatchItemFailures

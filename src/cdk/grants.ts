@@ -22,8 +22,16 @@ export interface GrantTargets {
 
 /** The job-state calls a run makes (src/store/dynamodb): single-item reads and conditional writes, no scans. */
 export const JOB_STATE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
-/** Job lookups and listings: the status index is keys-only, so a listing reads the records back in batches. */
-export const JOB_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+/**
+ * Job lookups and listings: the status index is keys-only, so a listing reads the records back in batches; and it
+ * is sparse, so a listing without a status, or of one it leaves out (running, succeeded), scans the table.
+ */
+export const JOB_READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+];
 export const CONSUME_ACTIONS = [
   'sqs:ReceiveMessage',
   'sqs:DeleteMessage',
@@ -38,6 +46,14 @@ export const DEAD_LETTER_OPERATE_ACTIONS = [
   'sqs:StartMessageMoveTask',
   'sqs:ListMessageMoveTasks',
   'sqs:CancelMessageMoveTask',
+];
+/** What DynamoDB needs of a caller on the table's customer managed key: the set CDK's own table grants use. */
+export const TABLE_KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
+export const TABLE_KEY_WRITE_ACTIONS = [
+  ...TABLE_KEY_READ_ACTIONS,
+  'kms:Encrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
 ];
 /** SQS's documented producer permissions on a customer managed key: a data key to encrypt, Decrypt to verify it. */
 export const KMS_SEND_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
@@ -105,11 +121,14 @@ export function grantRunJobs(
 }
 
 export function grantJobState(targets: GrantTargets, grantee: IGrantable): Grant {
-  return Grant.addToPrincipal({
-    grantee,
-    actions: JOB_STATE_ACTIONS,
-    resourceArns: [targets.table.tableArn],
-  });
+  return combine([
+    Grant.addToPrincipal({
+      grantee,
+      actions: JOB_STATE_ACTIONS,
+      resourceArns: [targets.table.tableArn],
+    }),
+    targets.table.encryptionKey?.grant(grantee, ...TABLE_KEY_WRITE_ACTIONS),
+  ]);
 }
 
 /**
@@ -136,6 +155,7 @@ export function grantOperate(targets: GrantTargets, grantee: IGrantable): Grant 
       actions: JOB_READ_ACTIONS,
       resourceArns: [table.tableArn, `${table.tableArn}/index/${targets.statusIndexName}`],
     }),
+    table.encryptionKey?.grant(grantee, ...TABLE_KEY_READ_ACTIONS),
     Grant.addToPrincipal({ grantee, actions: ['scheduler:GetSchedule'], resourceArns: [schedules] }),
     Grant.addToPrincipal({
       grantee,

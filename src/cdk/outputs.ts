@@ -1,6 +1,6 @@
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
   deadLetterArnVariable,
@@ -17,8 +17,8 @@ import type { JobSchedules } from './scheduler.js';
 /** One queue's resources, as the construct made them. */
 export interface QueueResources {
   readonly settings: QueueSettings;
-  readonly queue: Queue;
-  readonly deadLetterQueue: Queue;
+  readonly queue: IQueue;
+  readonly deadLetterQueue: IQueue;
 }
 
 /** One run-time variable, its value, and the stack output that publishes it. */
@@ -29,6 +29,11 @@ export interface RuntimeSetting {
   readonly outputName: string;
   /** What the value is, for the output's description. */
   readonly what: string;
+  /**
+   * Set on the functions wharf configures. The queue ARNs are not: a process reads them from the URLs
+   * (env-config.ts, queueArnFromUrl), and each would cost Lambda's 4 KB of environment about 110 bytes.
+   */
+  readonly inFunctions: boolean;
 }
 
 /**
@@ -74,18 +79,21 @@ export function runtimeSettings(
       value: table.tableName,
       outputName: 'TableName',
       what: 'the job table',
+      inFunctions: true,
     },
     {
       variable: ENV_VARIABLES.scheduleGroup,
       value: schedules.scheduleGroupName,
       outputName: 'ScheduleGroupName',
       what: 'the schedule group of jobs due beyond 15 minutes and recurring tasks',
+      inFunctions: true,
     },
     {
       variable: ENV_VARIABLES.schedulerRoleArn,
       value: schedules.schedulerRole.roleArn,
       outputName: 'SchedulerRoleArn',
       what: 'the role EventBridge Scheduler sends to the queues with',
+      inFunctions: true,
     },
   ];
   for (const { settings: queueSettings, queue, deadLetterQueue } of pairs) {
@@ -97,12 +105,14 @@ export function runtimeSettings(
         value: queue.queueUrl,
         outputName: `QueueUrl${suffix}`,
         what: `URL of job queue "${name}"`,
+        inFunctions: true,
       },
       {
         variable: deadLetterUrlVariable(name),
         value: deadLetterQueue.queueUrl,
         outputName: `DeadLetterQueueUrl${suffix}`,
         what: `URL of the dead-letter queue of "${name}"`,
+        inFunctions: true,
       },
     );
     // Scheduler cannot use a FIFO dead-letter queue: long waits on FIFO queues hop through SQS instead.
@@ -113,12 +123,14 @@ export function runtimeSettings(
         value: queue.queueArn,
         outputName: `QueueArn${suffix}`,
         what: `ARN of job queue "${name}" (Scheduler's target)`,
+        inFunctions: false,
       },
       {
         variable: deadLetterArnVariable(name),
         value: deadLetterQueue.queueArn,
         outputName: `DeadLetterQueueArn${suffix}`,
         what: `ARN of the dead-letter queue of "${name}" (the schedules' DLQ)`,
+        inFunctions: false,
       },
     );
   }

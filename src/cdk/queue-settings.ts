@@ -22,9 +22,13 @@ const DEFAULTS = {
 
 /** One queue's settings with every default resolved: the one place defaults live. */
 export interface QueueSettings extends QueueFacts {
+  /** Always set: a queue wharf creates always has its redrive policy. */
+  readonly maxReceiveCount: number;
   readonly workerMemorySize: number;
   /** The job with the longest timeout on the queue, which sets the worker timeout. */
   readonly longestJob: { readonly name: string; readonly timeoutSeconds: number };
+  /** maxConcurrency was set, not derived (so a problem with it names the right setting). */
+  readonly maxConcurrencySet: boolean;
 }
 
 /** Resolves every queue's settings from the registry and the props; reports every problem at once. */
@@ -83,6 +87,7 @@ function resolveQueue(queue: string, registry: JobRegistry, options: WharfQueueO
     worker,
     workerMemorySize: options.workerMemorySize ?? DEFAULTS.workerMemorySize,
     longestJob,
+    maxConcurrencySet: options.maxConcurrency !== undefined,
   };
   return { settings, problems };
 }
@@ -136,8 +141,13 @@ export function rangeProblems(settings: QueueSettings): string[] {
   const { queue, worker, fifo } = settings;
   const problems: string[] = [];
   if (worker?.maxConcurrency !== undefined && (worker.maxConcurrency < 2 || worker.maxConcurrency > 1000)) {
+    // Derived from a reserved concurrency below 2: name the setting the user chose, not the one wharf derived.
+    const derived = !settings.maxConcurrencySet && worker.reservedConcurrency !== undefined;
     problems.push(
-      `queue "${queue}": maxConcurrency ${worker.maxConcurrency} is outside 2-1000: choose a value in that range`,
+      derived
+        ? `queue "${queue}": reservedConcurrency ${worker.reservedConcurrency} is below 2, the least an SQS event source's ` +
+            'maximum concurrency can be, and that maximum must stay within the reserved concurrency: reserve at least 2'
+        : `queue "${queue}": maxConcurrency ${worker.maxConcurrency} is outside 2-1000: choose a value in that range`,
     );
   }
   if (worker && !fifo && worker.maxBatchingWindowSeconds === 0 && worker.batchSize > FIFO_MAX_BATCH_SIZE) {

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -10,13 +10,25 @@ export interface JobQueuePair {
   readonly deadLetterQueue: Queue;
 }
 
+export interface QueueRemovalPolicies {
+  readonly queue: RemovalPolicy;
+  readonly deadLetterQueue: RemovalPolicy;
+}
+
 /**
  * A queue and its dead-letter queue, encrypted and TLS-only alike. The dead-letter queue keeps messages longer,
- * so a dead letter outlives the window in which someone notices the alarm.
+ * so a dead letter outlives the window in which someone notices the alarm. Both are retained by default: a
+ * `cdk destroy`, or a change that replaces them, would otherwise delete the jobs and dead letters in them.
+ *
+ * No redrive-allow policy on the dead-letter queue: limiting it to its source queue (`byQueue`) needs the source
+ * queue's ARN, and the source queue already needs the dead-letter queue's ARN for its redrive policy, a
+ * dependency cycle CloudFormation refuses while the names are generated. SQS's default (`allowAll`) lets any
+ * queue of the account use it as a dead-letter queue, which only an identity allowed to set redrive policies can do.
  */
 export function createJobQueues(
   scope: Construct,
   settings: QueueSettings,
+  removalPolicies: QueueRemovalPolicies,
   encryptionKey?: IKey,
 ): JobQueuePair {
   const shared: QueueProps = {
@@ -29,12 +41,14 @@ export function createJobQueues(
   const deadLetterQueue = new Queue(scope, 'DeadLetterQueue', {
     ...shared,
     retentionPeriod: Duration.seconds(settings.deadLetterRetentionSeconds),
+    removalPolicy: removalPolicies.deadLetterQueue,
   });
   const queue = new Queue(scope, 'Queue', {
     ...shared,
     retentionPeriod: Duration.seconds(settings.retentionSeconds),
     visibilityTimeout: Duration.seconds(settings.visibilityTimeoutSeconds),
     deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
+    removalPolicy: removalPolicies.queue,
   });
   return { queue, deadLetterQueue };
 }

@@ -1,6 +1,6 @@
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { CfnSchedule, type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { isActiveIn, type RecurringTask, toRecurringSchedule } from '../schedule/define-recurring.js';
 import { recurringScheduleName } from '../schedule/schedule-names.js';
@@ -13,8 +13,8 @@ export interface RecurringSchedulesProps {
   readonly scheduleGroup: IScheduleGroup;
   readonly scheduleGroupName: string;
   readonly role: IRole;
-  readonly queues: Readonly<Record<string, Queue>>;
-  readonly deadLetterQueues: Readonly<Record<string, Queue>>;
+  readonly queues: Readonly<Record<string, IQueue>>;
+  readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
 }
 
 /**

@@ -5,7 +5,7 @@ import {
   type Function as LambdaFunction,
 } from 'aws-cdk-lib/aws-lambda';
 import type { CfnQueue, Queue } from 'aws-cdk-lib/aws-sqs';
-import type { QueueFacts, WorkerFacts } from './config-lint.js';
+import { MIN_MAX_RECEIVE_COUNT, type QueueFacts, type WorkerFacts } from './config-lint.js';
 
 export interface QueueResources {
   readonly queueName: string;
@@ -38,8 +38,12 @@ export function factsFromResources({
     visibilityTimeoutSeconds: num(cfnQueue.visibilityTimeout) ?? SQS_DEFAULT_VISIBILITY_SECONDS,
     retentionSeconds: num(cfnQueue.messageRetentionPeriod) ?? SQS_DEFAULT_RETENTION_SECONDS,
     deadLetterRetentionSeconds: num(cfnDeadLetters.messageRetentionPeriod) ?? SQS_DEFAULT_RETENTION_SECONDS,
-    // A queue without a redrive policy keeps failing messages forever: report it as a count of zero.
-    maxReceiveCount: num(redrive?.maxReceiveCount) ?? 0,
+    // No redrive policy reads as undefined, which the lint reports as such (not as "maxReceiveCount 0"). A count
+    // that is a token cannot be judged and counts as the smallest allowed.
+    maxReceiveCount:
+      cfnQueue.redrivePolicy === undefined
+        ? undefined
+        : (num(redrive?.maxReceiveCount) ?? MIN_MAX_RECEIVE_COUNT),
     worker: worker ? workerFacts(worker) : undefined,
   };
 }

@@ -1,4 +1,4 @@
-import { ArnFormat, Names, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Fn, Names, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { type IScheduleGroup, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
@@ -18,15 +18,25 @@ export interface JobSchedules {
  * role trusts Scheduler only on behalf of this account and this group (confused-deputy prevention) and may only
  * send to the job queues and their dead-letter queues.
  */
-export function createJobSchedules(
-  scope: Construct,
-  queues: readonly IQueue[],
-  deadLetterQueues: readonly IQueue[],
-  encryptionKey?: IKey,
-): JobSchedules {
-  // A name fixed at synth: producers and the role's trust policy need it before the group exists.
-  const scheduleGroupName = Names.uniqueResourceName(scope, { maxLength: 64, separator: '-' });
-  const scheduleGroup = new ScheduleGroup(scope, 'ScheduleGroup', { scheduleGroupName });
+export interface JobSchedulesInput {
+  readonly queues: readonly IQueue[];
+  readonly deadLetterQueues: readonly IQueue[];
+  readonly removalPolicy: RemovalPolicy;
+  readonly environmentName?: string;
+  readonly encryptionKey?: IKey;
+}
+
+/** Scheduler's limit on a group name. */
+const MAX_GROUP_NAME = 64;
+/** The first block of the stack's id (a UUID): 8 hex characters. */
+const STACK_ID_PART = 8;
+
+export function createJobSchedules(scope: Construct, input: JobSchedulesInput): JobSchedules {
+  const scheduleGroupName = groupName(scope, input.environmentName);
+  const scheduleGroup = new ScheduleGroup(scope, 'ScheduleGroup', {
+    scheduleGroupName,
+    removalPolicy: input.removalPolicy,
+  });
   const stack = Stack.of(scope);
   const scheduleGroupArn = stack.formatArn({
     service: 'scheduler',
@@ -44,11 +54,25 @@ export function createJobSchedules(
   schedulerRole.addToPrincipalPolicy(
     new PolicyStatement({
       actions: ['sqs:SendMessage'],
-      resources: [...queues, ...deadLetterQueues].map((q) => q.queueArn),
+      resources: [...input.queues, ...input.deadLetterQueues].map((q) => q.queueArn),
     }),
   );
-  encryptionKey?.grant(schedulerRole, 'kms:GenerateDataKey', 'kms:Decrypt');
+  input.encryptionKey?.grant(schedulerRole, 'kms:GenerateDataKey', 'kms:Decrypt');
   return { scheduleGroup, scheduleGroupName, scheduleGroupArn, schedulerRole };
+}
+
+/**
+ * The group's name: the construct's path, the environment, and the first block of the stack's id. Producers
+ * and the role's trust policy take it from the template, not from the group's attributes. The stack id part
+ * makes every creation of the stack a new name: the group is retained (it holds the jobs waiting beyond 15
+ * minutes), so a stack deleted and created again would otherwise collide with the group it left behind.
+ */
+function groupName(scope: Construct, environmentName: string | undefined): string {
+  const environment = environmentName ? environmentName.replace(/[^0-9A-Za-z_.-]/g, '-').slice(0, 16) : '';
+  const room = MAX_GROUP_NAME - STACK_ID_PART - 1 - (environment ? environment.length + 1 : 0);
+  const base = Names.uniqueResourceName(scope, { maxLength: room, separator: '-' });
+  const stackIdPart = Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))));
+  return [base, environment, stackIdPart].filter((part) => part !== '').join('-');
 }
 
 /** ARN pattern of the schedules in a group (for CreateSchedule and GetSchedule grants). */

@@ -1,5 +1,6 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { JOB_TABLE_SCHEMA } from './job-table-schema.js';
 
@@ -11,14 +12,24 @@ type KeyName = keyof typeof JOB_TABLE_SCHEMA.attributeTypes;
  * rather than `TableV2`: the latter synthesizes AWS::DynamoDB::GlobalTable, which emulators do not create. Not
  * `createJobTable`: that is wharf-jobs/aws's SDK call that creates the same layout in an account.
  */
-export function addJobTable(scope: Construct, removalPolicy: RemovalPolicy): Table {
+export interface JobTableInput {
+  readonly removalPolicy: RemovalPolicy;
+  readonly deletionProtection: boolean;
+  readonly encryptionKey?: IKey;
+}
+
+export function addJobTable(scope: Construct, input: JobTableInput): Table {
   const { partitionKey, ttlAttribute, statusIndex } = JOB_TABLE_SCHEMA;
   const table = new Table(scope, 'Table', {
     partitionKey: key(partitionKey),
     billingMode: BillingMode.PAY_PER_REQUEST,
     timeToLiveAttribute: ttlAttribute,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-    removalPolicy,
+    removalPolicy: input.removalPolicy,
+    deletionProtection: input.deletionProtection,
+    ...(input.encryptionKey
+      ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: input.encryptionKey }
+      : {}),
   });
   table.addGlobalSecondaryIndex({
     indexName: statusIndex.name,

@@ -1,9 +1,12 @@
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { Tracing } from 'aws-cdk-lib/aws-lambda';
+import type { Architecture, ILayerVersion, Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { JobRegistry } from '../job/registry.js';
 
 /**
@@ -32,6 +35,24 @@ export interface WharfQueueOptions {
   readonly workerTimeout?: Duration;
   /** The worker function's memory, in MiB. @default 1024 */
   readonly workerMemorySize?: number;
+  /** The worker's instruction set. @default Architecture.ARM_64 (Graviton: about 20% cheaper per GB-second) */
+  readonly workerArchitecture?: Architecture;
+  /** A VPC for the worker, for jobs that reach private resources. @default - no VPC */
+  readonly vpc?: IVpc;
+  /** The worker's subnets in `vpc`. @default - the VPC's private subnets with egress */
+  readonly vpcSubnets?: SubnetSelection;
+  /** The worker's security groups in `vpc`. @default - one security group with all outbound traffic allowed */
+  readonly securityGroups?: readonly ISecurityGroup[];
+  /** Lambda layers for the worker (an extension, a shared library). @default - none */
+  readonly layers?: readonly ILayerVersion[];
+  /**
+   * Extra environment variables for the worker, beside the WHARF_* ones (which cannot be overridden). Counted in
+   * the synth-time check that keeps the function within Lambda's 4 KB of environment.
+   * @default - none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Retention of the worker's log group. @default - `logRetention` of WharfJobsProps */
+  readonly logRetention?: RetentionDays;
   /** @default - 6 × the worker timeout + the batching window (AWS's advice for SQS event sources) */
   readonly visibilityTimeout?: Duration;
   /**
@@ -54,6 +75,67 @@ export interface WharfQueueOptions {
    * @default true
    */
   readonly lambdaWorker?: boolean;
+  /**
+   * Queues that exist already (another stack, or created by hand) instead of creating them. wharf cannot read
+   * their settings, so the synth-time lint cannot check them: they must have a redrive policy to `deadLetterQueue`
+   * with a maxReceiveCount of at least 5, a visibility timeout of at least 6 × the worker timeout, and a
+   * dead-letter retention longer than the queue's (README "Bring your own resources"). A warning at synth says so.
+   * @default - new queues
+   */
+  readonly existingQueues?: { readonly queue: IQueue; readonly deadLetterQueue: IQueue };
+}
+
+/** What happens to each kind of stateful resource when it leaves the stack, or is replaced. */
+export interface WharfRemovalPolicies {
+  /** @default - `removalPolicy` */
+  readonly table?: RemovalPolicy;
+  /** The job queues: waiting jobs are in them. @default - `removalPolicy` */
+  readonly queues?: RemovalPolicy;
+  /** The dead-letter queues: the dead letters, and their stories, are in them. @default - `removalPolicy` */
+  readonly deadLetterQueues?: RemovalPolicy;
+  /** The workers' log groups. @default - `removalPolicy` */
+  readonly logGroups?: RemovalPolicy;
+  /**
+   * The schedule group: deleting it deletes every schedule in it, the jobs waiting beyond 15 minutes among them.
+   * @default - `removalPolicy`
+   */
+  readonly scheduleGroup?: RemovalPolicy;
+}
+
+/** One alarm's settings. */
+export interface WharfAlarmSettings {
+  /** Create the alarm. @default true */
+  readonly enabled?: boolean;
+  /**
+   * The value above which the alarm fires, in the metric's unit: messages or errors for counts, seconds for ages.
+   * @default - per alarm, see WharfAlarms
+   */
+  readonly threshold?: number;
+  /** Periods above the threshold before the alarm fires. @default 1 */
+  readonly evaluationPeriods?: number;
+  /** Actions of this alarm, on alarm and on recovery, besides `alarmTopic` and `WharfAlarms.actions`. @default - none */
+  readonly actions?: readonly IAlarmAction[];
+}
+
+/**
+ * The alarms, each with its own threshold and actions. Per queue: dead letters waiting (threshold 0), a new dead
+ * letter since the last minute (threshold 0; fires again for each new arrival after a quiet minute, where the
+ * waiting alarm stays in ALARM and notifies once), the oldest dead letter's age (threshold: 75% of the dead-letter
+ * retention, so a dead letter is looked at before SQS deletes it), the oldest job's age (`oldestMessageAgeThreshold`),
+ * worker errors and throttles (0). Once for the schedule group: deliveries Scheduler could not make (target
+ * errors, 0) and invocations it dropped after its retries (0).
+ */
+export interface WharfAlarms {
+  /** Actions of every alarm, besides `alarmTopic`. @default - none */
+  readonly actions?: readonly IAlarmAction[];
+  readonly deadLetters?: WharfAlarmSettings;
+  readonly newDeadLetters?: WharfAlarmSettings;
+  readonly deadLetterAge?: WharfAlarmSettings;
+  readonly oldestMessage?: WharfAlarmSettings;
+  readonly workerErrors?: WharfAlarmSettings;
+  readonly workerThrottles?: WharfAlarmSettings;
+  readonly schedulerTargetErrors?: WharfAlarmSettings;
+  readonly schedulerDropped?: WharfAlarmSettings;
 }
 
 export interface WharfJobsProps {
@@ -78,10 +160,39 @@ export interface WharfJobsProps {
    * @default - a new table
    */
   readonly table?: ITable;
-  /** What happens to the job table when it leaves the stack. @default RemovalPolicy.RETAIN */
+  /**
+   * What happens to the stateful resources (the table, the queues and dead-letter queues, the log groups and the
+   * schedule group) when they leave the stack, or a change replaces them (toggling `fifo` replaces a queue).
+   * RETAIN keeps waiting jobs and dead letters through a `cdk destroy` or a replacement (README "Removal").
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
-  /** Where alarms notify, on alarm and on recovery. @default - alarms without actions */
+  /** Per kind of resource, over `removalPolicy`. @default - `removalPolicy` for each */
+  readonly removalPolicies?: WharfRemovalPolicies;
+  /**
+   * Deletion protection on the job table: DynamoDB refuses to delete it, whoever asks.
+   * @default - true unless the table's removal policy is DESTROY
+   */
+  readonly tableDeletionProtection?: boolean;
+  /**
+   * A customer managed key for the job table, and the grants on it. With `table`, the key is the table's own
+   * (`ITable.encryptionKey`) and this is not used.
+   * @default - encryption with a key DynamoDB owns
+   */
+  readonly tableEncryptionKey?: IKey;
+  /**
+   * A customer managed key for the workers' log groups; its key policy is given to CloudWatch Logs for them.
+   * @default - encryption by CloudWatch Logs
+   */
+  readonly logEncryptionKey?: IKey;
+  /**
+   * Where alarms notify, on alarm and on recovery. A topic encrypted with a customer managed key gets a key
+   * policy statement that lets CloudWatch use it (without one, the notifications are dropped).
+   * @default - alarms without actions
+   */
   readonly alarmTopic?: ITopic;
+  /** Thresholds and actions per alarm. @default - every alarm, with the thresholds WharfAlarms names */
+  readonly alarms?: WharfAlarms;
   /**
    * Age of a queue's oldest message that raises an alarm. Above 15 minutes by default because delayed retries
    * wait in the queue for up to 15 minutes.
@@ -96,7 +207,9 @@ export interface WharfJobsProps {
   readonly dashboardName?: string;
   /**
    * Which environment this deployment is ("production", "staging"...): a recurring task with `environments` is
-   * deployed only where its list names this one (the others are listed in an info annotation at synth).
+   * deployed only where its list names this one (the others are listed in an info annotation at synth). It is
+   * also in the names wharf chooses (the schedule group, descriptions), so environments of one app deploy side
+   * by side in one account, one stack each.
    * @default - none: then a recurring task limited to `environments` fails synth, as it could never be deployed
    */
   readonly environmentName?: string;

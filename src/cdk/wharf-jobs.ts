@@ -1,19 +1,37 @@
-import { Annotations, type CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Aws, type CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { Grant, IGrantable, IRole } from 'aws-cdk-lib/aws-iam';
-import { Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  type Grant,
+  type IGrantable,
+  type IRole,
+  PolicyStatement,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { CfnFunction, Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { CfnSchedule, IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
-import { createQueueAlarms, type QueueAlarms } from './alarms.js';
+import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct, type IConstruct } from 'constructs';
+import {
+  type AlarmPolicy,
+  createQueueAlarms,
+  createScheduleAlarms,
+  type QueueAlarms,
+  type ScheduleAlarms,
+} from './alarms.js';
 import { configurationError, lintQueues } from './config-lint.js';
 import { createJobsDashboard } from './dashboard.js';
+import { environmentSizeProblem } from './environment-size.js';
 import { type GrantTargets, grantConsume, grantEnqueue, grantOperate, grantRunJobs } from './grants.js';
 import { JOB_TABLE_SCHEMA } from './job-table-schema.js';
-import { acknowledgeDeadLetterQueueFindings, acknowledgeWorkerFindings } from './nag-suppressions.js';
+import {
+  acknowledgeDeadLetterQueueFindings,
+  acknowledgeVpcAccessPolicy,
+  acknowledgeWorkerFindings,
+} from './nag-suppressions.js';
 import { createStackOutputs, runtimeSettings } from './outputs.js';
 import { type QueueSettings, rangeProblems, resolveQueueSettings } from './queue-settings.js';
 import { createJobQueues } from './queues.js';
@@ -21,7 +39,7 @@ import { createRecurringSchedules, skippedTasks, taskDeploymentProblems } from '
 import { factsFromResources } from './resource-facts.js';
 import { createJobSchedules } from './scheduler.js';
 import { addJobTable } from './table.js';
-import type { WharfJobsProps } from './wharf-jobs-props.js';
+import type { WharfJobsProps, WharfQueueOptions, WharfRemovalPolicies } from './wharf-jobs-props.js';
 import { addWorkerFunction } from './worker.js';
 
 /** A function that can be given the enqueue grant and the run-time configuration. */
@@ -41,24 +59,33 @@ export interface WharfProducer extends IGrantable {
  * `ScheduleGroupName`, `SchedulerRoleArn`, each described by the WHARF_* variable it feeds.
  */
 export class WharfJobs extends Construct {
-  /** Source queues by queue name. */
-  readonly queues: Readonly<Record<string, Queue>>;
-  readonly deadLetterQueues: Readonly<Record<string, Queue>>;
+  /** Source queues by queue name (the given ones for queues with `existingQueues`). */
+  readonly queues: Readonly<Record<string, IQueue>>;
+  readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
   /** Lambda workers by queue name; a queue with `lambdaWorker: false` has none. */
   readonly workers: Readonly<Record<string, NodejsFunction>>;
   readonly alarms: Readonly<Record<string, QueueAlarms>>;
+  /** The schedule group's delivery alarms. */
+  readonly scheduleAlarms: ScheduleAlarms;
   readonly table: ITable;
   readonly scheduleGroup: IScheduleGroup;
+  /**
+   * The group's name: resolved at deploy time, as it ends with the first block of the stack's id (so a stack
+   * created again after a delete does not collide with the group the first one retained).
+   */
   readonly scheduleGroupName: string;
   readonly schedulerRole: IRole;
   /** The schedules of the registry's recurring tasks enabled in `environmentName`, by task. */
   readonly recurringSchedules: Readonly<Record<string, CfnSchedule>>;
   readonly dashboard: Dashboard;
-  /** The run-time configuration (src/config/env-config.ts) every worker and producer gets. */
+  /**
+   * The run-time configuration (src/config/env-config.ts) every worker and producer gets: the table, the
+   * schedule group and role, and each queue's URL and dead-letter URL (a process reads the ARNs from the URLs).
+   */
   readonly environment: Readonly<Record<string, string>>;
   /**
-   * The stack outputs that publish `environment`, by variable: `wharf env --stack <StackName>` turns them back
-   * into WHARF_* variables. Empty with `outputs: false`.
+   * The stack outputs that publish the configuration, by variable (the queue ARNs too): `wharf env --stack
+   * <StackName>` turns them back into WHARF_* variables. Empty with `outputs: false`.
    */
   readonly outputs: Readonly<Record<string, CfnOutput>>;
   private readonly targets: GrantTargets;
@@ -66,16 +93,24 @@ export class WharfJobs extends Construct {
   constructor(scope: Construct, id: string, props: WharfJobsProps) {
     super(scope, id);
     const settings = checkedSettings(props);
-    const pairs = settings.map((s) => createQueuePair(this, s, props));
+    const removal = removalPolicies(props);
+    const pairs = settings.map((s) => createQueuePair(this, s, props, removal));
     this.queues = byQueue(pairs, (p) => p.queue);
     this.deadLetterQueues = byQueue(pairs, (p) => p.deadLetterQueue);
-    this.table = props.table ?? addJobTable(this, props.removalPolicy ?? RemovalPolicy.RETAIN);
-    const schedules = createJobSchedules(
-      this,
-      Object.values(this.queues),
-      Object.values(this.deadLetterQueues),
-      props.encryptionKey,
-    );
+    this.table =
+      props.table ??
+      addJobTable(this, {
+        removalPolicy: removal.table,
+        deletionProtection: props.tableDeletionProtection ?? removal.table !== RemovalPolicy.DESTROY,
+        encryptionKey: props.tableEncryptionKey,
+      });
+    const schedules = createJobSchedules(this, {
+      queues: Object.values(this.queues),
+      deadLetterQueues: Object.values(this.deadLetterQueues),
+      removalPolicy: removal.scheduleGroup,
+      environmentName: props.environmentName,
+      encryptionKey: props.encryptionKey,
+    });
     this.scheduleGroup = schedules.scheduleGroup;
     this.scheduleGroupName = schedules.scheduleGroupName;
     this.schedulerRole = schedules.schedulerRole;
@@ -95,7 +130,9 @@ export class WharfJobs extends Construct {
       );
     }
     const runtime = runtimeSettings(pairs, this.table, schedules);
-    this.environment = Object.fromEntries(runtime.map((r) => [r.variable, r.value]));
+    this.environment = Object.fromEntries(
+      runtime.filter((r) => r.inFunctions).map((r) => [r.variable, r.value]),
+    );
     this.outputs = props.outputs === false ? {} : createStackOutputs(this, runtime, props.outputPrefix ?? '');
     this.targets = {
       scope: this,
@@ -106,16 +143,28 @@ export class WharfJobs extends Construct {
       encryptionKey: props.encryptionKey,
       ...schedules,
     };
-    this.workers = this.createWorkers(pairs, props);
-    this.alarms = this.createAlarms(pairs, props);
+    if (props.logEncryptionKey) allowLogsToUse(props.logEncryptionKey, this);
+    this.workers = this.createWorkers(pairs, props, removal);
+    const alarmPolicy: AlarmPolicy = { options: props.alarms ?? {}, topic: props.alarmTopic };
+    this.alarms = this.createAlarms(pairs, props, alarmPolicy);
+    this.scheduleAlarms = createScheduleAlarms(this, schedules.scheduleGroup, alarmPolicy);
+    if (props.alarmTopic?.masterKey) allowCloudWatchToUse(props.alarmTopic.masterKey, this);
     const dashboardQueues = pairs.map((p) => ({
       ...p,
       name: p.settings.queue,
       worker: this.workers[p.settings.queue],
     }));
     this.dashboard = createJobsDashboard(this, dashboardQueues, this.table, props.dashboardName);
+    const existing = pairs.filter((p) => p.existing).map((p) => p.settings.queue);
+    if (existing.length > 0) {
+      Annotations.of(this).addWarning(
+        `wharf: queues ${existing.join(', ')} exist already, so their settings cannot be checked at synth: each needs a ` +
+          'redrive policy to its dead-letter queue with maxReceiveCount 5 or more, a visibility timeout of at least 6 × ' +
+          'the worker timeout, and a dead-letter retention longer than its own (README "Bring your own resources")',
+      );
+    }
     // Escape-hatch edits happen after the constructor: check the resources again as they will be synthesized.
-    this.node.addValidation({ validate: () => this.lintResources() });
+    this.node.addValidation({ validate: () => this.lintResources(pairs) });
   }
 
   /**
@@ -140,7 +189,7 @@ export class WharfJobs extends Construct {
   /**
    * What the CLI and the dashboard need: on the dead-letter queues sqs:ReceiveMessage, DeleteMessage,
    * ChangeMessageVisibility, GetQueueAttributes, StartMessageMoveTask, ListMessageMoveTasks and
-   * CancelMessageMoveTask; sqs:SendMessage and GetQueueAttributes on the queues; dynamodb:GetItem, BatchGetItem and Query on
+   * CancelMessageMoveTask; sqs:SendMessage and GetQueueAttributes on the queues; dynamodb:GetItem, BatchGetItem, Query and Scan on
    * the table and its status index; scheduler:GetSchedule, GetScheduleGroup, and ListSchedules (which only exists
    * on "*"); kms:GenerateDataKey and kms:Decrypt on the encryption key, if one is set.
    */
@@ -151,54 +200,154 @@ export class WharfJobs extends Construct {
   /** Makes `producer` a producer: `grantEnqueue` plus the environment variables the wharf client reads. */
   configureProducer(producer: WharfProducer): Grant {
     for (const [key, value] of Object.entries(this.environment)) producer.addEnvironment(key, value);
+    const fn = cfnFunctionOf(producer);
+    if (fn) {
+      fn.node.addValidation({ validate: () => sizeProblems(fn, `producer ${fn.node.scope?.node.path}`) });
+    }
     return this.grantEnqueue(producer);
   }
 
-  private createWorkers(pairs: readonly QueuePair[], props: WharfJobsProps): Record<string, NodejsFunction> {
+  private createWorkers(
+    pairs: readonly QueuePair[],
+    props: WharfJobsProps,
+    removal: Required<WharfRemovalPolicies>,
+  ): Record<string, NodejsFunction> {
     const workers: Record<string, NodejsFunction> = {};
+    const tracing = props.tracing ?? Tracing.ACTIVE;
     for (const pair of pairs.filter((p) => p.settings.worker)) {
       const worker = addWorkerFunction(pair.scope, {
         settings: pair.settings,
+        options: pair.options,
         queue: pair.queue,
         entry: props.workerEntry,
         projectRoot: props.projectRoot,
         environment: this.environment,
         logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
-        tracing: props.tracing ?? Tracing.ACTIVE,
+        logRemovalPolicy: removal.logGroups,
+        logEncryptionKey: props.logEncryptionKey,
+        tracing,
       });
       grantRunJobs(this.targets, worker, [pair.deadLetterQueue]);
-      acknowledgeWorkerFindings(worker);
+      acknowledgeWorkerFindings(worker, tracing !== Tracing.DISABLED);
+      if (pair.options.vpc) acknowledgeVpcAccessPolicy(worker);
+      const fn = worker.node.defaultChild as CfnFunction;
+      fn.node.addValidation({
+        validate: () => sizeProblems(fn, `the worker of queue "${pair.settings.queue}"`),
+      });
       workers[pair.settings.queue] = worker;
     }
     return workers;
   }
 
-  private createAlarms(pairs: readonly QueuePair[], props: WharfJobsProps): Record<string, QueueAlarms> {
+  private createAlarms(
+    pairs: readonly QueuePair[],
+    props: WharfJobsProps,
+    policy: AlarmPolicy,
+  ): Record<string, QueueAlarms> {
     const alarms: Record<string, QueueAlarms> = {};
     for (const pair of pairs) {
-      alarms[pair.settings.queue] = createQueueAlarms(pair.scope, {
-        queueName: pair.settings.queue,
-        queue: pair.queue,
-        deadLetterQueue: pair.deadLetterQueue,
-        worker: this.workers[pair.settings.queue],
-        oldestMessageAgeThreshold: props.oldestMessageAgeThreshold ?? Duration.minutes(30),
-        topic: props.alarmTopic,
-      });
+      alarms[pair.settings.queue] = createQueueAlarms(
+        pair.scope,
+        {
+          queueName: pair.settings.queue,
+          queue: pair.queue,
+          deadLetterQueue: pair.deadLetterQueue,
+          deadLetterRetention: Duration.seconds(pair.settings.deadLetterRetentionSeconds),
+          worker: this.workers[pair.settings.queue],
+          oldestMessageAgeThreshold: props.oldestMessageAgeThreshold ?? Duration.minutes(30),
+        },
+        policy,
+      );
     }
     return alarms;
   }
 
-  private lintResources(): string[] {
-    const facts = Object.keys(this.queues).map((name) =>
-      factsFromResources({
-        queueName: name,
-        queue: this.queues[name]!,
-        deadLetterQueue: this.deadLetterQueues[name]!,
-        worker: this.workers[name],
-      }),
-    );
+  private lintResources(pairs: readonly QueuePair[]): string[] {
+    const facts = pairs.flatMap((pair) => {
+      const { queue, deadLetterQueue } = pair;
+      // Only queues this construct created can be read back; existing ones are named in a warning instead.
+      if (pair.existing || !(queue instanceof Queue) || !(deadLetterQueue instanceof Queue)) return [];
+      return [
+        factsFromResources({
+          queueName: pair.settings.queue,
+          queue,
+          deadLetterQueue,
+          worker: this.workers[pair.settings.queue],
+        }),
+      ];
+    });
     const problems = lintQueues(facts);
     return problems.length === 0 ? [] : [configurationError(problems).message];
+  }
+}
+
+function sizeProblems(fn: CfnFunction, what: string): string[] {
+  const problem = environmentSizeProblem(fn, what);
+  return problem ? [configurationError([problem]).message] : [];
+}
+
+/** The L1 function behind a producer, when it is a Lambda function of this app (its environment can be checked). */
+function cfnFunctionOf(producer: WharfProducer): CfnFunction | undefined {
+  const construct = producer as Partial<IConstruct>;
+  const child = construct.node?.defaultChild;
+  return child instanceof CfnFunction ? child : undefined;
+}
+
+/** Every stateful resource is retained unless the user says otherwise: jobs and dead letters outlive a delete. */
+function removalPolicies(props: WharfJobsProps): Required<WharfRemovalPolicies> {
+  const all = props.removalPolicy ?? RemovalPolicy.RETAIN;
+  const kinds = props.removalPolicies ?? {};
+  return {
+    table: kinds.table ?? all,
+    queues: kinds.queues ?? all,
+    deadLetterQueues: kinds.deadLetterQueues ?? all,
+    logGroups: kinds.logGroups ?? all,
+    scheduleGroup: kinds.scheduleGroup ?? all,
+  };
+}
+
+/**
+ * CloudWatch publishes to an encrypted topic only if the key lets it: without this statement the alarms change
+ * state and every notification is dropped. An imported key's policy cannot be changed here: a warning says so.
+ */
+function allowCloudWatchToUse(key: IKey, scope: Construct): void {
+  const { statementAdded } = key.addToResourcePolicy(
+    new PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublish',
+      principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+    }),
+  );
+  if (!statementAdded) {
+    Annotations.of(scope).addWarning(
+      `wharf: the alarm topic's key ${key.keyArn} is not in this app, so wharf cannot let CloudWatch use it: add a statement ` +
+        'allowing cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey* to its key policy, or alarm notifications are dropped',
+    );
+  }
+}
+
+/** CloudWatch Logs encrypts a log group with a customer managed key only if the key policy lets it. */
+function allowLogsToUse(key: IKey, scope: Construct): void {
+  const stack = Stack.of(scope);
+  const { statementAdded } = key.addToResourcePolicy(
+    new PolicyStatement({
+      sid: 'AllowCloudWatchLogsForWharfWorkers',
+      principals: [new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`,
+        },
+      },
+    }),
+  );
+  if (!statementAdded) {
+    Annotations.of(scope).addWarning(
+      `wharf: the log key ${key.keyArn} is not in this app, so wharf cannot let CloudWatch Logs use it: add the statement ` +
+        'of AWS\'s guide "Encrypt log data in CloudWatch Logs using AWS KMS" to its key policy, or the log groups fail to create',
+    );
   }
 }
 
@@ -207,25 +356,68 @@ function checkedSettings(props: WharfJobsProps): QueueSettings[] {
     throw configurationError(['registry: it has no jobs, so there is nothing to deploy']);
   const { settings, problems } = resolveQueueSettings(props);
   problems.push(...settings.flatMap(rangeProblems), ...lintQueues(settings));
+  problems.push(...existingQueueProblems(props, settings));
   const fifo = new Set(settings.filter((s) => s.fifo).map((s) => s.queue));
   problems.push(...taskDeploymentProblems(props.registry.recurring, fifo, props.environmentName));
   if (problems.length > 0) throw configurationError(problems);
   return settings;
 }
 
+function existingQueueProblems(props: WharfJobsProps, settings: readonly QueueSettings[]): string[] {
+  const problems: string[] = [];
+  if (props.queueDefaults?.existingQueues) {
+    problems.push(
+      'queueDefaults.existingQueues: existing queues belong to one queue: set them in queues.<queue>',
+    );
+  }
+  for (const s of settings) {
+    const given = props.queues?.[s.queue]?.existingQueues;
+    if (!given) continue;
+    for (const [field, queue] of [
+      ['queue', given.queue],
+      ['deadLetterQueue', given.deadLetterQueue],
+    ] as const) {
+      // An imported queue knows whether it is FIFO from its ARN or name; a mismatch would fail every send.
+      if (queue.fifo !== s.fifo) {
+        problems.push(
+          `queues.${s.queue}.existingQueues.${field}: it is ${queue.fifo ? 'a FIFO' : 'a standard'} queue, but the queue is ` +
+            `configured with fifo: ${s.fifo}: set fifo to ${queue.fifo}, or give a ${s.fifo ? 'FIFO' : 'standard'} queue`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
 /** One queue's resources live under a construct named after the queue: `<queue>/Queue`, `<queue>/Worker`. */
 interface QueuePair {
   readonly settings: QueueSettings;
+  /** The queue's options: `queueDefaults` under `queues[<queue>]`. */
+  readonly options: WharfQueueOptions;
   readonly scope: Construct;
-  readonly queue: Queue;
-  readonly deadLetterQueue: Queue;
+  readonly queue: IQueue;
+  readonly deadLetterQueue: IQueue;
+  /** The queues were given (`existingQueues`), not created. */
+  readonly existing: boolean;
 }
 
-function createQueuePair(parent: Construct, settings: QueueSettings, props: WharfJobsProps): QueuePair {
+function createQueuePair(
+  parent: Construct,
+  settings: QueueSettings,
+  props: WharfJobsProps,
+  removal: Required<WharfRemovalPolicies>,
+): QueuePair {
   const scope = new Construct(parent, settings.queue);
-  const { queue, deadLetterQueue } = createJobQueues(scope, settings, props.encryptionKey);
+  const options: WharfQueueOptions = { ...props.queueDefaults, ...props.queues?.[settings.queue] };
+  if (options.existingQueues) return { settings, options, scope, ...options.existingQueues, existing: true };
+  const { queue, deadLetterQueue } = createJobQueues(
+    scope,
+    settings,
+    { queue: removal.queues, deadLetterQueue: removal.deadLetterQueues },
+    props.encryptionKey,
+  );
   acknowledgeDeadLetterQueueFindings(deadLetterQueue);
-  return { settings, scope, queue, deadLetterQueue };
+  return { settings, options, scope, queue, deadLetterQueue, existing: false };
 }
 
 function byQueue<P extends { settings: QueueSettings }, T>(

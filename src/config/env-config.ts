@@ -13,7 +13,9 @@ import { ConfigError } from '../errors.js';
  *                               waits beyond 15 minutes hop through SQS
  * - WHARF_SCHEDULER_ROLE_ARN    the role Scheduler sends with (required with the group)
  * - WHARF_QUEUE_ARN_<QUEUE>     a queue's ARN (Scheduler's target) and
- * - WHARF_DLQ_ARN_<QUEUE>       its dead-letter queue's (Scheduler's DLQ); a queue without them (FIFO) hops
+ * - WHARF_DLQ_ARN_<QUEUE>       its dead-letter queue's (Scheduler's DLQ). Optional: without them the ARNs are
+ *                               read from the URLs (queueArnFromUrl), which is what the construct relies on to
+ *                               keep a function's environment within Lambda's 4 KB. A FIFO queue has none and hops.
  */
 export interface WharfConfig {
   readonly tableName?: string;
@@ -89,7 +91,11 @@ export function configFromEnv(queues: readonly string[], env: NodeJS.ProcessEnv 
   };
 }
 
-/** Scheduler settings when WHARF_SCHEDULE_GROUP is set; a queue's ARNs come as a pair or not at all. */
+/**
+ * Scheduler settings when WHARF_SCHEDULE_GROUP is set. A queue's ARNs come as a pair or not at all; without
+ * them they are derived from the queue's URLs, except for FIFO queues (Scheduler cannot use a FIFO dead-letter
+ * queue, so their long waits hop through SQS).
+ */
 function schedulerFromEnv(
   queues: readonly string[],
   env: NodeJS.ProcessEnv,
@@ -99,14 +105,55 @@ function schedulerFromEnv(
   if (!groupName) return undefined;
   const roleArn = env[ENV_VARIABLES.schedulerRoleArn];
   if (!roleArn) missing.push(ENV_VARIABLES.schedulerRoleArn);
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const arns: Record<string, { arn: string; deadLetterArn: string }> = {};
   for (const queue of queues) {
     const arn = env[queueArnVariable(queue)];
     const deadLetterArn = env[deadLetterArnVariable(queue)];
     if (arn && deadLetterArn) arns[queue] = { arn, deadLetterArn };
     else if (arn || deadLetterArn) missing.push(arn ? deadLetterArnVariable(queue) : queueArnVariable(queue));
+    else {
+      const derived = {
+        arn: queueArnFromUrl(env[queueUrlVariable(queue)] ?? '', region),
+        deadLetterArn: queueArnFromUrl(env[deadLetterUrlVariable(queue)] ?? '', region),
+      };
+      if (derived.arn && derived.deadLetterArn && !derived.arn.endsWith('.fifo')) {
+        arns[queue] = { arn: derived.arn, deadLetterArn: derived.deadLetterArn };
+      }
+    }
   }
   return { groupName, roleArn: roleArn ?? '', queues: arns };
+}
+
+/** SQS's hosts: `sqs.<region>.amazonaws.com`, the legacy `<region>.queue.amazonaws.com`, and their `.cn` forms. */
+const SQS_HOST = /^(?:sqs\.([a-z0-9-]+)\.amazonaws\.com|([a-z0-9-]+)\.queue\.amazonaws\.com)(\.cn)?$/;
+
+/**
+ * A queue's ARN from its URL, `https://sqs.<region>.amazonaws.com/<account>/<name>`: the URL names the account
+ * and the queue, and the host the region. An emulator's URL (`http://localhost:4566/000000000000/jobs`) has no
+ * region in its host, so `region` (the process's AWS_REGION) fills in. Undefined for anything else.
+ */
+export function queueArnFromUrl(url: string, region?: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const [account, name, ...rest] = parsed.pathname.split('/').filter((part) => part !== '');
+  if (!account || !name || rest.length > 0 || !/^\d{12}$/.test(account)) return undefined;
+  const host = SQS_HOST.exec(parsed.hostname);
+  const inRegion = host ? (host[1] ?? host[2]) : region;
+  if (!inRegion) return undefined;
+  return `arn:${partitionOf(inRegion, host?.[3] !== undefined)}:sqs:${inRegion}:${account}:${name}`;
+}
+
+function partitionOf(region: string, chinaHost: boolean): string {
+  if (chinaHost || region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  return 'aws';
 }
 
 /**

@@ -48,7 +48,14 @@ describe('cdk-nag on WharfJobs', () => {
   it('names the rule, the resource and the reason of every acknowledgement WharfJobs makes', () => {
     const built = build();
     const acks = acknowledgements(built.jobs).map(({ id, path }) => `${id} on ${path}`);
-    const schedules = `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${built.jobs.scheduleGroupName}/*`;
+    // The group's name ends with the first block of the stack id, which cdk-nag prints as the intrinsic's JSON.
+    const stackIdPart = JSON.stringify({
+      'Fn::Select': [
+        0,
+        { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] },
+      ],
+    });
+    const schedules = `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/Test-Jobs-04DD7372-${stackIdPart}/*`;
     const perQueue = (q: string) => [
       `Serverless-SQSRedrivePolicy on Test/Jobs/${q}/DeadLetterQueue`,
       `AwsSolutions-IAM5[Resource::${schedules}] on Test/Jobs/${q}/WorkerRole`,

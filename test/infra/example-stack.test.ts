@@ -28,7 +28,7 @@ describe('the example stack', () => {
       });
     }
     template.hasOutput('TableName', { Value: ref(stack.jobs.table as never) });
-    template.hasOutput('ScheduleGroupName', { Value: stack.jobs.scheduleGroupName });
+    template.hasOutput('ScheduleGroupName', { Value: stack.resolve(stack.jobs.scheduleGroupName) });
   });
 
   it('outputs the queue and dead-letter queue ARNs a producer elsewhere needs to schedule long delays', () => {

@@ -126,3 +126,28 @@ export function defaultBuilt(): Built {
 export function logicalId(built: Built, construct: { node: { defaultChild?: unknown } }): string {
   return built.stack.getLogicalId(construct.node.defaultChild as never);
 }
+
+/**
+ * The expected ARN of the schedule group (`schedule-group`) or of the schedules in it (`schedule`, with `/*`), as
+ * the template spells it. The group's name ends with a piece of the stack id, so it is a join, not a string.
+ */
+export function scheduleGroupArnOf(b: Built, resource: 'schedule' | 'schedule-group'): unknown {
+  const name = b.stack.resolve(b.jobs.scheduleGroupName) as { 'Fn::Join': [string, unknown[]] };
+  const [prefix, stackIdPart] = name['Fn::Join'][1];
+  return {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':scheduler:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        `:${resource}/${prefix}`,
+        stackIdPart,
+        ...(resource === 'schedule' ? ['/*'] : []),
+      ],
+    ],
+  };
+}

@@ -3,7 +3,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { type Built, build, defaultBuilt, logicalId, templateOf } from './fixtures';
+import { type Built, build, defaultBuilt, logicalId, scheduleGroupArnOf, templateOf } from './fixtures';
 
 interface Statement {
   Action: string | string[];
@@ -28,20 +28,7 @@ const deadLetterArns = (b: Built) => [
   arn(b, b.jobs.deadLetterQueues.default!),
   arn(b, b.jobs.deadLetterQueues.emails!),
 ];
-const schedulesArn = (b: Built) => ({
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':scheduler:',
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      `:schedule/${b.jobs.scheduleGroupName}/*`,
-    ],
-  ],
-});
+const schedulesArn = (b: Built) => scheduleGroupArnOf(b, 'schedule');
 
 function enqueueStatements(b: Built): Statement[] {
   return [
@@ -110,16 +97,12 @@ describe('configureProducer', () => {
     const resources = templateOf(built).toJSON().Resources;
     expect(resources[logicalId(built, producer!)].Properties.Environment.Variables).toEqual({
       WHARF_TABLE_NAME: { Ref: logicalId(built, built.jobs.table as never) },
-      WHARF_SCHEDULE_GROUP: built.jobs.scheduleGroupName,
+      WHARF_SCHEDULE_GROUP: built.stack.resolve(built.jobs.scheduleGroupName),
       WHARF_SCHEDULER_ROLE_ARN: arn(built, built.jobs.schedulerRole as Role),
       WHARF_QUEUE_URL_DEFAULT: { Ref: logicalId(built, built.jobs.queues.default!) },
       WHARF_DLQ_URL_DEFAULT: { Ref: logicalId(built, built.jobs.deadLetterQueues.default!) },
-      WHARF_QUEUE_ARN_DEFAULT: arn(built, built.jobs.queues.default!),
-      WHARF_DLQ_ARN_DEFAULT: arn(built, built.jobs.deadLetterQueues.default!),
       WHARF_QUEUE_URL_EMAILS: { Ref: logicalId(built, built.jobs.queues.emails!) },
       WHARF_DLQ_URL_EMAILS: { Ref: logicalId(built, built.jobs.deadLetterQueues.emails!) },
-      WHARF_QUEUE_ARN_EMAILS: arn(built, built.jobs.queues.emails!),
-      WHARF_DLQ_ARN_EMAILS: arn(built, built.jobs.deadLetterQueues.emails!),
     });
     const roleId = logicalId(built, producer!.role as Role);
     expect(statementsOf(built, roleId)).toEqual(enqueueStatements(built));
@@ -174,7 +157,7 @@ describe('grantOperate', () => {
       },
       { Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes'], Effect: 'Allow', Resource: sourceArns(built) },
       {
-        Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+        Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan'],
         Effect: 'Allow',
         Resource: [table, { 'Fn::Join': ['', [table, '/index/byStatus']] }],
       },
@@ -182,20 +165,7 @@ describe('grantOperate', () => {
       {
         Action: 'scheduler:GetScheduleGroup',
         Effect: 'Allow',
-        Resource: {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':scheduler:',
-              { Ref: 'AWS::Region' },
-              ':',
-              { Ref: 'AWS::AccountId' },
-              `:schedule-group/${built.jobs.scheduleGroupName}`,
-            ],
-          ],
-        },
+        Resource: scheduleGroupArnOf(built, 'schedule-group'),
       },
       { Action: 'scheduler:ListSchedules', Effect: 'Allow', Resource: '*' },
       { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: arn(built, key!) },

@@ -59,7 +59,7 @@ describe('recurring tasks in the CDK construct', () => {
     const schedule = resources[built.stack.getLogicalId(jobs.recurringSchedules['nightly-cleanup']!)];
     expect(schedule.Properties).toEqual({
       Name: 'recurring.nightly-cleanup',
-      GroupName: jobs.scheduleGroupName,
+      GroupName: built.stack.resolve(jobs.scheduleGroupName),
       Description: 'wharf recurring task nightly-cleanup: every day at 2am (Europe/Berlin)',
       ScheduleExpression: 'cron(0 2 * * ? *)',
       ScheduleExpressionTimezone: 'Europe/Berlin',

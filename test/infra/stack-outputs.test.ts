@@ -37,21 +37,42 @@ describe('the stack outputs of WharfJobs', () => {
       ].sort(),
     );
     expect(outputs.QueueUrlEmails?.Description).toBe('WHARF_QUEUE_URL_EMAILS: URL of job queue "emails"');
-    // What `wharf env` reads back is exactly what the construct gives its functions and producers.
+    // What `wharf env` reads back is what the construct gives its functions and producers, plus the queue ARNs
+    // (a process could read them from the URLs; a producer outside AWS's URL scheme, or a script, has them here).
     const resolved = Object.fromEntries(
       Object.entries(jobs.environment).map(([name, value]) => [name, JSON.stringify(stack.resolve(value))]),
     );
-    expect(environmentFromOutputs(asDescribed(outputs))).toEqual(resolved);
+    const {
+      WHARF_QUEUE_ARN_DEFAULT,
+      WHARF_DLQ_ARN_DEFAULT,
+      WHARF_QUEUE_ARN_EMAILS,
+      WHARF_DLQ_ARN_EMAILS,
+      ...rest
+    } = environmentFromOutputs(asDescribed(outputs));
+    expect(rest).toEqual(resolved);
+    expect([
+      WHARF_QUEUE_ARN_DEFAULT,
+      WHARF_DLQ_ARN_DEFAULT,
+      WHARF_QUEUE_ARN_EMAILS,
+      WHARF_DLQ_ARN_EMAILS,
+    ]).toEqual(
+      [
+        jobs.queues.default,
+        jobs.deadLetterQueues.default,
+        jobs.queues.emails,
+        jobs.deadLetterQueues.emails,
+      ].map((q) => JSON.stringify(stack.resolve(q!.queueArn))),
+    );
   });
 
-  it('leave out the ARNs of a FIFO queue, as its functions get none', () => {
+  it('leave out the ARNs of a FIFO queue (Scheduler cannot use its dead-letter queue)', () => {
     const { stack, jobs } = build({ queues: { emails: { fifo: true } } });
     const outputs = outputsOf(stack);
     expect(outputs.QueueUrlEmails).toBeDefined();
     expect(outputs.QueueArnEmails).toBeUndefined();
     expect(outputs.DeadLetterQueueArnEmails).toBeUndefined();
     expect(Object.keys(environmentFromOutputs(asDescribed(outputs))).sort()).toEqual(
-      Object.keys(jobs.environment).sort(),
+      [...Object.keys(jobs.environment), 'WHARF_QUEUE_ARN_DEFAULT', 'WHARF_DLQ_ARN_DEFAULT'].sort(),
     );
   });
 

@@ -115,16 +115,13 @@ describe('WharfJobs workers', () => {
     const ref = (c: Parameters<typeof logicalId>[1]) => ({ Ref: logicalId(built, c) });
     expect(resources[logicalId(built, jobs.workers.emails!)].Properties.Environment.Variables).toEqual({
       WHARF_TABLE_NAME: ref(jobs.table as Table),
-      WHARF_SCHEDULE_GROUP: jobs.scheduleGroupName,
+      WHARF_SCHEDULE_GROUP: built.stack.resolve(jobs.scheduleGroupName),
       WHARF_SCHEDULER_ROLE_ARN: getAtt(logicalId(built, jobs.schedulerRole as never)),
+      // No ARNs: a process reads them from the URLs, which keeps the environment within Lambda's 4 KB.
       WHARF_QUEUE_URL_DEFAULT: ref(jobs.queues.default!),
       WHARF_DLQ_URL_DEFAULT: ref(jobs.deadLetterQueues.default!),
-      WHARF_QUEUE_ARN_DEFAULT: getAtt(logicalId(built, jobs.queues.default!)),
-      WHARF_DLQ_ARN_DEFAULT: getAtt(logicalId(built, jobs.deadLetterQueues.default!)),
       WHARF_QUEUE_URL_EMAILS: ref(jobs.queues.emails!),
       WHARF_DLQ_URL_EMAILS: ref(jobs.deadLetterQueues.emails!),
-      WHARF_QUEUE_ARN_EMAILS: getAtt(logicalId(built, jobs.queues.emails!)),
-      WHARF_DLQ_ARN_EMAILS: getAtt(logicalId(built, jobs.deadLetterQueues.emails!)),
       WHARF_QUEUE: 'emails',
       NODE_OPTIONS: '--enable-source-maps',
     });
@@ -218,7 +215,27 @@ describe('WharfJobs schedules', () => {
   it('creates a named schedule group and a role Scheduler may assume only for this account and group', () => {
     const built = defaultBuilt();
     const template = templateOf(built);
-    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: built.jobs.scheduleGroupName });
+    const name = built.stack.resolve(built.jobs.scheduleGroupName);
+    // The construct's path, then the first block of the stack's id: a stack created again gets a new group.
+    expect(name).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'Test-Jobs-04DD7372-',
+          {
+            'Fn::Select': [
+              0,
+              { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] },
+            ],
+          },
+        ],
+      ],
+    });
+    template.hasResource('AWS::Scheduler::ScheduleGroup', {
+      Properties: { Name: name },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [
@@ -239,7 +256,8 @@ describe('WharfJobs schedules', () => {
                       { Ref: 'AWS::Region' },
                       ':',
                       { Ref: 'AWS::AccountId' },
-                      `:schedule-group/${built.jobs.scheduleGroupName}`,
+                      ':schedule-group/Test-Jobs-04DD7372-',
+                      name['Fn::Join'][1][1],
                     ],
                   ],
                 },
@@ -256,7 +274,8 @@ describe('WharfJobs alarms and dashboard', () => {
   it('alarms on dead letters, message age, worker errors and throttles for each queue', () => {
     const built = defaultBuilt();
     const template = templateOf(built);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    // Six per queue, two for the schedule group.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 14);
     const dlqName = getAtt(logicalId(built, built.jobs.deadLetterQueues.default!), 'QueueName');
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -287,7 +306,7 @@ describe('WharfJobs alarms and dashboard', () => {
       return { alarmTopic: topic };
     });
     const alarms = Object.values(templateOf(built).findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(14);
     const topicRef = { Ref: logicalId(built, topic!) };
     for (const alarm of alarms)
       expect(alarm.Properties).toMatchObject({ AlarmActions: [topicRef], OKActions: [topicRef] });

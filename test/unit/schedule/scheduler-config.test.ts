@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { configFromEnv } from '../../../src/config/env-config';
+import { configFromEnv, queueArnFromUrl } from '../../../src/config/env-config';
 import { defineJob } from '../../../src/define-job';
 import { ConfigError } from '../../../src/errors';
 import { createRegistry } from '../../../src/job/registry';
@@ -47,6 +47,71 @@ describe('configFromEnv: the scheduler', () => {
           'The wharf CDK construct sets them on its functions and on producers given to configureProducer(); elsewhere, eval "$(npx wharf env --stack <StackName>)" sets them from the stack\'s outputs.',
       ),
     );
+  });
+});
+
+describe('configFromEnv: queue ARNs read from the URLs (what the construct relies on)', () => {
+  const group = {
+    WHARF_SCHEDULE_GROUP: scheduler.WHARF_SCHEDULE_GROUP,
+    WHARF_SCHEDULER_ROLE_ARN: scheduler.WHARF_SCHEDULER_ROLE_ARN,
+  };
+
+  it('derives both ARNs of a standard queue from its URLs, and none for a FIFO queue (it hops)', () => {
+    expect(configFromEnv(queues, { ...base, ...group }).scheduler?.queues).toEqual({
+      default: {
+        arn: 'arn:aws:sqs:us-east-1:123456789012:default',
+        deadLetterArn: 'arn:aws:sqs:us-east-1:123456789012:default-dlq',
+      },
+    });
+  });
+
+  it('prefers ARNs that are set to ARNs it would derive', () => {
+    const env = {
+      ...base,
+      ...group,
+      WHARF_QUEUE_ARN_DEFAULT: 'arn:aws:sqs:eu-west-1:210987654321:elsewhere',
+      WHARF_DLQ_ARN_DEFAULT: 'arn:aws:sqs:eu-west-1:210987654321:elsewhere-dlq',
+    };
+    expect(configFromEnv(queues, env).scheduler?.queues.default?.arn).toBe(
+      'arn:aws:sqs:eu-west-1:210987654321:elsewhere',
+    );
+  });
+
+  it('takes the region of an emulator URL from AWS_REGION, and derives nothing without one', () => {
+    const local = {
+      WHARF_QUEUE_URL_DEFAULT: 'http://127.0.0.1:4566/000000000000/jobs',
+      WHARF_DLQ_URL_DEFAULT: 'http://127.0.0.1:4566/000000000000/jobs-dlq',
+      ...group,
+    };
+    expect(configFromEnv(['default'], { ...local, AWS_REGION: 'eu-central-1' }).scheduler?.queues).toEqual({
+      default: {
+        arn: 'arn:aws:sqs:eu-central-1:000000000000:jobs',
+        deadLetterArn: 'arn:aws:sqs:eu-central-1:000000000000:jobs-dlq',
+      },
+    });
+    expect(configFromEnv(['default'], local).scheduler?.queues).toEqual({});
+  });
+
+  it.each([
+    ['https://sqs.eu-west-1.amazonaws.com/123456789012/q', 'arn:aws:sqs:eu-west-1:123456789012:q'],
+    ['https://eu-west-1.queue.amazonaws.com/123456789012/q', 'arn:aws:sqs:eu-west-1:123456789012:q'],
+    ['https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q', 'arn:aws-cn:sqs:cn-north-1:123456789012:q'],
+    [
+      'https://sqs.us-gov-west-1.amazonaws.com/123456789012/q',
+      'arn:aws-us-gov:sqs:us-gov-west-1:123456789012:q',
+    ],
+    ['https://sqs.us-east-1.amazonaws.com/123456789012/q.fifo', 'arn:aws:sqs:us-east-1:123456789012:q.fifo'],
+  ])('reads %s as %s', (url, arn) => {
+    expect(queueArnFromUrl(url, 'ap-south-1')).toBe(arn);
+  });
+
+  it.each([
+    'not a url',
+    'https://sqs.us-east-1.amazonaws.com/123456789012',
+    'https://sqs.us-east-1.amazonaws.com/12345/q',
+    'https://sqs.us-east-1.amazonaws.com/123456789012/q/extra',
+  ])('derives nothing from %s', (url) => {
+    expect(queueArnFromUrl(url, 'us-east-1')).toBeUndefined();
   });
 });
 

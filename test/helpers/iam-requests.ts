@@ -1,0 +1,216 @@
+/**
+ * The IAM requests (action, resource ARN, context keys) that one AWS SDK call makes AWS authorize, derived from
+ * the call's own input, the way AWS's Service Authorization Reference describes each API:
+ * - one per call, or per table of a batch or transaction (each item of a transaction by the action it implies);
+ * - SQS batches by their single action (SendMessageBatch is sqs:SendMessage);
+ * - Query and Scan with IndexName on the index ARN;
+ * - CreateSchedule and UpdateSchedule also pass their target's role (iam:PassRole to scheduler.amazonaws.com).
+ *
+ * And what a service does with the caller's credentials as a consequence of a call, which no emulator shows
+ * (marked `derived:`): SQS calls KMS for a queue encrypted with a customer managed key (SendMessage needs
+ * kms:GenerateDataKey and kms:Decrypt, ReceiveMessage kms:Decrypt), and a message move task receives, deletes and
+ * sends as the role that started it. These follow AWS's documented permission lists, not observation.
+ *
+ * A call with no mapping here throws: a new SDK call in src/ must be mapped before its grant can be proven.
+ */
+
+/** One IAM authorization request. */
+export interface IamRequest {
+  readonly action: string;
+  /** An ARN, or `*` for actions without a resource type (scheduler:ListSchedules). */
+  readonly resource: string;
+  readonly context?: Readonly<Record<string, string>>;
+  /** The call it comes from (`SQS SendMessageBatch`), with `derived:` when a service makes it for the caller. */
+  readonly from: string;
+}
+
+/** One SDK call as the client sent it. */
+export interface RecordedCall {
+  readonly service: Service;
+  readonly command: string;
+  readonly input: Readonly<Record<string, unknown>>;
+}
+
+export type Service = 'sqs' | 'dynamodb' | 'scheduler';
+
+/** Where the calls are made, to turn names and URLs into ARNs. */
+export interface Where {
+  readonly region: string;
+  readonly accountId: string;
+  /** The customer managed key of an encrypted queue (by queue ARN), for the KMS requests SQS makes. */
+  readonly keyOfQueue?: (queueArn: string) => string | undefined;
+}
+
+export function serviceLabel(service: Service): string {
+  return { sqs: 'SQS', dynamodb: 'DynamoDB', scheduler: 'Scheduler' }[service];
+}
+
+/** The IAM requests one SDK call makes. */
+export function iamRequestsOf(call: RecordedCall, where: Where): IamRequest[] {
+  const from = `${serviceLabel(call.service)} ${call.command}`;
+  switch (call.service) {
+    case 'sqs':
+      return sqsRequests(call, from, where);
+    case 'dynamodb':
+      return dynamodbRequests(call, from, where);
+    case 'scheduler':
+      return schedulerRequests(call, from, where);
+  }
+}
+
+/** SQS authorizes a batch by its single action: SendMessageBatch is sqs:SendMessage, and so on. */
+const SQS_ACTIONS: Readonly<Record<string, string>> = {
+  SendMessage: 'sqs:SendMessage',
+  SendMessageBatch: 'sqs:SendMessage',
+  ReceiveMessage: 'sqs:ReceiveMessage',
+  DeleteMessage: 'sqs:DeleteMessage',
+  DeleteMessageBatch: 'sqs:DeleteMessage',
+  ChangeMessageVisibility: 'sqs:ChangeMessageVisibility',
+  ChangeMessageVisibilityBatch: 'sqs:ChangeMessageVisibility',
+  GetQueueAttributes: 'sqs:GetQueueAttributes',
+  PurgeQueue: 'sqs:PurgeQueue',
+};
+
+function sqsRequests(call: RecordedCall, from: string, where: Where): IamRequest[] {
+  const { command, input } = call;
+  const action = SQS_ACTIONS[command];
+  if (action) return [{ action, resource: queueArnOfUrl(stringField(input, 'QueueUrl', from), where), from }];
+  if (command === 'ListMessageMoveTasks')
+    return [{ action: 'sqs:ListMessageMoveTasks', resource: stringField(input, 'SourceArn', from), from }];
+  if (command === 'StartMessageMoveTask') {
+    // SQS moves the messages with the starter's permissions: it reads and deletes on the source and sends to
+    // the destination (src always names the destination; SQS would otherwise pick the original source queue).
+    const source = stringField(input, 'SourceArn', from);
+    const destination = stringField(input, 'DestinationArn', from);
+    const derived = `derived: ${from} moves as the caller`;
+    return [
+      { action: 'sqs:StartMessageMoveTask', resource: source, from },
+      ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((a) => ({
+        action: a,
+        resource: source,
+        from: derived,
+      })),
+      { action: 'sqs:SendMessage', resource: destination, from: derived },
+    ];
+  }
+  throw new Error(`aws-action-recorder: no IAM mapping for ${from}`);
+}
+
+/** Single-table calls whose IAM action is the call's name; Query and Scan may name an index. */
+const DYNAMODB_SINGLE = new Set([
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'Query',
+  'Scan',
+  'DescribeTable',
+  'DescribeTimeToLive',
+  'UpdateTimeToLive',
+  'CreateTable',
+]);
+const TRANSACT_WRITE_ACTIONS: Readonly<Record<string, string>> = {
+  Put: 'dynamodb:PutItem',
+  Update: 'dynamodb:UpdateItem',
+  Delete: 'dynamodb:DeleteItem',
+  ConditionCheck: 'dynamodb:ConditionCheckItem',
+};
+
+function dynamodbRequests(call: RecordedCall, from: string, where: Where): IamRequest[] {
+  const { command, input } = call;
+  if (DYNAMODB_SINGLE.has(command)) {
+    const table = tableArn(stringField(input, 'TableName', from), where);
+    const index = typeof input.IndexName === 'string' ? `${table}/index/${input.IndexName}` : table;
+    return [{ action: `dynamodb:${command}`, resource: index, from }];
+  }
+  if (command === 'BatchGetItem' || command === 'BatchWriteItem') {
+    const tables = Object.keys((input.RequestItems ?? {}) as object);
+    return tables.map((t) => ({ action: `dynamodb:${command}`, resource: tableArn(t, where), from }));
+  }
+  if (command === 'TransactWriteItems' || command === 'TransactGetItems') {
+    // A transaction is authorized item by item, by the action each item implies, on that item's table.
+    const items = (input.TransactItems ?? []) as Record<string, { TableName?: string }>[];
+    return items.flatMap((item) =>
+      Object.entries(item).map(([kind, operation]) => ({
+        action: kind === 'Get' ? 'dynamodb:GetItem' : (TRANSACT_WRITE_ACTIONS[kind] ?? `dynamodb:${kind}`),
+        resource: tableArn(stringField(operation, 'TableName', from), where),
+        from,
+      })),
+    );
+  }
+  throw new Error(`aws-action-recorder: no IAM mapping for ${from}`);
+}
+
+function schedulerRequests(call: RecordedCall, from: string, where: Where): IamRequest[] {
+  const { command, input } = call;
+  const arn = (resource: string) => `arn:aws:scheduler:${where.region}:${where.accountId}:${resource}`;
+  const group = typeof input.GroupName === 'string' ? input.GroupName : 'default';
+  switch (command) {
+    case 'CreateSchedule':
+    case 'UpdateSchedule': {
+      // Creating or updating a schedule passes its target's role to Scheduler.
+      const target = (input.Target ?? {}) as Record<string, unknown>;
+      return [
+        { action: `scheduler:${command}`, resource: arn(`schedule/${group}/${input.Name}`), from },
+        {
+          action: 'iam:PassRole',
+          resource: stringField(target, 'RoleArn', from),
+          context: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+          from,
+        },
+      ];
+    }
+    case 'GetSchedule':
+    case 'DeleteSchedule':
+      return [{ action: `scheduler:${command}`, resource: arn(`schedule/${group}/${input.Name}`), from }];
+    case 'ListSchedules':
+      // No resource type: it can only be granted, and is only evaluated, on "*".
+      return [{ action: 'scheduler:ListSchedules', resource: '*', from }];
+    case 'GetScheduleGroup':
+      return [{ action: 'scheduler:GetScheduleGroup', resource: arn(`schedule-group/${input.Name}`), from }];
+  }
+  throw new Error(`aws-action-recorder: no IAM mapping for ${from}`);
+}
+
+/** What Scheduler does with a schedule's role: send to its target and, when a delivery keeps failing, its DLQ. */
+export function deliveryRequests(target: {
+  readonly Arn?: unknown;
+  readonly DeadLetterConfig?: { readonly Arn?: unknown };
+}): IamRequest[] {
+  const from = 'derived: Scheduler delivers the schedule with its role';
+  const arns = [target.Arn, target.DeadLetterConfig?.Arn].filter((a): a is string => typeof a === 'string');
+  return arns.map((resource) => ({ action: 'sqs:SendMessage', resource, from }));
+}
+
+/** The KMS requests SQS makes as the caller on a queue encrypted with a customer managed key. */
+export function kmsRequestsOf(request: IamRequest, where: Where): IamRequest[] {
+  const key = request.action.startsWith('sqs:') ? where.keyOfQueue?.(request.resource) : undefined;
+  if (!key) return [];
+  const from = `derived: SQS uses the queue's key for ${request.action}`;
+  const actions =
+    request.action === 'sqs:SendMessage'
+      ? ['kms:GenerateDataKey', 'kms:Decrypt']
+      : request.action === 'sqs:ReceiveMessage'
+        ? ['kms:Decrypt']
+        : [];
+  return actions.map((action) => ({ action, resource: key, from }));
+}
+
+/** `https://sqs.us-east-1.amazonaws.com/123456789012/jobs` (or moto's `http://127.0.0.1:5000/...`) as an ARN. */
+export function queueArnOfUrl(url: string, where: Where): string {
+  const { hostname, pathname } = new URL(url);
+  const [account, name] = pathname.split('/').filter(Boolean);
+  if (!account || !name) throw new Error(`aws-action-recorder: not a queue URL: ${url}`);
+  const region = /^sqs\.([a-z0-9-]+)\.amazonaws\.com$/.exec(hostname)?.[1] ?? where.region;
+  return `arn:aws:sqs:${region}:${account}:${name}`;
+}
+
+function tableArn(name: string, where: Where): string {
+  return name.startsWith('arn:') ? name : `arn:aws:dynamodb:${where.region}:${where.accountId}:table/${name}`;
+}
+
+function stringField(input: object, field: string, from: string): string {
+  const value = (input as Record<string, unknown>)[field];
+  if (typeof value !== 'string') throw new Error(`aws-action-recorder: ${from} without ${field}`);
+  return value;
+}
