@@ -293,6 +293,33 @@ function cfnFunctionOf(producer: WharfProducer): CfnFunction | undefined {
   return child instanceof CfnFunction ? child : undefined;
 }
 
+const RESOURCE_KINDS: Record<keyof WharfRemovalPolicies, string> = {
+  table: 'DynamoDB tables',
+  queues: 'SQS queues',
+  deadLetterQueues: 'SQS queues',
+  logGroups: 'log groups',
+  scheduleGroup: 'schedule groups',
+};
+
+/** SNAPSHOT exists for databases and volumes; none of these types has it, and CloudFormation rejects the template. */
+function removalPolicyProblems(props: WharfJobsProps): string[] {
+  const problems: string[] = [];
+  if (props.removalPolicy === RemovalPolicy.SNAPSHOT) {
+    problems.push(
+      'removalPolicy: RemovalPolicy.SNAPSHOT is not supported by the tables, queues, log groups or schedule groups ' +
+        'wharf creates: use RETAIN (the default), RETAIN_ON_UPDATE_OR_DELETE or DESTROY',
+    );
+  }
+  for (const [kind, policy] of Object.entries(props.removalPolicies ?? {})) {
+    if (policy !== RemovalPolicy.SNAPSHOT) continue;
+    problems.push(
+      `removalPolicies.${kind}: RemovalPolicy.SNAPSHOT is not supported by ${RESOURCE_KINDS[kind as keyof WharfRemovalPolicies]}: ` +
+        'use RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY (point-in-time recovery keeps 35 days of the table)',
+    );
+  }
+  return problems;
+}
+
 /** Every stateful resource is retained unless the user says otherwise: jobs and dead letters outlive a delete. */
 function removalPolicies(props: WharfJobsProps): Required<WharfRemovalPolicies> {
   const all = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -356,7 +383,7 @@ function checkedSettings(props: WharfJobsProps): QueueSettings[] {
     throw configurationError(['registry: it has no jobs, so there is nothing to deploy']);
   const { settings, problems } = resolveQueueSettings(props);
   problems.push(...settings.flatMap(rangeProblems), ...lintQueues(settings));
-  problems.push(...existingQueueProblems(props, settings));
+  problems.push(...existingQueueProblems(props, settings), ...removalPolicyProblems(props));
   const fifo = new Set(settings.filter((s) => s.fifo).map((s) => s.queue));
   problems.push(...taskDeploymentProblems(props.registry.recurring, fifo, props.environmentName));
   if (problems.length > 0) throw configurationError(problems);

@@ -90,7 +90,9 @@ function attribute(id: string, attr: string, d: Deployment): string {
     'AWS::AccountId': d.accountId,
     'AWS::Partition': 'aws',
     'AWS::URLSuffix': 'amazonaws.com',
-    'AWS::StackId': d.stackId ?? `arn:aws:cloudformation:${d.region}:${d.accountId}:stack/Test/00000000-0000-0000-0000-000000000000`,
+    'AWS::StackId':
+      d.stackId ??
+      `arn:aws:cloudformation:${d.region}:${d.accountId}:stack/Test/00000000-0000-0000-0000-000000000000`,
   };
   if (attr === 'Ref' && id in pseudo) return pseudo[id]!;
   return d.played[id]?.[attr] ?? `arn:aws:unplayed:${d.region}:${d.accountId}:${id}/${attr}`;

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { defineJob } from '../../src/define-job';
 import { createRegistry } from '../../src/job/registry';
 import { defineRecurring } from '../../src/schedule/define-recurring';
+import { lintedTemplate } from '../helpers/templates-to-lint';
 import { type Built, build, FIXTURE_WORKER, logicalId, registryOf, templateOf, twoQueues } from './fixtures';
 
 const workerProps = (b: Built, queue: string) =>
@@ -103,23 +104,35 @@ describe('per-queue worker options', () => {
 
 describe('bringing your own resources', () => {
   it('uses existing queues for one queue, grants on them, and warns that their settings are the user’s to check', () => {
-    let queue: Queue | undefined;
-    let deadLetterQueue: Queue | undefined;
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const shared = new Stack(app, 'Shared');
-    deadLetterQueue = new Queue(shared, 'Dlq');
-    queue = new Queue(shared, 'Q', { deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 10 } });
     const stack = new Stack(app, 'Test');
+    // Queues made elsewhere (another team's stack, or by hand), known by their ARNs.
+    const queue = Queue.fromQueueArn(stack, 'Q', 'arn:aws:sqs:us-east-1:123456789012:shared-emails');
+    const deadLetterQueue = Queue.fromQueueArn(
+      stack,
+      'D',
+      'arn:aws:sqs:us-east-1:123456789012:shared-emails-dlq',
+    );
     const jobs = new WharfJobs(stack, 'Jobs', {
       registry: twoQueues(),
       workerEntry: FIXTURE_WORKER,
       queues: { emails: { existingQueues: { queue, deadLetterQueue } } },
     });
-    const template = Template.fromStack(stack);
+    const template = lintedTemplate(stack);
     template.resourceCountIs('AWS::SQS::Queue', 2);
     expect(jobs.queues.emails).toBe(queue);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('Shared:ExportsOutputFnGetAttQ') },
+      EventSourceArn: 'arn:aws:sqs:us-east-1:123456789012:shared-emails',
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'sqs:SendMessage',
+            Resource: 'arn:aws:sqs:us-east-1:123456789012:shared-emails-dlq',
+          }),
+        ]),
+      },
     });
     Annotations.fromStack(stack).hasWarning(
       '/Test/Jobs',
@@ -201,7 +214,7 @@ describe('environments side by side', () => {
       return { stack, jobs };
     });
     // Both stacks exist before the first synth, as in one app.
-    const deployed = built.map((b) => ({ ...b, template: Template.fromStack(b.stack) }));
+    const deployed = built.map((b) => ({ ...b, template: lintedTemplate(b.stack) }));
     const [staging, production] = deployed;
     const groupOf = (d: (typeof deployed)[number]) =>
       JSON.stringify(d.stack.resolve(d.jobs.scheduleGroupName));

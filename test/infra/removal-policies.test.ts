@@ -56,14 +56,26 @@ describe('removal policies', () => {
   it('take a policy per kind of resource over removalPolicy', () => {
     const built = build({
       removalPolicy: RemovalPolicy.DESTROY,
-      removalPolicies: { deadLetterQueues: RemovalPolicy.RETAIN, table: RemovalPolicy.SNAPSHOT },
+      removalPolicies: {
+        deadLetterQueues: RemovalPolicy.RETAIN,
+        table: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+      },
     });
     expect(policies(built)).toEqual({
       ...all('Delete/Delete'),
-      Table: 'Snapshot/Snapshot',
+      Table: 'RetainExceptOnCreate/Retain',
       'default/DeadLetterQueue': 'Retain/Retain',
       'emails/DeadLetterQueue': 'Retain/Retain',
     });
+  });
+
+  it('refuse SNAPSHOT, which none of these resource types supports (CloudFormation would reject the template)', () => {
+    expect(() => build({ removalPolicies: { table: RemovalPolicy.SNAPSHOT } })).toThrow(
+      /removalPolicies\.table: RemovalPolicy\.SNAPSHOT is not supported by DynamoDB tables/,
+    );
+    expect(() => build({ removalPolicy: RemovalPolicy.SNAPSHOT })).toThrow(
+      /removalPolicy: RemovalPolicy\.SNAPSHOT/,
+    );
   });
 
   it('protect the retained table from deletion, and not one the user lets go', () => {
