@@ -1,6 +1,12 @@
 // The `wharf-jobs/cdk` entry point. It needs aws-cdk-lib and constructs (peer dependencies) and nothing else, so the
 // cdk-nag pack (infra/wharf-nag-pack.ts) is not re-exported here.
-export type { QueueAlarms } from './alarms.js';
+export type { QueueAlarms, ScheduleAlarms } from './alarms.js';
 export { JOB_TABLE_SCHEMA } from './job-table-schema.js';
 export { WharfJobs, type WharfProducer } from './wharf-jobs.js';
-export type { WharfJobsProps, WharfQueueOptions } from './wharf-jobs-props.js';
+export type {
+  WharfAlarmSettings,
+  WharfAlarms,
+  WharfJobsProps,
+  WharfQueueOptions,
+  WharfRemovalPolicies,
+} from './wharf-jobs-props.js';

@@ -79,7 +79,7 @@ export interface WharfQueueOptions {
    * Queues that exist already (another stack, or created by hand) instead of creating them. wharf cannot read
    * their settings, so the synth-time lint cannot check them: they must have a redrive policy to `deadLetterQueue`
    * with a maxReceiveCount of at least 5, a visibility timeout of at least 6 × the worker timeout, and a
-   * dead-letter retention longer than the queue's (README "Bring your own resources"). A warning at synth says so.
+   * dead-letter retention longer than the queue's (infra/README.md, "Options per queue, and bringing your own resources"). A warning at synth says so.
    * @default - new queues
    */
   readonly existingQueues?: { readonly queue: IQueue; readonly deadLetterQueue: IQueue };
@@ -163,7 +163,7 @@ export interface WharfJobsProps {
   /**
    * What happens to the stateful resources (the table, the queues and dead-letter queues, the log groups and the
    * schedule group) when they leave the stack, or a change replaces them (toggling `fifo` replaces a queue).
-   * RETAIN keeps waiting jobs and dead letters through a `cdk destroy` or a replacement (README "Removal").
+   * RETAIN keeps waiting jobs and dead letters through a `cdk destroy` or a replacement (infra/README.md, "Removal: what outlives `cdk destroy`").
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;

@@ -160,7 +160,7 @@ export class WharfJobs extends Construct {
       Annotations.of(this).addWarning(
         `wharf: queues ${existing.join(', ')} exist already, so their settings cannot be checked at synth: each needs a ` +
           'redrive policy to its dead-letter queue with maxReceiveCount 5 or more, a visibility timeout of at least 6 × ' +
-          'the worker timeout, and a dead-letter retention longer than its own (README "Bring your own resources")',
+          'the worker timeout, and a dead-letter retention longer than its own (infra/README.md, "Options per queue, and bringing your own resources")',
       );
     }
     // Escape-hatch edits happen after the constructor: check the resources again as they will be synthesized.
