@@ -9,6 +9,7 @@ export const FIXTURE = join(import.meta.dirname, 'fixture');
 interface Manifest {
   readonly exports: Readonly<Record<string, unknown>>;
   readonly devDependencies: Readonly<Record<string, string>>;
+  readonly peerDependencies: Readonly<Record<string, string>>;
 }
 
 export const MANIFEST = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as Manifest;
@@ -138,10 +139,14 @@ export async function ensureNode22(): Promise<void> {
   await npmInstall(NODE_22_PREFIX, [`node@${node22.version}`]);
 }
 
-export function npmInstall(cwd: string, packages: readonly string[]): Promise<RunResult> {
+export function npmInstall(
+  cwd: string,
+  packages: readonly string[],
+  flags: readonly string[] = [],
+): Promise<RunResult> {
   return runOk(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--save-exact', ...packages],
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--save-exact', ...flags, ...packages],
     {
       cwd,
       node: REPO_NODE,
@@ -187,6 +192,7 @@ export async function createProject(
   dir: string,
   fixtures: readonly string[],
   packages: readonly string[],
+  flags: readonly string[] = [],
 ): Promise<RunResult> {
   mkdirSync(dir, { recursive: true });
   for (const fixture of fixtures) cpSync(join(FIXTURE, fixture), dir, { recursive: true });
@@ -196,7 +202,7 @@ export async function createProject(
       JSON.stringify({ name: 'wharf-consumer', private: true, type: 'module' }),
     );
   }
-  return npmInstall(dir, packages);
+  return npmInstall(dir, packages, flags);
 }
 
 /** What a folder holds: the files' bytes (what npm and package-size sites report) and the disk blocks (`du`). */

@@ -23,6 +23,15 @@ import {
   specifierOf,
   workerEnvironment,
 } from './kit';
+import {
+  belowFloor,
+  cdkSourceErrors,
+  FLOOR,
+  floorPackages,
+  installedVersion,
+  synthesize,
+  synthFailure,
+} from './peer-floor';
 import { runWalkthrough, section, WALKTHROUGH_HEADING, walkthroughSteps } from './readme-walkthrough';
 import { stackFacts } from './template-facts';
 import { classify, KNOWN_THIRD_PARTY, parseDiagnostics } from './tsc-diagnostics';
@@ -34,6 +43,18 @@ const CODE_SUBPATHS = SUBPATHS.filter((s) => !s.endsWith('.json'));
 const FULL_TOOLS = ['zod', 'typescript', '@types/node', 'esbuild', 'aws-cdk-lib', 'constructs'];
 const REGISTRY_QUEUES = ['default', 'emails'];
 const bin = (project: string, name: string) => join(project, 'node_modules/.bin', name);
+
+/** The consumer stack (test/consumer/fixture/full/src/stack.ts) as synthesized into `outdir`. */
+function expectConsumerStack(outdir: string): void {
+  lintAssemblyLater(outdir);
+  const facts = stackFacts(outdir, 'ConsumerJobs');
+  expect(facts.tables).toBe(1);
+  expect(facts.queues.map((q) => q.queue)).toEqual(REGISTRY_QUEUES);
+  for (const queue of facts.queues) {
+    expect(queue, queue.queue).toMatchObject({ runtime: 'nodejs24.x', reportsBatchItemFailures: true });
+    expect(queue.bundleBytes, `${queue.queue} worker bundle`).toBeGreaterThan(10_000);
+  }
+}
 
 interface Imported {
   readonly node: string;
@@ -49,6 +70,7 @@ describe.sequential('wharf-jobs, packed and installed in fresh projects', { time
   let tarball: PackedTarball;
   let full = '';
   let producer = '';
+  let floor = '';
 
   beforeAll(async () => {
     const started = performance.now();
@@ -56,9 +78,11 @@ describe.sequential('wharf-jobs, packed and installed in fresh projects', { time
     [tarball] = await Promise.all([packTarball(work), ensureNode22()]);
     full = join(work, 'full');
     producer = join(work, 'producer');
+    floor = join(work, 'floor');
     await Promise.all([
       createProject(full, ['common', 'full'], [tarball.path, ...FULL_TOOLS.map(pinned)]),
       createProject(producer, ['common'], [tarball.path, pinned('zod')]),
+      createProject(floor, ['full', 'floor'], floorPackages(tarball.path)),
     ]);
     console.log(`[consumer] packed and installed in ${Math.round(performance.now() - started)} ms`);
   }, 900_000);
@@ -214,14 +238,7 @@ describe.sequential('wharf-jobs, packed and installed in fresh projects', { time
     it('synthesizes the consumer stack; NodejsFunction bundles the worker with the local esbuild', async () => {
       const outdir = join(work, `cdk.out-${node.version}`);
       await runOk('node', ['build/synth.js', outdir], { cwd: full, node });
-      lintAssemblyLater(outdir);
-      const facts = stackFacts(outdir, 'ConsumerJobs');
-      expect(facts.tables).toBe(1);
-      expect(facts.queues.map((q) => q.queue)).toEqual(REGISTRY_QUEUES);
-      for (const queue of facts.queues) {
-        expect(queue, queue.queue).toMatchObject({ runtime: 'nodejs24.x', reportsBatchItemFailures: true });
-        expect(queue.bundleBytes, `${queue.queue} worker bundle`).toBeGreaterThan(10_000);
-      }
+      expectConsumerStack(outdir);
     });
 
     it('producer-only: every subpath but wharf-jobs/cdk imports; cdk fails with ConfigError naming both peers', async () => {
@@ -238,6 +255,54 @@ describe.sequential('wharf-jobs, packed and installed in fresh projects', { time
         expect(failure?.message).toContain('aws-cdk-lib');
         expect(failure?.message).toContain('constructs');
       }
+    });
+  });
+
+  // The lowest versions the peer ranges allow, on Node 24 (peer-floor.ts says how the floor was found). Each failure
+  // names what is missing: raise the floor in package.json to the first aws-cdk-lib that has it.
+  describe(`at the floor of the peer ranges: aws-cdk-lib ${FLOOR.awsCdkLib}, constructs ${FLOOR.constructs}`, () => {
+    const raise = `raise peerDependencies["aws-cdk-lib"] above ${FLOOR.awsCdkLib} to the first version that has it`;
+
+    it('installs exactly those versions', () => {
+      expect(installedVersion(floor, 'aws-cdk-lib')).toBe(FLOOR.awsCdkLib);
+      expect(installedVersion(floor, 'constructs')).toBe(FLOOR.constructs);
+    });
+
+    it("wharf-jobs/cdk's shipped sources type-check against the floor's aws-cdk-lib", async () => {
+      expect(await cdkSourceErrors(floor), `src/cdk uses what this aws-cdk-lib lacks: ${raise}`).toEqual([]);
+    });
+
+    it("the consumer's CDK app type-checks against its declarations (strict, no skipLibCheck)", async () => {
+      const result = await run(bin(floor, 'tsc'), ['-p', 'tsconfig.cdk.json', '--pretty', 'false'], {
+        cwd: floor,
+        node: REPO_NODE,
+      });
+      const { ours, unknown } = classify(parseDiagnostics(result.stdout + result.stderr));
+      expect(ours.map((d) => d.text)).toEqual([]);
+      expect(unknown.map((d) => d.text)).toEqual([]);
+      expect(existsSync(join(floor, 'build/synth.js'))).toBe(true);
+    });
+
+    it('synthesizes the consumer stack; NodejsFunction bundles the worker', async () => {
+      const outdir = join(work, 'cdk.out-floor');
+      const result = await synthesize(floor, outdir);
+      expect(result.code, `${synthFailure(result)}\n-> ${raise}`).toBe(0);
+      expectConsumerStack(outdir);
+    });
+
+    it('the newest aws-cdk-lib below the floor fails the sources type-check or the synth', {
+      timeout: 480_000,
+    }, async () => {
+      const below = await belowFloor(join(work, 'below-floor'), tarball.path, floor);
+      const failures = [
+        ...below.sourceErrors,
+        ...(below.synth.code === 0 ? [] : [synthFailure(below.synth)]),
+      ];
+      console.log(`[consumer] aws-cdk-lib@${below.version}, below the floor:\n${failures.join('\n')}`);
+      expect(
+        failures.length,
+        `aws-cdk-lib@${below.version} works too: the floor could be lower`,
+      ).toBeGreaterThan(0);
     });
   });
 
