@@ -29,10 +29,12 @@ export interface RoleUnderTest extends Principal {
 
 /**
  * The WharfJobs construct synthesized with one grantee per grant (a producer function given `configureProducer`,
- * an operator role given `grantOperate`, a long-running worker's role given `grantConsume`) and a customer
- * managed key, then played on moto: a queue pair per job queue and a job table, created here, stand for the
- * template's queues and table (moto's CloudFormation would skip the schedule group and deploy slowly), and the
- * roles and key, which moto does not enforce, get ARNs of their own. Intrinsics resolve to these resources.
+ * an operator role given `grantOperate`, a long-running worker's role given `grantConsume`) and customer managed
+ * keys, one for the queues and another for the table (`tableEncryptionKey`: apart, so that neither key's grants
+ * can stand in for the other's), then played on moto: a queue pair per job queue and a job table, created here,
+ * stand for the template's queues and table (moto's CloudFormation would skip the schedule group and deploy
+ * slowly), and the roles and keys, which moto does not enforce, get ARNs of their own. Intrinsics resolve to these
+ * resources. moto's table is not encrypted: the KMS requests DynamoDB makes are derived from the template's key.
  */
 export interface GrantWorld {
   readonly built: Built;
@@ -50,6 +52,8 @@ export interface GrantWorld {
   outputsEnv(): NodeJS.ProcessEnv;
   /** The customer managed key the queues are encrypted with. */
   readonly keyArn: string;
+  /** The customer managed key the job table is encrypted with. */
+  readonly tableKeyArn: string;
   /** The schedule group's name as deployed (it ends with a piece of the stack id). */
   readonly scheduleGroupName: string;
   /** The moto resource playing a logical resource. */
@@ -59,9 +63,16 @@ export interface GrantWorld {
 }
 
 export async function createGrantWorld(registry: JobRegistry): Promise<GrantWorld> {
-  const grantees = {} as { producer: LambdaFunction; operator: Role; consumer: Role; key: Key };
+  const grantees = {} as {
+    producer: LambdaFunction;
+    operator: Role;
+    consumer: Role;
+    key: Key;
+    tableKey: Key;
+  };
   const built = build({ registry }, (stack) => {
     grantees.key = new Key(stack, 'Key', { enableKeyRotation: true });
+    grantees.tableKey = new Key(stack, 'TableKey', { enableKeyRotation: true });
     grantees.producer = new LambdaFunction(stack, 'Api', {
       runtime: Runtime.NODEJS_24_X,
       handler: 'index.handler',
@@ -70,7 +81,7 @@ export async function createGrantWorld(registry: JobRegistry): Promise<GrantWorl
     const assumedBy = new ServicePrincipal('ecs-tasks.amazonaws.com');
     grantees.operator = new Role(stack, 'Operator', { assumedBy });
     grantees.consumer = new Role(stack, 'Consumer', { assumedBy });
-    return { encryptionKey: grantees.key };
+    return { encryptionKey: grantees.key, tableEncryptionKey: grantees.tableKey };
   });
   const { jobs } = built;
   jobs.configureProducer(grantees.producer);
@@ -95,8 +106,10 @@ export async function createGrantWorld(registry: JobRegistry): Promise<GrantWorl
     Ref: tableName,
     Arn: `arn:aws:dynamodb:${REGION}:${MOTO_ACCOUNT_ID}:table/${tableName}`,
   };
-  const keyId = crypto.randomUUID();
-  played[id(grantees.key)] = { Ref: keyId, Arn: `arn:aws:kms:${REGION}:${MOTO_ACCOUNT_ID}:key/${keyId}` };
+  for (const key of [grantees.key, grantees.tableKey]) {
+    const keyId = crypto.randomUUID();
+    played[id(key)] = { Ref: keyId, Arn: `arn:aws:kms:${REGION}:${MOTO_ACCOUNT_ID}:key/${keyId}` };
+  }
   // Each role's ARN names it by its logical id (CloudFormation's names add the stack and a suffix: no matter here).
   for (const [roleId, r] of Object.entries(template.Resources))
     if (r.Type === 'AWS::IAM::Role')
@@ -107,11 +120,17 @@ export async function createGrantWorld(registry: JobRegistry): Promise<GrantWorl
   const scheduleGroupName = String(resolve(built.stack.resolve(jobs.scheduleGroupName), deployment));
   await createScheduleGroup(scheduleGroupName);
 
-  const keyOfQueue = queueKeys(deployment);
+  const keyOfQueue = customerManagedKeys(deployment, 'AWS::SQS::Queue', (p) => p.KmsMasterKeyId);
+  const keyOfTable = customerManagedKeys(
+    deployment,
+    'AWS::DynamoDB::Table',
+    (p) => (p.SSESpecification as { KMSMasterKeyId?: unknown } | undefined)?.KMSMasterKeyId,
+  );
   const recorderOptions: RecorderOptions = {
     region: REGION,
     accountId: MOTO_ACCOUNT_ID,
     keyOfQueue: (arn) => keyOfQueue.get(arn),
+    keyOfTable: (arn) => keyOfTable.get(arn),
     standIns: MOTO_STAND_INS,
   };
   const role = (label: string, roleId: string): RoleUnderTest => {
@@ -156,6 +175,7 @@ export async function createGrantWorld(registry: JobRegistry): Promise<GrantWorl
       return withEndpoint(environmentFromOutputs(outputs));
     },
     keyArn: played[id(grantees.key)]!.Arn!,
+    tableKeyArn: played[id(grantees.tableKey)]!.Arn!,
     played: (construct) => played[id(construct)]!,
     recorderOptions,
   };
@@ -170,13 +190,21 @@ const MOTO_STAND_INS: RecorderOptions['standIns'] = {
   'SQS StartMessageMoveTask': () => ({ TaskHandle: 'moto-stand-in' }),
 };
 
-/** Queue ARN to the ARN of the key it is encrypted with, from the template's KmsMasterKeyId. */
-function queueKeys(d: Deployment): Map<string, string> {
+/**
+ * The ARN of each resource of a type to the ARN of the key it is encrypted with, from the template's property
+ * (a queue's KmsMasterKeyId, a table's SSESpecification.KMSMasterKeyId).
+ */
+function customerManagedKeys(
+  d: Deployment,
+  type: string,
+  keyOf: (properties: Readonly<Record<string, unknown>>) => unknown,
+): Map<string, string> {
   const keys = new Map<string, string>();
-  for (const [queueId, r] of Object.entries(d.template.Resources)) {
-    const key = (r.Properties as { KmsMasterKeyId?: unknown } | undefined)?.KmsMasterKeyId;
-    if (r.Type !== 'AWS::SQS::Queue' || key === undefined) continue;
-    keys.set(String(resolve({ 'Fn::GetAtt': [queueId, 'Arn'] }, d)), String(resolve(key, d)));
+  for (const [resourceId, r] of Object.entries(d.template.Resources)) {
+    if (r.Type !== type) continue;
+    const key = keyOf((r.Properties ?? {}) as Record<string, unknown>);
+    if (key === undefined) continue;
+    keys.set(String(resolve({ 'Fn::GetAtt': [resourceId, 'Arn'] }, d)), String(resolve(key, d)));
   }
   return keys;
 }

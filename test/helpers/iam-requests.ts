@@ -8,8 +8,9 @@
  *
  * And what a service does with the caller's credentials as a consequence of a call, which no emulator shows
  * (marked `derived:`): SQS calls KMS for a queue encrypted with a customer managed key (SendMessage needs
- * kms:GenerateDataKey and kms:Decrypt, ReceiveMessage kms:Decrypt), and a message move task receives, deletes and
- * sends as the role that started it. These follow AWS's documented permission lists, not observation.
+ * kms:GenerateDataKey and kms:Decrypt, ReceiveMessage kms:Decrypt), DynamoDB calls KMS for a table encrypted with
+ * one (kms:Decrypt of the table key on any access to its items), and a message move task receives, deletes and
+ * sends as the role that started it. These follow AWS's documentation, not observation.
  *
  * A call with no mapping here throws: a new SDK call in src/ must be mapped before its grant can be proven.
  */
@@ -39,6 +40,8 @@ export interface Where {
   readonly accountId: string;
   /** The customer managed key of an encrypted queue (by queue ARN), for the KMS requests SQS makes. */
   readonly keyOfQueue?: (queueArn: string) => string | undefined;
+  /** The customer managed key of an encrypted table (by table ARN), for the KMS requests DynamoDB makes. */
+  readonly keyOfTable?: (tableArn: string) => string | undefined;
 }
 
 export function serviceLabel(service: Service): string {
@@ -182,9 +185,16 @@ export function deliveryRequests(target: {
   return arns.map((resource) => ({ action: 'sqs:SendMessage', resource, from }));
 }
 
-/** The KMS requests SQS makes as the caller on a queue encrypted with a customer managed key. */
+/** The KMS requests a service makes with the caller's credentials as a consequence of a request. */
 export function kmsRequestsOf(request: IamRequest, where: Where): IamRequest[] {
-  const key = request.action.startsWith('sqs:') ? where.keyOfQueue?.(request.resource) : undefined;
+  if (request.action.startsWith('sqs:')) return sqsKmsRequests(request, where);
+  if (request.action.startsWith('dynamodb:')) return dynamodbKmsRequests(request, where);
+  return [];
+}
+
+/** The KMS requests SQS makes as the caller on a queue encrypted with a customer managed key. */
+function sqsKmsRequests(request: IamRequest, where: Where): IamRequest[] {
+  const key = where.keyOfQueue?.(request.resource);
   if (!key) return [];
   const from = `derived: SQS uses the queue's key for ${request.action}`;
   const actions =
@@ -194,6 +204,50 @@ export function kmsRequestsOf(request: IamRequest, where: Where): IamRequest[] {
         ? ['kms:Decrypt']
         : [];
   return actions.map((action) => ({ action, resource: key, from }));
+}
+
+/** The requests that access a table's items (reads, writes, condition checks), on the table or an index of it. */
+const DYNAMODB_ITEM_ACTIONS = new Set(
+  [
+    'GetItem',
+    'BatchGetItem',
+    'Query',
+    'Scan',
+    'PutItem',
+    'UpdateItem',
+    'DeleteItem',
+    'BatchWriteItem',
+    'ConditionCheckItem',
+  ].map((a) => `dynamodb:${a}`),
+);
+
+/**
+ * The KMS requests DynamoDB makes as the caller on a table encrypted with a customer managed key, as AWS's
+ * "How Amazon DynamoDB uses AWS KMS" describes them (its "Table key caching" and "Monitoring DynamoDB interaction
+ * with AWS KMS": https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html). When a principal
+ * accesses the table, DynamoDB sends kms:Decrypt of the table key with that principal as the user (invoked by
+ * dynamodb.amazonaws.com); it caches the plaintext table key per connection and asks again after five minutes
+ * unused, so any read or write of items may be the one that asks. Indexes are encrypted with the table's key.
+ * The page's other calls are not the caller's: GenerateDataKey (the table key) comes from DynamoDB's service
+ * account when the table is created, CreateGrant from the principal that created the table, DescribeKey when a key
+ * is chosen for the table (CloudFormation's role, at deploy). The context keys are those the page's key policies
+ * condition on (kms:ViaService, kms:CallerAccount); the encryption context DynamoDB sends is left out, since the
+ * simulator ignores kms:EncryptionContext keys.
+ */
+function dynamodbKmsRequests(request: IamRequest, where: Where): IamRequest[] {
+  if (!DYNAMODB_ITEM_ACTIONS.has(request.action)) return [];
+  const table = request.resource.replace(/\/index\/[^/]+$/, '');
+  const key = where.keyOfTable?.(table);
+  if (!key) return [];
+  const region = table.split(':')[3];
+  return [
+    {
+      action: 'kms:Decrypt',
+      resource: key,
+      context: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com`, 'kms:CallerAccount': where.accountId },
+      from: `derived: DynamoDB uses the table's key for ${request.action}`,
+    },
+  ];
 }
 
 /** `https://sqs.us-east-1.amazonaws.com/123456789012/jobs` (or moto's `http://127.0.0.1:5000/...`) as an ARN. */

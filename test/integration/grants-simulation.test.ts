@@ -13,12 +13,13 @@
  * - Scheduler's own sends: moto never fires a schedule, so what Scheduler does with the role (send to the
  *   target, and to the schedule's dead-letter queue when a delivery keeps failing) is derived from the schedules
  *   the code created and the template's recurring schedules, their Target.Arn and DeadLetterConfig.Arn.
- * - KMS: SQS calls KMS with the caller's credentials on a queue encrypted with a customer managed key, which no
- *   emulator shows; those requests are derived from AWS's documented list (aws-action-recorder.ts) and evaluated
- *   against the identity policy and the key policy.
+ * - KMS: SQS calls KMS with the caller's credentials on a queue encrypted with a customer managed key, and
+ *   DynamoDB on a table encrypted with one, which no emulator shows; those requests are derived from AWS's
+ *   documentation (iam-requests.ts) and evaluated against the identity policy and the key policy. The world has
+ *   one key for the queues and another for the table, so each key's requests prove that key's grants.
  * - Message move tasks: moto has none; their two calls get SQS's answers (grant-world.ts), and what the task then
  *   does as its starter (receive and delete on the DLQ, send to the queue) is derived.
- * - The queue policies (TLS only) and the key policy are evaluated; SCPs, RCPs, permission boundaries and managed
+ * - The queue policies (TLS only) and the key policies are evaluated; SCPs, RCPs, permission boundaries and managed
  *   policies named by ARN are not (an account can only take permissions away with them).
  * - Lambda's own calls with the execution role (CloudWatch Logs, X-Ray) are not made by wharf's code: the grants
  *   test (test/infra/grants.test.ts) asserts their statements.
@@ -115,6 +116,7 @@ function mustHave(role: string): unknown[][] {
   const dlq = arnOf(jobs.deadLetterQueues.default!);
   const table = arnOf(jobs.table as never);
   const key = world.keyArn;
+  const tableKey = ['kms:Decrypt', world.tableKeyArn];
   const schedule = expect.stringMatching(new RegExp(`:schedule/${world.scheduleGroupName}/.`));
   const scheduling = [
     ['scheduler:CreateSchedule', schedule],
@@ -135,12 +137,14 @@ function mustHave(role: string): unknown[][] {
         ['sqs:SendMessage', emails],
         ...scheduling,
         ['dynamodb:UpdateItem', table],
+        tableKey,
       ];
     case 'worker of emails':
       return [
         ['sqs:ReceiveMessage', emails],
         ['sqs:DeleteMessage', emails],
         ['dynamodb:UpdateItem', table],
+        tableKey,
       ];
     case 'producer':
       return [
@@ -160,6 +164,7 @@ function mustHave(role: string): unknown[][] {
         ['sqs:SendMessage', emails],
         ...scheduling,
         ['dynamodb:UpdateItem', table],
+        tableKey,
       ];
     case 'operator':
       return [
@@ -167,6 +172,7 @@ function mustHave(role: string): unknown[][] {
         ['dynamodb:Query', `${table}/index/byStatus`],
         ['dynamodb:BatchGetItem', table],
         ['dynamodb:GetItem', table],
+        tableKey,
         ['sqs:GetQueueAttributes', queue],
         ['sqs:ReceiveMessage', dlq],
         ['sqs:ChangeMessageVisibility', dlq],
@@ -218,6 +224,18 @@ describe('the grants, simulated against what each role calls', () => {
     ];
     for (const role of Object.values(roles())) {
       expect(await deniedRequests(world.deployment, role, foreign)).toHaveLength(foreign.length);
+    }
+  });
+
+  it('gives the table key to no role that does not touch the table', async () => {
+    const decrypt: IamRequest = {
+      action: 'kms:Decrypt',
+      resource: world.tableKeyArn,
+      context: { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' },
+      from: 'test',
+    };
+    for (const role of [world.producer, world.scheduler]) {
+      expect(await deniedRequests(world.deployment, role, [decrypt])).toHaveLength(1);
     }
   });
 

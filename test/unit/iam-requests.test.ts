@@ -9,6 +9,8 @@ const where = {
   accountId: '111122223333',
   keyOfQueue: (arn: string) =>
     arn.endsWith(':jobs') ? 'arn:aws:kms:eu-west-1:111122223333:key/k1' : undefined,
+  keyOfTable: (arn: string) =>
+    arn.endsWith(':table/wharf') ? 'arn:aws:kms:eu-west-1:111122223333:key/t1' : undefined,
 };
 const url = 'https://sqs.eu-west-1.amazonaws.com/111122223333/jobs';
 const queue = 'arn:aws:sqs:eu-west-1:111122223333:jobs';
@@ -94,6 +96,22 @@ describe('kmsRequestsOf', () => {
     ]);
     expect(kmsRequestsOf({ ...send, resource: `${queue}-dlq` }, where)).toEqual([]);
   });
+
+  it('adds the Decrypt of the table key DynamoDB makes as the caller on items of a table with a customer managed key', () => {
+    const decrypt = {
+      action: 'kms:Decrypt',
+      resource: 'arn:aws:kms:eu-west-1:111122223333:key/t1',
+      context: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com', 'kms:CallerAccount': '111122223333' },
+    };
+    const kmsOf = (action: string, resource = table) =>
+      kmsRequestsOf({ action, resource, from: 'x' }, where).map(({ from: _from, ...r }) => r);
+    for (const action of ['GetItem', 'PutItem', 'UpdateItem', 'BatchGetItem', 'Scan', 'ConditionCheckItem'])
+      expect(kmsOf(`dynamodb:${action}`)).toEqual([decrypt]);
+    expect(kmsOf('dynamodb:Query', `${table}/index/byStatus`)).toEqual([decrypt]);
+    // Not an access to items: no table key.
+    expect(kmsOf('dynamodb:DescribeTable')).toEqual([]);
+    expect(kmsOf('dynamodb:GetItem', 'arn:aws:dynamodb:eu-west-1:111122223333:table/other')).toEqual([]);
+  });
 });
 
 describe('every action the mapping produces', () => {
@@ -130,7 +148,8 @@ describe('every action the mapping produces', () => {
     const allowAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
     const unknown: string[] = [];
     for (const [service, command, input] of calls) {
-      for (const r of iamRequestsOf({ service, command, input }, where)) {
+      const requests = iamRequestsOf({ service, command, input }, where);
+      for (const r of [...requests, ...requests.flatMap((request) => kmsRequestsOf(request, where))]) {
         const result = await runSimulation(
           {
             identityPolicies: [{ name: 'all', policy: allowAll }],
