@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { SecurityGroup, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -14,7 +14,7 @@ import { defineJob } from '../../src/define-job';
 import { createRegistry } from '../../src/job/registry';
 import { defineRecurring } from '../../src/schedule/define-recurring';
 import { lintedTemplate } from '../helpers/templates-to-lint';
-import { type Built, build, FIXTURE_WORKER, logicalId, registryOf, templateOf, twoQueues } from './fixtures';
+import { type Built, build, FIXTURE_WORKER, logicalId, templateOf, twoQueues } from './fixtures';
 
 const workerProps = (b: Built, queue: string) =>
   templateOf(b).toJSON().Resources[logicalId(b, b.jobs.workers[queue]!)].Properties;
