@@ -1,12 +1,16 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { JobRegistry } from 'wharf-jobs';
-import { WharfJobs } from 'wharf-jobs/cdk';
+import { WharfJobs, type WharfJobsProps } from 'wharf-jobs/cdk';
 
 export interface ExampleStackProps extends StackProps {
   readonly registry: JobRegistry;
   /** Path of the worker entry (`functions/worker.ts`). */
   readonly workerEntry: string;
+  /** @default - the construct's: every stateful resource retained */
+  readonly removalPolicy?: WharfJobsProps['removalPolicy'];
+  /** @default - the construct's: every alarm */
+  readonly alarms?: WharfJobsProps['alarms'];
 }
 
 /**
@@ -18,6 +22,11 @@ export class ExampleStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ExampleStackProps) {
     super(scope, id, { description: 'wharf example app: job queues, workers and the job table', ...props });
-    this.jobs = new WharfJobs(this, 'Jobs', { registry: props.registry, workerEntry: props.workerEntry });
+    this.jobs = new WharfJobs(this, 'Jobs', {
+      registry: props.registry,
+      workerEntry: props.workerEntry,
+      removalPolicy: props.removalPolicy,
+      alarms: props.alarms,
+    });
   }
 }
