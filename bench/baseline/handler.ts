@@ -13,6 +13,8 @@ export interface BaselineBody {
 export interface BaselineHandlerOptions {
   /** Idempotency records go here; without it the handler is Powertools batch alone (wharf's `off` twin). */
   readonly persistence?: BasePersistenceLayer;
+  /** Called as a record's work starts (past the idempotency check): the end-to-end test logs its start time. */
+  readonly onRecordStart?: (body: BaselineBody) => void;
 }
 
 export type BaselineHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -25,9 +27,13 @@ export type BaselineHandler = (event: SQSEvent, context: Context) => Promise<SQS
 export function createBaselineHandler(options: BaselineHandlerOptions = {}): BaselineHandler {
   const processor = new BatchProcessor(EventType.SQS);
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'powertools_json(body).id' });
+  const work = async (record: SQSRecord) => {
+    const body = handleRecord(record);
+    options.onRecordStart?.(body);
+  };
   const perRecord = options.persistence
-    ? makeIdempotent(handleRecord, { persistenceStore: options.persistence, config })
-    : handleRecord;
+    ? makeIdempotent(work, { persistenceStore: options.persistence, config })
+    : work;
   return middy(async (event: SQSEvent, context: Context) => {
     // Powertools derives each record's in-progress expiry from the invocation's remaining time.
     config.registerLambdaContext(context);
@@ -36,9 +42,10 @@ export function createBaselineHandler(options: BaselineHandlerOptions = {}): Bas
 }
 
 /** The no-op job: parse the body and check the payload, as wharf's engine does before running a job. */
-async function handleRecord(record: SQSRecord): Promise<void> {
+function handleRecord(record: SQSRecord): BaselineBody {
   const body = JSON.parse(record.body) as Partial<BaselineBody>;
   if (typeof body.id !== 'string' || typeof body.payload?.i !== 'number') {
     throw new Error(`malformed job body in message ${record.messageId}`);
   }
+  return body as BaselineBody;
 }
