@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // One suite in projects, so each part starts only what it needs: unit and infra tests need no emulator (they run
 // on a machine without Python), integration tests start one moto server, browser tests need Chromium, and the
-// package tests (consumer, docs, API report) build and pack. `npm test` runs them all.
+// package tests (consumer, docs, API report) build and pack, and the e2e project deploys the example stack to
+// ministack. `npm test` runs them all.
 //
 // The projects whose tests synthesize CDK templates write each one to a folder of the run
 // (test/helpers/templates-to-lint.ts), and the cfn-lint project, run after all the others, lints them at once.
@@ -52,6 +53,18 @@ export default defineConfig({
       { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'] } },
       {
         extends: true,
+        // The example stack deployed to ministack, its workers running as real Lambda functions: one file, a few
+        // minutes, its own emulator (test/e2e/ministack.ts) on a free port. Its templates are linted too.
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: [TEMPLATES_TO_LINT],
+          testTimeout: 180_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
+        extends: true,
         // Every other test file lands here, so a new folder is never silently left out of `npm test`.
         test: {
           name: 'package',
@@ -61,6 +74,7 @@ export default defineConfig({
             'test/infra/**',
             'test/integration/**',
             'test/browser/**',
+            'test/e2e/**',
             'test/lint/**',
           ],
           globalSetup: [TEMPLATES_TO_LINT],
