@@ -16,7 +16,6 @@ export interface GrantTargets {
   readonly statusIndexName: string;
   readonly encryptionKey?: IKey;
   readonly scheduleGroupName: string;
-  readonly scheduleGroupArn: string;
   readonly schedulerRole: IRole;
 }
 
@@ -45,7 +44,6 @@ export const DEAD_LETTER_OPERATE_ACTIONS = [
   'sqs:GetQueueAttributes',
   'sqs:StartMessageMoveTask',
   'sqs:ListMessageMoveTasks',
-  'sqs:CancelMessageMoveTask',
 ];
 /** What DynamoDB needs of a caller on the table's customer managed key: the set CDK's own table grants use. */
 export const TABLE_KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
@@ -157,11 +155,6 @@ export function grantOperate(targets: GrantTargets, grantee: IGrantable): Grant 
     }),
     table.encryptionKey?.grant(grantee, ...TABLE_KEY_READ_ACTIONS),
     Grant.addToPrincipal({ grantee, actions: ['scheduler:GetSchedule'], resourceArns: [schedules] }),
-    Grant.addToPrincipal({
-      grantee,
-      actions: ['scheduler:GetScheduleGroup'],
-      resourceArns: [targets.scheduleGroupArn],
-    }),
     // ListSchedules has no resource type: it can only be granted on "*" (filtered by group in the request).
     Grant.addToPrincipal({ grantee, actions: ['scheduler:ListSchedules'], resourceArns: ['*'] }),
     kmsGrant(targets, grantee, KMS_SEND_ACTIONS),

@@ -187,11 +187,12 @@ export class WharfJobs extends Construct {
   }
 
   /**
-   * What the CLI and the dashboard need: on the dead-letter queues sqs:ReceiveMessage, DeleteMessage,
-   * ChangeMessageVisibility, GetQueueAttributes, StartMessageMoveTask, ListMessageMoveTasks and
-   * CancelMessageMoveTask; sqs:SendMessage and GetQueueAttributes on the queues; dynamodb:GetItem, BatchGetItem, Query and Scan on
-   * the table and its status index; scheduler:GetSchedule, GetScheduleGroup, and ListSchedules (which only exists
-   * on "*"); kms:GenerateDataKey and kms:Decrypt on the encryption key, if one is set.
+   * What the CLI and the dashboard need, and no more (test/integration/grants-simulation.test.ts records their
+   * calls): on the dead-letter queues sqs:ReceiveMessage, DeleteMessage, ChangeMessageVisibility,
+   * GetQueueAttributes, StartMessageMoveTask and ListMessageMoveTasks; sqs:SendMessage and GetQueueAttributes on
+   * the queues; dynamodb:GetItem, BatchGetItem, Query and Scan on the table and its status index;
+   * scheduler:GetSchedule and ListSchedules (which only exists on "*"); kms:GenerateDataKey and kms:Decrypt on the
+   * encryption key, if one is set, and kms:Decrypt and DescribeKey on the table's key, if it has one.
    */
   grantOperate(grantee: IGrantable): Grant {
     return grantOperate(this.targets, grantee);

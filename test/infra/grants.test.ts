@@ -150,7 +150,6 @@ describe('grantOperate', () => {
           'sqs:GetQueueAttributes',
           'sqs:StartMessageMoveTask',
           'sqs:ListMessageMoveTasks',
-          'sqs:CancelMessageMoveTask',
         ],
         Effect: 'Allow',
         Resource: deadLetterArns(built),
@@ -162,11 +161,6 @@ describe('grantOperate', () => {
         Resource: [table, { 'Fn::Join': ['', [table, '/index/byStatus']] }],
       },
       { Action: 'scheduler:GetSchedule', Effect: 'Allow', Resource: schedulesArn(built) },
-      {
-        Action: 'scheduler:GetScheduleGroup',
-        Effect: 'Allow',
-        Resource: scheduleGroupArnOf(built, 'schedule-group'),
-      },
       { Action: 'scheduler:ListSchedules', Effect: 'Allow', Resource: '*' },
       { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: arn(built, key!) },
     ]);
