@@ -1,14 +1,7 @@
-import { Annotations, Aws, type CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, type CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import {
-  type Grant,
-  type IGrantable,
-  type IRole,
-  PolicyStatement,
-  ServicePrincipal,
-} from 'aws-cdk-lib/aws-iam';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Grant, IGrantable, IRole } from 'aws-cdk-lib/aws-iam';
 import { CfnFunction, Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -25,8 +18,10 @@ import {
 import { configurationError, lintQueues } from './config-lint.js';
 import { createJobsDashboard } from './dashboard.js';
 import { environmentSizeProblem } from './environment-size.js';
+import { existingQueueProblems, uncheckedQueuesWarning } from './existing-queues.js';
 import { type GrantTargets, grantConsume, grantEnqueue, grantOperate, grantRunJobs } from './grants.js';
 import { JOB_TABLE_SCHEMA } from './job-table-schema.js';
+import { allowCloudWatchToUse, allowLogsToUse } from './key-policies.js';
 import {
   acknowledgeDeadLetterQueueFindings,
   acknowledgeVpcAccessPolicy,
@@ -36,6 +31,7 @@ import { createStackOutputs, runtimeSettings } from './outputs.js';
 import { type QueueSettings, rangeProblems, resolveQueueSettings } from './queue-settings.js';
 import { createJobQueues } from './queues.js';
 import { createRecurringSchedules, skippedTasks, taskDeploymentProblems } from './recurring.js';
+import { removalPolicies, removalPolicyProblems } from './removal-policies.js';
 import { factsFromResources } from './resource-facts.js';
 import { createJobSchedules } from './scheduler.js';
 import { addJobTable } from './table.js';
@@ -156,13 +152,7 @@ export class WharfJobs extends Construct {
     }));
     this.dashboard = createJobsDashboard(this, dashboardQueues, this.table, props.dashboardName);
     const existing = pairs.filter((p) => p.existing).map((p) => p.settings.queue);
-    if (existing.length > 0) {
-      Annotations.of(this).addWarning(
-        `wharf: queues ${existing.join(', ')} exist already, so their settings cannot be checked at synth: each needs a ` +
-          'redrive policy to its dead-letter queue with maxReceiveCount 5 or more, a visibility timeout of at least 6 × ' +
-          'the worker timeout, and a dead-letter retention longer than its own (infra/README.md, "Options per queue, and bringing your own resources")',
-      );
-    }
+    if (existing.length > 0) Annotations.of(this).addWarning(uncheckedQueuesWarning(existing));
     // Escape-hatch edits happen after the constructor: check the resources again as they will be synthesized.
     this.node.addValidation({ validate: () => this.lintResources(pairs) });
   }
@@ -294,91 +284,6 @@ function cfnFunctionOf(producer: WharfProducer): CfnFunction | undefined {
   return child instanceof CfnFunction ? child : undefined;
 }
 
-const RESOURCE_KINDS: Record<keyof WharfRemovalPolicies, string> = {
-  table: 'DynamoDB tables',
-  queues: 'SQS queues',
-  deadLetterQueues: 'SQS queues',
-  logGroups: 'log groups',
-  scheduleGroup: 'schedule groups',
-};
-
-/** SNAPSHOT exists for databases and volumes; none of these types has it, and CloudFormation rejects the template. */
-function removalPolicyProblems(props: WharfJobsProps): string[] {
-  const problems: string[] = [];
-  if (props.removalPolicy === RemovalPolicy.SNAPSHOT) {
-    problems.push(
-      'removalPolicy: RemovalPolicy.SNAPSHOT is not supported by the tables, queues, log groups or schedule groups ' +
-        'wharf creates: use RETAIN (the default), RETAIN_ON_UPDATE_OR_DELETE or DESTROY',
-    );
-  }
-  for (const [kind, policy] of Object.entries(props.removalPolicies ?? {})) {
-    if (policy !== RemovalPolicy.SNAPSHOT) continue;
-    problems.push(
-      `removalPolicies.${kind}: RemovalPolicy.SNAPSHOT is not supported by ${RESOURCE_KINDS[kind as keyof WharfRemovalPolicies]}: ` +
-        'use RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY (point-in-time recovery keeps 35 days of the table)',
-    );
-  }
-  return problems;
-}
-
-/** Every stateful resource is retained unless the user says otherwise: jobs and dead letters outlive a delete. */
-function removalPolicies(props: WharfJobsProps): Required<WharfRemovalPolicies> {
-  const all = props.removalPolicy ?? RemovalPolicy.RETAIN;
-  const kinds = props.removalPolicies ?? {};
-  return {
-    table: kinds.table ?? all,
-    queues: kinds.queues ?? all,
-    deadLetterQueues: kinds.deadLetterQueues ?? all,
-    logGroups: kinds.logGroups ?? all,
-    scheduleGroup: kinds.scheduleGroup ?? all,
-  };
-}
-
-/**
- * CloudWatch publishes to an encrypted topic only if the key lets it: without this statement the alarms change
- * state and every notification is dropped. An imported key's policy cannot be changed here: a warning says so.
- */
-function allowCloudWatchToUse(key: IKey, scope: Construct): void {
-  const { statementAdded } = key.addToResourcePolicy(
-    new PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsToPublish',
-      principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-    }),
-  );
-  if (!statementAdded) {
-    Annotations.of(scope).addWarning(
-      `wharf: the alarm topic's key ${key.keyArn} is not in this app, so wharf cannot let CloudWatch use it: add a statement ` +
-        'allowing cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey* to its key policy, or alarm notifications are dropped',
-    );
-  }
-}
-
-/** CloudWatch Logs encrypts a log group with a customer managed key only if the key policy lets it. */
-function allowLogsToUse(key: IKey, scope: Construct): void {
-  const stack = Stack.of(scope);
-  const { statementAdded } = key.addToResourcePolicy(
-    new PolicyStatement({
-      sid: 'AllowCloudWatchLogsForWharfWorkers',
-      principals: [new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`,
-        },
-      },
-    }),
-  );
-  if (!statementAdded) {
-    Annotations.of(scope).addWarning(
-      `wharf: the log key ${key.keyArn} is not in this app, so wharf cannot let CloudWatch Logs use it: add the statement ` +
-        'of AWS\'s guide "Encrypt log data in CloudWatch Logs using AWS KMS" to its key policy, or the log groups fail to create',
-    );
-  }
-}
-
 function checkedSettings(props: WharfJobsProps): QueueSettings[] {
   if (props.registry.queues.length === 0)
     throw configurationError(['registry: it has no jobs, so there is nothing to deploy']);
@@ -389,32 +294,6 @@ function checkedSettings(props: WharfJobsProps): QueueSettings[] {
   problems.push(...taskDeploymentProblems(props.registry.recurring, fifo, props.environmentName));
   if (problems.length > 0) throw configurationError(problems);
   return settings;
-}
-
-function existingQueueProblems(props: WharfJobsProps, settings: readonly QueueSettings[]): string[] {
-  const problems: string[] = [];
-  if (props.queueDefaults?.existingQueues) {
-    problems.push(
-      'queueDefaults.existingQueues: existing queues belong to one queue: set them in queues.<queue>',
-    );
-  }
-  for (const s of settings) {
-    const given = props.queues?.[s.queue]?.existingQueues;
-    if (!given) continue;
-    for (const [field, queue] of [
-      ['queue', given.queue],
-      ['deadLetterQueue', given.deadLetterQueue],
-    ] as const) {
-      // An imported queue knows whether it is FIFO from its ARN or name; a mismatch would fail every send.
-      if (queue.fifo !== s.fifo) {
-        problems.push(
-          `queues.${s.queue}.existingQueues.${field}: it is ${queue.fifo ? 'a FIFO' : 'a standard'} queue, but the queue is ` +
-            `configured with fifo: ${s.fifo}: set fifo to ${queue.fifo}, or give a ${s.fifo ? 'FIFO' : 'standard'} queue`,
-        );
-      }
-    }
-  }
-  return problems;
 }
 
 /** One queue's resources live under a construct named after the queue: `<queue>/Queue`, `<queue>/Worker`. */

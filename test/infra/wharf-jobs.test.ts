@@ -4,7 +4,7 @@ import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
-import { build, defaultBuilt, logicalId, registryOf, templateOf } from './fixtures';
+import { build, defaultBuilt, logicalId, registryOf, scheduleGroupArnOf, templateOf } from './fixtures';
 
 const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
 
@@ -246,21 +246,7 @@ describe('WharfJobs schedules', () => {
             Condition: {
               StringEquals: {
                 'aws:SourceAccount': { Ref: 'AWS::AccountId' },
-                'aws:SourceArn': {
-                  'Fn::Join': [
-                    '',
-                    [
-                      'arn:',
-                      { Ref: 'AWS::Partition' },
-                      ':scheduler:',
-                      { Ref: 'AWS::Region' },
-                      ':',
-                      { Ref: 'AWS::AccountId' },
-                      ':schedule-group/Test-Jobs-04DD7372-',
-                      name['Fn::Join'][1][1],
-                    ],
-                  ],
-                },
+                'aws:SourceArn': scheduleGroupArnOf(built, 'schedule-group'),
               },
             },
           },
