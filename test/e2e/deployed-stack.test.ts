@@ -313,15 +313,17 @@ describe('a failing job, its dead letter, and the operator’s tools', () => {
     const starts = lines.filter((l) => l.wharf === 'started');
     const retries = lines.filter((l) => l.wharf === 'retrying');
     expect(starts.map((l) => l.attempt)).toEqual([1, 2, 3, 4]);
-    // exponential: 2 s, then x3, plus up to 20% jitter; a retry waits at least that, and at most a few
-    // seconds more (SQS delays are whole seconds, and the mapping polls).
+    // exponential: 2 s, then x3, plus up to 20% jitter; a retry waits at least that. The upper bound only has to
+    // tell the backoff from a redelivery by the visibility timeout (6 x the 20 s worker timeout = 120 s on this
+    // queue): SQS delays are whole seconds, the mapping polls, and a cold worker on a loaded machine takes seconds,
+    // so it is the delay + 30 s, a behaviour bound, not a timing target.
     const chosen = [2_000, 6_000, 18_000];
     retries.forEach((retry, i) => {
       expect(retry.delayMs).toBeGreaterThanOrEqual(chosen[i]!);
       expect(retry.delayMs).toBeLessThanOrEqual(chosen[i]! * 1.2);
       const waited = starts[i + 1]!.atMs - starts[i]!.atMs;
       expect(waited).toBeGreaterThanOrEqual(retry.delayMs!);
-      expect(waited).toBeLessThanOrEqual(retry.delayMs! + 5_000);
+      expect(waited).toBeLessThanOrEqual(retry.delayMs! + 30_000);
     });
     console.log(
       `[e2e] webhook retries waited ${starts
