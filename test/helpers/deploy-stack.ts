@@ -14,6 +14,13 @@ import {
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateScheduleGroupCommand } from '@aws-sdk/client-scheduler';
 import { motoEndpoint, schedulerClient, uniqueName } from './aws';
+import {
+  type EventSourceMapping,
+  type FunctionConfiguration,
+  lambdaApi,
+  eventSourceMappings as lambdaEventSourceMappings,
+  functionConfiguration as lambdaFunctionConfiguration,
+} from './lambda-rest-api';
 import { lintAssemblyLater } from './templates-to-lint';
 import { zipDirectory } from './zip';
 
@@ -103,7 +110,7 @@ async function createSkippedScheduleGroup(name: string | undefined): Promise<voi
 async function disableEventSourceMappings(functionNames: readonly string[]): Promise<void> {
   for (const name of functionNames) {
     for (const mapping of await eventSourceMappings(name)) {
-      await lambdaApi(`/2015-03-31/event-source-mappings/${mapping.UUID}`, {
+      await lambdaApi(motoEndpoint(), `/2015-03-31/event-source-mappings/${mapping.UUID}`, {
         method: 'PUT',
         body: JSON.stringify({ Enabled: false }),
       });
@@ -111,46 +118,16 @@ async function disableEventSourceMappings(functionNames: readonly string[]): Pro
   }
 }
 
-/** The fields of a Lambda event source mapping the tests look at. */
-export interface EventSourceMapping {
-  readonly UUID: string;
-  readonly EventSourceArn: string;
-  readonly BatchSize: number;
-  readonly State: string;
-  readonly FunctionResponseTypes?: readonly string[];
-  readonly ScalingConfig?: { readonly MaximumConcurrency?: number };
+export type { EventSourceMapping } from './lambda-rest-api';
+
+/** The event source mappings of a function on moto. */
+export function eventSourceMappings(functionName: string): Promise<EventSourceMapping[]> {
+  return lambdaEventSourceMappings(motoEndpoint(), functionName);
 }
 
-export async function eventSourceMappings(functionName: string): Promise<EventSourceMapping[]> {
-  const body = await lambdaApi(
-    `/2015-03-31/event-source-mappings/?FunctionName=${encodeURIComponent(functionName)}`,
-  );
-  return (body as { EventSourceMappings: EventSourceMapping[] }).EventSourceMappings;
-}
-
-/** A function's configuration as the Lambda API returns it. */
-export async function functionConfiguration(functionName: string): Promise<Record<string, unknown>> {
-  const body = await lambdaApi(`/2015-03-31/functions/${encodeURIComponent(functionName)}`);
-  return (body as { Configuration: Record<string, unknown> }).Configuration;
-}
-
-/**
- * The Lambda REST API on moto, without @aws-sdk/client-lambda (it has no release at the SDK version the project
- * pins, 3.1169). moto routes on the credential scope of the Authorization header and does not check signatures.
- */
-async function lambdaApi(path: string, init: { method?: string; body?: string } = {}): Promise<unknown> {
-  const response = await fetch(`${motoEndpoint()}${path}`, {
-    ...init,
-    headers: {
-      authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${REGION}/lambda/aws4_request, SignedHeaders=host, Signature=0`,
-      'content-type': 'application/json',
-    },
-  });
-  if (!response.ok)
-    throw new Error(
-      `Lambda API ${init.method ?? 'GET'} ${path} answered ${response.status}: ${await response.text()}`,
-    );
-  return response.json();
+/** A function's configuration on moto, as the Lambda API returns it. */
+export function functionConfiguration(functionName: string): Promise<FunctionConfiguration> {
+  return lambdaFunctionConfiguration(motoEndpoint(), functionName);
 }
 
 async function synthesize(app: string | undefined): Promise<string> {
