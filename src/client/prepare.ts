@@ -5,13 +5,14 @@ import { toOutgoing } from '../envelope/outgoing.js';
 import { errorMessage } from '../errors.js';
 import { derivedJobId } from '../job/define-job.js';
 import { parseDuration } from '../job/duration.js';
+import { flowKeysAtEnqueue } from '../job/flow-keys.js';
 import type { EnqueueOptions } from '../job/types.js';
 import { validatePayload } from '../job/validate-payload.js';
 import { SQS_LIMITS } from '../transport/message-limits.js';
 import type { OutgoingMessage } from '../transport/types.js';
 import type { EnqueueRequest } from './types.js';
 
-const OPTION_KEYS = ['delay', 'at', 'jobId'];
+const OPTION_KEYS = ['delay', 'at', 'jobId', 'priority'];
 const MAX_JOB_ID_CHARS = 512;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being rejected
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
@@ -49,7 +50,8 @@ export async function prepare(request: EnqueueRequest, clock: Clock): Promise<Pr
   const hostility = payloadHostility(json.text);
   if (hostility) return { ok: false, payloadProblems: [`payload is refused: ${hostility}`], optionProblems };
   const validation = await validatePayload(job.schema, JSON.parse(json.text));
-  const payloadProblems = validation.ok ? [] : validation.issues;
+  const payloadProblems: string[] = validation.ok ? [] : [...validation.issues];
+  const keys = validation.ok ? flowKeysAtEnqueue(job, validation.value, payloadProblems) : {};
   const jobId = resolveJobId(request, optionProblems);
   if (payloadProblems.length > 0 || optionProblems.length > 0)
     return { ok: false, payloadProblems, optionProblems };
@@ -62,6 +64,7 @@ export async function prepare(request: EnqueueRequest, clock: Clock): Promise<Pr
     createdAtMs: now,
     enqueuedAtMs: now,
     ...(runAtMs > now ? { runAtMs } : {}),
+    ...(keys.group === undefined ? {} : { group: keys.group }),
   };
   const message = toOutgoing(envelope, now);
   const bytes = Buffer.byteLength(message.body, 'utf8');

@@ -1,6 +1,13 @@
 import type { DeadLetterReason, ErrorSummary } from '../envelope/envelope.js';
 import type { JobProgress } from '../job/types.js';
 
+/**
+ * Why a delivery was put off without running the job or using an attempt: a concurrent duplicate (`busy`), a job
+ * this worker does not know yet, a message that arrived before it was due, a concurrency limit, a throttle, or a
+ * paused job type or queue.
+ */
+export type DeferWhy = 'busy' | 'unknown-job' | 'not-due' | 'concurrency' | 'throttle' | 'paused';
+
 /** What every engine event carries. */
 export interface EventBase {
   readonly queue: string;
@@ -22,8 +29,10 @@ export type JobEvent =
   | (EventBase & { readonly type: 'lease-lost' })
   | (EventBase & {
       readonly type: 'deferred';
-      readonly why: 'busy' | 'unknown-job' | 'not-due';
+      readonly why: DeferWhy;
       readonly delayMs: number;
+      /** The limit's key, for a concurrency limit or throttle that has one. */
+      readonly key?: string;
     })
   | (EventBase & { readonly type: 'released'; readonly why: string; readonly error?: ErrorSummary })
   | (EventBase & { readonly type: 'progress'; readonly progress: JobProgress });

@@ -9,7 +9,7 @@ import {
 import { hasCode } from '../errors.js';
 import type { RecordStart } from '../store/types.js';
 import { deadLetterFromEnvelope } from './dead-letter.js';
-import { type JobEvent, safeEmit } from './events.js';
+import { type DeferWhy, type JobEvent, safeEmit } from './events.js';
 import type { ResolvedEngineOptions } from './resolve-options.js';
 import type { Disposition, RunState } from './types.js';
 
@@ -70,22 +70,37 @@ export async function sendLater(
   return outcome?.ok === true;
 }
 
+/** What a deferral changes on the message beyond its due time: a throttle start it now holds, or drops. */
+export interface DeferralPatch {
+  readonly reservedStartMs?: number | undefined;
+  /** The limit's key, for the event and the record's note. */
+  readonly key?: string;
+}
+
 /** Puts delivery off without running the job or using an attempt. */
 export async function defer(
   o: ResolvedEngineOptions,
   state: Pick<RunState, 'message' | 'envelope'>,
-  why: 'busy' | 'unknown-job' | 'not-due',
+  why: DeferWhy,
   delayMs: number,
+  patch: DeferralPatch = {},
 ): Promise<Disposition> {
   const now = o.clock.nowMs();
-  const env = state.envelope;
+  const { reservedStartMs: _held, ...env } = state.envelope;
+  const reserved = 'reservedStartMs' in patch ? patch.reservedStartMs : _held;
   const next: Envelope =
     why === 'not-due'
-      ? { ...env, enqueuedAtMs: now }
-      : { ...env, enqueuedAtMs: now, runAtMs: now + delayMs, deferrals: (env.deferrals ?? 0) + 1 };
+      ? { ...state.envelope, enqueuedAtMs: now }
+      : {
+          ...env,
+          enqueuedAtMs: now,
+          runAtMs: now + delayMs,
+          deferrals: (env.deferrals ?? 0) + 1,
+          ...(reserved === undefined ? {} : { reservedStartMs: reserved }),
+        };
   if (!(await sendLater(o, state.message.queue, next)))
     return release(o, state, `could not re-send deferred message (${why})`);
-  emit(o, state, { type: 'deferred', why, delayMs });
+  emit(o, state, { type: 'deferred', why, delayMs, ...(patch.key === undefined ? {} : { key: patch.key }) });
   return { action: 'ack', outcome: 'deferred' };
 }
 
@@ -110,7 +125,7 @@ export async function deadLetter(
     lastFailedAtMs: now,
     error,
   };
-  const { deadLetter: _previous, ...envelope } = state.envelope;
+  const { deadLetter: _previous, reservedStartMs: _spent, ...envelope } = state.envelope;
   try {
     await o.transport.sendToDeadLetter(
       state.message.queue,
@@ -133,7 +148,8 @@ export async function scheduleRetry(
 ): Promise<Disposition> {
   const now = o.clock.nowMs();
   const failures = appendFailure(state.envelope.failures, { attempt: state.attempt, atMs: now, error });
-  const { deadLetter: _dl, ...rest } = state.envelope;
+  // A throttle start the run used is spent: the retry takes a start of its own.
+  const { deadLetter: _dl, reservedStartMs: _spent, ...rest } = state.envelope;
   const next: Envelope = {
     ...rest,
     attempt: state.attempt + 1,

@@ -1,6 +1,7 @@
 import { systemClock } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import { toMs } from '../job/duration.js';
+import { PauseCache } from './pause-cache.js';
 import type { EngineOptions } from './types.js';
 
 export type ResolvedEngineOptions = ReturnType<typeof resolveEngineOptions>;
@@ -12,6 +13,15 @@ export function resolveEngineOptions(options: EngineOptions) {
     throw new ConfigError(
       `Jobs ${needStore.map((j) => `"${j.name}"`).join(', ')} record state (idempotency "tracked" or "exactly-once") ` +
         'but the engine has no store: pass `store`, or set `idempotency: "off"` on those jobs.',
+    );
+  }
+  const limited = options.registry.jobs.filter(
+    (job) => job.options.flow.concurrency || job.options.flow.throttle,
+  );
+  if (limited.length > 0 && !options.store) {
+    throw new ConfigError(
+      `Jobs ${limited.map((j) => `"${j.name}"`).join(', ')} have a concurrency limit or a throttle, kept in the job ` +
+        'store, but the engine has no store: pass `store`.',
     );
   }
   return {
@@ -29,6 +39,10 @@ export function resolveEngineOptions(options: EngineOptions) {
     recordRetentionMs: toMs(options.recordRetention ?? '7d', 'recordRetention'),
     /** A lease outlives the attempt's budget by this much, so a live run never loses it to a takeover. */
     leaseMarginMs: toMs(options.leaseMargin ?? '10s', 'leaseMargin'),
+    /** Paused queues and job types, read at most once per `pauseRefresh`; none without a store. */
+    pauses: options.store
+      ? new PauseCache(options.store, toMs(options.pauseRefresh ?? '5s', 'pauseRefresh'))
+      : undefined,
     /** Below this much time before the deadline a job is not started at all. */
     minRunMs: 1_000,
   };

@@ -4,6 +4,7 @@ import { payloadFingerprint } from '../envelope/fingerprint.js';
 import { hasCode, InvalidAttemptError, JobIdReusedError, JobTimeoutError } from '../errors.js';
 import type { JobProgress } from '../job/types.js';
 import type { JobRecord } from '../store/types.js';
+import { passFlowControl, releaseSlot } from './flow-gate.js';
 import { deadLetter, defer, discard, emit, recordStart, release, scheduleRetry } from './outcomes.js';
 import type { ResolvedEngineOptions } from './resolve-options.js';
 import { decideRetry } from './retry-decision.js';
@@ -20,6 +21,29 @@ export async function runClaimed(
   p: ObservedProcessOptions,
 ): Promise<Disposition> {
   const firing = asFiring(base);
+  // A store, and no flow control to pass, costs the hot path nothing more than the pause check's cached read.
+  const passed = o.pauses || hasLimits(firing) ? await passFlowControl(o, firing, payload) : {};
+  if ('action' in passed) return passed;
+  if (!passed.slot) return claimAndRun(o, base, firing, payload, p);
+  try {
+    return await claimAndRun(o, base, firing, payload, p);
+  } finally {
+    await releaseSlot(o, passed.slot);
+  }
+}
+
+function hasLimits(state: RunState): boolean {
+  const flow = state.job.options.flow;
+  return flow.concurrency !== undefined || flow.throttle !== undefined;
+}
+
+async function claimAndRun(
+  o: ResolvedEngineOptions,
+  base: RunState,
+  firing: RunState,
+  payload: unknown,
+  p: ObservedProcessOptions,
+): Promise<Disposition> {
   // Only exactly-once runs claim; the others skip the call (an await per job costs on the hot path).
   const claimed = claims(o, firing) ? await claim(o, firing) : firing;
   if ('action' in claimed) return claimed;

@@ -36,6 +36,11 @@ export interface EngineOptions {
   /** How much longer than the job's timeout an exactly-once lease lasts before another run may take over. @default '10s' */
   readonly leaseMargin?: Duration;
   /**
+   * How often the paused queues and job types are read from the store (one read per engine, not per job): a
+   * pause or resume takes effect within this long. @default '5s'
+   */
+  readonly pauseRefresh?: Duration;
+  /**
    * Wraps each message's processing, for context the adapter keeps around a run: the embedded engine makes its
    * own client the one `performLater` uses inside its jobs. Its rejection is handled as an internal error.
    * @default none

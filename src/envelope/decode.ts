@@ -1,4 +1,5 @@
 import { errorMessage } from '../errors.js';
+import { isGroupId, MAX_GROUP_ID_CHARS } from '../job/flow-keys.js';
 import { SQS_LIMITS } from '../transport/message-limits.js';
 import { MAX_JOB_ID_CHARS, MAX_JOB_NAME_CHARS } from './attributes.js';
 import { type DeadLetterReason, ENVELOPE_VERSION, type Envelope } from './envelope.js';
@@ -112,6 +113,10 @@ function validateShape(value: unknown): DecodeResult {
   if (e.runAtMs !== undefined && !isCount(e.runAtMs, 0)) problems.push('runAtMs must be epoch milliseconds');
   if (e.deferrals !== undefined && !isCount(e.deferrals, 0)) problems.push('deferrals must be a count');
   if (e.redrives !== undefined && !isCount(e.redrives, 0)) problems.push('redrives must be a count');
+  if (e.group !== undefined && !isGroupId(e.group))
+    problems.push(`group must be 1-${MAX_GROUP_ID_CHARS} printable ASCII characters`);
+  if (e.reservedStartMs !== undefined && !isCount(e.reservedStartMs, 0))
+    problems.push('reservedStartMs must be epoch milliseconds');
   if (e.failures !== undefined && !(Array.isArray(e.failures) && e.failures.every(isFailureRecord)))
     problems.push('failures must be a list of { attempt, atMs, error: { name, message } }');
   if (e.deadLetter !== undefined && !isDeadLetterInfo(e.deadLetter))

@@ -66,8 +66,21 @@ export interface Envelope {
   readonly enqueuedAtMs: number;
   /** Not before: a message that arrives early is re-delayed (delays beyond SQS's 15 minutes). */
   readonly runAtMs?: number;
-  /** Times delivery was put off without running the job (unknown job during a deploy, concurrent duplicate). */
+  /**
+   * Times delivery was put off without running the job (unknown job during a deploy, concurrent duplicate, a
+   * concurrency limit, a throttle, a pause).
+   */
   readonly deferrals?: number;
+  /**
+   * The message group, kept on every copy (retry, deferral, dead letter, redrive): the job's `tenant` on a standard
+   * queue (SQS fair queues), its FIFO `group` on a FIFO queue. Sent as MessageGroupId.
+   */
+  readonly group?: string;
+  /**
+   * A throttle start this message holds (epoch ms): taken when the job was over its rate, and used, without
+   * asking the throttle again, when the message comes back at or after it.
+   */
+  readonly reservedStartMs?: number;
   /** Earlier failed attempts, newest last, at most MAX_FAILURES kept. */
   readonly failures?: readonly FailureRecord[];
   /** Times an operator sent this job back from its dead-letter queue. */

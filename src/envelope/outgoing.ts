@@ -18,5 +18,6 @@ export function toOutgoing(envelope: Envelope, nowMs: number): OutgoingMessage {
     body: serializeWithinLimit(wire),
     attributes: jobAttributes(envelope.job, envelope.id, envelope.attempt),
     delaySeconds,
+    ...(envelope.group === undefined ? {} : { groupId: envelope.group }),
   };
 }

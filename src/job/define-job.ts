@@ -3,6 +3,7 @@ import { InvalidOptionsError } from '../errors.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { parseDuration } from './duration.js';
 import type { EnqueuedJob, EnqueueRequest } from './enqueue-request.js';
+import { type ResolvedFlowControl, resolveFlowControl } from './flow-control.js';
 import type {
   EnqueueOptions,
   ErrorMatcher,
@@ -28,6 +29,11 @@ const KNOWN_KEYS = [
   'idempotency',
   'jobId',
   'redact',
+  'concurrency',
+  'throttle',
+  'tenant',
+  'group',
+  'priority',
   'perform',
 ];
 
@@ -43,6 +49,8 @@ export interface ResolvedJobOptions {
   };
   /** Payload paths the CLI and dashboard hide; absent when none are marked. */
   readonly redact?: readonly string[];
+  /** Concurrency, throttle, tenant, FIFO group and default priority lane; empty when none is set. */
+  readonly flow: ResolvedFlowControl;
 }
 
 export interface JobDefinition<S extends StandardSchemaV1 = StandardSchemaV1, R = unknown> {
@@ -147,6 +155,7 @@ function resolveJobOptions<S extends StandardSchemaV1, R>(input: JobOptions<S, R
   }
   problems.push(...retryPolicyProblems(input.retry));
   problems.push(...redactPathProblems(input.redact));
+  const flow = resolveFlowControl(input, problems);
   if (problems.length > 0)
     throw new InvalidOptionsError(
       `job definition "${String(input.name)}"`,
@@ -164,6 +173,7 @@ function resolveJobOptions<S extends StandardSchemaV1, R>(input: JobOptions<S, R
       discardOn: input.retry?.discardOn ?? [],
     },
     ...(input.redact && input.redact.length > 0 ? { redact: [...input.redact] } : {}),
+    flow,
   };
 }
 

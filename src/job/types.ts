@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { BackoffPolicy } from './backoff.js';
 import type { Duration } from './duration.js';
+import type { ConcurrencyLimit, ThrottleLimit } from './flow-control.js';
 
 /**
  * - `off`: no job-state writes; at-least-once delivery, attempts carried in the message.
@@ -83,6 +84,26 @@ export interface JobOptions<S extends StandardSchemaV1, R> {
    * (`['card.number', 'contacts.*.email']`). The queue message and the job record still hold them. @default []
    */
   readonly redact?: readonly string[];
+  /**
+   * At most `limit` runs at once, across every worker and Lambda invocation, per `key` when given. A run over the
+   * limit is put off (no attempt used) until a slot frees. See README "Flow control". @default no limit
+   */
+  readonly concurrency?: ConcurrencyLimit<PayloadOutput<S>>;
+  /** At most `limit` starts per `period` (per `key` when given); over the rate, a run is put off until its slot. @default none */
+  readonly throttle?: ThrottleLimit<PayloadOutput<S>>;
+  /**
+   * The tenant a job belongs to, sent as the message's MessageGroupId on a standard queue: SQS fair queues then
+   * keep one busy tenant from delaying the others, and the embedded engine delivers round-robin by tenant.
+   * @default none
+   */
+  readonly tenant?: (payload: PayloadOutput<S>) => string;
+  /**
+   * The FIFO message group (`(p) => p.orderId`): jobs of one group run one at a time, in the order enqueued. Only
+   * for jobs on a FIFO queue, and required there. @default none
+   */
+  readonly group?: (payload: PayloadOutput<S>) => string;
+  /** The priority lane used when an enqueue names none; the queue must declare it. @default the queue's first lane */
+  readonly priority?: string;
   readonly perform: (payload: PayloadOutput<S>, ctx: JobContext) => Promise<R> | R;
 }
 
@@ -94,4 +115,6 @@ export interface EnqueueOptions {
   readonly at?: Date;
   /** Use this job id (idempotency key) as given, instead of the derived or random one: it gets no prefix. */
   readonly jobId?: string;
+  /** The priority lane to send to (the queue must declare it). @default the job's `priority` */
+  readonly priority?: string;
 }

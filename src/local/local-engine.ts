@@ -127,6 +127,8 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const client = createClient({ transport, clock, scheduler, registry: options.registry });
   const engine = createEngine({
     ...options.engine,
+    // The store is in this process: a pause is read on every run, so it holds from the next message on.
+    pauseRefresh: { ms: 0 },
     // A job that enqueues another enqueues on this engine, with or without installAsDefault.
     aroundProcess: (work) => withEnqueuer(client, work),
     registry: options.registry,

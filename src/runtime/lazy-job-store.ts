@@ -17,5 +17,11 @@ export function createLazyJobStore(build: () => Promise<JobStore>): JobStore {
     progress: async (jobId, progress, nowMs) => (await load()).progress(jobId, progress, nowMs),
     get: async (jobId, nowMs) => (await load()).get(jobId, nowMs),
     list: async (query, nowMs) => (await load()).list(query, nowMs),
+    acquireSlot: async (input) => (await load()).acquireSlot(input),
+    releaseSlot: async (ref) => (await load()).releaseSlot(ref),
+    takeThrottle: async (input) => (await load()).takeThrottle(input),
+    noteDeferral: async (input) => (await load()).noteDeferral(input),
+    listPauses: async (nowMs) => (await load()).listPauses(nowMs),
+    setPause: async (target, change, nowMs) => (await load()).setPause(target, change, nowMs),
   };
 }

@@ -1,9 +1,11 @@
 import { LeaseLostError } from '../errors.js';
 import { decideClaim, isExpired } from './claim-decision.js';
 import { decodeCursor, encodeCursor, listLimit, newestFirst } from './list-query.js';
+import { createMemoryFlowControl } from './memory-flow-control.js';
 import {
   applyChange,
   claimChange,
+  deferralChange,
   extendLeaseChange,
   failChange,
   progressChange,
@@ -27,6 +29,7 @@ interface MemoryCursor {
 export function createMemoryJobStore(initial: readonly JobRecord[] = []): JobStore {
   // `initial`: records saved by an earlier process (the CLI's local state), taken as they were written.
   const records = new Map<string, JobRecord>(initial.map((r) => [r.jobId, copy(r)]));
+  const flow = createMemoryFlowControl();
   const read = (jobId: string) => copy(records.get(jobId));
   const write = (record: JobRecord) => void records.set(record.jobId, copy(record));
 
@@ -75,8 +78,18 @@ export function createMemoryJobStore(initial: readonly JobRecord[] = []): JobSto
     async list(query, nowMs) {
       return listIn(records, query, nowMs);
     },
+    ...flow,
+    async noteDeferral(input) {
+      const existing = read(input.jobId);
+      const live = existing && !isExpired(existing, input.nowMs) ? existing : undefined;
+      if (live && !DEFERRABLE_STATUSES.has(live.status)) return;
+      write(applyChange(live, deferralChange(input, live !== undefined)));
+    },
   };
 }
+
+/** A job waits in these statuses; a note on a running or finished record would tell a story that is not true. */
+const DEFERRABLE_STATUSES: ReadonlySet<JobStatus> = new Set(['queued', 'retrying']);
 
 /** Progress from a run that already finished must not overwrite the final state. */
 const PROGRESS_STATUSES: ReadonlySet<JobStatus> = new Set(['running', 'queued', 'retrying']);

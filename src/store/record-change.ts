@@ -1,4 +1,11 @@
-import type { ClaimInput, FailedInput, JobRecord, RecordStart, SucceededInput } from './types.js';
+import type {
+  ClaimInput,
+  FailedInput,
+  JobRecord,
+  NoteDeferralInput,
+  RecordStart,
+  SucceededInput,
+} from './types.js';
 import { PAYLOAD_MAX_BYTES, RESULT_MAX_BYTES } from './types.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -38,7 +45,7 @@ export function claimChange(input: ClaimInput, attempt: number): RecordChange {
     },
     setIfAbsent: { createdAtMs: now },
     // A new run starts without the previous run's leftovers; lastError and failures stay as the job's history.
-    remove: ['finishedAtMs', 'result', 'progress'],
+    remove: ['finishedAtMs', 'result', 'progress', 'deferred'],
     bumpFence: true,
   };
 }
@@ -59,7 +66,9 @@ export function succeedChange(input: SucceededInput): RecordChange {
     expiresAtSec: input.expiresAtSec,
     ...(stored ? { result: stored.value } : {}),
   };
-  const remove: (keyof JobRecord)[] = stored ? ['leaseExpiresAtMs'] : ['leaseExpiresAtMs', 'result'];
+  const remove: (keyof JobRecord)[] = stored
+    ? ['leaseExpiresAtMs', 'deferred']
+    : ['leaseExpiresAtMs', 'result', 'deferred'];
   if (input.fence !== undefined) return { set: outcome, remove };
   return {
     set: { ...outcomeFields(input, 'succeeded'), ...outcome },
@@ -78,7 +87,9 @@ export function failChange(input: FailedInput): RecordChange {
       ...(retrying ? { nextAttempt: input.nextAttempt ?? input.attempt + 1 } : { finishedAtMs: input.nowMs }),
     },
     setIfAbsent: { fence: 0 },
-    remove: retrying ? ['leaseExpiresAtMs', 'result', 'finishedAtMs'] : ['leaseExpiresAtMs', 'result'],
+    remove: retrying
+      ? ['leaseExpiresAtMs', 'result', 'finishedAtMs', 'deferred']
+      : ['leaseExpiresAtMs', 'result', 'deferred'],
   };
 }
 
@@ -86,6 +97,31 @@ export function releaseChange(attempt: number, nowMs: number): RecordChange {
   return {
     set: { status: 'queued', nextAttempt: attempt, updatedAtMs: nowMs },
     remove: ['leaseExpiresAtMs'],
+  };
+}
+
+/**
+ * A note of why a job waits. On a record that does not exist yet, it creates a `queued` one that a claim of the
+ * attempt coming back takes (`nextAttempt` is that attempt; `attempt` is the one before, none having run).
+ */
+export function deferralChange(input: NoteDeferralInput, existing: boolean): RecordChange {
+  if (existing) return { set: { deferred: { ...input.note }, updatedAtMs: input.nowMs } };
+  const payload = storableJson(input.payload, PAYLOAD_MAX_BYTES);
+  return {
+    set: {
+      jobId: input.jobId,
+      jobName: input.jobName,
+      queue: input.queue,
+      status: 'queued',
+      attempt: input.attempt - 1,
+      nextAttempt: input.attempt,
+      fence: 0,
+      createdAtMs: input.createdAtMs,
+      updatedAtMs: input.nowMs,
+      expiresAtSec: input.expiresAtSec,
+      deferred: { ...input.note },
+      ...(payload ? { payload: payload.value } : {}),
+    },
   };
 }
 

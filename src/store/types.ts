@@ -37,8 +37,97 @@ export interface JobRecord {
    * same id with another payload is refused as `job-id-reused`. Absent on records written before it existed.
    */
   readonly payloadHash?: string;
+  /**
+   * Why the job is waiting without having run, and until when: a concurrency limit, a throttle or a pause put
+   * it off (written best-effort, like progress; the CLI and dashboard show it). Cleared by the next claim or outcome.
+   */
+  readonly deferred?: DeferralNote;
   /** Epoch seconds after which the record counts as absent (DynamoDB TTL attribute). */
   readonly expiresAtSec: number;
+}
+
+/** Why and until when a job was put off without running (JobRecord.deferred). */
+export interface DeferralNote {
+  readonly why: DeferralWhy;
+  /** When its message comes back to try again (epoch ms). */
+  readonly untilMs: number;
+  /** The limit's key when the job's limit has one (`acct-1`). */
+  readonly key?: string;
+  /** Times the job was put off so far. */
+  readonly count: number;
+}
+
+/** What put a job off: a concurrency limit, a throttle (its slot is `untilMs`), or a paused job type or queue. */
+export type DeferralWhy = 'concurrency' | 'throttle' | 'paused';
+
+export interface NoteDeferralInput {
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly queue: string;
+  /** The attempt of the message that will come back: a claim of it must still succeed. */
+  readonly attempt: number;
+  readonly createdAtMs: number;
+  readonly nowMs: number;
+  readonly expiresAtSec: number;
+  readonly payload?: unknown;
+  readonly note: DeferralNote;
+}
+
+/**
+ * One slot of a concurrency limit. `key` is the whole limit's identity (the engine scopes it by job name:
+ * `<job name>/<key>`); each run takes a slot under its own `holder`.
+ */
+export interface SlotInput {
+  readonly key: string;
+  readonly limit: number;
+  /** Unique per run: the release names it. */
+  readonly holder: string;
+  readonly nowMs: number;
+  /** When the slot frees itself if the holder never gives it back (the run crashed): the run's lease end. */
+  readonly leaseExpiresAtMs: number;
+}
+
+export type SlotResult =
+  | { readonly kind: 'acquired' }
+  /** Every slot is held by a live holder; `earliestLeaseEndMs` is the soonest a crashed holder's slot frees. */
+  | { readonly kind: 'full'; readonly holders: number; readonly earliestLeaseEndMs: number };
+
+export interface SlotRef {
+  readonly key: string;
+  readonly holder: string;
+  readonly nowMs: number;
+}
+
+/**
+ * A throttle's state for one key, as GCRA keeps it: starts are spaced `periodMs / limit` apart, and `burst` more
+ * may start at once after a quiet time.
+ */
+export interface ThrottleInput {
+  /** The throttle's identity (the engine scopes it by job name: `<job name>/<key>`). */
+  readonly key: string;
+  readonly limit: number;
+  readonly periodMs: number;
+  readonly burst: number;
+  readonly nowMs: number;
+}
+
+/**
+ * Every call takes a start: now, or a reserved one later (the caller puts the job off until `atMs` and starts
+ * it then without asking again). So a throttled job costs one call, and jobs start in the order they asked.
+ */
+export type ThrottleResult = { readonly kind: 'now' } | { readonly kind: 'reserved'; readonly atMs: number };
+
+export type PauseKind = 'queue' | 'job';
+
+export interface PauseTarget {
+  readonly kind: PauseKind;
+  /** The queue's logical name or the job's name. */
+  readonly name: string;
+}
+
+export interface PauseRecord extends PauseTarget {
+  readonly sinceMs: number;
+  readonly reason?: string;
 }
 
 export interface ClaimInput {
@@ -151,6 +240,28 @@ export interface JobStore {
     query: ListQuery,
     nowMs: number,
   ): Promise<{ readonly records: readonly JobRecord[]; readonly cursor?: string }>;
+
+  // Flow control (README "Flow control"): engine decisions backed by conditional writes.
+
+  /** Takes a slot of a concurrency limit, unless `limit` live holders have it. One conditional write when free. */
+  acquireSlot(input: SlotInput): Promise<SlotResult>;
+  /** Gives a slot back; a slot already gone (lease lapsed and taken over) is not an error. One write. */
+  releaseSlot(ref: SlotRef): Promise<void>;
+  /** Takes the next start of a throttle (now, or reserved for later). */
+  takeThrottle(input: ThrottleInput): Promise<ThrottleResult>;
+  /**
+   * Best-effort: records on the job's record why it waits (JobRecord.deferred). Creates a `queued` record when
+   * there is none; changes nothing on a record that is running or finished. Never fatal.
+   */
+  noteDeferral(input: NoteDeferralInput): Promise<void>;
+  /** Every paused queue and job type. */
+  listPauses(nowMs: number): Promise<readonly PauseRecord[]>;
+  /** Pauses (`paused: true`) or resumes a queue or job type; idempotent. */
+  setPause(
+    target: PauseTarget,
+    change: { readonly paused: boolean; readonly reason?: string },
+    nowMs: number,
+  ): Promise<void>;
 }
 
 export const RESULT_MAX_BYTES = 32_768;

@@ -16,6 +16,12 @@ export function createResettableStore(): { readonly store: JobStore; reset(): vo
     progress: (jobId, progress, nowMs) => current.progress(jobId, progress, nowMs),
     get: (jobId, nowMs) => current.get(jobId, nowMs),
     list: (query, nowMs) => current.list(query, nowMs),
+    acquireSlot: (input) => current.acquireSlot(input),
+    releaseSlot: (ref) => current.releaseSlot(ref),
+    takeThrottle: (input) => current.takeThrottle(input),
+    noteDeferral: (input) => current.noteDeferral(input),
+    listPauses: (nowMs) => current.listPauses(nowMs),
+    setPause: (target, change, nowMs) => current.setPause(target, change, nowMs),
   };
   return {
     store,

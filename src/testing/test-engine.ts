@@ -53,6 +53,8 @@ export function createTestEngine(options: TestEngineOptions): TestEngine {
   };
   const engine = createEngine({
     ...options.engine,
+    // The store is in this process: a pause is read on every run, so it holds from the next message on.
+    pauseRefresh: { ms: 0 },
     registry: liveRegistry(options.jobs),
     transport,
     store: options.store,

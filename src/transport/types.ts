@@ -5,6 +5,8 @@ export interface OutgoingMessage {
   readonly attributes: Readonly<Record<string, string>>;
   /** 0-900 seconds. */
   readonly delaySeconds: number;
+  /** SQS's MessageGroupId: the tenant on a standard queue (fair queues), the FIFO group on a FIFO queue. */
+  readonly groupId?: string;
 }
 
 export type SendOutcome =

@@ -179,18 +179,12 @@ describe.each([embeddedHarness, motoHarness, testingHarness])('exactly-once jobs
       const slowWrite = gate();
       let succeedCalls = 0;
       const wrapStore = (store: JobStore): JobStore => ({
-        claim: (i) => store.claim(i),
+        ...store,
         succeed: async (input) => {
           // The first run's completion write stalls (a paused process, a slow network) past its lease.
           if (++succeedCalls === 1) await slowWrite.opened;
           return store.succeed(input);
         },
-        fail: (i) => store.fail(i),
-        release: (r) => store.release(r),
-        extendLease: (r) => store.extendLease(r),
-        progress: (id, p, n) => store.progress(id, p, n),
-        get: (id, n) => store.get(id, n),
-        list: (q, n) => store.list(q, n),
       });
       const job = defineJob({
         name: 'fenced',

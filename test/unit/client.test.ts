@@ -106,11 +106,11 @@ describe('createClient', () => {
 
     it('refuses an unknown enqueue option and lists payload problems with it', async () => {
       const error = await rejection(
-        client.enqueue(signup.with({ userId: 'u1' } as never, { priority: 1 } as never)),
+        client.enqueue(signup.with({ userId: 'u1' } as never, { priorty: 'high' } as never)),
       );
       expect(error).toBeInstanceOf(InvalidOptionsError);
       expect((error as InvalidOptionsError).problems).toEqual([
-        'unknown enqueue option "priority" (known: delay, at, jobId)',
+        'unknown enqueue option "priorty" (known: delay, at, jobId, priority)',
         expect.stringMatching(/^payload: locale: /),
       ]);
       expect(sent()).toEqual([]);
@@ -385,7 +385,7 @@ describe('createClient', () => {
       expect(error).toMatchObject({ code: 'WHARF_INVALID_OPTIONS' });
       expect((error as InvalidOptionsError).problems).toEqual([
         expect.stringMatching(/^#1 chargeCard: cents: /),
-        '#2 sendWelcome: unknown enqueue option "wait" (known: delay, at, jobId)',
+        '#2 sendWelcome: unknown enqueue option "wait" (known: delay, at, jobId, priority)',
       ]);
       expect((error as Error).message).toMatch(
         /^Invalid bulk enqueue \(2 of 4 jobs invalid; nothing was sent\):/,

@@ -32,6 +32,7 @@ describe('defineJob', () => {
       idempotency: 'tracked',
       maxAttempts: 5,
       retry: { backoff: DEFAULT_BACKOFF, retryOn: undefined, discardOn: [] },
+      flow: {},
     });
     expect(Object.isFrozen(job)).toBe(true);
   });
@@ -55,6 +56,7 @@ describe('defineJob', () => {
       idempotency: 'exactly-once',
       maxAttempts: 3,
       retry: { backoff, retryOn: ['GATEWAY_DOWN'], discardOn: [Gone] },
+      flow: {},
     });
     expect(job.deriveJobId?.({ userId: 'u1' })).toBe('u1');
   });
@@ -69,13 +71,14 @@ describe('defineJob', () => {
         idempotency: 'maybe' as never,
         retry: { attempts: 0 },
         perform: undefined as never,
+        concurency: 5,
         concurrency: 5,
       } as never),
     );
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect(error).toMatchObject({ code: 'WHARF_INVALID_DEFINITION' });
     expect((error as InvalidOptionsError).problems).toEqual([
-      'unknown option "concurrency" (known: name, schema, queue, retry, timeout, idempotency, jobId, redact, perform)',
+      'unknown option "concurency" (known: name, schema, queue, retry, timeout, idempotency, jobId, redact, concurrency, throttle, tenant, group, priority, perform)',
       'name: expected 1-128 letters, digits, ".", "_" or "-" starting with a letter, received "1-bad name"',
       'schema: expected a Standard Schema (zod, valibot, arktype...)',
       'perform: expected a function',
@@ -83,6 +86,7 @@ describe('defineJob', () => {
       'timeout: must be between 1s and 12h, received 500 ms',
       'idempotency: expected one of off, tracked, exactly-once, received "maybe"',
       'retry.attempts: expected an integer from 1 to 1000, received 0',
+      'concurrency: expected { limit, key? }, received 5',
     ]);
     expect((error as Error).message).toMatch(/^Invalid job definition "1-bad name":\n {2}- unknown option/);
   });

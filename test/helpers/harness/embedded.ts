@@ -52,6 +52,7 @@ export const embeddedHarness: Harness = {
 /** Wraps a store so that the next N claims throw like an unavailable DynamoDB. */
 export function failingClaims(store: JobStore, failing: { claims: number }): JobStore {
   return {
+    ...store,
     claim: async (input) => {
       if (failing.claims > 0) {
         failing.claims--;
@@ -59,12 +60,5 @@ export function failingClaims(store: JobStore, failing: { claims: number }): Job
       }
       return store.claim(input);
     },
-    succeed: (input) => store.succeed(input),
-    fail: (input) => store.fail(input),
-    release: (ref) => store.release(ref),
-    extendLease: (ref) => store.extendLease(ref),
-    progress: (jobId, progress, nowMs) => store.progress(jobId, progress, nowMs),
-    get: (jobId, nowMs) => store.get(jobId, nowMs),
-    list: (query, nowMs) => store.list(query, nowMs),
   };
 }

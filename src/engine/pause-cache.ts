@@ -1,0 +1,42 @@
+import type { JobStore, PauseRecord } from '../store/types.js';
+
+/**
+ * The paused queues and job types, read from the store at most once per `refreshMs` (one GetItem on DynamoDB), so
+ * a pause costs the hot path nothing per job. A failed read keeps the last set read: a store that cannot be read
+ * fails the claim that follows anyway, and the job comes back.
+ */
+export class PauseCache {
+  private pauses: readonly PauseRecord[] = [];
+  private readAtMs = Number.NEGATIVE_INFINITY;
+  private pending: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly refreshMs: number,
+  ) {}
+
+  /** The pause that holds the job back, if any: its job type's, or its queue's. */
+  async pauseOf(jobName: string, queue: string, nowMs: number): Promise<PauseRecord | undefined> {
+    if (nowMs - this.readAtMs >= this.refreshMs || this.refreshMs === 0) await this.refresh(nowMs);
+    return this.pauses.find(
+      (p) => (p.kind === 'job' && p.name === jobName) || (p.kind === 'queue' && p.name === queue),
+    );
+  }
+
+  private refresh(nowMs: number): Promise<void> {
+    // One read at a time: the records of a batch share it.
+    this.pending ??= this.store
+      .listPauses(nowMs)
+      .then(
+        (pauses) => {
+          this.pauses = pauses;
+          this.readAtMs = nowMs;
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        this.pending = undefined;
+      });
+    return this.pending;
+  }
+}
