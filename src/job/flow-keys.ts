@@ -27,8 +27,9 @@ export function flowKeysAtEnqueue(
   const groupFn = flow.group ?? flow.tenant;
   if (!groupFn) return {};
   const field = flow.group ? 'group' : 'tenant';
-  const group = call(groupFn, payload, field, problems);
-  if (group === undefined) return {};
+  const returned = call(groupFn, payload, field, problems);
+  if (returned === undefined) return {};
+  const group = returned.value;
   if (!isGroupId(group)) {
     problems.push(
       `${field}: expected 1-${MAX_GROUP_ID_CHARS} printable ASCII characters (SQS's MessageGroupId), the function returned ${JSON.stringify(group)}`,
@@ -45,8 +46,9 @@ export function limitKey(
   field: string,
   problems: string[],
 ): string | undefined {
-  const key = call(fn, payload, field, problems);
-  if (key === undefined) return undefined;
+  const returned = call(fn, payload, field, problems);
+  if (returned === undefined) return undefined;
+  const key = returned.value;
   if (typeof key !== 'string' || key.length === 0 || key.length > MAX_LIMIT_KEY_CHARS) {
     problems.push(
       `${field}: expected a string of 1-${MAX_LIMIT_KEY_CHARS} characters, the function returned ${JSON.stringify(key)}`,
@@ -61,9 +63,9 @@ function call(
   payload: unknown,
   field: string,
   problems: string[],
-): string | undefined {
+): { readonly value: unknown } | undefined {
   try {
-    return fn(payload);
+    return { value: fn(payload) };
   } catch (error) {
     problems.push(`${field}: the function threw: ${errorMessage(error)}`);
     return undefined;
