@@ -15,9 +15,22 @@ export class PauseCache {
     private readonly refreshMs: number,
   ) {}
 
+  /**
+   * True when the set read last is fresh and pauses neither the job type nor the queue: the hot path's check,
+   * without a promise. False means "ask `pauseOf`" (stale, or something may be paused).
+   */
+  clearFor(jobName: string, queue: string, nowMs: number): boolean {
+    if (this.refreshMs === 0 || nowMs - this.readAtMs >= this.refreshMs) return false;
+    return this.pauses.length === 0 || this.find(jobName, queue) === undefined;
+  }
+
   /** The pause that holds the job back, if any: its job type's, or its queue's. */
   async pauseOf(jobName: string, queue: string, nowMs: number): Promise<PauseRecord | undefined> {
     if (nowMs - this.readAtMs >= this.refreshMs || this.refreshMs === 0) await this.refresh(nowMs);
+    return this.find(jobName, queue);
+  }
+
+  private find(jobName: string, queue: string): PauseRecord | undefined {
     return this.pauses.find(
       (p) => (p.kind === 'job' && p.name === jobName) || (p.kind === 'queue' && p.name === queue),
     );

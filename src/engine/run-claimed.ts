@@ -21,8 +21,11 @@ export async function runClaimed(
   p: ObservedProcessOptions,
 ): Promise<Disposition> {
   const firing = asFiring(base);
-  // A store, and no flow control to pass, costs the hot path nothing more than the pause check's cached read.
-  const passed = o.pauses || hasLimits(firing) ? await passFlowControl(o, firing, payload) : {};
+  // With no limit on the job and a fresh pause set that names neither it nor its queue, no await is added.
+  const open =
+    !hasLimits(firing) &&
+    (!o.pauses || o.pauses.clearFor(firing.job.name, firing.message.queue, base.startedAtMs));
+  const passed = open ? {} : await passFlowControl(o, firing, payload);
   if ('action' in passed) return passed;
   if (!passed.slot) return claimAndRun(o, base, firing, payload, p);
   try {

@@ -25,7 +25,7 @@ const FIXTURE = resolve(import.meta.dirname, '../fixtures/worker-main.ts');
 // The producer's view of the fixture's job: same name and schema, never performed here.
 const sleepy = defineJob({
   name: 'sleepy',
-  schema: z.object({ n: z.number().int(), sleepMs: z.number().int().min(0) }),
+  schema: z.object({ n: z.number().int(), sleepMs: z.number().int().min(0), key: z.string().optional() }),
   perform: () => undefined,
 });
 
@@ -35,6 +35,8 @@ interface Effect {
   readonly attempt: number;
   readonly jobId: string;
   readonly pid: number;
+  readonly key?: string;
+  readonly atMs: number;
 }
 
 interface WorkerProcess {
@@ -152,7 +154,7 @@ describe('the worker process (a real child process on moto)', () => {
   const eventTypes = (worker: WorkerProcess) =>
     worker.lines.filter((l) => l.type === 'event').map((l) => (l.event as { type: string }).type);
 
-  async function enqueue(jobs: { n: number; sleepMs: number }[]) {
+  async function enqueue(jobs: { n: number; sleepMs: number; key?: string }[]) {
     const client = createClient({
       transport: createSqsTransport({ client: sqs, queues: { default: { url: queueUrl, deadLetterUrl } } }),
     });
@@ -332,4 +334,81 @@ describe('the worker process (a real child process on moto)', () => {
     expect(await store.get(id!, Date.now())).toMatchObject({ status: 'succeeded', attempt: 1 });
     expect(await queueIsEmpty()).toBe(true);
   }, 60_000);
+
+  /** The most runs of each key between a start and its done, across every process, by the effects' times. */
+  function peakPerKey(): Map<string, number> {
+    const running = new Map<string, number>();
+    const peak = new Map<string, number>();
+    const ordered = [...effects()].sort((a, b) => a.atMs - b.atMs || (a.type === 'done' ? -1 : 1));
+    for (const e of ordered) {
+      const key = e.key ?? 'none';
+      const now = (running.get(key) ?? 0) + (e.type === 'start' ? 1 : -1);
+      running.set(key, now);
+      peak.set(key, Math.max(peak.get(key) ?? 0, now));
+    }
+    return peak;
+  }
+
+  it('holds a per-key concurrency limit across two worker processes while the keys run side by side', async () => {
+    const jobs = Array.from({ length: 20 }, (_, n) => ({ n, sleepMs: 400, key: n % 2 ? 'b' : 'a' }));
+    await enqueue(jobs);
+    const settings = {
+      WORKER_IDEMPOTENCY: 'tracked',
+      WORKER_CONCURRENCY: '4',
+      WORKER_VISIBILITY_SECONDS: '10',
+      WORKER_KEY_LIMIT: '2',
+    };
+    const [first, second] = [startWorker(settings), startWorker(settings)];
+    await Promise.all([ready(first!), ready(second!)]);
+    await until(() => new Set(done().map((e) => e.n)).size === 20, 'every job to be done', 90_000);
+    for (const w of [first!, second!]) w.child.kill('SIGTERM');
+    await Promise.all([first!.exited, second!.exited]);
+    expect(peakPerKey()).toEqual(
+      new Map([
+        ['a', 2],
+        ['b', 2],
+      ]),
+    );
+    // Both processes ran jobs, each job once, as its first attempt: a deferral uses none.
+    expect(new Set(effects().map((e) => e.pid)).size).toBe(2);
+    expect(effects().filter((e) => e.type === 'start')).toHaveLength(20);
+    expect(effects().every((e) => e.attempt === 1)).toBe(true);
+    const held = [...eventTypes(first!), ...eventTypes(second!)].filter((t) => t === 'deferred');
+    expect(held.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("frees the slot of a worker killed while it held one once the slot's lease ends", async () => {
+    const leaseMs = 4_000; // the job's timeout 3s + the lease margin 1s
+    const settings = {
+      WORKER_IDEMPOTENCY: 'exactly-once',
+      WORKER_CONCURRENCY: '2',
+      WORKER_VISIBILITY_SECONDS: '2',
+      WORKER_JOB_TIMEOUT: '3s',
+      WORKER_LEASE_MARGIN: '1s',
+      WORKER_KEY_LIMIT: '1',
+    };
+    await enqueue([{ n: 0, sleepMs: 2_500, key: 'k' }]);
+    const first = startWorker(settings);
+    await ready(first);
+    await until(() => effects().some((e) => e.type === 'start'), 'the first job to start');
+    const heldFromMs = effects()[0]!.atMs;
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await enqueue([{ n: 1, sleepMs: 100, key: 'k' }]);
+    const second = startWorker(settings);
+    await ready(second);
+    await until(() => new Set(done().map((e) => e.n)).size === 2, 'both jobs to be done', 60_000);
+    second.child.kill('SIGTERM');
+    await second.exited;
+    const laterStarts = effects().filter((e) => e.type === 'start' && e.pid === second.child.pid);
+    // The dead holder's slot held until its lease ended; then both jobs ran, one at a time (limit 1).
+    expect(laterStarts.length).toBeGreaterThanOrEqual(2);
+    for (const start of laterStarts) expect(start.atMs).toBeGreaterThanOrEqual(heldFromMs + leaseMs - 100);
+    expect(peakPerKey().get('k')).toBe(1);
+    const deferred = second.lines
+      .filter((l) => l.type === 'event')
+      .map((l) => l.event as { type: string; why?: string })
+      .filter((e) => e.type === 'deferred');
+    expect(deferred.some((e) => e.why === 'concurrency')).toBe(true);
+  }, 90_000);
 });
