@@ -2,7 +2,7 @@ import type { JobStore } from '../types.js';
 import type { DynamoContext } from './dynamodb-context.js';
 import { noteDeferral } from './dynamodb-deferral.js';
 import { listPauses, setPause } from './dynamodb-pauses.js';
-import { acquireSlot, releaseSlot } from './dynamodb-slots.js';
+import { giveSlotBack, takeSlot } from './dynamodb-slots.js';
 import { takeThrottle } from './dynamodb-throttle.js';
 
 type FlowControl = Pick<
@@ -17,8 +17,8 @@ type FlowControl = Pick<
  */
 export function createDynamoFlowControl(ctx: DynamoContext): FlowControl {
   return {
-    acquireSlot: (input) => acquireSlot(ctx, input),
-    releaseSlot: (ref) => releaseSlot(ctx, ref),
+    acquireSlot: (input) => takeSlot(ctx, input),
+    releaseSlot: (ref) => giveSlotBack(ctx, ref),
     takeThrottle: (input) => takeThrottle(ctx, input),
     noteDeferral: (input) => noteDeferral(ctx, input),
     listPauses: () => listPauses(ctx),

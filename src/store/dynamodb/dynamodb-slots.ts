@@ -24,7 +24,7 @@ const ACQUIRED: SlotResult = { kind: 'acquired' };
  * one, conditioned on each still holding the lease end seen), or no item yet (one write that creates the map).
  * A lost race goes round again, at most MAX_ROUNDS times.
  */
-export async function acquireSlot(ctx: DynamoContext, input: SlotInput): Promise<SlotResult> {
+export async function takeSlot(ctx: DynamoContext, input: SlotInput): Promise<SlotResult> {
   let holders: SlotHolders | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const seen = await addHolder(ctx, input);
@@ -42,7 +42,7 @@ export async function acquireSlot(ctx: DynamoContext, input: SlotInput): Promise
 }
 
 /** Gives the holder's slot back. A missing item or holder (lapsed and removed, or TTL-deleted) is no error. */
-export async function releaseSlot(ctx: DynamoContext, ref: SlotRef): Promise<void> {
+export async function giveSlotBack(ctx: DynamoContext, ref: SlotRef): Promise<void> {
   const x = createExpression();
   const holders = x.name(FLOW_ATTRIBUTES.holders);
   try {
