@@ -23,9 +23,23 @@ export function decideSlot(holders: SlotHolders, input: SlotInput): SlotResult {
   };
 }
 
+/**
+ * Intervals are rounded up to 1/256 ms. Sums of such steps are exact in binary floating point (for epoch ms below
+ * 2^43) and in DynamoDB's decimals, so a long line of reservations accumulates no rounding, and the memory and
+ * DynamoDB stores reach the same starts. The rounding makes each interval at most 4 µs longer than the exact one.
+ */
+const STEPS_PER_MS = 256;
+
+/**
+ * A tat read back from DynamoDB is off by the rounding of one JSON number (well under 1 µs); a start within this
+ * of a whole millisecond counts as that millisecond. It is below one step (1/256 ms), so it never moves a start
+ * that is truly later.
+ */
+const SLACK_MS = 0.001;
+
 /** GCRA's emission interval (the spacing of starts) and tolerance (how far ahead a start may be taken). */
 export function throttleSpacing(input: Pick<ThrottleInput, 'limit' | 'periodMs' | 'burst'>) {
-  const intervalMs = input.periodMs / input.limit;
+  const intervalMs = Math.ceil((input.periodMs / input.limit) * STEPS_PER_MS) / STEPS_PER_MS;
   return { intervalMs, toleranceMs: input.burst * intervalMs };
 }
 
@@ -33,7 +47,7 @@ export function throttleSpacing(input: Pick<ThrottleInput, 'limit' | 'periodMs' 
  * GCRA with reservations. `tatMs` is the theoretical arrival time: when the next start would be due at the steady
  * rate. A start is taken at the later of now and `tat - tolerance`, and `tat` moves one interval on, whether the
  * start is now or reserved: so no window of `periodMs` ever holds more than `limit + burst` starts, and a job put
- * off keeps its place in line.
+ * off keeps its place in line. Reserved starts are whole milliseconds, rounded up.
  */
 export function takeStart(
   tatMs: number | undefined,
@@ -43,6 +57,8 @@ export function takeStart(
   const tat = Math.max(tatMs ?? input.nowMs, input.nowMs);
   const startAtMs = Math.max(input.nowMs, tat - toleranceMs);
   const result: ThrottleResult =
-    startAtMs <= input.nowMs ? { kind: 'now' } : { kind: 'reserved', atMs: Math.ceil(startAtMs) };
+    startAtMs <= input.nowMs + SLACK_MS
+      ? { kind: 'now' }
+      : { kind: 'reserved', atMs: Math.ceil(startAtMs - SLACK_MS) };
   return { result, tatMs: tat + intervalMs };
 }

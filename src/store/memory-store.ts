@@ -81,9 +81,11 @@ export function createMemoryJobStore(initial: readonly JobRecord[] = []): JobSto
     ...flow,
     async noteDeferral(input) {
       const existing = read(input.jobId);
-      const live = existing && !isExpired(existing, input.nowMs) ? existing : undefined;
-      if (live && !DEFERRABLE_STATUSES.has(live.status)) return;
-      write(applyChange(live, deferralChange(input, live !== undefined)));
+      const expired = existing !== undefined && isExpired(existing, input.nowMs);
+      if (existing && !expired && !DEFERRABLE_STATUSES.has(existing.status)) return;
+      // A record past its retention is replaced; only its fence carries on, so no earlier run's fence is reissued.
+      const base = expired ? { fence: existing.fence } : existing;
+      write(applyChange(base, deferralChange(input)));
     },
   };
 }

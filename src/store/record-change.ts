@@ -101,14 +101,17 @@ export function releaseChange(attempt: number, nowMs: number): RecordChange {
 }
 
 /**
- * A note of why a job waits. On a record that does not exist yet, it creates a `queued` one that a claim of the
- * attempt coming back takes (`nextAttempt` is that attempt; `attempt` is the one before, none having run).
+ * A note of why a job waits, as one upsert: `deferred` and `updatedAtMs` always, the rest only where the record
+ * has no value. On a waiting record (queued or retrying) that changes just the note; where there is no record
+ * yet, it creates a `queued` one that a claim of the attempt coming back takes (`nextAttempt` is that attempt;
+ * `attempt` the one before, none having run). Adapters apply it only to a waiting record or to none (one past
+ * its retention counts as none, and keeps only its fence, as a claim that starts over does).
  */
-export function deferralChange(input: NoteDeferralInput, existing: boolean): RecordChange {
-  if (existing) return { set: { deferred: { ...input.note }, updatedAtMs: input.nowMs } };
+export function deferralChange(input: NoteDeferralInput): RecordChange {
   const payload = storableJson(input.payload, PAYLOAD_MAX_BYTES);
   return {
-    set: {
+    set: { deferred: { ...input.note }, updatedAtMs: input.nowMs },
+    setIfAbsent: {
       jobId: input.jobId,
       jobName: input.jobName,
       queue: input.queue,
@@ -117,9 +120,7 @@ export function deferralChange(input: NoteDeferralInput, existing: boolean): Rec
       nextAttempt: input.attempt,
       fence: 0,
       createdAtMs: input.createdAtMs,
-      updatedAtMs: input.nowMs,
       expiresAtSec: input.expiresAtSec,
-      deferred: { ...input.note },
       ...(payload ? { payload: payload.value } : {}),
     },
   };

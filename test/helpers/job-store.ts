@@ -22,6 +22,8 @@ export interface StoreUnderTest {
   readonly counter?: RequestCounter;
   /** The stored item of a job as DynamoDB holds it, read outside the counter; only for the DynamoDB adapter. */
   readonly item?: (jobId: string) => Promise<Item | undefined>;
+  /** Any stored item by its key (flow control's items too), read outside the counter; only for DynamoDB. */
+  readonly itemAt?: (key: Item) => Promise<Item | undefined>;
 }
 
 export interface StoreAdapter {
@@ -44,13 +46,10 @@ export const dynamoAdapter: StoreAdapter = {
     await createJobTable(client, tableName);
     counter.reset();
     const reader = dynamoClient();
-    const item = async (jobId: string) =>
-      (
-        await reader.send(
-          new GetItemCommand({ TableName: tableName, Key: jobKey(jobId), ConsistentRead: true }),
-        )
-      ).Item;
-    return { store: createDynamoJobStore({ client, tableName }), counter, item };
+    const itemAt = async (key: Item) =>
+      (await reader.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
+    const item = (jobId: string) => itemAt(jobKey(jobId));
+    return { store: createDynamoJobStore({ client, tableName }), counter, item, itemAt };
   },
 };
 

@@ -15,6 +15,7 @@ import {
   succeedInput,
   T0,
 } from '../helpers/job-store';
+import { describeFlowControl, describeFlowItemsHidden } from './store-flow-conformance';
 
 /** The claim that lost a race is told to come back when the winner's lease ends, not sooner. */
 function expectLoserToWaitForWinner(results: readonly ClaimResult[]) {
@@ -585,7 +586,11 @@ describe.each([memoryAdapter, dynamoAdapter])('JobStore ($name)', (adapter) => {
       );
       await expect(store.list({ status: 'dead', cursor: 'bm90IGEgY3Vyc29y' }, T0)).rejects.toThrow(/cursor/);
     });
+
+    describeFlowItemsHidden(adapter);
   });
+
+  describeFlowControl(adapter, () => store);
 });
 
 describe('JobStore (dynamodb) request budget', () => {

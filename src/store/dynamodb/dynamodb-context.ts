@@ -15,3 +15,14 @@ export function conditionFailedItem(error: unknown): { readonly item: Item | und
   if ((error as { name?: unknown } | null)?.name !== 'ConditionalCheckFailedException') throw error;
   return { item: (error as { Item?: Item }).Item };
 }
+
+/** Whether a conditional write landed: false when its condition failed; any other error is rethrown. */
+export async function conditionHolds(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    conditionFailedItem(error);
+    return false;
+  }
+}

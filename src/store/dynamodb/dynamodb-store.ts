@@ -2,6 +2,7 @@ import { extendLeaseChange, failChange, releaseChange, succeedChange } from '../
 import type { JobStore } from '../types.js';
 import type { DynamoDBClient } from './dynamodb-api.js';
 import { claimJob } from './dynamodb-claim.js';
+import { createDynamoFlowControl } from './dynamodb-flow-control.js';
 import { listJobs } from './dynamodb-list.js';
 import { getJob, recordProgress, writeAsRun } from './dynamodb-writes.js';
 
@@ -28,16 +29,6 @@ export function createDynamoJobStore(options: DynamoJobStoreOptions): JobStore {
     progress: (jobId, progress, nowMs) => recordProgress(ctx, jobId, progress, nowMs),
     get: (jobId, nowMs) => getJob(ctx, jobId, nowMs),
     list: (query, nowMs) => listJobs(ctx, query, nowMs),
-    // Flow control on DynamoDB: being built (issue 15), see dynamodb-flow-control.ts.
-    acquireSlot: () => notYet('acquireSlot'),
-    releaseSlot: () => notYet('releaseSlot'),
-    takeThrottle: () => notYet('takeThrottle'),
-    noteDeferral: () => notYet('noteDeferral'),
-    listPauses: () => notYet('listPauses'),
-    setPause: () => notYet('setPause'),
+    ...createDynamoFlowControl(ctx),
   };
-}
-
-function notYet(operation: string): never {
-  throw new Error(`DynamoDB ${operation} is not built yet`);
 }

@@ -4,7 +4,10 @@ import { encodeField, isIndexedStatus, STORAGE_ATTRIBUTES, shardOf, statusShardK
 
 /** Collects the placeholders of one request's expressions; conditions are built from named clauses around it. */
 export interface Expression {
-  /** `#attribute`: every name goes through a placeholder, so reserved words (`status`) need no special case. */
+  /**
+   * `#attribute`: every name goes through a placeholder, so reserved words (`status`) need no special case. A name
+   * that is no identifier (a map key such as a slot holder `job-1#1#k3x`) gets a numbered placeholder instead.
+   */
   name(attribute: string): string;
   value(value: AttributeValue): string;
   number(value: number): string;
@@ -18,11 +21,18 @@ export interface Expression {
 export function createExpression(): Expression {
   const names: Record<string, string> = {};
   const values: Record<string, AttributeValue> = {};
+  const numbered = new Map<string, string>();
   let count = 0;
   const x: Expression = {
     name(attribute) {
-      names[`#${attribute}`] = attribute;
-      return `#${attribute}`;
+      // Identifiers start with a letter, so they never meet the numbered `#_n` placeholders.
+      let placeholder = IDENTIFIER.test(attribute) ? `#${attribute}` : numbered.get(attribute);
+      if (placeholder === undefined) {
+        placeholder = `#_${numbered.size}`;
+        numbered.set(attribute, placeholder);
+      }
+      names[placeholder] = attribute;
+      return placeholder;
     },
     value(value) {
       const placeholder = `:v${count++}`;
@@ -38,6 +48,8 @@ export function createExpression(): Expression {
   };
   return x;
 }
+
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /** The UpdateExpression that applies `change` to the record of `jobId` (the twin of applyChange). */
 export function updateExpression(

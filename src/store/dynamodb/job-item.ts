@@ -12,7 +12,10 @@ export const STORAGE_ATTRIBUTES = {
   claimToken: 'claimToken',
 } as const;
 
-/** Job records share the table with whatever later item types need (concurrency keys, uniqueness): keys say which. */
+/**
+ * Job records share the table with other items (flow control's `slot#`, `throttle#` and `pauses`, see
+ * flow-item.ts): keys say which, and listings read only keys with this prefix.
+ */
 export const JOB_KEY_PREFIX = 'job#';
 
 /**
@@ -25,6 +28,7 @@ const JSON_FIELDS: ReadonlySet<string> = new Set<keyof JobRecord>([
   'result',
   'progress',
   'payload',
+  'deferred',
 ]);
 const STORAGE_ONLY: ReadonlySet<string> = new Set(Object.values(STORAGE_ATTRIBUTES));
 
