@@ -25,7 +25,13 @@ export type {
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export { defineJob } from './define-job.js';
-export type { EventBase as JobEventBase, JobEvent, JobEventListener, JobEventType } from './engine/events.js';
+export type {
+  DeferWhy,
+  EventBase as JobEventBase,
+  JobEvent,
+  JobEventListener,
+  JobEventType,
+} from './engine/events.js';
 export type { WharfErrorCode } from './errors.js';
 export {
   ConfigError,
@@ -53,6 +59,13 @@ export type { BackoffPolicy, Random } from './job/backoff.js';
 export { backoffDelayMs } from './job/backoff.js';
 export type { JobDefinition, ResolvedJobOptions } from './job/define-job.js';
 export type { Duration, DurationUnit } from './job/duration.js';
+export type {
+  ConcurrencyLimit,
+  ResolvedConcurrency,
+  ResolvedFlowControl,
+  ResolvedThrottle,
+  ThrottleLimit,
+} from './job/flow-control.js';
 export type { JobRegistry, RegistryOptions } from './job/registry.js';
 export { createRegistry } from './job/registry.js';
 export type {
@@ -72,5 +85,5 @@ export { defineRecurring, firingJobId, isActiveIn } from './schedule/define-recu
 export { nextRunAfter, nextRuns } from './schedule/next-run.js';
 export type { ParsedSchedule } from './schedule/parse-schedule.js';
 export { parseSchedule } from './schedule/parse-schedule.js';
-export type { JobRecord, JobStatus } from './store/types.js';
+export type { DeferralNote, DeferralWhy, JobRecord, JobStatus } from './store/types.js';
 export { JOB_STATUSES } from './store/types.js';

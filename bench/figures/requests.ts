@@ -6,6 +6,7 @@ import type { BenchConfig } from '../config';
 import type { Measured } from '../measured';
 import { type Producer, type Rig, runScenario } from '../scenario';
 import { type SideUnits, toUnits } from '../units';
+import type { NoopFlow } from '../wharf/jobs';
 import { LONG_DELAY_PATHS, type LongDelayPath } from '../wharf/long-delay';
 import { wharfRig } from '../wharf/rig';
 
@@ -38,6 +39,20 @@ const MODES: readonly { mode: IdempotencyMode; baseline: BaselineVariant; note: 
   { mode: 'exactly-once', baseline: 'idempotent', note: 'like with like: both claim, run, then complete' },
 ];
 
+/** What a limit adds to a job it does not hold back (Powertools has no limits: compared with its idempotency). */
+const FLOW_ROWS: readonly { mode: IdempotencyMode; flow: NoopFlow; note: string }[] = [
+  {
+    mode: 'exactly-once',
+    flow: 'concurrency',
+    note: 'a concurrency limit by key: a slot taken before the claim and given back after the outcome (two writes more); Powertools has no limits, compared with its idempotency',
+  },
+  {
+    mode: 'tracked',
+    flow: 'throttle',
+    note: 'a throttle: one start taken per job (one write more); Powertools has no limits, compared with its idempotency',
+  },
+];
+
 export async function requestFigure(emulator: Emulator, config: BenchConfig): Promise<RequestFigure> {
   const { jobs, wave } = config.requests;
   const measure = async (rig: Rig, producer: Producer) =>
@@ -57,6 +72,10 @@ export async function requestFigure(emulator: Emulator, config: BenchConfig): Pr
           : '';
       rows.push(row(`${modeLabel(mode)}, ${producer} enqueue`, wharf, baseline[variant], note + bulkNote));
     }
+  }
+  for (const { mode, flow, note } of FLOW_ROWS) {
+    const wharf = await measure(await wharfRig(emulator, mode, flow), 'bulk');
+    rows.push(row(`${modeLabel(mode)} + ${flow} limit, bulk enqueue`, wharf, baseline.idempotent, note));
   }
   const options = { jobs: config.requests.delayJobs, delayMs: config.longDelayMs };
   const scheduledByHand = await toUnits(emulator, await measureBaselineLongDelay(emulator, options));

@@ -31,12 +31,23 @@ export interface NoopJobs {
   readonly registry: JobRegistry;
 }
 
+/**
+ * Flow control a figure adds to the no-op job, set so that it never holds a job back: what is measured is what
+ * the limit costs a job that passes it (a held-back job costs one deferral more: see the README's cost table).
+ */
+export type NoopFlow = 'concurrency' | 'throttle';
+
 /** The job every figure runs: does nothing, so what is measured is the library and its AWS calls. */
-export function noopJobs(mode: IdempotencyMode): NoopJobs {
+export function noopJobs(mode: IdempotencyMode, flow?: NoopFlow): NoopJobs {
   const job = defineJob({
     name: 'noop',
     schema: noopPayloadSchema,
     idempotency: mode,
+    // Ten keys, so that a batch's records take slots of several items, as keyed limits do in use.
+    ...(flow === 'concurrency'
+      ? { concurrency: { limit: 1000, key: (p: NoopPayload) => `k${p.i % 10}` } }
+      : {}),
+    ...(flow === 'throttle' ? { throttle: { limit: 10_000, period: '1s', burst: 10_000 } } : {}),
     perform: () => undefined,
   });
   return { job, registry: createRegistry([job]) };

@@ -4,7 +4,7 @@ import { createLambdaHandler } from 'wharf-jobs/lambda';
 import { createQueuePair, type Emulator, uniqueName } from '../aws/emulator';
 import { RequestLog } from '../aws/request-log';
 import type { Producer, Rig } from '../scenario';
-import { type NoopJobs, noopJobs } from './jobs';
+import { type NoopFlow, type NoopJobs, noopJobs } from './jobs';
 
 /**
  * wharf on the emulator as a deployment has it: the SQS transport and the DynamoDB store behind the Lambda
@@ -12,13 +12,13 @@ import { type NoopJobs, noopJobs } from './jobs';
  * either (the from-env entry's default one-line-per-outcome log is a choice of the deployment, not a cost of
  * the engine).
  */
-export async function wharfRig(emulator: Emulator, mode: IdempotencyMode): Promise<Rig> {
+export async function wharfRig(emulator: Emulator, mode: IdempotencyMode, flow?: NoopFlow): Promise<Rig> {
   const log = new RequestLog();
-  const queue = await createQueuePair(emulator, `wharf-${mode}`);
+  const queue = await createQueuePair(emulator, `wharf-${mode}${flow ? `-${flow}` : ''}`);
   const queues = { default: { url: queue.url, deadLetterUrl: queue.deadLetterUrl } };
-  const tableName = mode === 'off' ? undefined : uniqueName('wharf-jobs');
+  const tableName = mode === 'off' && !flow ? undefined : uniqueName('wharf-jobs');
   if (tableName) await createJobTable(emulator.setup.dynamodb, tableName);
-  const jobs = noopJobs(mode);
+  const jobs = noopJobs(mode, flow);
   const client = createClient({
     transport: createSqsTransport({ client: emulator.sqs(log, 'producer'), queues }),
   });
@@ -31,7 +31,7 @@ export async function wharfRig(emulator: Emulator, mode: IdempotencyMode): Promi
       : undefined,
   });
   return {
-    label: `wharf ${mode}`,
+    label: `wharf ${mode}${flow ? ` + ${flow}` : ''}`,
     queue,
     tables: tableName ? [tableName] : [],
     log,
