@@ -24,6 +24,8 @@ export interface StoreUnderTest {
   readonly item?: (jobId: string) => Promise<Item | undefined>;
   /** Any stored item by its key (flow control's items too), read outside the counter; only for DynamoDB. */
   readonly itemAt?: (key: Item) => Promise<Item | undefined>;
+  /** Another store on the same table and counted client: what a second process has (no hints of this one's). */
+  readonly another?: () => JobStore;
 }
 
 export interface StoreAdapter {
@@ -49,7 +51,8 @@ export const dynamoAdapter: StoreAdapter = {
     const itemAt = async (key: Item) =>
       (await reader.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
     const item = (jobId: string) => itemAt(jobKey(jobId));
-    return { store: createDynamoJobStore({ client, tableName }), counter, item, itemAt };
+    const another = () => createDynamoJobStore({ client, tableName });
+    return { store: createDynamoJobStore({ client, tableName }), counter, item, itemAt, another };
   },
 };
 

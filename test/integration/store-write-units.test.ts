@@ -158,15 +158,21 @@ describe('JobStore (dynamodb) flow control costs', () => {
     expect(Number(item?.expiresAtSec?.N)).toBe(Math.ceil((T0 + LEASE_MS) / 1000) + 86_400);
   });
 
-  it('takes a throttle start with 1 write while under the rate, and reserves one with 2', async () => {
+  it('takes a throttle start with 1 write while under the rate, and reserves one with 1 more when it saw the tat last (2 when another process moved it)', async () => {
     const key = newKey();
     const take = () => sut.store.takeThrottle({ key, limit: 5, periodMs: 60_000, burst: 0, nowMs: T0 });
     expect(await costOf(take)).toEqual({ writes: 1, reads: 0 });
-    expect(await costOf(take)).toEqual({ writes: 2, reads: 0 });
+    // This store wrote the tat, so it tries the busy write first: one write, not a failed idle write and then it.
+    expect(await costOf(take)).toEqual({ writes: 1, reads: 0 });
     const item = await sut.itemAt!(FLOW_ITEM.throttle(key));
     expect(Number(item?.tat?.N)).toBe(T0 + 24_000);
     // TTL at the tat plus a period: until then the item holds reservations.
     expect(Number(item?.expiresAtSec?.N)).toBe((T0 + 24_000 + 60_000) / 1000);
+    // A store that never saw the key (another process) tries the idle write first, which fails, then the busy one.
+    const other = sut.another!();
+    expect(
+      await costOf(() => other.takeThrottle({ key, limit: 5, periodMs: 60_000, burst: 0, nowMs: T0 })),
+    ).toEqual({ writes: 2, reads: 0 });
     await expectOneUnitPerWrite(FLOW_ITEM.throttle(key));
   });
 

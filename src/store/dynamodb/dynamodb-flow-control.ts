@@ -3,7 +3,7 @@ import type { DynamoContext } from './dynamodb-context.js';
 import { noteDeferral } from './dynamodb-deferral.js';
 import { listPauses, setPause } from './dynamodb-pauses.js';
 import { giveSlotBack, takeSlot } from './dynamodb-slots.js';
-import { takeThrottle } from './dynamodb-throttle.js';
+import { LastTats, takeThrottle } from './dynamodb-throttle.js';
 
 type FlowControl = Pick<
   JobStore,
@@ -16,10 +16,11 @@ type FlowControl = Pick<
  * test/integration/store-conformance. Items and their TTLs: flow-item.ts.
  */
 export function createDynamoFlowControl(ctx: DynamoContext): FlowControl {
+  const lastTats = new LastTats();
   return {
     acquireSlot: (input) => takeSlot(ctx, input),
     releaseSlot: (ref) => giveSlotBack(ctx, ref),
-    takeThrottle: (input) => takeThrottle(ctx, input),
+    takeThrottle: (input) => takeThrottle(ctx, input, lastTats),
     noteDeferral: (input) => noteDeferral(ctx, input),
     listPauses: () => listPauses(ctx),
     setPause: (target, change, nowMs) => setPause(ctx, target, change, nowMs),

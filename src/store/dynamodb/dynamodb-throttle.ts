@@ -6,6 +6,26 @@ import { conditionFailedItem, type DynamoContext } from './dynamodb-context.js';
 import { createExpression } from './expression.js';
 import { FLOW_ATTRIBUTES, FLOW_ITEM, throttleExpiresAtSec } from './flow-item.js';
 
+/**
+ * The tat this store last saw per key. A busy key (the tat ahead of now) is the common case under load, and
+ * trying the idle write first there costs a failed write per start; starting from the last tat seen picks the
+ * right write first, so a start within the burst costs one write too. Only a hint: a wrong guess costs the other
+ * write, as before. Bounded, so a process with many keys does not grow it without end.
+ */
+export class LastTats {
+  private readonly tats = new Map<string, number>();
+
+  get(key: string): number | undefined {
+    return this.tats.get(key);
+  }
+
+  set(key: string, tatMs: number | undefined): void {
+    if (tatMs === undefined) return;
+    if (this.tats.size >= 10_000 && !this.tats.has(key)) this.tats.clear();
+    this.tats.set(key, tatMs);
+  }
+}
+
 /** Writes one take may make; more means clocks disagree by more than an interval, again and again. */
 const MAX_ROUNDS = 4;
 
@@ -16,16 +36,26 @@ const MAX_ROUNDS = 4;
  * from which the start follows as takeStart derives it. Racing takers each move the tat on by their own interval,
  * so none loses a start and none is counted twice.
  */
-export async function takeThrottle(ctx: DynamoContext, input: ThrottleInput): Promise<ThrottleResult> {
-  let seenTatMs: number | undefined;
+export async function takeThrottle(
+  ctx: DynamoContext,
+  input: ThrottleInput,
+  lastTats: LastTats = new LastTats(),
+): Promise<ThrottleResult> {
+  let seenTatMs = lastTats.get(input.key);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (seenTatMs === undefined || seenTatMs <= input.nowMs) {
       const taken = await startNow(ctx, input);
-      if (taken === 'now') return { kind: 'now' };
+      if (taken === 'now') {
+        lastTats.set(input.key, input.nowMs + throttleSpacing(input).intervalMs);
+        return { kind: 'now' };
+      }
       seenTatMs = taken.tatMs;
     } else {
       const taken = await reserveNext(ctx, input, seenTatMs);
-      if ('result' in taken) return taken.result;
+      if ('result' in taken) {
+        lastTats.set(input.key, taken.tatMs);
+        return taken.result;
+      }
       seenTatMs = taken.tatMs;
     }
   }
@@ -68,7 +98,9 @@ async function reserveNext(
   ctx: DynamoContext,
   input: ThrottleInput,
   seenTatMs: number,
-): Promise<{ readonly result: ThrottleResult } | { readonly tatMs: number | undefined }> {
+): Promise<
+  { readonly result: ThrottleResult; readonly tatMs: number } | { readonly tatMs: number | undefined }
+> {
   const { intervalMs } = throttleSpacing(input);
   const x = createExpression();
   const tat = x.name(FLOW_ATTRIBUTES.tat);
@@ -93,7 +125,7 @@ async function reserveNext(
   }
   const newTatMs = Number(attributes?.[FLOW_ATTRIBUTES.tat]?.N);
   await keepExpiry(ctx, input, newTatMs, expiresAtSec);
-  return { result: takeStart(newTatMs - intervalMs, input).result };
+  return { result: takeStart(newTatMs - intervalMs, input).result, tatMs: newTatMs };
 }
 
 /**
