@@ -143,15 +143,17 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     },
   });
   const previous = options.installAsDefault === true ? setDefaultEnqueuer(client) : undefined;
+  // A paused queue is not delivered from, as worker processes do not receive from one (and Lambda's mappings are
+  // off): its messages wait, and runUntilIdle does not wait for them. Read on every tick, so a pause or resume
+  // holds from the next tick on.
+  let deliverable: readonly string[] = options.registry.queues;
   const tick = async () => {
     await scheduler.fireDue();
-    return tickOnce(
-      engine,
-      transport,
-      options.registry.queues,
-      { max: concurrency, visibilityTimeoutSeconds },
-      counter,
+    const paused = await store.listPauses(clock.nowMs());
+    deliverable = options.registry.queues.filter(
+      (queue) => !paused.some((p) => p.kind === 'queue' && p.name === queue),
     );
+    return tickOnce(engine, transport, deliverable, { max: concurrency, visibilityTimeoutSeconds }, counter);
   };
   return {
     client,
@@ -166,7 +168,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       const until = runOptions.until === undefined ? undefined : Number(runOptions.until);
       await drain(
         tick,
-        () => nextWork(transport, scheduler, until),
+        () => nextWork(transport, scheduler, until, deliverable),
         clock,
         runOptions.maxMessages ?? 100_000,
       );
@@ -241,15 +243,17 @@ async function drain(
 }
 
 /**
- * When there is something to do next: a message, a one-time schedule, or a recurring firing that falls before
+ * When there is something to do next: a message of a queue that is not paused, a one-time schedule, or a recurring firing that falls before
  * either of those or by `until`. Undefined when only recurring tasks remain (and `until` has passed).
  */
 function nextWork(
   transport: MemoryTransport,
   scheduler: MemoryScheduler,
   until: number | undefined,
+  queues: readonly string[],
 ): number | undefined {
-  const work = earliest(transport.nextVisibleAtMs(), scheduler.nextOneTimeAtMs());
+  const messages = queues.map((queue) => transport.nextVisibleAtMs(queue));
+  const work = earliest(...messages, scheduler.nextOneTimeAtMs());
   const recurring = scheduler.nextRecurringAtMs();
   if (recurring === undefined) return work;
   const inReach = (until !== undefined && recurring <= until) || (work !== undefined && recurring <= work);
