@@ -149,10 +149,14 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   let deliverable: readonly string[] = options.registry.queues;
   const tick = async () => {
     await scheduler.fireDue();
-    const paused = await store.listPauses(clock.nowMs());
-    deliverable = options.registry.queues.filter(
-      (queue) => !paused.some((p) => p.kind === 'queue' && p.name === queue),
-    );
+    // A store that cannot be read keeps the last answer, as the engine's pause cache does.
+    const paused = await Promise.resolve()
+      .then(() => store.listPauses(clock.nowMs()))
+      .catch(() => undefined);
+    if (paused)
+      deliverable = options.registry.queues.filter(
+        (queue) => !paused.some((p) => p.kind === 'queue' && p.name === queue),
+      );
     return tickOnce(engine, transport, deliverable, { max: concurrency, visibilityTimeoutSeconds }, counter);
   };
   return {

@@ -78,7 +78,11 @@ export function createOps(options: OpsOptions): Ops {
     nowMs: () => clock.nowMs(),
     async queues() {
       // The statistics are what the listing is for: a pause read that fails must not hide them.
-      const paused = store ? await store.listPauses(clock.nowMs()).catch(() => []) : [];
+      const paused = store
+        ? await Promise.resolve()
+            .then(() => store.listPauses(clock.nowMs()))
+            .catch(() => [])
+        : [];
       return Promise.all(
         admin.queues.map(async (queue) => {
           const pause = paused.find((p) => p.kind === 'queue' && p.name === queue);
