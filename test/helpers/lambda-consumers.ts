@@ -48,10 +48,19 @@ export async function createFunction(prefix: string): Promise<{ name: string; ar
   return { name, arn: created.FunctionArn };
 }
 
-export async function createMapping(queueArn: string, functionName: string): Promise<string> {
+export async function createMapping(
+  queueArn: string,
+  functionName: string,
+  options: { readonly enabled?: boolean } = {},
+): Promise<string> {
   const created = (await lambdaApi(motoEndpoint(), '/2015-03-31/event-source-mappings/', {
     method: 'POST',
-    body: JSON.stringify({ EventSourceArn: queueArn, FunctionName: functionName, BatchSize: 10 }),
+    body: JSON.stringify({
+      EventSourceArn: queueArn,
+      FunctionName: functionName,
+      BatchSize: 10,
+      Enabled: options.enabled ?? true,
+    }),
   })) as { UUID: string };
   return created.UUID;
 }
