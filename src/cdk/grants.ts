@@ -17,6 +17,11 @@ export interface GrantTargets {
   readonly encryptionKey?: IKey;
   readonly scheduleGroupName: string;
   readonly schedulerRole: IRole;
+  /**
+   * The ARNs of the worker functions' event source mappings, read when a grant is made (the workers are created
+   * after the targets): what pausing a queue switches off.
+   */
+  readonly eventSourceMappingArns: () => readonly string[];
 }
 
 /** The job-state calls a run makes (src/store/dynamodb): single-item reads and conditional writes, no scans. */
@@ -45,6 +50,8 @@ export const DEAD_LETTER_OPERATE_ACTIONS = [
   'sqs:StartMessageMoveTask',
   'sqs:ListMessageMoveTasks',
 ];
+/** The pauses of queues and job types: one item of the job table, read and written with a condition. */
+export const PAUSE_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
 /** What DynamoDB needs of a caller on the table's customer managed key: the set CDK's own table grants use. */
 export const TABLE_KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
 export const TABLE_KEY_WRITE_ACTIONS = [
@@ -158,6 +165,37 @@ export function grantOperate(targets: GrantTargets, grantee: IGrantable): Grant 
     // ListSchedules has no resource type: it can only be granted on "*" (filtered by group in the request).
     Grant.addToPrincipal({ grantee, actions: ['scheduler:ListSchedules'], resourceArns: ['*'] }),
     kmsGrant(targets, grantee, KMS_SEND_ACTIONS),
+    grantPause(targets, grantee, schedules),
+  ]);
+}
+
+/**
+ * Pause and resume (ops): the pause item of the job table, the worker functions' event source mappings of a
+ * paused queue, and a recurring schedule's State. UpdateSchedule sends the schedule's whole definition back,
+ * target role included, so it passes the Scheduler role.
+ */
+function grantPause(targets: GrantTargets, grantee: IGrantable, schedules: string): Grant {
+  const mappings = targets.eventSourceMappingArns();
+  return combine([
+    Grant.addToPrincipal({ grantee, actions: PAUSE_TABLE_ACTIONS, resourceArns: [targets.table.tableArn] }),
+    // The pause item is written: the table's customer managed key encrypts it.
+    targets.table.encryptionKey?.grant(grantee, ...TABLE_KEY_WRITE_ACTIONS),
+    // ListEventSourceMappings has no resource type: "*" only (the request filters by the queue's ARN).
+    Grant.addToPrincipal({ grantee, actions: ['lambda:ListEventSourceMappings'], resourceArns: ['*'] }),
+    mappings.length > 0
+      ? Grant.addToPrincipal({
+          grantee,
+          actions: ['lambda:UpdateEventSourceMapping'],
+          resourceArns: [...mappings],
+        })
+      : undefined,
+    Grant.addToPrincipal({ grantee, actions: ['scheduler:UpdateSchedule'], resourceArns: [schedules] }),
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['iam:PassRole'],
+      resourceArns: [targets.schedulerRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    }),
   ]);
 }
 

@@ -2,7 +2,7 @@ import { Annotations, type CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-li
 import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Grant, IGrantable, IRole } from 'aws-cdk-lib/aws-iam';
-import { CfnFunction, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { CfnEventSourceMapping, CfnFunction, Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { CfnSchedule, IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
@@ -138,6 +138,7 @@ export class WharfJobs extends Construct {
       statusIndexName: JOB_TABLE_SCHEMA.statusIndex.name,
       encryptionKey: props.encryptionKey,
       ...schedules,
+      eventSourceMappingArns: () => eventSourceMappingArnsOf(Object.values(this.workers)),
     };
     if (props.logEncryptionKey) allowLogsToUse(props.logEncryptionKey, this);
     this.workers = this.createWorkers(pairs, props, removal);
@@ -332,4 +333,14 @@ function byQueue<P extends { settings: QueueSettings }, T>(
   pick: (p: P) => T,
 ): Record<string, T> {
   return Object.fromEntries(pairs.map((p) => [p.settings.queue, pick(p)]));
+}
+
+/** Each worker's event source mapping (one per worker: its queue's). */
+function eventSourceMappingArnsOf(workers: readonly Construct[]): string[] {
+  return workers.flatMap((worker) =>
+    worker.node
+      .findAll()
+      .filter((c): c is CfnEventSourceMapping => c instanceof CfnEventSourceMapping)
+      .map((mapping) => mapping.attrEventSourceMappingArn),
+  );
 }

@@ -5,14 +5,17 @@ import type { CliContext } from './context.js';
 import { describeJobDetail } from './describe.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { ago, printResult, span, table } from './output.js';
+import { sinceText } from './pause-commands.js';
 
 export async function queuesCommand(ctx: CliContext): Promise<number> {
   const queues = await ctx.ops.queues();
+  const now = ctx.ops.nowMs();
   printResult(ctx.output, queues, () =>
     table(
-      ['QUEUE', 'VISIBLE', 'IN FLIGHT', 'DELAYED', 'DEAD LETTERS', 'OLDEST', 'JOBS'],
+      ['QUEUE', 'STATE', 'VISIBLE', 'IN FLIGHT', 'DELAYED', 'DEAD LETTERS', 'OLDEST', 'JOBS'],
       queues.map((q) => [
         q.queue,
+        q.paused ? sinceText(q.paused, now) : 'running',
         q.visible,
         q.inFlight,
         q.delayed,
@@ -78,7 +81,7 @@ export async function schedulesCommand(ctx: CliContext): Promise<number> {
     if (!schedules.available) return 'no schedules (no schedule source is configured)';
     if (schedules.items.length === 0) return 'no schedules';
     return table(
-      ['NAME', 'KIND', 'JOB', 'EXPRESSION', 'TIME ZONE', 'NEXT RUNS', 'ENABLED'],
+      ['NAME', 'KIND', 'JOB', 'EXPRESSION', 'TIME ZONE', 'NEXT RUNS', 'STATE'],
       schedules.items.map((s) => [
         s.name,
         s.kind ?? '',
@@ -86,7 +89,7 @@ export async function schedulesCommand(ctx: CliContext): Promise<number> {
         s.expression,
         s.timezone ?? 'UTC',
         s.nextRunsMs.map((ms) => ago(ms, now)).join(', '),
-        s.enabled ? 'yes' : 'no',
+        s.enabled ? 'enabled' : sinceText({ sinceMs: s.pausedSinceMs }, now),
       ]),
     );
   });

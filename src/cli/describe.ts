@@ -1,4 +1,5 @@
 import type { FailureRecord } from '../envelope/envelope.js';
+import { deferralText } from '../ops/deferral-text.js';
 import { errorWithStack } from '../ops/error-text.js';
 import type { BulkReport, DeadLetterView, JobDetail } from '../ops/types.js';
 import { ago, fields, table, whenText } from './output.js';
@@ -20,6 +21,7 @@ export function describeJobDetail(jobId: string, detail: JobDetail, nowMs: numbe
       ['started', whenText(r?.startedAtMs, nowMs)],
       ['finished', whenText(r?.finishedAtMs, nowMs)],
       ['progress', progress],
+      ['waiting', r?.deferred ? deferralText(r.deferred, nowMs) : undefined],
       ['result', r?.result === undefined ? undefined : JSON.stringify(r.result)],
       ['payload', pretty(detail.payload)],
       ['last error', r?.lastError ? errorWithStack(r.lastError) : undefined],

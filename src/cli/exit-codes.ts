@@ -14,7 +14,7 @@ export const EXIT = {
   partial: 3,
   /** No job, dead letter or schedule with that id. */
   notFound: 4,
-  /** A bulk action was not confirmed (answered no, or no --yes without a terminal to ask on). */
+  /** A bulk action, pause or resume was not confirmed (answered no, or no --yes without a terminal to ask on). */
   notConfirmed: 5,
 } as const;
 
@@ -24,7 +24,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   2  usage: bad flags or input (invalid JSON, a payload the job's schema refuses, missing configuration)
   3  partly done: some selected dead letters failed, or some ids matched none
   4  not found: no job, dead letter or schedule with that id
-  5  not confirmed: a bulk action needs --yes (or a "y" at the prompt)`;
+  5  not confirmed: a bulk action, pause or resume needs --yes (or a "y" at the prompt)`;
 
 export function exitCodeFor(error: unknown): number {
   if (hasCode(error, 'WHARF_NOT_FOUND')) return EXIT.notFound;

@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { printable } from '../ops/printable.js';
 import { JOB_STATUSES } from '../store/types.js';
 import { enqueueCommand, jobsList, jobsShow, queuesCommand, schedulesCommand } from './commands.js';
@@ -8,6 +8,7 @@ import { type BulkCommandOptions, dlqAct, dlqList, dlqShow } from './dlq-command
 import { envCommand } from './env-command.js';
 import { CliExit, EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
 import { processOutput } from './output.js';
+import { PAUSABLE_KINDS, type PauseCommandOptions, pauseCommand, pausesCommand } from './pause-commands.js';
 
 /** Runs `wharf` with these arguments (process.argv shape) and returns the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
@@ -77,6 +78,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('schedules')
     .description('recurring schedules and their next runs')
     .action(act(schedulesCommand));
+  addPause(program, act);
   program
     .command('enqueue <job>')
     .description("enqueue a job; the payload is checked against the job's schema")
@@ -144,6 +146,38 @@ function addDlq(program: Command, act: Act): void {
       .option('--rate <n>', 'messages per second at most', integer(1, 500))
       .action(act((ctx, ids: string[], o: BulkCommandOptions) => dlqAct(ctx, action, ids, o)));
   }
+}
+
+function addPause(program: Command, act: Act): void {
+  const kind = () =>
+    new Argument('<kind>', 'queue, job (a job type) or schedule (a recurring task)').choices(PAUSABLE_KINDS);
+  program
+    .command('pause')
+    .description('pause a queue, a job type or a recurring schedule (asks first)')
+    .addArgument(kind())
+    .argument('<name>', "the queue's or job's name, or the recurring task's key")
+    .option('--reason <text>', 'why, shown with the pause (queues and job types)')
+    .option('--yes', 'do not ask for confirmation')
+    .action(
+      act((ctx, k: (typeof PAUSABLE_KINDS)[number], name: string, o: PauseCommandOptions) =>
+        pauseCommand(ctx, 'pause', k, name, o),
+      ),
+    );
+  program
+    .command('resume')
+    .description('resume what `wharf pause` paused (asks first)')
+    .addArgument(kind())
+    .argument('<name>', "the queue's or job's name, or the recurring task's key")
+    .option('--yes', 'do not ask for confirmation')
+    .action(
+      act((ctx, k: (typeof PAUSABLE_KINDS)[number], name: string, o: PauseCommandOptions) =>
+        pauseCommand(ctx, 'resume', k, name, o),
+      ),
+    );
+  program
+    .command('pauses')
+    .description('what is paused: queues, job types and recurring schedules, since when and why')
+    .action(act(pausesCommand));
 }
 
 function integer(min: number, max: number) {

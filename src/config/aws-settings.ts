@@ -1,7 +1,7 @@
 import { resolveRegion } from './region.js';
 
 /** The AWS services wharf talks to, each with one client per process (src/runtime/aws-clients.ts). */
-export type AwsService = 'sqs' | 'dynamodb' | 'scheduler' | 'cloudformation';
+export type AwsService = 'sqs' | 'dynamodb' | 'scheduler' | 'cloudformation' | 'lambda';
 
 /** The SDK's own per-service endpoint variables (AWS "service-specific endpoints"). */
 const ENDPOINT_VARIABLE: Readonly<Record<AwsService, string>> = {
@@ -9,6 +9,7 @@ const ENDPOINT_VARIABLE: Readonly<Record<AwsService, string>> = {
   dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
   scheduler: 'AWS_ENDPOINT_URL_SCHEDULER',
   cloudformation: 'AWS_ENDPOINT_URL_CLOUDFORMATION',
+  lambda: 'AWS_ENDPOINT_URL_LAMBDA',
 };
 
 export interface AwsSettingsInput {

@@ -36,6 +36,12 @@ export class PauseCache {
     );
   }
 
+  /** Whether the queue itself is paused (a worker process then does not receive from it). */
+  async isQueuePaused(queue: string, nowMs: number): Promise<boolean> {
+    if (nowMs - this.readAtMs >= this.refreshMs || this.refreshMs === 0) await this.refresh(nowMs);
+    return this.pauses.some((p) => p.kind === 'queue' && p.name === queue);
+  }
+
   private refresh(nowMs: number): Promise<void> {
     // One read at a time: the records of a batch share it.
     this.pending ??= this.store

@@ -143,15 +143,25 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     },
   });
   const previous = options.installAsDefault === true ? setDefaultEnqueuer(client) : undefined;
+  // A paused queue is not delivered from, as worker processes do not receive from one (and Lambda's mappings are
+  // off): its messages wait, and runUntilIdle does not wait for them. Read on every tick, so a pause or resume
+  // holds from the next tick on.
+  let deliverable: readonly string[] = options.registry.queues;
+  // A paused job type's messages are put off whenever they come back: runUntilIdle does not wait for them either.
+  let pausedJobs: ReadonlySet<string> = new Set();
   const tick = async () => {
     await scheduler.fireDue();
-    return tickOnce(
-      engine,
-      transport,
-      options.registry.queues,
-      { max: concurrency, visibilityTimeoutSeconds },
-      counter,
-    );
+    // A store that cannot be read keeps the last answer, as the engine's pause cache does.
+    const paused = await Promise.resolve()
+      .then(() => store.listPauses(clock.nowMs()))
+      .catch(() => undefined);
+    if (paused) {
+      deliverable = options.registry.queues.filter(
+        (queue) => !paused.some((p) => p.kind === 'queue' && p.name === queue),
+      );
+      pausedJobs = new Set(paused.filter((p) => p.kind === 'job').map((p) => p.name));
+    }
+    return tickOnce(engine, transport, deliverable, { max: concurrency, visibilityTimeoutSeconds }, counter);
   };
   return {
     client,
@@ -166,7 +176,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       const until = runOptions.until === undefined ? undefined : Number(runOptions.until);
       await drain(
         tick,
-        () => nextWork(transport, scheduler, until),
+        () => nextWork(transport, scheduler, until, { queues: deliverable, pausedJobs }),
         clock,
         runOptions.maxMessages ?? 100_000,
       );
@@ -241,19 +251,40 @@ async function drain(
 }
 
 /**
- * When there is something to do next: a message, a one-time schedule, or a recurring firing that falls before
+ * When there is something to do next: a message of a queue that is not paused (and not of a paused job type), a
+ * one-time schedule, or a recurring firing that falls before
  * either of those or by `until`. Undefined when only recurring tasks remain (and `until` has passed).
  */
 function nextWork(
   transport: MemoryTransport,
   scheduler: MemoryScheduler,
   until: number | undefined,
+  held: { readonly queues: readonly string[]; readonly pausedJobs: ReadonlySet<string> },
 ): number | undefined {
-  const work = earliest(transport.nextVisibleAtMs(), scheduler.nextOneTimeAtMs());
+  const messages = held.queues.map((queue) =>
+    held.pausedJobs.size === 0
+      ? transport.nextVisibleAtMs(queue)
+      : earliest(
+          ...transport
+            .peek(queue)
+            .filter((m) => !held.pausedJobs.has(jobNameOf(m.body)))
+            .map((m) => m.visibleAtMs),
+        ),
+  );
+  const work = earliest(...messages, scheduler.nextOneTimeAtMs());
   const recurring = scheduler.nextRecurringAtMs();
   if (recurring === undefined) return work;
   const inReach = (until !== undefined && recurring <= until) || (work !== undefined && recurring <= work);
   return inReach ? earliest(work, recurring) : work;
+}
+
+function jobNameOf(body: string): string {
+  try {
+    const job = (JSON.parse(body) as { job?: unknown }).job;
+    return typeof job === 'string' ? job : '';
+  } catch {
+    return '';
+  }
 }
 
 function earliest(...times: (number | undefined)[]): number | undefined {

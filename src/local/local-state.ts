@@ -1,7 +1,7 @@
 import { decodeEnvelope } from '../envelope/decode.js';
 import { ConfigError } from '../errors.js';
 import type { OneTimeSchedule } from '../schedule/types.js';
-import type { JobRecord } from '../store/types.js';
+import type { JobRecord, PauseRecord } from '../store/types.js';
 import type { PeekedMessage } from '../transport/memory/index.js';
 import type { LocalEngine } from './local-engine.js';
 
@@ -19,6 +19,10 @@ export interface LocalEngineState {
   >;
   readonly records: readonly JobRecord[];
   readonly schedules: readonly OneTimeSchedule[];
+  /** Paused queues and job types (absent in a state saved before pauses existed). */
+  readonly pauses?: readonly PauseRecord[];
+  /** The recurring tasks whose schedules are paused. */
+  readonly pausedRecurring?: readonly string[];
 }
 
 const STATE_VERSION = 1;
@@ -39,14 +43,28 @@ export async function snapshotLocalEngine(engine: LocalEngine): Promise<LocalEng
     records.push(...page.records);
     cursor = page.cursor;
   }
-  return { v: STATE_VERSION, nowMs, queues, records, schedules: await oneTimeSchedules(engine) };
+  const schedules = await savedSchedules(engine);
+  return {
+    v: STATE_VERSION,
+    nowMs,
+    queues,
+    records,
+    schedules: schedules.oneTime,
+    pauses: await engine.store.listPauses(nowMs),
+    pausedRecurring: schedules.pausedRecurring,
+  };
 }
 
-async function oneTimeSchedules(engine: LocalEngine): Promise<OneTimeSchedule[]> {
+async function savedSchedules(engine: LocalEngine) {
   const schedules: OneTimeSchedule[] = [];
+  const pausedRecurring: string[] = [];
   for (let cursor: string | undefined, first = true; first || cursor; first = false) {
     const page = await engine.scheduler.list(cursor ? { cursor } : {});
     for (const record of page.records) {
+      if (record.kind === 'recurring' && !record.enabled) {
+        const task = taskOf(record.body);
+        if (task) pausedRecurring.push(task);
+      }
       if (record.kind !== 'one-time' || !record.queue) continue;
       // A one-time schedule's Input is the job's envelope: it says everything the schedule was made from.
       const decoded = decodeEnvelope(record.body);
@@ -63,7 +81,17 @@ async function oneTimeSchedules(engine: LocalEngine): Promise<OneTimeSchedule[]>
     }
     cursor = page.cursor;
   }
-  return schedules;
+  return { oneTime: schedules, pausedRecurring };
+}
+
+/** A recurring schedule's body template names its task (`firing.task`). */
+function taskOf(body: string): string | undefined {
+  try {
+    const task = (JSON.parse(body) as { firing?: { task?: unknown } }).firing?.task;
+    return typeof task === 'string' ? task : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -78,6 +106,16 @@ export async function restoreLocalEngine(engine: LocalEngine, state: LocalEngine
     if (known.has(queue)) engine.transport.restore(queue, saved);
   }
   for (const schedule of state.schedules) await engine.scheduler.scheduleAt(schedule);
+  // Each pause keeps the time it began (the store takes the time it is given as the pause's start).
+  for (const pause of state.pauses ?? []) {
+    const reason = pause.reason ? { reason: pause.reason } : {};
+    await engine.store.setPause(
+      { kind: pause.kind, name: pause.name },
+      { paused: true, ...reason },
+      pause.sinceMs,
+    );
+  }
+  for (const task of state.pausedRecurring ?? []) await engine.scheduler.setRecurringEnabled(task, false);
 }
 
 /** Checks what a state file holds before anything trusts it; says what is wrong and how to start over. */

@@ -1,14 +1,17 @@
 import { createClient } from '../client/client.js';
 import { systemClock } from '../clock.js';
-import { configFromEnv, queuesFromEnv } from '../config/env-config.js';
+import { configFromEnv, queueArnFromUrl, queuesFromEnv } from '../config/env-config.js';
+import { resolveRegion } from '../config/region.js';
 import type { JobRegistry } from '../job/registry.js';
 import { createAwsClients } from '../runtime/aws-clients.js';
 import { importDynamoDBClass } from '../runtime/import-dynamodb-class.js';
+import { loadLambda } from '../runtime/lambda-api.js';
 import { createLazyJobStore } from '../runtime/lazy-job-store.js';
 import { createLazyScheduler } from '../runtime/lazy-scheduler.js';
 import { createLazySqsTransport } from '../runtime/lazy-sqs-transport.js';
 import { createOps, type OpsOptions } from './create-ops.js';
 import { lazyQueueAdmin } from './lazy-queue-admin.js';
+import { lambdaQueueConsumers } from './queue-consumers.js';
 import { createScheduleSource } from './schedules.js';
 import type { Ops } from './types.js';
 
@@ -62,8 +65,19 @@ export function createAwsOps(options: AwsOpsOptions = {}): AwsOps {
         return createDynamoJobStore({ client: await clients.dynamodb(), tableName });
       })
     : undefined;
+  // An emulator's queue URL has no region in it: the process's region fills in, as for Scheduler's targets.
+  const region = resolveRegion(options.region, env);
+  const consumers = lambdaQueueConsumers({
+    client: clients.lambda,
+    api: loadLambda,
+    arnsOf: (queue) => {
+      const arn = queueArnFromUrl(config.queues[queue]?.url ?? '', region);
+      return arn ? [arn] : [];
+    },
+  });
   const ops = createOps({
     ...options,
+    consumers,
     admin: lazyQueueAdmin(clients.sqs, config.queues),
     ...(store ? { store } : {}),
     // The registry lets the client refuse a job it lacks at enqueue, as every client with a registry does.

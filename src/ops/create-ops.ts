@@ -8,6 +8,8 @@ import type { QueueAdmin } from '../transport/admin-types.js';
 import { type BulkDeps, bulkDiscard, bulkRetry, queuesOf } from './bulk.js';
 import { toDeadLetterView } from './dead-letter-view.js';
 import { collectDeadLetters, findDeadLetter } from './find-dead-letters.js';
+import { pauseOps, pauseViewOf } from './pauses.js';
+import type { QueueConsumers } from './queue-consumers.js';
 import { redact } from './redact.js';
 import type { ScheduleSource } from './schedule-source.js';
 import type { DeadLetterList, Ops, RedriveMethod } from './types.js';
@@ -21,6 +23,8 @@ export interface OpsOptions {
   /** Required by `enqueue`. */
   readonly enqueuer?: Enqueuer;
   readonly schedules?: ScheduleSource;
+  /** Switches a queue's Lambda consumers off and on when it is paused and resumed (AWS ops). */
+  readonly consumers?: QueueConsumers;
   /** @default systemClock */
   readonly clock?: Clock;
   /** Payload paths hidden for every job, on top of each job's own `redact`. @default [] */
@@ -60,18 +64,37 @@ export function createOps(options: OpsOptions): Ops {
     if (store) return store;
     throw new ConfigError('No job table is configured: set WHARF_TABLE_NAME (or pass --table).');
   };
+  const pauses = pauseOps({
+    queues: admin.queues,
+    clock,
+    ...(store ? { store } : {}),
+    ...(registry ? { registry } : {}),
+    ...(schedules ? { schedules } : {}),
+    ...(options.consumers ? { consumers: options.consumers } : {}),
+  });
   return {
     jobNames: registry?.jobs.map((job) => job.name) ?? [],
     hasStore: store !== undefined,
     nowMs: () => clock.nowMs(),
-    queues: () =>
-      Promise.all(
-        admin.queues.map(async (queue) => ({
-          queue,
-          jobs: registry?.jobsOn(queue).map((job) => job.name) ?? [],
-          ...(await admin.stats(queue)),
-        })),
-      ),
+    async queues() {
+      // The statistics are what the listing is for: a pause read that fails must not hide them.
+      const paused = store
+        ? await Promise.resolve()
+            .then(() => store.listPauses(clock.nowMs()))
+            .catch(() => [])
+        : [];
+      return Promise.all(
+        admin.queues.map(async (queue) => {
+          const pause = paused.find((p) => p.kind === 'queue' && p.name === queue);
+          return {
+            queue,
+            jobs: registry?.jobsOn(queue).map((job) => job.name) ?? [],
+            ...(await admin.stats(queue)),
+            ...(pause ? { paused: pauseViewOf(pause) } : {}),
+          };
+        }),
+      );
+    },
     async job(jobId) {
       const record = store ? await store.get(jobId, clock.nowMs()) : undefined;
       const payload = record ? redact(record.payload, redactPaths(record.jobName)) : undefined;
@@ -110,6 +133,7 @@ export function createOps(options: OpsOptions): Ops {
       };
       return options.enqueuer.enqueue(job.with(input.payload, enqueueOptions));
     },
+    ...pauses,
   };
 }
 

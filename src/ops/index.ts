@@ -6,7 +6,9 @@ export type { OpsOptions } from './create-ops.js';
 export { createOps } from './create-ops.js';
 export type { LocalOpsOptions } from './local-ops.js';
 export { createLocalOps } from './local-ops.js';
+export { deferralText } from './deferral-text.js';
 export { printable, safeJson } from './printable.js';
+export type { QueueConsumerView } from './queue-consumers.js';
 export { REDACTED, redact } from './redact.js';
 export type { ScheduleList, ScheduleSource, ScheduleView } from './schedule-source.js';
 export type { ScheduleEntryView, ScheduleOpsOptions } from './schedules.js';
@@ -24,6 +26,9 @@ export type {
   JobDetail,
   JobPage,
   Ops,
+  Pausable,
+  PauseReport,
+  PauseView,
   QueueOverview,
   RedriveMethod,
   Selection,

@@ -12,6 +12,8 @@ export interface ScheduleView {
   readonly expression: string;
   readonly timezone?: string;
   readonly enabled: boolean;
+  /** A paused (disabled) schedule: since when, as far as it is known (see PauseView.sinceMs). */
+  readonly pausedSinceMs?: number;
   /** The next few run times, epoch ms, soonest first. */
   readonly nextRunsMs: readonly number[];
   readonly description?: string;
@@ -27,4 +29,12 @@ export interface ScheduleSource {
   list(): Promise<readonly ScheduleView[]>;
   /** Enqueues the schedule's job now, as if it had fired; absent where that is not possible. */
   runNow?(name: string): Promise<{ readonly jobId: string }>;
+  /**
+   * Pauses (`false`) or resumes (`true`) a recurring schedule; returns it as it now stands and whether it
+   * changed, or undefined when there is no such recurring task. Absent where schedules cannot be changed here.
+   */
+  setEnabled?(
+    name: string,
+    enabled: boolean,
+  ): Promise<{ readonly schedule: ScheduleView; readonly changed: boolean } | undefined>;
 }

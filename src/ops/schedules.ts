@@ -25,6 +25,8 @@ export interface ScheduleEntryView {
   readonly expression: string;
   readonly timezone: string;
   readonly enabled: boolean;
+  /** Disabled (paused): when Scheduler last changed it, which is when it was paused unless changed since. */
+  readonly pausedSinceMs?: number;
   /** The next run times, epoch ms, soonest first; empty when it will not fire again. */
   readonly nextRunsMs: readonly number[];
   readonly description?: string;
@@ -91,6 +93,13 @@ export function createScheduleSource(options: ScheduleOpsOptions) {
   return {
     list: () => listSchedules(options),
     runNow: (name: string) => runRecurringNow(options, name),
+    setEnabled: async (name: string, enabled: boolean) => {
+      const before = await options.scheduler.getRecurring(name);
+      const after = before && (await options.scheduler.setRecurringEnabled(name, enabled));
+      if (!before || !after) return undefined;
+      const nowMs = (options.clock ?? systemClock).nowMs();
+      return { schedule: toView(after, nowMs, options.nextRuns ?? 3), changed: before.enabled !== enabled };
+    },
   };
 }
 
@@ -109,6 +118,7 @@ function toView(record: ScheduleRecord, nowMs: number, count: number): ScheduleE
     expression: record.expression,
     timezone: record.timeZone,
     enabled: record.enabled,
+    ...(!record.enabled && record.modifiedAtMs !== undefined ? { pausedSinceMs: record.modifiedAtMs } : {}),
     nextRunsMs: runs,
     ...(record.description ? { description: record.description } : {}),
   };

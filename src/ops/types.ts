@@ -2,6 +2,7 @@ import type { EnqueuedJob } from '../client/types.js';
 import type { ErrorSummary, FailureRecord } from '../envelope/envelope.js';
 import type { JobRecord, ListQuery } from '../store/types.js';
 import type { MoveTask, QueueCounts } from '../transport/admin-types.js';
+import type { QueueConsumerView } from './queue-consumers.js';
 import type { ScheduleList } from './schedule-source.js';
 
 /** One queue as the CLI and dashboard show it. */
@@ -9,6 +10,8 @@ export interface QueueOverview extends QueueCounts {
   readonly queue: string;
   /** Jobs of the registry that run on it (empty without a registry). */
   readonly jobs: readonly string[];
+  /** Present while the queue is paused. */
+  readonly paused?: PauseView;
 }
 
 /**
@@ -145,4 +148,45 @@ export interface Ops {
   schedules(): Promise<ScheduleList>;
   runSchedule(name: string): Promise<{ readonly jobId: string }>;
   enqueue(input: EnqueueInput): Promise<EnqueuedJob>;
+  /**
+   * Pauses a queue (the job table's pause, which worker processes and the engine honour, and on AWS its Lambda
+   * event source mappings switched off), a job type (the job table's pause: its jobs are put off at claim) or a
+   * recurring schedule (Scheduler's State DISABLED). Idempotent.
+   */
+  pause(target: Pausable, options?: { readonly reason?: string }): Promise<PauseReport>;
+  /** Undoes `pause`. Idempotent. */
+  resume(target: Pausable): Promise<PauseReport>;
+  /** Every paused queue, job type and recurring schedule. */
+  listPauses(): Promise<readonly PauseView[]>;
+}
+
+/** What can be paused: a queue (nothing is taken from it), a job type (put off at claim), a recurring schedule. */
+export interface Pausable {
+  readonly kind: 'queue' | 'job' | 'schedule';
+  /** The queue's or job's name, or the recurring task's key. */
+  readonly name: string;
+}
+
+/** Something paused, and since when. */
+export interface PauseView extends Pausable {
+  /**
+   * When it was paused. A schedule's is when Scheduler last changed it (it keeps no pause time of its own).
+   * Absent when unknown.
+   */
+  readonly sinceMs?: number;
+  readonly reason?: string;
+}
+
+/** What a pause or resume did. */
+export interface PauseReport {
+  readonly action: 'pause' | 'resume';
+  readonly target: Pausable;
+  /** False when it was already in that state: nothing changed. */
+  readonly changed: boolean;
+  /** The pause as it now stands; absent after a resume. */
+  readonly pause?: PauseView;
+  /** A queue on AWS: its Lambda event source mappings, switched off (pause) or on (resume). */
+  readonly eventSourceMappings?: readonly QueueConsumerView[];
+  /** Things the operator should know although it went through. */
+  readonly notes: readonly string[];
 }

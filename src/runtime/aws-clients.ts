@@ -3,6 +3,7 @@ import type { SchedulerClient } from '../schedule/eventbridge/scheduler-api.js';
 import type { DynamoDBClient } from '../store/dynamodb/dynamodb-api.js';
 import type { SQSClient } from '../transport/sqs/sqs-api.js';
 import { type CloudFormationClient, loadCloudFormation } from './cloudformation-api.js';
+import { type LambdaClient, loadLambda } from './lambda-api.js';
 import { loadOnce } from './load-once.js';
 
 export interface AwsClientsOptions {
@@ -45,9 +46,13 @@ export interface AwsClients {
   close(): void;
 }
 
-/** With the operator's CloudFormation client (`wharf env`), which the runtime never hands out. */
+/**
+ * With the operator's clients, which the runtime never hands out: CloudFormation (`wharf env`) and Lambda (ops
+ * pausing a queue's event source mappings).
+ */
 export interface AwsClientRoot extends AwsClients {
   cloudFormation(): Promise<CloudFormationClient>;
+  lambda(): Promise<LambdaClient>;
 }
 
 /**
@@ -91,6 +96,10 @@ export function createAwsClients(options: AwsClientsOptions): AwsClientRoot {
       const { CloudFormationClient } = await loadCloudFormation();
       return keep(new CloudFormationClient(configOf('cloudformation')));
     }),
+    lambda: loadOnce(async () => {
+      const { LambdaClient } = await loadLambda();
+      return keep(new LambdaClient(configOf('lambda')));
+    }),
     close: () => {
       for (const client of built.splice(0)) client.destroy();
     },
@@ -103,12 +112,14 @@ export function createAwsClients(options: AwsClientsOptions): AwsClientRoot {
  */
 function clientConfigs(options: AwsClientsOptions): (service: AwsService) => ClientConfig {
   const given = options.given ?? {};
-  const uses = options.uses ?? ['sqs', 'dynamodb', 'scheduler', 'cloudformation'];
+  const uses = options.uses ?? ['sqs', 'dynamodb', 'scheduler', 'cloudformation', 'lambda'];
   const settings = awsSettingsFromEnv({
     env: options.env,
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-    buildsClient: uses.some((service) => service === 'cloudformation' || !given[service]),
+    buildsClient: uses.some(
+      (service) => service === 'cloudformation' || service === 'lambda' || !given[service],
+    ),
   });
   return (service) => {
     const endpoint = settings.endpointOf(service);

@@ -40,6 +40,7 @@ export function createLazyScheduler(options: LazySchedulerOptions): JobScheduler
     upsertRecurring: async (schedule) => (await load()).upsertRecurring(schedule),
     getRecurring: async (task) => (await load()).getRecurring(task),
     deleteRecurring: async (task) => (await load()).deleteRecurring(task),
+    setRecurringEnabled: async (task, enabled) => (await load()).setRecurringEnabled(task, enabled),
     list: async (query) => (await load()).list(query),
   };
 }

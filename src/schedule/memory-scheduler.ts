@@ -44,7 +44,7 @@ export interface MemoryScheduler extends JobScheduler {
 }
 
 interface Entry {
-  readonly record: ScheduleRecord;
+  record: ScheduleRecord;
   readonly queue: string;
   readonly task?: string;
   readonly jobId?: string;
@@ -165,6 +165,19 @@ export function createMemoryScheduler(options: MemorySchedulerOptions): MemorySc
     },
     async deleteRecurring(task) {
       return entries.delete(recurringScheduleName(task));
+    },
+    async setRecurringEnabled(task, enabled) {
+      const entry = entries.get(recurringScheduleName(task));
+      if (!entry) return undefined;
+      if (entry.record.enabled === enabled) return entry.record;
+      const nowMs = clock.nowMs();
+      entry.record = { ...entry.record, enabled, modifiedAtMs: nowMs };
+      // As Scheduler: a paused schedule has no next run, and a resumed one fires at its next time from now, with
+      // no catching up on the runs it missed.
+      entry.dueAtMs = enabled
+        ? nextRunAfter(entry.parsed, entry.record.timeZone, nowMs, entry.record.startMs)
+        : undefined;
+      return entry.record;
     },
     async list(query = {}) {
       const all = [...entries.values()].map((e) => e.record).sort((a, b) => a.name.localeCompare(b.name));

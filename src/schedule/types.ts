@@ -46,6 +46,11 @@ export interface ScheduleRecord {
   readonly description?: string;
   /** When it was created or last changed: where a rate schedule counts its intervals from. */
   readonly startMs?: number;
+  /**
+   * When its definition last changed (Scheduler's LastModificationDate): for a disabled schedule, when it was
+   * paused, unless something changed it since.
+   */
+  readonly modifiedAtMs?: number;
 }
 
 export type ScheduleAtResult =
@@ -79,6 +84,12 @@ export interface JobScheduler {
   getRecurring(task: string): Promise<ScheduleRecord | undefined>;
   /** False when there was none. */
   deleteRecurring(task: string): Promise<boolean>;
+  /**
+   * Pauses (`false`) or resumes (`true`) a recurring task's schedule, leaving the rest of it as it is: a paused
+   * schedule does not fire until it is resumed (Scheduler's `State: DISABLED`). Returns the schedule as it now
+   * stands, or undefined when the app has no such task.
+   */
+  setRecurringEnabled(task: string, enabled: boolean): Promise<ScheduleRecord | undefined>;
   /** Every schedule of the app, a page at a time. */
   list(query?: { readonly limit?: number; readonly cursor?: string }): Promise<SchedulePage>;
 }

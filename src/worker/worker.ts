@@ -2,9 +2,11 @@ import { type Clock, systemClock } from '../clock.js';
 import { wholeNumberProblem } from '../config/whole-number.js';
 import { DEFAULT_CONCURRENCY } from '../engine/concurrency.js';
 import { createEngine } from '../engine/engine.js';
+import { PauseCache } from '../engine/pause-cache.js';
 import { type Settlement, settleMessage } from '../engine/settle-messages.js';
 import type { EngineOptions } from '../engine/types.js';
 import { ConfigError, errorMessage, InvalidOptionsError } from '../errors.js';
+import { toMs } from '../job/duration.js';
 import type { Consumer, ReceivedMessage } from '../transport/types.js';
 import { AckBuffer } from './ack-buffer.js';
 import { heartbeat } from './heartbeat.js';
@@ -87,6 +89,13 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   };
 
+  // A paused queue is not received from (the store's pause, read as often as the engine reads it): its messages
+  // wait in SQS instead of being received only to be put off. Checked before each receive, so a pause holds from
+  // the next receive on; a receive already waiting returns what it gets, and the engine puts those jobs off.
+  const refreshMs = toMs(options.pauseRefresh ?? '5s', 'pauseRefresh');
+  const pauses = options.store ? new PauseCache(options.store, refreshMs) : undefined;
+  const pausedWaitMs = Math.max(refreshMs, idlePauseMs, MIN_PAUSED_WAIT_MS);
+
   // Slots promised to receives in flight: the queues are polled at once, and each must leave room for the
   // others' messages, or N queues would run N x concurrency jobs. A queue that had nothing last time asks for one
   // message, so its long poll holds one slot, not the slots a busy queue could use.
@@ -94,6 +103,10 @@ export function createWorker(options: WorkerOptions): Worker {
   const pollQueue = async (queue: string) => {
     let idle = true;
     while (!stopping.signal.aborted) {
+      if (await pauses?.isQueuePaused(queue, clock.nowMs())) {
+        await clock.sleep(pausedWaitMs, stopping.signal).catch(() => undefined);
+        continue;
+      }
       const free = concurrency - running.size - reserved;
       if (free <= 0) {
         await new Promise<void>((resolve) => waiters.push(resolve));
@@ -174,6 +187,9 @@ export function createWorker(options: WorkerOptions): Worker {
     },
   };
 }
+
+/** A paused queue is looked at again after this long at least, even with `pauseRefresh: 0`: no busy loop. */
+const MIN_PAUSED_WAIT_MS = 100;
 
 /** Every worker default in one place; out-of-range values are reported together (SQS would reject them later). */
 function resolveWorkerOptions(options: WorkerOptions) {

@@ -74,6 +74,7 @@ const SERVICE_OF_CLIENT: Readonly<Record<string, Service>> = {
   SQSClient: 'sqs',
   DynamoDBClient: 'dynamodb',
   SchedulerClient: 'scheduler',
+  LambdaClient: 'lambda',
 };
 
 /** Attaches the recorder to an AWS SDK v3 client: every command is recorded before it is sent. */

@@ -195,6 +195,17 @@ export async function runOperator(world: GrantWorld): Promise<void> {
     expect((await ops.schedules()).items.map((s) => s.name)).toContain(reminder.task);
     await ops.runSchedule(reminder.task);
     await ops.enqueue({ job: flaky.name, payload: {} });
+    // Pause and resume each kind: the queue's event source mapping (moto's is disabled already, so the pause
+    // lists it and the resume switches it on), the job table's pause item, the schedule's State.
+    await ops.pause({ kind: 'queue', name: 'default' }, { reason: 'grants' });
+    const resumed = await ops.resume({ kind: 'queue', name: 'default' });
+    expect(resumed.eventSourceMappings).toEqual([expect.objectContaining({ changed: true })]);
+    await ops.pause({ kind: 'queue', name: 'default' });
+    await ops.pause({ kind: 'job', name: flaky.name });
+    await ops.resume({ kind: 'job', name: flaky.name });
+    await ops.pause({ kind: 'schedule', name: reminder.task });
+    await ops.resume({ kind: 'schedule', name: reminder.task });
+    await ops.listPauses();
     ops.close();
   });
 }

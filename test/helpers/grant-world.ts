@@ -17,6 +17,7 @@ import {
   resolve,
   rolePolicies,
 } from './iam-simulation';
+import { createFunction, createMapping } from './lambda-consumers';
 import { createQueuePair } from './queues';
 
 const REGION = 'us-east-1';
@@ -109,6 +110,18 @@ export async function createGrantWorld(registry: JobRegistry): Promise<GrantWorl
   for (const key of [grantees.key, grantees.tableKey]) {
     const keyId = crypto.randomUUID();
     played[id(key)] = { Ref: keyId, Arn: `arn:aws:kms:${REGION}:${MOTO_ACCOUNT_ID}:key/${keyId}` };
+  }
+  // Each worker's event source mapping, on moto: a function of its own (moto runs no code) consuming the played
+  // queue, disabled at once (moto would try to run it on every send), so that the operator's pause finds it and
+  // its UUID is the one the template's mapping ARN resolves to.
+  for (const [queue, fn] of Object.entries(jobs.workers)) {
+    const mapping = fn.node.findAll().find((c) => c.node.id.startsWith('SqsEventSource'))!;
+    const moto = await createFunction(`wharf-iam-${queue}`);
+    const uuid = await createMapping(played[id(jobs.queues[queue]!)]!.Arn!, moto.name, { enabled: false });
+    played[id(mapping)] = {
+      Ref: uuid,
+      EventSourceMappingArn: `arn:aws:lambda:${REGION}:${MOTO_ACCOUNT_ID}:event-source-mapping:${uuid}`,
+    };
   }
   // Each role's ARN names it by its logical id (CloudFormation's names add the stack and a suffix: no matter here).
   for (const [roleId, r] of Object.entries(template.Resources))

@@ -32,7 +32,7 @@ export interface RecordedCall {
   readonly input: Readonly<Record<string, unknown>>;
 }
 
-export type Service = 'sqs' | 'dynamodb' | 'scheduler';
+export type Service = 'sqs' | 'dynamodb' | 'scheduler' | 'lambda';
 
 /** Where the calls are made, to turn names and URLs into ARNs. */
 export interface Where {
@@ -45,7 +45,7 @@ export interface Where {
 }
 
 export function serviceLabel(service: Service): string {
-  return { sqs: 'SQS', dynamodb: 'DynamoDB', scheduler: 'Scheduler' }[service];
+  return { sqs: 'SQS', dynamodb: 'DynamoDB', scheduler: 'Scheduler', lambda: 'Lambda' }[service];
 }
 
 /** The IAM requests one SDK call makes. */
@@ -58,7 +58,26 @@ export function iamRequestsOf(call: RecordedCall, where: Where): IamRequest[] {
       return dynamodbRequests(call, from, where);
     case 'scheduler':
       return schedulerRequests(call, from, where);
+    case 'lambda':
+      return lambdaRequests(call, from, where);
   }
+}
+
+/**
+ * Lambda's event source mapping calls (pausing a queue): ListEventSourceMappings has no resource type (the
+ * service authorization reference lists none), UpdateEventSourceMapping is authorized on the mapping's ARN.
+ */
+function lambdaRequests(call: RecordedCall, from: string, where: Where): IamRequest[] {
+  switch (call.command) {
+    case 'ListEventSourceMappings':
+      return [{ action: 'lambda:ListEventSourceMappings', resource: '*', from }];
+    case 'UpdateEventSourceMapping': {
+      const uuid = String(call.input.UUID);
+      const resource = `arn:aws:lambda:${where.region}:${where.accountId}:event-source-mapping:${uuid}`;
+      return [{ action: 'lambda:UpdateEventSourceMapping', resource, from }];
+    }
+  }
+  throw new Error(`iam-requests: no IAM mapping for Lambda ${call.command}`);
 }
 
 /** SQS authorizes a batch by its single action: SendMessageBatch is sqs:SendMessage, and so on. */

@@ -163,9 +163,55 @@ describe('grantOperate', () => {
       { Action: 'scheduler:GetSchedule', Effect: 'Allow', Resource: schedulesArn(built) },
       { Action: 'scheduler:ListSchedules', Effect: 'Allow', Resource: '*' },
       { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: arn(built, key!) },
+      ...pauseStatements(built),
     ]);
   });
+
+  it("lets pause and resume switch exactly the workers' own event source mappings, and no other", () => {
+    const { built, role, roleId } = withRole();
+    built.jobs.grantOperate(role);
+    const statements = statementsOf(built, roleId);
+    expect(statements).toEqual(expect.arrayContaining(pauseStatements(built)));
+    const mappings = templateOf(built).findResources('AWS::Lambda::EventSourceMapping');
+    expect(Object.keys(mappings)).toHaveLength(2);
+    const update = statements.find((st) => st.Action === 'lambda:UpdateEventSourceMapping');
+    expect(update?.Resource).toEqual(
+      Object.keys(mappings).map((id) => ({ 'Fn::GetAtt': [id, 'EventSourceMappingArn'] })),
+    );
+    // Only ListEventSourceMappings, which has no resource type, is granted on "*" among the Lambda actions.
+    const lambdaOnAll = statements.filter(
+      (st) => JSON.stringify(st.Action).includes('lambda:') && st.Resource === '*',
+    );
+    expect(lambdaOnAll.map((st) => st.Action)).toEqual(['lambda:ListEventSourceMappings']);
+  });
 });
+
+/** The pause item of the table, the workers' event source mappings, and a schedule's State (see grants.ts). */
+function pauseStatements(b: Built): Statement[] {
+  // Each worker's mapping: the EventSourceMapping that addEventSource made (its id starts with SqsEventSource).
+  const mappings = Object.values(b.jobs.workers).map((fn) => ({
+    'Fn::GetAtt': [
+      logicalId(b, fn.node.findAll().find((c) => c.node.id.startsWith('SqsEventSource'))!),
+      'EventSourceMappingArn',
+    ],
+  }));
+  return [
+    {
+      Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Effect: 'Allow',
+      Resource: arn(b, b.jobs.table as never),
+    },
+    { Action: 'lambda:ListEventSourceMappings', Effect: 'Allow', Resource: '*' },
+    { Action: 'lambda:UpdateEventSourceMapping', Effect: 'Allow', Resource: mappings },
+    { Action: 'scheduler:UpdateSchedule', Effect: 'Allow', Resource: schedulesArn(b) },
+    {
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
+      Resource: arn(b, b.jobs.schedulerRole as Role),
+      Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    },
+  ];
+}
 
 describe('worker and Scheduler roles', () => {
   it('lets a worker consume its own queue, dead-letter to its own dead-letter queue, enqueue and write job state', () => {

@@ -21,6 +21,8 @@
  *   does as its starter (receive and delete on the DLQ, send to the queue) is derived.
  * - The queue policies (TLS only) and the key policies are evaluated; SCPs, RCPs, permission boundaries and managed
  *   policies named by ARN are not (an account can only take permissions away with them).
+ * - Pausing a queue: each worker's event source mapping is played on moto by a mapping of its own (moto runs no
+ *   function code), whose UUID the template's mapping ARN resolves to.
  * - Lambda's own calls with the execution role (CloudWatch Logs, X-Ray) are not made by wharf's code: the grants
  *   test (test/infra/grants.test.ts) asserts their statements.
  */
@@ -54,6 +56,15 @@ vi.mock('../../src/schedule/eventbridge/scheduler-client-class', async () => {
   const { SchedulerClient } = await import('@aws-sdk/client-scheduler');
   const { recordingClientClass } = await import('../helpers/aws-action-recorder');
   return { SchedulerClient: recordingClientClass(SchedulerClient) };
+});
+
+// The Lambda client (pausing a queue) is loaded by name (src/runtime/lambda-api.ts, an optional peer): here the
+// loader hands out the recording class.
+vi.mock('../../src/runtime/lambda-api', async () => {
+  const lambda = await import('@aws-sdk/client-lambda');
+  const { recordingClientClass } = await import('../helpers/aws-action-recorder');
+  const recorded = { ...lambda, LambdaClient: recordingClientClass(lambda.LambdaClient) };
+  return { loadLambda: async () => recorded };
 });
 
 let world: GrantWorld;
@@ -183,6 +194,11 @@ function mustHave(role: string): unknown[][] {
         ...sending,
         ['scheduler:ListSchedules', '*'],
         ['scheduler:GetSchedule', expect.stringMatching(new RegExp(`/recurring\\.${reminder.task}$`))],
+        ['scheduler:UpdateSchedule', expect.stringMatching(new RegExp(`/recurring\\.${reminder.task}$`))],
+        ['iam:PassRole', world.scheduler.arn],
+        ['dynamodb:UpdateItem', table],
+        ['lambda:ListEventSourceMappings', '*'],
+        ['lambda:UpdateEventSourceMapping', expect.stringMatching(/:event-source-mapping:[0-9a-f-]{36}$/)],
       ];
     case 'Scheduler':
       return [...sending, ['sqs:SendMessage', dlq], ['sqs:SendMessage', emails], ['kms:Decrypt', key]];

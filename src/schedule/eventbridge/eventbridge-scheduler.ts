@@ -11,7 +11,13 @@ import {
   type ScheduleRecord,
 } from '../types.js';
 import { schedulerAccepts } from './accepts.js';
-import { oneTimeRequest, recurringRequest, type ScheduleTargets, toRecord } from './schedule-request.js';
+import {
+  oneTimeRequest,
+  recurringRequest,
+  type ScheduleTargets,
+  stateRequest,
+  toRecord,
+} from './schedule-request.js';
 import {
   CreateScheduleCommand,
   type CreateScheduleInput,
@@ -114,6 +120,19 @@ export function createEventBridgeScheduler(options: EventBridgeSchedulerOptions)
     },
     async deleteRecurring(task) {
       return (await remove(recurringScheduleName(task))) === true;
+    },
+    async setRecurringEnabled(task, enabled) {
+      const name = recurringScheduleName(task);
+      const current = await call('GetSchedule', name, () => client.send(new GetScheduleCommand(ref(name))));
+      if (typeof current === 'symbol') return undefined;
+      if (current.State !== (enabled ? 'ENABLED' : 'DISABLED')) {
+        const updated = await call('UpdateSchedule', name, () =>
+          client.send(new UpdateScheduleCommand(stateRequest(current, enabled))),
+        );
+        // Deleted between the read and the update: there is no such task any more.
+        if (updated === NOT_FOUND) return undefined;
+      }
+      return found(await get(name));
     },
     async list(query = {}) {
       const page = await call('ListSchedules', t.groupName, () =>

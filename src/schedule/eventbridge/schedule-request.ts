@@ -2,7 +2,7 @@ import { ConfigError } from '../../errors.js';
 import { formatScheduledTime } from '../context-attributes.js';
 import { ONE_TIME_PREFIX } from '../schedule-names.js';
 import type { OneTimeSchedule, RecurringSchedule, ScheduleRecord } from '../types.js';
-import type { CreateScheduleInput, GetScheduleOutput, Target } from './scheduler-api.js';
+import type { CreateScheduleInput, GetScheduleOutput, Target, UpdateScheduleInput } from './scheduler-api.js';
 
 /** Where schedules go and what Scheduler sends with: resolved once by the adapter. */
 export interface ScheduleTargets {
@@ -92,7 +92,29 @@ export function toRecord(t: ScheduleTargets, out: GetScheduleOutput): ScheduleRe
     body: out.Target?.Input ?? '',
     ...(out.Description ? { description: out.Description } : {}),
     ...(started ? { startMs: started.getTime() } : {}),
+    ...(out.LastModificationDate ? { modifiedAtMs: out.LastModificationDate.getTime() } : {}),
   };
+}
+
+/**
+ * The UpdateSchedule request that changes only a schedule's State: UpdateSchedule replaces the whole definition,
+ * so every field GetSchedule returned goes back as it was (a field left out would be reset to its default).
+ */
+export function stateRequest(out: GetScheduleOutput, enabled: boolean): UpdateScheduleInput {
+  return {
+    Name: out.Name,
+    GroupName: out.GroupName,
+    ScheduleExpression: out.ScheduleExpression,
+    FlexibleTimeWindow: out.FlexibleTimeWindow,
+    Target: out.Target,
+    ...(out.ScheduleExpressionTimezone ? { ScheduleExpressionTimezone: out.ScheduleExpressionTimezone } : {}),
+    ...(out.StartDate ? { StartDate: out.StartDate } : {}),
+    ...(out.EndDate ? { EndDate: out.EndDate } : {}),
+    ...(out.Description !== undefined ? { Description: out.Description } : {}),
+    ...(out.KmsKeyArn ? { KmsKeyArn: out.KmsKeyArn } : {}),
+    ...(out.ActionAfterCompletion ? { ActionAfterCompletion: out.ActionAfterCompletion } : {}),
+    State: enabled ? 'ENABLED' : 'DISABLED',
+  } as UpdateScheduleInput;
 }
 
 /** Scheduler's Description holds at most 512 characters; the full job id is in the body anyway. */
