@@ -8,7 +8,7 @@ export { deferralText } from './deferral-text.js';
 export type { LocalOpsOptions } from './local-ops.js';
 export { createLocalOps } from './local-ops.js';
 export { printable, safeJson } from './printable.js';
-export type { QueueConsumers, QueueConsumerView, QueueConsumerView } from './queue-consumers.js';
+export type { QueueConsumers, QueueConsumerView } from './queue-consumers.js';
 export { REDACTED, redact } from './redact.js';
 export type { ScheduleList, ScheduleSource, ScheduleView } from './schedule-source.js';
 export type { ScheduleEntryView, ScheduleOpsOptions } from './schedules.js';
