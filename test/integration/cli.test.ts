@@ -189,7 +189,7 @@ describe('the wharf CLI against moto server', () => {
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/^NAME\s+KIND\s+JOB\s+EXPRESSION/);
     expect(listed.stdout).toMatch(
-      /nightly-shipping\s+recurring\s+ship-order\s+cron\(0 2 \* \* \? \*\)\s+UTC\s+in \d+[hd], in \d+[hd], in \d+[hd]\s+yes/,
+      /nightly-shipping\s+recurring\s+ship-order\s+cron\(0 2 \* \* \? \*\)\s+UTC\s+in \d+[hd], in \d+[hd], in \d+[hd]\s+enabled/,
     );
   });
 });
