@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineJob } from '../../src/define-job';
 import { InvalidPayloadError } from '../../src/index';
 import {
   EnqueuedJobFailedError,
@@ -241,3 +243,29 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
     (error: Error) => error,
   );
 }
+
+describe('performEnqueued with flow control', () => {
+  it('holds a throttled job until its reserved start on the test clock, then runs it as attempt 1', async () => {
+    const ran: number[] = [];
+    const callPartner = defineJob({
+      name: 'callPartnerOncePerMinute',
+      schema: z.object({ n: z.number() }),
+      throttle: { limit: 1, period: '1m' },
+      perform({ n }, ctx) {
+        ran.push(n * 10 + ctx.attempt);
+      },
+    });
+    await callPartner.performLater({ n: 1 });
+    await callPartner.performLater({ n: 2 });
+    await jobs.performEnqueued();
+    expect(ran).toEqual([11]);
+    // The second is put off until the start the throttle reserved for it, a minute on; it used no attempt.
+    expect(jobs.count()).toBe(1);
+    jobs.travel('59s');
+    await jobs.performEnqueued();
+    expect(ran).toEqual([11]);
+    jobs.travel('1s');
+    await jobs.performEnqueued();
+    expect(ran).toEqual([11, 21]);
+  });
+});
