@@ -59,7 +59,9 @@ describe('the environment size check', () => {
     const lanedApp = (laneCount: number) => {
       const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
       const stack = new Stack(app, 'OrdersServiceProduction');
-      const registry = registryOf(...QUEUE_NAMES.slice(0, 4).map((queue, i) => ({ name: `job-${i}`, queue })));
+      const registry = registryOf(
+        ...QUEUE_NAMES.slice(0, 4).map((queue, i) => ({ name: `job-${i}`, queue })),
+      );
       const lanes = Object.fromEntries(Array.from({ length: laneCount }, (_, i) => [`lane-${i}`, 1]));
       const jobs = new WharfJobs(stack, 'WharfJobs', {
         registry,

@@ -16,7 +16,10 @@ const job = (name: string, options: { queue?: string; priority?: string } = {}) 
 
 const threeLanes = { lanes: { high: 6, default: 3, low: 1 } } as const;
 
-function synth(props: Partial<WharfJobsProps> = {}, jobs = [job('report'), job('mail', { queue: 'emails' })]) {
+function synth(
+  props: Partial<WharfJobsProps> = {},
+  jobs = [job('report'), job('mail', { queue: 'emails' })],
+) {
   const stack = new Stack(testApp(), 'Lanes');
   const wharf = new WharfJobs(stack, 'Jobs', {
     registry: createRegistry(jobs),
@@ -39,7 +42,9 @@ describe('priority lanes in the WharfJobs construct', () => {
     template.resourceCountIs('AWS::SQS::Queue', 8);
     expect(Object.keys(wharf.queues).sort()).toEqual(['default', 'default/high', 'default/low', 'emails']);
     expect(wharf.queues['default/high']!.node.path).toBe('Lanes/Jobs/default/Lanes/high/Queue');
-    expect(wharf.deadLetterQueues['default/low']!.node.path).toBe('Lanes/Jobs/default/Lanes/low/DeadLetterQueue');
+    expect(wharf.deadLetterQueues['default/low']!.node.path).toBe(
+      'Lanes/Jobs/default/Lanes/low/DeadLetterQueue',
+    );
     // Each lane's redrive policy names its own dead-letter queue, so a dead letter is redriven to its lane.
     for (const lane of ['default/high', 'default/low', 'default']) {
       const queue = template.toJSON().Resources[idOf(stack, wharf.queues[lane])];
@@ -136,8 +141,12 @@ describe('priority lanes in the WharfJobs construct', () => {
         [job('report'), job('mail', { queue: 'emails' })],
       );
     expect(attempt).toThrow(/lane name "High" must be 1-20 lowercase letters/);
-    expect(attempt).toThrow(/queues\.default\.lanes\.High: weight must be an integer from 1 to 1000, received 0/);
-    expect(attempt).toThrow(/queues\.default\.lanes\.default: weight must be an integer from 1 to 1000, received 1\.5/);
+    expect(attempt).toThrow(
+      /queues\.default\.lanes\.High: weight must be an integer from 1 to 1000, received 0/,
+    );
+    expect(attempt).toThrow(
+      /queues\.default\.lanes\.default: weight must be an integer from 1 to 1000, received 1\.5/,
+    );
     expect(attempt).toThrow(/queues\.emails\.lanes: expected 2 to 10 lanes .* received 1/);
     expect(attempt).toThrow(/queues\.emails\.defaultLane: "nope" is not one of the lanes \(only\)/);
   });
@@ -193,9 +202,8 @@ describe('priority lanes in the WharfJobs construct', () => {
     for (let total = 2; total <= 200; total += 7) {
       const shares = [...laneShares(total, lanes([5, 3, 2, 1])).values()];
       expect(shares.reduce((a, b) => a + b, 0)).toBe(total);
-      shares.forEach((share, i) =>
-        expect(Math.abs(share - (total * [5, 3, 2, 1][i]!) / 11)).toBeLessThan(1),
-      );
+      for (const [i, share] of shares.entries())
+        expect(Math.abs(share - (total * [5, 3, 2, 1][i]!) / 11)).toBeLessThan(1);
     }
   });
 });
