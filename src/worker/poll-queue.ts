@@ -48,7 +48,9 @@ export async function pollQueue(
 ): Promise<void> {
   const turns = new LaneTurns(targets.map((t) => t.weight));
   const byWeight = turns.order();
-  let idle = true;
+  // A queue without lanes starts as if idle (one message, long poll); lanes start with a weighted round, as a
+  // queue that has work to share out.
+  let idle = targets.length === 1;
   while (!ctx.stopping.aborted) {
     const free = ctx.concurrency - ctx.running() - slots.reserved;
     if (free <= 0) {
@@ -58,12 +60,25 @@ export async function pollQueue(
     const waiting: boolean = idle || targets.length === 1;
     // Idle: one message from each lane (as many lanes as there are free slots, highest weight first).
     const polled = waiting ? byWeight.slice(0, Math.min(free, targets.length)) : turns.next();
-    const asked: number = waiting ? (targets.length === 1 && !idle ? Math.min(10, free) : 1) : Math.min(10, free);
+    const asked: number = waiting
+      ? targets.length === 1 && !idle
+        ? Math.min(10, free)
+        : 1
+      : Math.min(10, free);
     const held = waiting ? asked * polled.length : asked;
     slots.reserved += held;
     const result: Received = waiting
-      ? await receiveEach(ctx, polled.map((i) => targets[i]!.address), asked, ctx.waitTimeSeconds)
-      : await receiveFirst(ctx, polled.map((i) => targets[i]!.address), asked);
+      ? await receiveEach(
+          ctx,
+          polled.map((i) => targets[i]!.address),
+          asked,
+          ctx.waitTimeSeconds,
+        )
+      : await receiveFirst(
+          ctx,
+          polled.map((i) => targets[i]!.address),
+          asked,
+        );
     slots.reserved -= held;
     idle = result.messages.length === 0;
     // Slots this receive held but did not fill are free again for the queues waiting on them.

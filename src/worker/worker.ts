@@ -5,7 +5,7 @@ import { createEngine } from '../engine/engine.js';
 import { type Settlement, settleMessage } from '../engine/settle-messages.js';
 import type { EngineOptions } from '../engine/types.js';
 import { ConfigError, InvalidOptionsError } from '../errors.js';
-import { type LaneMap, laneTargets, lanesOf } from '../job/lanes.js';
+import { type LaneMap, lanesOf, laneTargets } from '../job/lanes.js';
 import type { Consumer, ReceivedMessage } from '../transport/types.js';
 import { AckBuffer } from './ack-buffer.js';
 import { heartbeat } from './heartbeat.js';
