@@ -38,8 +38,10 @@ export class SlotReservations {
  *
  * While work comes, each receive takes up to 10 messages from the lane whose turn it is, and from the next lane by
  * weight when that one is empty (no long poll: an empty lane must not hold the turn for 20 s). When every lane was
- * empty, the queue waits on a long poll of each lane at once, one message each, so a message on any lane ends the
- * wait; a queue without lanes does the same with its one queue, holding one slot instead of ten while idle.
+ * empty, the queue waits on a long poll of each lane at once, one message each (one slot per lane), so a message
+ * on any lane ends the wait; a queue without lanes does the same with its one queue, holding one slot instead of
+ * ten while idle. A worker with fewer free slots than lanes long-polls only that many lanes, a different set each
+ * time by turn, for at most a second, so no lane waits more than a few seconds to be looked at.
  */
 export async function pollQueue(
   ctx: PollContext,
@@ -47,7 +49,6 @@ export async function pollQueue(
   targets: readonly LaneTarget[],
 ): Promise<void> {
   const turns = new LaneTurns(targets.map((t) => t.weight));
-  const byWeight = turns.order();
   // A queue without lanes starts as if idle (one message, long poll); lanes start with a weighted round, as a
   // queue that has work to share out.
   let idle = targets.length === 1;
@@ -57,28 +58,13 @@ export async function pollQueue(
       await ctx.waitForSlot();
       continue;
     }
-    const waiting: boolean = idle || targets.length === 1;
-    // Idle: one message from each lane (as many lanes as there are free slots, highest weight first).
-    const polled = waiting ? byWeight.slice(0, Math.min(free, targets.length)) : turns.next();
-    const asked: number = waiting
-      ? targets.length === 1 && !idle
-        ? Math.min(10, free)
-        : 1
-      : Math.min(10, free);
-    const held = waiting ? asked * polled.length : asked;
+    const round = planRound(turns, targets.length, idle, free, ctx.waitTimeSeconds);
+    const addresses = round.lanes.map((i) => targets[i]!.address);
+    const held = round.firstOnly ? round.each : round.each * addresses.length;
     slots.reserved += held;
-    const result: Received = waiting
-      ? await receiveEach(
-          ctx,
-          polled.map((i) => targets[i]!.address),
-          asked,
-          ctx.waitTimeSeconds,
-        )
-      : await receiveFirst(
-          ctx,
-          polled.map((i) => targets[i]!.address),
-          asked,
-        );
+    const result = round.firstOnly
+      ? await receiveFirst(ctx, addresses, round.each)
+      : await receiveEach(ctx, addresses, round.each, round.wait);
     slots.reserved -= held;
     idle = result.messages.length === 0;
     // Slots this receive held but did not fill are free again for the queues waiting on them.
@@ -89,6 +75,34 @@ export async function pollQueue(
     for (const message of result.messages) ctx.start(message);
     if (result.messages.length > 0) ctx.flushAcks();
   }
+}
+
+/** One round of receives: these lanes, this many messages each, waiting up to `wait` seconds. */
+interface Round {
+  readonly lanes: readonly number[];
+  readonly each: number;
+  readonly wait: number;
+  /** Short polls in turn until one lane gives messages, rather than one receive per lane at once. */
+  readonly firstOnly: boolean;
+}
+
+function planRound(
+  turns: LaneTurns,
+  lanes: number,
+  idle: boolean,
+  free: number,
+  waitTimeSeconds: number,
+): Round {
+  if (lanes === 1)
+    return { lanes: [0], each: idle ? 1 : Math.min(10, free), wait: waitTimeSeconds, firstOnly: false };
+  if (!idle) return { lanes: turns.next(), each: Math.min(10, free), wait: 0, firstOnly: true };
+  if (free >= lanes) return { lanes: turns.order(), each: 1, wait: waitTimeSeconds, firstOnly: false };
+  return {
+    lanes: turns.next().slice(0, free),
+    each: 1,
+    wait: Math.min(waitTimeSeconds, 1),
+    firstOnly: false,
+  };
 }
 
 interface Received {
