@@ -6,9 +6,11 @@ import { defineJob } from '../../src/define-job';
 import type { JobEvent } from '../../src/engine/events';
 import { createRegistry } from '../../src/job/registry';
 import { createAwsRuntime } from '../../src/runtime/aws-runtime';
+import { createLambdaWorkerFromEnv } from '../../src/runtime/lambda-from-env';
 import { createWorkerFromEnv } from '../../src/runtime/worker-from-env';
 import type { Worker } from '../../src/worker/worker';
 import { motoEndpoint, sqsClient } from '../helpers/aws';
+import { fakeContext, pollOnce } from '../helpers/esm';
 import { createQueuePair, messagesLeft, type QueuePair } from '../helpers/queues';
 
 // The queue "jobs" with three lanes, as the construct deploys it: the default lane is the queue itself, and
@@ -162,5 +164,27 @@ describe('priority lanes on moto (the worker process polling three lane queues)'
     expect(Messages.map((m) => JSON.parse(m.Body!).job)).toEqual(['doomed']);
     expect(await messagesLeft(sqs, pairs.default.deadLetterUrl)).toBe(0);
     expect(await messagesLeft(sqs, pairs.low.deadLetterUrl)).toBe(0);
+  });
+
+  it('runs a Lambda batch from a lane’s event source mapping as that lane’s: its retry goes back to the lane', async () => {
+    const { client } = createAwsRuntime({ registry, env });
+    await client.enqueue(flaky.with({}, { priority: 'high' }));
+    const handler = createLambdaWorkerFromEnv({
+      registry,
+      env: { ...env, WHARF_QUEUE: 'jobs' },
+      onEvent: (e) => events.push(e),
+    });
+    // Lambda's mapping of the high lane's queue, played in-process (moto runs no Lambda code).
+    const invocation = await pollOnce({
+      sqs,
+      queueUrl: pairs.high.url,
+      queueArn: pairs.high.arn,
+      handler: (event, context) => handler(event, context ?? fakeContext(60_000)),
+    });
+    expect(invocation.records).toHaveLength(1);
+    expect(invocation.deleted).toBe(1);
+    expect(events.map((e) => `${e.type}@${e.queue}`)).toEqual(['started@jobs/high', 'retrying@jobs/high']);
+    expect(await messagesLeft(sqs, pairs.high.url)).toBe(1);
+    expect(await messagesLeft(sqs, pairs.default.url)).toBe(0);
   });
 });
