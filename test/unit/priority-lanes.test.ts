@@ -7,6 +7,7 @@ import { defineJob } from '../../src/define-job';
 import { LaneTurns } from '../../src/job/lane-turns';
 import { type LaneMap, resolveLanes } from '../../src/job/lanes';
 import { createRegistry } from '../../src/job/registry';
+import { createLocalEngine } from '../../src/local/local-engine';
 import { createManualClock } from '../../src/local/manual-clock';
 import { createMemoryJobStore } from '../../src/store/memory-store';
 import { createMemoryTransport } from '../../src/transport/memory';
@@ -279,5 +280,76 @@ describe('the worker process on a queue with lanes', () => {
     // high (12 jobs) is empty after turn 20: its turns go to the next lane by weight, default, until it is empty
     // too (its 6 left take the next six turns), then everything goes to low.
     expect(order.slice(20).map(lane).join('')).toBe(`${'d'.repeat(6)}${'l'.repeat(10)}`);
+  });
+});
+
+describe('the embedded engine on a queue with lanes', () => {
+  const lanesOption = { default: { lanes: { high: 6, default: 3, low: 1 } } };
+
+  function engineWorld(concurrency = 1) {
+    const ran: string[] = [];
+    const events: { type: string; queue: string; jobName?: string }[] = [];
+    const work = defineJob({
+      name: 'work',
+      idempotency: 'off',
+      schema: z.object({ lane: z.string() }),
+      perform: ({ lane }) => {
+        ran.push(lane);
+      },
+    });
+    const flaky = defineJob({
+      name: 'flaky',
+      priority: 'low',
+      retry: { attempts: 2, backoff: { strategy: 'fixed', delay: '5s' } },
+      schema: z.object({}),
+      perform: (_p, ctx) => {
+        if (ctx.attempt === 1) throw new Error('first attempt fails');
+      },
+    });
+    const engine = createLocalEngine({
+      registry: createRegistry([work, flaky]),
+      queues: lanesOption,
+      concurrency,
+      onEvent: (e) => events.push(e),
+    });
+    return { engine, work, flaky, ran, events };
+  }
+
+  it('delivers the lanes by the same weights as the worker process', async () => {
+    const { engine, work, ran } = engineWorld();
+    for (const lane of ['high', 'default', 'low'])
+      await engine.client.enqueueMany(
+        Array.from({ length: 12 }, () => work.with({ lane }, { priority: lane })),
+      );
+    await engine.runUntilIdle();
+    const letters = ran.map((lane) => lane[0]).join('');
+    expect(letters).toBe(`hdhhdhlhdh${'hdhhdhlhdh'}${'d'.repeat(6)}${'l'.repeat(10)}`);
+  });
+
+  it('keeps a retry in its lane, and refuses a lane the queue does not declare', async () => {
+    const { engine, flaky, events } = engineWorld();
+    await engine.client.enqueue(flaky.with({}));
+    await engine.runUntilIdle();
+    expect(events.filter((e) => e.jobName === 'flaky').map((e) => `${e.type}@${e.queue}`)).toEqual([
+      'started@default/low',
+      'retrying@default/low',
+      'started@default/low',
+      'succeeded@default/low',
+    ]);
+    await expect(engine.client.enqueue(flaky.with({}, { priority: 'urgent' }))).rejects.toMatchObject({
+      code: 'WHARF_INVALID_OPTIONS',
+      message: expect.stringContaining('(its lanes: high, default, low)'),
+    });
+  });
+
+  it('refuses a bad lane declaration, every problem at once', () => {
+    expect(() =>
+      createLocalEngine({
+        registry: createRegistry([defineJob({ name: 'a', schema: z.object({}), perform: () => undefined })]),
+        queues: { default: { lanes: { high: 0 } }, other: { lanes: { a: 1, b: 1 } } },
+      }),
+    ).toThrow(
+      /queues\.default\.lanes: expected 2 to 10 lanes[\s\S]*queues\.default\.lanes\.high: weight must be an integer[\s\S]*queues\.other: no job runs on queue "other"/,
+    );
   });
 });
