@@ -53,6 +53,7 @@ export type { BackoffPolicy, Random } from './job/backoff.js';
 export { backoffDelayMs } from './job/backoff.js';
 export type { JobDefinition, ResolvedJobOptions } from './job/define-job.js';
 export type { Duration, DurationUnit } from './job/duration.js';
+export type { Lane, LaneDeclaration, LaneMap, QueueLanes } from './job/lanes.js';
 export type { JobRegistry, RegistryOptions } from './job/registry.js';
 export { createRegistry } from './job/registry.js';
 export type {

@@ -54,7 +54,13 @@ export async function prepare(request: EnqueueRequest, clock: Clock, lanes: Know
     if (!OPTION_KEYS.includes(key))
       optionProblems.push(`unknown enqueue option "${key}" (known: ${OPTION_KEYS.join(', ')})`);
   }
-  const route = laneRoute(job.options.queue, lanes, options?.priority, job.options.flow?.priority, optionProblems);
+  const route = laneRoute(
+    job.options.queue,
+    lanes,
+    options?.priority,
+    job.options.flow?.priority,
+    optionProblems,
+  );
 
   const now = clock.nowMs();
   const runAtMs = resolveRunAt(options, now, optionProblems);
@@ -113,7 +119,8 @@ function laneRoute(
   problems: string[],
 ): { address: string; lane?: string } {
   const priority = requested ?? jobDefault;
-  if (lanes === 'unchecked') return { address: queue, ...(typeof priority === 'string' ? { lane: priority } : {}) };
+  if (lanes === 'unchecked')
+    return { address: queue, ...(typeof priority === 'string' ? { lane: priority } : {}) };
   const queueLanes = lanesOf(lanes, queue);
   const address = routeToLane(queue, queueLanes, { enqueue: requested, job: jobDefault }, problems);
   if (!queueLanes) return { address };

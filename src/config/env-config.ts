@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
-import { type LaneMap, laneTargets, type QueueLanes } from '../job/lanes.js';
 import { LANE_NAME_PATTERN } from '../job/flow-control.js';
+import { type LaneMap, laneTargets, type QueueLanes } from '../job/lanes.js';
 
 /**
  * How a process finds its queues and table at run time. The CDK construct sets these variables on every
@@ -217,7 +217,8 @@ export function queuesFromEnv(env: NodeJS.ProcessEnv): Record<string, QueueUrls>
   for (const key of Object.keys(env)) {
     if (!key.startsWith(LANES_PREFIX) || !env[key]) continue;
     const queue = key.slice(LANES_PREFIX.length);
-    for (const part of env[key]!.split(',')) laneSuffixes.add(`${queue}__${queueEnvSuffix(part.split(':')[0] ?? '')}`);
+    for (const part of env[key]!.split(','))
+      laneSuffixes.add(`${queue}__${queueEnvSuffix(part.split(':')[0] ?? '')}`);
   }
   const names = Object.keys(env)
     .filter((key) => key.startsWith(QUEUE_URL_PREFIX) && env[key])

@@ -60,7 +60,11 @@ export function logicalQueueOf(address: string): string {
 /** Every lane of a queue with its address, in declared order; a queue without lanes is its one target. */
 export function laneTargets(queue: string, lanes: QueueLanes | undefined): LaneTarget[] {
   if (!lanes) return [{ lane: '', address: queue, weight: 1 }];
-  return lanes.lanes.map((l) => ({ lane: l.name, address: laneAddress(queue, lanes, l.name), weight: l.weight }));
+  return lanes.lanes.map((l) => ({
+    lane: l.name,
+    address: laneAddress(queue, lanes, l.name),
+    weight: l.weight,
+  }));
 }
 
 /** Every address of every queue: what a transport must know and a consumer may poll. */
@@ -84,7 +88,8 @@ export function resolveLanes(
 ): QueueLanes | undefined {
   const { lanes, defaultLane } = declaration;
   if (lanes === undefined) {
-    if (defaultLane !== undefined) problems.push(`${field}.defaultLane: given without lanes; declare lanes too`);
+    if (defaultLane !== undefined)
+      problems.push(`${field}.defaultLane: given without lanes; declare lanes too`);
     return undefined;
   }
   const before = problems.length;
@@ -106,9 +111,7 @@ export function resolveLanes(
   const names = entries.map(([name]) => name);
   const chosen = defaultLane ?? (names.includes('default') ? 'default' : names[0]);
   if (defaultLane !== undefined && !names.includes(defaultLane))
-    problems.push(
-      `${field}.defaultLane: "${defaultLane}" is not one of the lanes (${names.join(', ')})`,
-    );
+    problems.push(`${field}.defaultLane: "${defaultLane}" is not one of the lanes (${names.join(', ')})`);
   if (problems.length > before || chosen === undefined) return undefined;
   return { lanes: entries.map(([name, weight]) => ({ name, weight })), defaultLane: chosen };
 }

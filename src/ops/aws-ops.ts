@@ -1,6 +1,7 @@
 import { createClient } from '../client/client.js';
 import { systemClock } from '../clock.js';
 import { configFromEnv, queuesFromEnv } from '../config/env-config.js';
+import { logicalQueueOf } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
 import { createAwsClients } from '../runtime/aws-clients.js';
 import { importDynamoDBClass } from '../runtime/import-dynamodb-class.js';
@@ -41,7 +42,10 @@ export interface AwsOps extends Ops {
  */
 export function createAwsOps(options: AwsOpsOptions = {}): AwsOps {
   const env = options.env ?? process.env;
-  const names = options.registry ? options.registry.queues : Object.keys(queuesFromEnv(env));
+  // Logical queues: configFromEnv adds each one's lanes (WHARF_LANES_<QUEUE>) under `<queue>/<lane>`.
+  const names = options.registry
+    ? options.registry.queues
+    : [...new Set(Object.keys(queuesFromEnv(env)).map(logicalQueueOf))];
   const config = configFromEnv(names, env);
   const clients = createAwsClients({
     env,
@@ -67,7 +71,11 @@ export function createAwsOps(options: AwsOpsOptions = {}): AwsOps {
     admin: lazyQueueAdmin(clients.sqs, config.queues),
     ...(store ? { store } : {}),
     // The registry lets the client refuse a job it lacks at enqueue, as every client with a registry does.
-    enqueuer: createClient({ transport, ...(options.registry ? { registry: options.registry } : {}) }),
+    enqueuer: createClient({
+      transport,
+      lanes: config.lanes,
+      ...(options.registry ? { registry: options.registry } : {}),
+    }),
     ...(config.scheduler && !options.schedules
       ? {
           schedules: createScheduleSource({

@@ -2,6 +2,7 @@ import type { Enqueuer } from '../client/types.js';
 import { type Clock, systemClock } from '../clock.js';
 import { ConfigError, NotFoundError } from '../errors.js';
 import type { Duration } from '../job/duration.js';
+import { logicalQueueOf } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { JobStore } from '../store/types.js';
 import type { QueueAdmin } from '../transport/admin-types.js';
@@ -68,7 +69,8 @@ export function createOps(options: OpsOptions): Ops {
       Promise.all(
         admin.queues.map(async (queue) => ({
           queue,
-          jobs: registry?.jobsOn(queue).map((job) => job.name) ?? [],
+          // A lane's queue (`<queue>/<lane>`) runs the jobs of its queue.
+          jobs: registry?.jobsOn(logicalQueueOf(queue)).map((job) => job.name) ?? [],
           ...(await admin.stats(queue)),
         })),
       ),
@@ -77,7 +79,9 @@ export function createOps(options: OpsOptions): Ops {
       const payload = record ? redact(record.payload, redactPaths(record.jobName)) : undefined;
       // Dead letters are looked up only where one can be: a dead job, or a job the store does not know.
       const lookUp = record === undefined || record.status === 'dead';
-      const queues = record && admin.queues.includes(record.queue) ? [record.queue] : admin.queues;
+      // The record names the logical queue: its dead letter is in the dead-letter queue of one of its lanes.
+      const ofRecord = record ? admin.queues.filter((q) => logicalQueueOf(q) === record.queue) : [];
+      const queues = ofRecord.length > 0 ? ofRecord : admin.queues;
       const deadLetters = lookUp
         ? await collectDeadLetters({ ...find, queues, limit: 20, filter: (v) => v.jobId === jobId })
         : [];

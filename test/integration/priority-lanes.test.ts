@@ -5,6 +5,7 @@ import { deadLetterUrlVariable, lanesVariable, queueUrlVariable } from '../../sr
 import { defineJob } from '../../src/define-job';
 import type { JobEvent } from '../../src/engine/events';
 import { createRegistry } from '../../src/job/registry';
+import { createAwsOps } from '../../src/ops/aws-ops';
 import { createAwsRuntime } from '../../src/runtime/aws-runtime';
 import { createLambdaWorkerFromEnv } from '../../src/runtime/lambda-from-env';
 import { createWorkerFromEnv } from '../../src/runtime/worker-from-env';
@@ -185,6 +186,33 @@ describe('priority lanes on moto (the worker process polling three lane queues)'
     expect(invocation.deleted).toBe(1);
     expect(events.map((e) => `${e.type}@${e.queue}`)).toEqual(['started@jobs/high', 'retrying@jobs/high']);
     expect(await messagesLeft(sqs, pairs.high.url)).toBe(1);
+    expect(await messagesLeft(sqs, pairs.default.url)).toBe(0);
+  });
+
+  it('lists each lane’s queues in ops, and a redrive returns a dead letter to its own lane', async () => {
+    const { client } = createAwsRuntime({ registry, env });
+    await client.enqueue(doomed.with({}, { priority: 'low' }));
+    worker = createWorkerFromEnv({ registry, env, concurrency: 3, onEvent: (e) => events.push(e) });
+    void worker.run();
+    await until(() => events.some((e) => e.type === 'dead'), 'the doomed job to be dead-lettered');
+    await worker.stop(5_000);
+    worker = undefined;
+    // Without the registry too: an operator with the stack's outputs alone sees the lanes.
+    for (const ops of [createAwsOps({ registry, env }), createAwsOps({ env })]) {
+      const queues = await ops.queues();
+      expect(queues.map((q) => q.queue)).toEqual(['jobs', 'jobs/high', 'jobs/low']);
+    }
+    const ops = createAwsOps({ registry, env });
+    const queues = await ops.queues();
+    expect(queues.find((q) => q.queue === 'jobs/low')?.jobs).toEqual(['work', 'flaky', 'doomed']);
+    // The queue's name selects all its lanes; the dead letter says which lane it is in.
+    const listed = await ops.deadLetters({ queue: 'jobs' });
+    expect(listed.items.map((d) => [d.queue, d.jobName])).toEqual([['jobs/low', 'doomed']]);
+    // moto has no message move tasks: `auto` falls back to copy-then-delete, into the lane the letter came from.
+    const report = await ops.retry({ queue: 'jobs', all: true });
+    expect(report.succeeded).toHaveLength(1);
+    expect(await messagesLeft(sqs, pairs.low.url)).toBe(1);
+    expect(await messagesLeft(sqs, pairs.low.deadLetterUrl)).toBe(0);
     expect(await messagesLeft(sqs, pairs.default.url)).toBe(0);
   });
 });
