@@ -10,16 +10,7 @@ import { type Settlement, settleMessages } from '../engine/settle-messages.js';
 import type { Engine, EngineOptions } from '../engine/types.js';
 import { InvalidOptionsError, NotIdleError } from '../errors.js';
 import type { Random } from '../job/backoff.js';
-import { LaneTurns } from '../job/lane-turns.js';
-import {
-  allAddresses,
-  type LaneDeclaration,
-  type LaneMap,
-  lanesOf,
-  laneTargets,
-  type QueueLanes,
-  resolveLanes,
-} from '../job/lanes.js';
+import { allAddresses, type LaneDeclaration, lanesOf } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
 import { isActiveIn, toRecurringSchedule } from '../schedule/define-recurring.js';
 import {
