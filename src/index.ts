@@ -66,6 +66,7 @@ export type {
   ResolvedThrottle,
   ThrottleLimit,
 } from './job/flow-control.js';
+export type { Lane, LaneDeclaration, LaneMap, QueueLanes } from './job/lanes.js';
 export type { JobRegistry, RegistryOptions } from './job/registry.js';
 export { createRegistry } from './job/registry.js';
 export type {

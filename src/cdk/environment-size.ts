@@ -55,8 +55,9 @@ export function environmentSizeProblem(fn: CfnFunction, what: string): string | 
   return (
     `${what}: its ${variables} environment variables can take ${bytes} bytes once resolved, above Lambda's limit of ` +
     `${LAMBDA_ENVIRONMENT_LIMIT_BYTES} bytes, so CloudFormation would fail the deploy. Every function gets a queue URL ` +
-    'and a dead-letter queue URL for each queue (any job can enqueue any other): put more jobs on fewer queues, ' +
-    'split the registry across two WharfJobs, or drop extra environment variables'
+    'and a dead-letter queue URL for each queue and for each priority lane beyond its default one (any job can ' +
+    'enqueue any other): put more jobs on fewer queues or lanes, split the registry across two WharfJobs, or drop ' +
+    'extra environment variables'
   );
 }
 

@@ -6,11 +6,14 @@ import {
   deadLetterArnVariable,
   deadLetterUrlVariable,
   ENV_VARIABLES,
+  formatLanes,
+  lanesVariable,
   queueArnVariable,
   queueUrlVariable,
 } from '../config/env-config.js';
 import { ConfigError } from '../errors.js';
 import { outputDescription, pascalCase } from '../ops/stack-outputs.js';
+import type { LaneQueues } from './lanes.js';
 import type { QueueSettings } from './queue-settings.js';
 import type { JobSchedules } from './scheduler.js';
 
@@ -19,6 +22,8 @@ export interface QueueResources {
   readonly settings: QueueSettings;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
+  /** Each lane's queues but the default lane's. */
+  readonly lanes?: readonly LaneQueues[];
 }
 
 /** One run-time variable, its value, and the stack output that publishes it. */
@@ -96,43 +101,66 @@ export function runtimeSettings(
       inFunctions: true,
     },
   ];
-  for (const { settings: queueSettings, queue, deadLetterQueue } of pairs) {
-    const name = queueSettings.queue;
-    const suffix = pascalCase(name);
-    settings.push(
-      {
-        variable: queueUrlVariable(name),
-        value: queue.queueUrl,
-        outputName: `QueueUrl${suffix}`,
-        what: `URL of job queue "${name}"`,
+  for (const pair of pairs) {
+    const { settings: queueSettings } = pair;
+    if (queueSettings.lanes)
+      settings.push({
+        variable: lanesVariable(queueSettings.queue),
+        value: formatLanes(queueSettings.lanes),
+        outputName: `Lanes${pascalCase(queueSettings.queue)}`,
+        what: `priority lanes of queue "${queueSettings.queue}" and their weights, the default lane first`,
         inFunctions: true,
-      },
-      {
-        variable: deadLetterUrlVariable(name),
-        value: deadLetterQueue.queueUrl,
-        outputName: `DeadLetterQueueUrl${suffix}`,
-        what: `URL of the dead-letter queue of "${name}"`,
-        inFunctions: true,
-      },
-    );
-    // Scheduler cannot use a FIFO dead-letter queue: long waits on FIFO queues hop through SQS instead.
-    if (queueSettings.fifo) continue;
-    settings.push(
-      {
-        variable: queueArnVariable(name),
-        value: queue.queueArn,
-        outputName: `QueueArn${suffix}`,
-        what: `ARN of job queue "${name}" (Scheduler's target)`,
-        inFunctions: false,
-      },
-      {
-        variable: deadLetterArnVariable(name),
-        value: deadLetterQueue.queueArn,
-        outputName: `DeadLetterQueueArn${suffix}`,
-        what: `ARN of the dead-letter queue of "${name}" (the schedules' DLQ)`,
-        inFunctions: false,
-      },
-    );
+      });
+    const laneSettings = (pair.lanes ?? []).map((lane) => ({
+      settings: queueSettings,
+      queue: lane.queue,
+      deadLetterQueue: lane.deadLetterQueue,
+      name: lane.address,
+      suffix: `${pascalCase(queueSettings.queue)}Lane${pascalCase(lane.lane)}`,
+    }));
+    const own = { ...pair, name: queueSettings.queue, suffix: pascalCase(queueSettings.queue) };
+    for (const entry of [own, ...laneSettings]) settings.push(...queueVariables(entry));
   }
+  return settings;
+}
+
+/** A queue's (or a lane's) URL variables, and its ARNs for the outputs. */
+function queueVariables(entry: QueueResources & { readonly name: string; readonly suffix: string }) {
+  const { settings: queueSettings, queue, deadLetterQueue, name, suffix } = entry;
+  const settings: RuntimeSetting[] = [];
+  settings.push(
+    {
+      variable: queueUrlVariable(name),
+      value: queue.queueUrl,
+      outputName: `QueueUrl${suffix}`,
+      what: `URL of job queue "${name}"`,
+      inFunctions: true,
+    },
+    {
+      variable: deadLetterUrlVariable(name),
+      value: deadLetterQueue.queueUrl,
+      outputName: `DeadLetterQueueUrl${suffix}`,
+      what: `URL of the dead-letter queue of "${name}"`,
+      inFunctions: true,
+    },
+  );
+  // Scheduler cannot use a FIFO dead-letter queue: long waits on FIFO queues hop through SQS instead.
+  if (queueSettings.fifo) return settings;
+  settings.push(
+    {
+      variable: queueArnVariable(name),
+      value: queue.queueArn,
+      outputName: `QueueArn${suffix}`,
+      what: `ARN of job queue "${name}" (Scheduler's target)`,
+      inFunctions: false,
+    },
+    {
+      variable: deadLetterArnVariable(name),
+      value: deadLetterQueue.queueArn,
+      outputName: `DeadLetterQueueArn${suffix}`,
+      what: `ARN of the dead-letter queue of "${name}" (the schedules' DLQ)`,
+      inFunctions: false,
+    },
+  );
   return settings;
 }

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { type QueueLanes, resolveLanes } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
 import { FIFO_MAX_BATCH_SIZE, type QueueFacts, VISIBILITY_TIMEOUT_FACTOR } from './config-lint.js';
 import type { WharfJobsProps, WharfQueueOptions } from './wharf-jobs-props.js';
@@ -29,6 +30,8 @@ export interface QueueSettings extends QueueFacts {
   readonly longestJob: { readonly name: string; readonly timeoutSeconds: number };
   /** maxConcurrency was set, not derived (so a problem with it names the right setting). */
   readonly maxConcurrencySet: boolean;
+  /** The queue's priority lanes, when it declares them (README "Priority lanes"). */
+  readonly lanes?: QueueLanes;
 }
 
 /** Resolves every queue's settings from the registry and the props; reports every problem at once. */
@@ -75,6 +78,7 @@ function resolveQueue(queue: string, registry: JobRegistry, options: WharfQueueO
       }
     : undefined;
   const visibility = options.visibilityTimeout?.toSeconds() ?? defaultVisibility(worker);
+  const lanes = resolveLanes(`queues.${queue}`, options, problems);
   const settings: QueueSettings = {
     queue,
     fifo: options.fifo ?? false,
@@ -88,6 +92,7 @@ function resolveQueue(queue: string, registry: JobRegistry, options: WharfQueueO
     workerMemorySize: options.workerMemorySize ?? DEFAULTS.workerMemorySize,
     longestJob,
     maxConcurrencySet: options.maxConcurrency !== undefined,
+    ...(lanes ? { lanes } : {}),
   };
   return { settings, problems };
 }

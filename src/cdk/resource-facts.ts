@@ -1,4 +1,4 @@
-import { type IResolvable, Token } from 'aws-cdk-lib';
+import { type IResolvable, Stack, Token } from 'aws-cdk-lib';
 import {
   CfnEventSourceMapping,
   type CfnFunction,
@@ -44,15 +44,20 @@ export function factsFromResources({
       cfnQueue.redrivePolicy === undefined
         ? undefined
         : (num(redrive?.maxReceiveCount) ?? MIN_MAX_RECEIVE_COUNT),
-    worker: worker ? workerFacts(worker) : undefined,
+    worker: worker ? workerFacts(worker, queue) : undefined,
   };
 }
 
-function workerFacts(worker: LambdaFunction): WorkerFacts {
+/** The worker's facts as seen from `queue`: its event source mapping of that queue (one per lane). */
+function workerFacts(worker: LambdaFunction, queue: Queue): WorkerFacts {
   const fn = worker.node.defaultChild as CfnFunction;
-  const mapping = worker.node
+  const mappings = worker.node
     .findAll()
-    .find((c): c is CfnEventSourceMapping => c instanceof CfnEventSourceMapping);
+    .filter((c): c is CfnEventSourceMapping => c instanceof CfnEventSourceMapping);
+  const stack = Stack.of(worker);
+  const arn = JSON.stringify(stack.resolve(queue.queueArn));
+  const mapping =
+    mappings.find((m) => JSON.stringify(stack.resolve(m.eventSourceArn)) === arn) ?? mappings[0];
   const scaling = plain<{ maximumConcurrency?: number }>(mapping?.scalingConfig);
   const responseTypes = plain<string[]>(mapping?.functionResponseTypes) ?? [];
   return {

@@ -7,13 +7,19 @@ import type { Architecture, ILayerVersion, Tracing } from 'aws-cdk-lib/aws-lambd
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { LaneDeclaration } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
 
 /**
  * How one queue, its dead-letter queue and its worker are configured. Every option has a default derived from
  * the jobs on the queue; setting one is an override, and the synth-time lint still checks the result.
+ *
+ * `lanes` and `defaultLane` (LaneDeclaration) make the queue a set of priority lanes (README "Priority lanes"):
+ * the default lane is the queue itself, and each other lane gets a queue and a dead-letter queue of its own with
+ * these same settings, under `<queue>/Lanes/<lane>`. Its Lambda worker gets one event source mapping per lane,
+ * whose MaximumConcurrency is the lane's share of `maxConcurrency` by weight; at least 2 each, checked at synth.
  */
-export interface WharfQueueOptions {
+export interface WharfQueueOptions extends LaneDeclaration {
   /**
    * Messages one worker invocation receives. The records of a batch run concurrently (the Lambda handler's
    * `concurrency`, 10 by default), which is what the derived worker timeout assumes.

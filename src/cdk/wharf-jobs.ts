@@ -22,6 +22,7 @@ import { existingQueueProblems, uncheckedQueuesWarning } from './existing-queues
 import { type GrantTargets, grantConsume, grantEnqueue, grantOperate, grantRunJobs } from './grants.js';
 import { JOB_TABLE_SCHEMA } from './job-table-schema.js';
 import { allowCloudWatchToUse, allowLogsToUse } from './key-policies.js';
+import { createLaneQueues, type LaneQueues, laneNameClashes, laneProblems } from './lanes.js';
 import {
   acknowledgeDeadLetterQueueFindings,
   acknowledgeVpcAccessPolicy,
@@ -48,18 +49,25 @@ export interface WharfProducer extends IGrantable {
  * and alarms; one job table, a schedule group with the role Scheduler sends with, and a dashboard. Settings that
  * would lose messages fail synth (see config-lint.ts).
  *
- * Construct ids are public: `<queue>/Queue`, `<queue>/DeadLetterQueue`, `<queue>/Worker`, `Table`,
+ * Construct ids are public: `<queue>/Queue`, `<queue>/DeadLetterQueue`, `<queue>/Worker`,
+ * `<queue>/Lanes/<lane>/Queue` and `<queue>/Lanes/<lane>/DeadLetterQueue` (each lane but the default one), `Table`,
  * `ScheduleGroup`, `SchedulerRole`, `Recurring/<task>` (one schedule per recurring task), `Dashboard`. So are the
  * stack outputs (prefixed with `outputPrefix`): `QueueUrl<Queue>`, `DeadLetterQueueUrl<Queue>`, `QueueArn<Queue>`,
- * `DeadLetterQueueArn<Queue>` (queue name in PascalCase; no ARNs for FIFO queues), `TableName`,
+ * `DeadLetterQueueArn<Queue>` (queue name in PascalCase; no ARNs for FIFO queues; a lane's are
+ * `QueueUrl<Queue>Lane<Lane>`...), `Lanes<Queue>` for a queue with lanes, `TableName`,
  * `ScheduleGroupName`, `SchedulerRoleArn`, each described by the WHARF_* variable it feeds.
  */
 export class WharfJobs extends Construct {
-  /** Source queues by queue name (the given ones for queues with `existingQueues`). */
+  /**
+   * Source queues by queue name (the given ones for queues with `existingQueues`), and each lane's but the
+   * default one's by `<queue>/<lane>`: the default lane is the queue itself.
+   */
   readonly queues: Readonly<Record<string, IQueue>>;
+  /** Dead-letter queues, keyed like `queues`. */
   readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
   /** Lambda workers by queue name; a queue with `lambdaWorker: false` has none. */
   readonly workers: Readonly<Record<string, NodejsFunction>>;
+  /** Alarms by queue, and by `<queue>/<lane>` for each lane's queues (without the worker's, which are the queue's). */
   readonly alarms: Readonly<Record<string, QueueAlarms>>;
   /** The schedule group's delivery alarms. */
   readonly scheduleAlarms: ScheduleAlarms;
@@ -91,8 +99,8 @@ export class WharfJobs extends Construct {
     const settings = checkedSettings(props);
     const removal = removalPolicies(props);
     const pairs = settings.map((s) => createQueuePair(this, s, props, removal));
-    this.queues = byQueue(pairs, (p) => p.queue);
-    this.deadLetterQueues = byQueue(pairs, (p) => p.deadLetterQueue);
+    this.queues = byAddress(pairs, (p) => p.queue);
+    this.deadLetterQueues = byAddress(pairs, (p) => p.deadLetterQueue);
     this.table =
       props.table ??
       addJobTable(this, {
@@ -146,11 +154,10 @@ export class WharfJobs extends Construct {
     this.alarms = this.createAlarms(pairs, props, alarmPolicy);
     this.scheduleAlarms = createScheduleAlarms(this, schedules.scheduleGroup, alarmPolicy);
     if (props.alarmTopic?.masterKey) allowCloudWatchToUse(props.alarmTopic.masterKey, this);
-    const dashboardQueues = pairs.map((p) => ({
-      ...p,
-      name: p.settings.queue,
-      worker: this.workers[p.settings.queue],
-    }));
+    const dashboardQueues = pairs.flatMap((p) => [
+      { ...p, name: p.settings.queue, worker: this.workers[p.settings.queue] },
+      ...p.lanes.map((lane) => ({ ...lane, name: lane.address })),
+    ]);
     this.dashboard = createJobsDashboard(this, dashboardQueues, this.table, props.dashboardName);
     const existing = pairs.filter((p) => p.existing).map((p) => p.settings.queue);
     if (existing.length > 0) Annotations.of(this).addWarning(uncheckedQueuesWarning(existing));
@@ -211,6 +218,7 @@ export class WharfJobs extends Construct {
         settings: pair.settings,
         options: pair.options,
         queue: pair.queue,
+        lanes: pair.lanes,
         entry: props.workerEntry,
         projectRoot: props.projectRoot,
         environment: this.environment,
@@ -219,7 +227,7 @@ export class WharfJobs extends Construct {
         logEncryptionKey: props.logEncryptionKey,
         tracing,
       });
-      grantRunJobs(this.targets, worker, [pair.deadLetterQueue]);
+      grantRunJobs(this.targets, worker, [pair.deadLetterQueue, ...pair.lanes.map((l) => l.deadLetterQueue)]);
       acknowledgeWorkerFindings(worker, tracing !== Tracing.DISABLED);
       if (pair.options.vpc) acknowledgeVpcAccessPolicy(worker);
       const fn = worker.node.defaultChild as CfnFunction;
@@ -238,18 +246,28 @@ export class WharfJobs extends Construct {
   ): Record<string, QueueAlarms> {
     const alarms: Record<string, QueueAlarms> = {};
     for (const pair of pairs) {
+      const common = {
+        deadLetterRetention: Duration.seconds(pair.settings.deadLetterRetentionSeconds),
+        oldestMessageAgeThreshold: props.oldestMessageAgeThreshold ?? Duration.minutes(30),
+      };
       alarms[pair.settings.queue] = createQueueAlarms(
         pair.scope,
         {
+          ...common,
           queueName: pair.settings.queue,
           queue: pair.queue,
           deadLetterQueue: pair.deadLetterQueue,
-          deadLetterRetention: Duration.seconds(pair.settings.deadLetterRetentionSeconds),
           worker: this.workers[pair.settings.queue],
-          oldestMessageAgeThreshold: props.oldestMessageAgeThreshold ?? Duration.minutes(30),
         },
         policy,
       );
+      // A lane's dead letters and backlog alarm under the lane's own name; its worker is the queue's.
+      for (const lane of pair.lanes)
+        alarms[lane.address] = createQueueAlarms(
+          lane.queue.node.scope!,
+          { ...common, queueName: lane.address, queue: lane.queue, deadLetterQueue: lane.deadLetterQueue },
+          policy,
+        );
     }
     return alarms;
   }
@@ -259,13 +277,10 @@ export class WharfJobs extends Construct {
       const { queue, deadLetterQueue } = pair;
       // Only queues this construct created can be read back; existing ones are named in a warning instead.
       if (pair.existing || !(queue instanceof Queue) || !(deadLetterQueue instanceof Queue)) return [];
+      const worker = this.workers[pair.settings.queue];
       return [
-        factsFromResources({
-          queueName: pair.settings.queue,
-          queue,
-          deadLetterQueue,
-          worker: this.workers[pair.settings.queue],
-        }),
+        factsFromResources({ queueName: pair.settings.queue, queue, deadLetterQueue, worker }),
+        ...pair.lanes.map((lane) => factsFromResources({ ...lane, queueName: lane.address, worker })),
       ];
     });
     const problems = lintQueues(facts);
@@ -290,6 +305,10 @@ function checkedSettings(props: WharfJobsProps): QueueSettings[] {
     throw configurationError(['registry: it has no jobs, so there is nothing to deploy']);
   const { settings, problems } = resolveQueueSettings(props);
   problems.push(...settings.flatMap(rangeProblems), ...lintQueues(settings));
+  problems.push(
+    ...settings.flatMap((s) => laneProblems(s, queueOptions(props, s.queue), props.registry)),
+    ...laneNameClashes(settings),
+  );
   problems.push(...existingQueueProblems(props, settings), ...removalPolicyProblems(props));
   const fifo = new Set(settings.filter((s) => s.fifo).map((s) => s.queue));
   problems.push(...taskDeploymentProblems(props.registry.recurring, fifo, props.environmentName));
@@ -307,6 +326,12 @@ interface QueuePair {
   readonly deadLetterQueue: IQueue;
   /** The queues were given (`existingQueues`), not created. */
   readonly existing: boolean;
+  /** Each lane's queues but the default lane's (which are `queue` and `deadLetterQueue`). */
+  readonly lanes: readonly LaneQueues[];
+}
+
+function queueOptions(props: WharfJobsProps, queue: string): WharfQueueOptions {
+  return { ...props.queueDefaults, ...props.queues?.[queue] };
 }
 
 function createQueuePair(
@@ -316,23 +341,27 @@ function createQueuePair(
   removal: Required<WharfRemovalPolicies>,
 ): QueuePair {
   const scope = new Construct(parent, settings.queue);
-  const options: WharfQueueOptions = { ...props.queueDefaults, ...props.queues?.[settings.queue] };
-  if (options.existingQueues) return { settings, options, scope, ...options.existingQueues, existing: true };
-  const { queue, deadLetterQueue } = createJobQueues(
-    scope,
-    settings,
-    { queue: removal.queues, deadLetterQueue: removal.deadLetterQueues },
-    props.encryptionKey,
-  );
+  const options = queueOptions(props, settings.queue);
+  if (options.existingQueues)
+    return { settings, options, scope, ...options.existingQueues, existing: true, lanes: [] };
+  const policies = { queue: removal.queues, deadLetterQueue: removal.deadLetterQueues };
+  const { queue, deadLetterQueue } = createJobQueues(scope, settings, policies, props.encryptionKey);
   acknowledgeDeadLetterQueueFindings(deadLetterQueue);
-  return { settings, options, scope, queue, deadLetterQueue, existing: false };
+  const lanes = createLaneQueues(scope, settings, policies, props.encryptionKey);
+  return { settings, options, scope, queue, deadLetterQueue, existing: false, lanes };
 }
 
-function byQueue<P extends { settings: QueueSettings }, T>(
-  pairs: readonly P[],
-  pick: (p: P) => T,
+/** By queue name, and each lane but the default one by `<queue>/<lane>`. */
+function byAddress<T>(
+  pairs: readonly QueuePair[],
+  pick: (p: { queue: IQueue; deadLetterQueue: IQueue }) => T,
 ): Record<string, T> {
-  return Object.fromEntries(pairs.map((p) => [p.settings.queue, pick(p)]));
+  return Object.fromEntries(
+    pairs.flatMap((p) => [
+      [p.settings.queue, pick(p)],
+      ...p.lanes.map((lane) => [lane.address, pick(lane)] as const),
+    ]),
+  );
 }
 
 /** Each worker's event source mapping (one per worker: its queue's). */

@@ -8,6 +8,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV_VARIABLES } from '../config/env-config.js';
+import { type LaneQueues, laneShares } from './lanes.js';
 import type { QueueSettings } from './queue-settings.js';
 import type { WharfQueueOptions } from './wharf-jobs-props.js';
 import { workerCode } from './worker-bundle.js';
@@ -15,6 +16,8 @@ import { workerCode } from './worker-bundle.js';
 export interface WorkerInput {
   readonly settings: QueueSettings;
   readonly queue: IQueue;
+  /** The queue's lanes but the default one (which is `queue`). */
+  readonly lanes?: readonly LaneQueues[];
   readonly entry: string;
   readonly projectRoot?: string;
   /** The WHARF_* variables; the worker adds WHARF_QUEUE, and `options.environment` below them. */
@@ -80,14 +83,24 @@ export function addWorkerFunction(scope: Construct, input: WorkerInput): NodejsF
     // Bundled with code splitting (worker-bundle.ts): NodejsFunction's own bundling makes a single file.
     code: workerCode(input.entry, input.projectRoot),
   });
-  fn.addEventSource(
-    new SqsEventSource(input.queue, {
-      batchSize: worker.batchSize,
-      maxBatchingWindow:
-        worker.maxBatchingWindowSeconds > 0 ? Duration.seconds(worker.maxBatchingWindowSeconds) : undefined,
-      maxConcurrency: worker.maxConcurrency,
-      reportBatchItemFailures: true,
-    }),
-  );
+  // With lanes, one event source mapping per lane, each capped at its share of the queue's concurrency by weight
+  // (lanes.ts checks every share is at least 2). A cap, not a scheduler: Lambda does not lend an idle lane's share.
+  const shares =
+    settings.lanes && worker.maxConcurrency ? laneShares(worker.maxConcurrency, settings.lanes) : undefined;
+  const sources = [
+    { queue: input.queue, lane: settings.lanes?.defaultLane },
+    ...(input.lanes ?? []).map((l) => ({ queue: l.queue as IQueue, lane: l.lane })),
+  ];
+  for (const source of sources) {
+    fn.addEventSource(
+      new SqsEventSource(source.queue, {
+        batchSize: worker.batchSize,
+        maxBatchingWindow:
+          worker.maxBatchingWindowSeconds > 0 ? Duration.seconds(worker.maxBatchingWindowSeconds) : undefined,
+        maxConcurrency: shares && source.lane !== undefined ? shares.get(source.lane) : worker.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
   return fn;
 }

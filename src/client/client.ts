@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '../clock.js';
 import { type DispatchOutcome, dispatch } from '../dispatch/dispatch.js';
 import { EnqueueFailedError } from '../errors.js';
+import type { LaneMap } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { JobScheduler } from '../schedule/types.js';
 import type { Transport } from '../transport/types.js';
@@ -24,6 +25,12 @@ export interface ClientOptions {
    * (deployed by CDK). @default none: any job is accepted
    */
   readonly registry?: JobRegistry;
+  /**
+   * The priority lanes of the queues (README "Priority lanes"): a job goes to the lane its enqueue or its
+   * definition names, and a lane its queue does not declare is refused. `createAwsRuntime` reads them from
+   * WHARF_LANES_<QUEUE>. @default none: no queue has lanes, and any `priority` is refused
+   */
+  readonly lanes?: LaneMap;
 }
 
 /**
@@ -33,10 +40,11 @@ export interface ClientOptions {
  */
 export function createClient(options: ClientOptions): WharfClient {
   const clock = options.clock ?? systemClock;
+  const lanes = options.lanes ?? {};
   const deps = { ...options, clock };
   const client: WharfClient = {
     async enqueue(request) {
-      const [job] = await prepareOrReject([request], clock, options.registry, false);
+      const [job] = await prepareOrReject([request], clock, options.registry, false, lanes);
       const [outcome] = await sendAll(deps, [job!]);
       if (!outcome?.ok) {
         throw new EnqueueFailedError(
@@ -47,7 +55,7 @@ export function createClient(options: ClientOptions): WharfClient {
       return enqueued(job!, outcome);
     },
     async enqueueMany(requests) {
-      const prepared = await prepareOrReject(requests, clock, options.registry, true);
+      const prepared = await prepareOrReject(requests, clock, options.registry, true, lanes);
       const outcomes = await sendAll(deps, prepared);
       const failed: EnqueueFailure[] = [];
       const done: EnqueuedJob[] = [];
@@ -79,7 +87,7 @@ export function createClient(options: ClientOptions): WharfClient {
 function sendAll(deps: ClientOptions & { readonly clock: Clock }, jobs: readonly PreparedJob[]) {
   return dispatch(
     deps,
-    jobs.map((job) => ({ queue: job.queue, envelope: job.envelope, message: job.message })),
+    jobs.map((job) => ({ queue: job.address, envelope: job.envelope, message: job.message })),
     'fail',
   );
 }
@@ -89,6 +97,7 @@ function enqueued(job: PreparedJob, outcome: Extract<DispatchOutcome, { ok: true
     jobId: job.jobId,
     jobName: job.jobName,
     queue: job.queue,
+    ...(job.lane === undefined ? {} : { lane: job.lane }),
     runAtMs: job.runAtMs,
     ...(outcome.messageId ? { messageId: outcome.messageId } : {}),
     via: outcome.via,

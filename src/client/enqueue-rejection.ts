@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { InvalidOptionsError, InvalidPayloadError, UnknownJobError, type WharfError } from '../errors.js';
 import type { JobRegistry } from '../job/registry.js';
-import { type PreparedJob, prepare } from './prepare.js';
+import { type KnownLanes, type PreparedJob, prepare } from './prepare.js';
 import type { EnqueueRequest } from './types.js';
 
 /** One reason a request cannot be enqueued. */
@@ -23,8 +23,9 @@ export async function prepareOrReject(
   clock: Clock,
   registry: JobRegistry | undefined,
   bulk: boolean,
+  lanes: KnownLanes,
 ): Promise<PreparedJob[]> {
-  const results = await Promise.all(requests.map((request) => prepare(request, clock)));
+  const results = await Promise.all(requests.map((request) => prepare(request, clock, lanes)));
   const problems: EnqueueProblem[] = [];
   const ready: PreparedJob[] = [];
   results.forEach((result, index) => {

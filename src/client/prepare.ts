@@ -6,6 +6,7 @@ import { errorMessage } from '../errors.js';
 import { derivedJobId } from '../job/define-job.js';
 import { parseDuration } from '../job/duration.js';
 import { flowKeysAtEnqueue } from '../job/flow-keys.js';
+import { type LaneMap, lanesOf, routeToLane } from '../job/lanes.js';
 import type { EnqueueOptions } from '../job/types.js';
 import { validatePayload } from '../job/validate-payload.js';
 import { SQS_LIMITS } from '../transport/message-limits.js';
@@ -20,7 +21,12 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 export interface PreparedJob {
   readonly jobId: string;
   readonly jobName: string;
+  /** The logical queue. */
   readonly queue: string;
+  /** Where the message goes: the queue, or one of its lanes (`<queue>/<lane>`, see job/lanes.ts). */
+  readonly address: string;
+  /** The lane, on a queue with lanes. */
+  readonly lane?: string;
   readonly runAtMs: number;
   readonly message: OutgoingMessage;
   /** What the message carries, for a route other than the queue (a schedule's Input). */
@@ -32,16 +38,30 @@ export type Prepared =
   | { readonly ok: false; readonly payloadProblems: string[]; readonly optionProblems: string[] };
 
 /**
+ * The lanes a producer knows: by queue (a queue absent has none, and a `priority` for it is refused), or
+ * `'unchecked'` where no queue is real (wharf-jobs/testing captures jobs): the priority is kept, not routed.
+ */
+export type KnownLanes = LaneMap | 'unchecked';
+
+/**
  * Turns a request into a message, or into every problem with it. The payload is validated after a JSON round trip,
  * so what passes here is exactly what the worker will see (a Date becomes a string here, not at 3 a.m.).
  */
-export async function prepare(request: EnqueueRequest, clock: Clock): Promise<Prepared> {
+export async function prepare(request: EnqueueRequest, clock: Clock, lanes: KnownLanes): Promise<Prepared> {
   const { job, payload, options } = request;
   const optionProblems: string[] = [];
   for (const key of Object.keys(options ?? {})) {
     if (!OPTION_KEYS.includes(key))
       optionProblems.push(`unknown enqueue option "${key}" (known: ${OPTION_KEYS.join(', ')})`);
   }
+  const route = laneRoute(
+    job.options.queue,
+    lanes,
+    options?.priority,
+    job.options.flow?.priority,
+    optionProblems,
+  );
+
   const now = clock.nowMs();
   const runAtMs = resolveRunAt(options, now, optionProblems);
   const json = serialize(payload);
@@ -83,11 +103,28 @@ export async function prepare(request: EnqueueRequest, clock: Clock): Promise<Pr
       jobId,
       jobName: job.name,
       queue: job.options.queue,
+      ...route,
       runAtMs: Math.max(runAtMs, now),
       message,
       envelope,
     },
   };
+}
+
+function laneRoute(
+  queue: string,
+  lanes: KnownLanes,
+  requested: unknown,
+  jobDefault: string | undefined,
+  problems: string[],
+): { address: string; lane?: string } {
+  const priority = requested ?? jobDefault;
+  if (lanes === 'unchecked')
+    return { address: queue, ...(typeof priority === 'string' ? { lane: priority } : {}) };
+  const queueLanes = lanesOf(lanes, queue);
+  const address = routeToLane(queue, queueLanes, { enqueue: requested, job: jobDefault }, problems);
+  if (!queueLanes) return { address };
+  return { address, lane: address === queue ? queueLanes.defaultLane : address.slice(queue.length + 1) };
 }
 
 export function resolveRunAt(

@@ -1,4 +1,6 @@
 import { ConfigError } from '../errors.js';
+import { LANE_NAME_PATTERN } from '../job/flow-control.js';
+import { type LaneMap, laneTargets, type QueueLanes } from '../job/lanes.js';
 
 /**
  * How a process finds its queues and table at run time. The CDK construct sets these variables on every
@@ -16,10 +18,17 @@ import { ConfigError } from '../errors.js';
  * - WHARF_DLQ_ARN_<QUEUE>       its dead-letter queue's (Scheduler's DLQ). Optional: without them the ARNs are
  *                               read from the URLs (queueArnFromUrl), which is what the construct relies on to
  *                               keep a function's environment within Lambda's 4 KB. A FIFO queue has none and hops.
+ * - WHARF_LANES_<QUEUE>         a queue's priority lanes and weights, its default lane first: `normal:3,high:6,low:1`.
+ *                               The default lane is the queue itself (the variables above); each other lane has
+ *                               WHARF_QUEUE_URL_<QUEUE>__<LANE> and WHARF_DLQ_URL_<QUEUE>__<LANE> (and the optional
+ *                               ARN pair), and is the transport's queue `<queue>/<lane>` (job/lanes.ts).
  */
 export interface WharfConfig {
   readonly tableName?: string;
+  /** By address: every queue, and every lane of a queue with lanes (`<queue>/<lane>`). */
   readonly queues: Readonly<Record<string, QueueUrls>>;
+  /** The queues with lanes. */
+  readonly lanes: LaneMap;
   readonly workerQueue?: string;
   readonly scheduler?: SchedulerConfig;
 }
@@ -46,8 +55,38 @@ export const ENV_VARIABLES = {
 
 const QUEUE_URL_PREFIX = 'WHARF_QUEUE_URL_';
 
+/** `default` -> `DEFAULT`, `bulk-mail` -> `BULK_MAIL`; a lane's address `default/high` -> `DEFAULT__HIGH`. */
 export function queueEnvSuffix(queue: string): string {
-  return queue.toUpperCase().replace(/-/g, '_');
+  return queue.toUpperCase().replace(/-/g, '_').replace('/', '__');
+}
+
+const LANES_PREFIX = 'WHARF_LANES_';
+
+export function lanesVariable(queue: string): string {
+  return `${LANES_PREFIX}${queueEnvSuffix(queue)}`;
+}
+
+/** The value of WHARF_LANES_<QUEUE>: the default lane first, so the variable alone says which it is. */
+export function formatLanes(lanes: QueueLanes): string {
+  const first = lanes.lanes.filter((l) => l.name === lanes.defaultLane);
+  const rest = lanes.lanes.filter((l) => l.name !== lanes.defaultLane);
+  return [...first, ...rest].map((l) => `${l.name}:${l.weight}`).join(',');
+}
+
+/** Reads WHARF_LANES_<QUEUE>; a malformed value is a problem named after its variable. */
+export function parseLanes(variable: string, text: string, problems: string[]): QueueLanes | undefined {
+  const lanes = text.split(',').map((part) => {
+    const [name = '', weight = ''] = part.trim().split(':');
+    return { name, weight: /^\d+$/.test(weight) ? Number(weight) : Number.NaN };
+  });
+  const bad = lanes.filter((l) => !LANE_NAME_PATTERN.test(l.name) || !(l.weight >= 1));
+  if (lanes.length < 2 || bad.length > 0) {
+    problems.push(
+      `${variable}="${text}": expected two or more lanes as name:weight, the default lane first (normal:3,high:6,low:1)`,
+    );
+    return undefined;
+  }
+  return { lanes, defaultLane: lanes[0]!.name };
 }
 
 export function queueUrlVariable(queue: string): string {
@@ -69,23 +108,34 @@ export function deadLetterArnVariable(queue: string): string {
 /** Reads the configuration for the given queues; reports every missing variable at once. */
 export function configFromEnv(queues: readonly string[], env: NodeJS.ProcessEnv = process.env): WharfConfig {
   const missing: string[] = [];
+  const malformed: string[] = [];
+  const lanes: Record<string, QueueLanes> = {};
   const resolved: Record<string, QueueUrls> = {};
+  const addresses: string[] = [];
   for (const queue of queues) {
-    const url = env[queueUrlVariable(queue)];
-    const deadLetterUrl = env[deadLetterUrlVariable(queue)];
-    if (!url) missing.push(queueUrlVariable(queue));
-    if (!deadLetterUrl) missing.push(deadLetterUrlVariable(queue));
-    if (url && deadLetterUrl) resolved[queue] = { url, deadLetterUrl };
+    const declared = env[lanesVariable(queue)];
+    const queueLanes = declared ? parseLanes(lanesVariable(queue), declared, malformed) : undefined;
+    if (queueLanes) lanes[queue] = queueLanes;
+    addresses.push(...laneTargets(queue, queueLanes).map((t) => t.address));
   }
-  const scheduler = schedulerFromEnv(queues, env, missing);
-  if (missing.length > 0) {
+  for (const address of addresses) {
+    const url = env[queueUrlVariable(address)];
+    const deadLetterUrl = env[deadLetterUrlVariable(address)];
+    if (!url) missing.push(queueUrlVariable(address));
+    if (!deadLetterUrl) missing.push(deadLetterUrlVariable(address));
+    if (url && deadLetterUrl) resolved[address] = { url, deadLetterUrl };
+  }
+  const scheduler = schedulerFromEnv(addresses, env, missing);
+  if (missing.length > 0 || malformed.length > 0) {
+    const lines = missing.length > 0 ? [`Missing environment variables: ${missing.join(', ')}.`] : [];
     throw new ConfigError(
-      `Missing environment variables: ${missing.join(', ')}. The wharf CDK construct sets them on its functions and on producers given to configureProducer(); elsewhere, eval "$(npx wharf env --stack <StackName>)" sets them from the stack's outputs.`,
+      `${[...lines, ...malformed].join(' ')} The wharf CDK construct sets them on its functions and on producers given to configureProducer(); elsewhere, eval "$(npx wharf env --stack <StackName>)" sets them from the stack's outputs.`,
     );
   }
   return {
     tableName: env[ENV_VARIABLES.tableName],
     queues: resolved,
+    lanes,
     workerQueue: env[ENV_VARIABLES.workerQueue],
     ...(scheduler ? { scheduler } : {}),
   };
@@ -159,12 +209,22 @@ function partitionOf(region: string, chinaHost: boolean): string {
 /**
  * Every queue the environment names (WHARF_QUEUE_URL_<QUEUE> with its WHARF_DLQ_URL_<QUEUE>), for an operator
  * who has the stack's outputs but not the app's code: the inverse of `queueUrlVariable`. Names come back
- * lower-cased with "_" as "-", so a queue named with "_" or capitals needs the registry to be found by name.
+ * lower-cased with "_" as "-", so a queue named with "_" or capitals needs the registry to be found by name. A
+ * queue with lanes (WHARF_LANES_<QUEUE>) comes back with each of its lanes as `<queue>/<lane>`.
  */
 export function queuesFromEnv(env: NodeJS.ProcessEnv): Record<string, QueueUrls> {
+  const laneSuffixes = new Set<string>();
+  for (const key of Object.keys(env)) {
+    if (!key.startsWith(LANES_PREFIX) || !env[key]) continue;
+    const queue = key.slice(LANES_PREFIX.length);
+    for (const part of env[key]!.split(','))
+      laneSuffixes.add(`${queue}__${queueEnvSuffix(part.split(':')[0] ?? '')}`);
+  }
   const names = Object.keys(env)
     .filter((key) => key.startsWith(QUEUE_URL_PREFIX) && env[key])
-    .map((key) => key.slice(QUEUE_URL_PREFIX.length).toLowerCase().replace(/_/g, '-'))
+    .map((key) => key.slice(QUEUE_URL_PREFIX.length))
+    .filter((suffix) => !laneSuffixes.has(suffix))
+    .map((suffix) => suffix.toLowerCase().replace(/_/g, '-'))
     .sort();
   if (names.length === 0) {
     throw new ConfigError(

@@ -1,3 +1,4 @@
+import { logicalQueueOf } from '../job/lanes.js';
 import type { JobStore, PauseRecord } from '../store/types.js';
 
 /**
@@ -30,16 +31,19 @@ export class PauseCache {
     return this.find(jobName, queue);
   }
 
+  /** A lane's queue (`<queue>/<lane>`) is paused with its queue. */
   private find(jobName: string, queue: string): PauseRecord | undefined {
+    const logical = logicalQueueOf(queue);
     return this.pauses.find(
-      (p) => (p.kind === 'job' && p.name === jobName) || (p.kind === 'queue' && p.name === queue),
+      (p) => (p.kind === 'job' && p.name === jobName) || (p.kind === 'queue' && p.name === logical),
     );
   }
 
   /** Whether the queue itself is paused (a worker process then does not receive from it). */
   async isQueuePaused(queue: string, nowMs: number): Promise<boolean> {
     if (nowMs - this.readAtMs >= this.refreshMs || this.refreshMs === 0) await this.refresh(nowMs);
-    return this.pauses.some((p) => p.kind === 'queue' && p.name === queue);
+    const logical = logicalQueueOf(queue);
+    return this.pauses.some((p) => p.kind === 'queue' && p.name === logical);
   }
 
   private refresh(nowMs: number): Promise<void> {

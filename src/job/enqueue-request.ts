@@ -15,6 +15,8 @@ export interface EnqueuedJob {
   readonly jobId: string;
   readonly jobName: string;
   readonly queue: string;
+  /** The priority lane it went to, on a queue with lanes (README "Priority lanes"). */
+  readonly lane?: string;
   /** The transport's message id; absent when the job was captured (testing) rather than sent. */
   readonly messageId?: string;
   /** When the job becomes due (epoch ms). */

@@ -16,6 +16,12 @@ import { concurrencyProblem, processBatch } from './process-batch.js';
 export interface LambdaWorkerOptions extends EngineOptions {
   /** The logical queue this function serves (one function per queue). */
   readonly queue: string;
+  /**
+   * The queue's priority lanes by SQS queue name (the last part of a record's eventSourceARN) to their address
+   * (`<queue>/<lane>`): a record from a lane's queue runs as that lane's, so its retries and dead letter stay in
+   * it. `createLambdaWorkerFromEnv` derives it from the lanes' URLs. @default none: every record is the queue's
+   */
+  readonly laneQueues?: Readonly<Record<string, string>>;
   /** Records of one batch that run at once, 1 to 1000. @default 10 */
   readonly concurrency?: number;
 }
@@ -41,6 +47,7 @@ export function createBatchHandler(options: LambdaWorkerOptions): SqsBatchHandle
   return async (event, context) =>
     processBatch(engine, sqsRecordsOf(event), {
       queue: options.queue,
+      ...(options.laneQueues ? { laneQueues: options.laneQueues } : {}),
       concurrency,
       deadlineMs: deadlineOf(context, options.clock),
     });

@@ -8,6 +8,8 @@ import { toReceivedMessage } from './to-received.js';
 
 export interface BatchOptions extends ProcessOptions {
   readonly queue: string;
+  /** The queue's lanes by SQS queue name (see LambdaWorkerOptions.laneQueues). */
+  readonly laneQueues?: Readonly<Record<string, string>>;
   /** Records run at once: 1 to MAX_BATCH_CONCURRENCY. */
   readonly concurrency: number;
 }
@@ -36,7 +38,7 @@ export async function processBatch(
   const ordered = records.some(
     (r) => typeof r.eventSourceARN === 'string' && r.eventSourceARN.endsWith('.fifo'),
   );
-  const messages = records.map((record) => toReceivedMessage(record, options.queue));
+  const messages = records.map((record) => toReceivedMessage(record, queueOf(record, options)));
   const settlement = new PartialBatchResponse();
   await settleMessages(engine, messages, settlement, {
     process: options,
@@ -44,6 +46,17 @@ export async function processBatch(
     ordered,
   });
   return { batchItemFailures: settlement.failed.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/**
+ * The address a record runs under: its lane's, when it came from a lane's queue (each lane has its own event source
+ * mapping, so one batch is one lane), so its retry, deferral or dead letter stays in that lane.
+ */
+function queueOf(record: SQSRecord, options: BatchOptions): string {
+  const lanes = options.laneQueues;
+  if (!lanes || typeof record.eventSourceARN !== 'string') return options.queue;
+  const name = record.eventSourceARN.slice(record.eventSourceARN.lastIndexOf(':') + 1);
+  return Object.hasOwn(lanes, name) ? lanes[name]! : options.queue;
 }
 
 /**

@@ -10,6 +10,7 @@ import { type Settlement, settleMessages } from '../engine/settle-messages.js';
 import type { Engine, EngineOptions } from '../engine/types.js';
 import { InvalidOptionsError, NotIdleError } from '../errors.js';
 import type { Random } from '../job/backoff.js';
+import { allAddresses, type LaneDeclaration, lanesOf } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
 import { isActiveIn, toRecurringSchedule } from '../schedule/define-recurring.js';
 import {
@@ -22,6 +23,7 @@ import type { JobStore } from '../store/types.js';
 import { createMemoryTransport, type MemoryTransport } from '../transport/memory/index.js';
 import { SQS_LIMITS } from '../transport/message-limits.js';
 import { createFastForwardClock } from './fast-forward-clock.js';
+import { type LaneDelivery, laneDelivery, lanesOfOptions } from './lane-delivery.js';
 import type { ManualClock } from './manual-clock.js';
 import { type RunSummary, SummaryCounter } from './run-summary.js';
 
@@ -45,6 +47,13 @@ export interface LocalEngineOptions {
    * on SQS). @default 10
    */
   readonly concurrency?: number;
+  /**
+   * Per queue, its priority lanes, as the CDK construct's `queues` declares them: `{ default: { lanes: { high: 6,
+   * default: 3, low: 1 } } }`. Each tick takes one receive from each queue, from the lane whose turn it is by
+   * weight (the next one by weight when it is empty), as the worker process does (README "Priority lanes").
+   * @default no lanes
+   */
+  readonly queues?: Readonly<Record<string, LaneDeclaration>>;
   readonly onEvent?: JobEventListener;
   /** Receives after which a message that keeps crashing its run goes to the DLQ, as SQS's redrive policy. @default 5 */
   readonly maxReceiveCount?: number;
@@ -109,9 +118,10 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const concurrency = concurrencyOf(options);
   const counter = new SummaryCounter();
   const visibilityTimeoutSeconds = visibilityFor(options.registry);
+  const lanes = lanesOfOptions(options.registry.queues, options.queues ?? {});
   const transport = createMemoryTransport({
     clock,
-    queues: options.registry.queues,
+    queues: allAddresses(options.registry.queues, lanes),
     maxReceiveCount: options.maxReceiveCount ?? 5,
     visibilityTimeoutSeconds,
   });
@@ -124,7 +134,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     recurring: tasks.filter((t) => isActiveIn(t, environment)).map(toRecurringSchedule),
     onFire: options.onSchedule,
   });
-  const client = createClient({ transport, clock, scheduler, registry: options.registry });
+  const client = createClient({ transport, clock, scheduler, registry: options.registry, lanes });
   const engine = createEngine({
     ...options.engine,
     // The store is in this process: a pause is read on every run, so it holds from the next message on.
@@ -143,10 +153,11 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     },
   });
   const previous = options.installAsDefault === true ? setDefaultEnqueuer(client) : undefined;
+  const queues = options.registry.queues.map((queue) => laneDelivery(queue, lanesOf(lanes, queue)));
   // A paused queue is not delivered from, as worker processes do not receive from one (and Lambda's mappings are
-  // off): its messages wait, and runUntilIdle does not wait for them. Read on every tick, so a pause or resume
-  // holds from the next tick on.
-  let deliverable: readonly string[] = options.registry.queues;
+  // off): its messages, every lane's, wait, and runUntilIdle does not wait for them. Read on every tick, so a
+  // pause or resume holds from the next tick on.
+  let deliverable: readonly LaneDelivery[] = queues;
   // A paused job type's messages are put off whenever they come back: runUntilIdle does not wait for them either.
   let pausedJobs: ReadonlySet<string> = new Set();
   const tick = async () => {
@@ -156,12 +167,18 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       .then(() => store.listPauses(clock.nowMs()))
       .catch(() => undefined);
     if (paused) {
-      deliverable = options.registry.queues.filter(
-        (queue) => !paused.some((p) => p.kind === 'queue' && p.name === queue),
+      deliverable = queues.filter(
+        (queue) => !paused.some((p) => p.kind === 'queue' && p.name === queue.addresses[0]),
       );
       pausedJobs = new Set(paused.filter((p) => p.kind === 'job').map((p) => p.name));
     }
-    return tickOnce(engine, transport, deliverable, { max: concurrency, visibilityTimeoutSeconds }, counter);
+    return tickOnce(
+      engine,
+      transport,
+      deliverable,
+      { max: concurrency, visibilityTimeoutSeconds, clock },
+      counter,
+    );
   };
   return {
     client,
@@ -176,7 +193,11 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       const until = runOptions.until === undefined ? undefined : Number(runOptions.until);
       await drain(
         tick,
-        () => nextWork(transport, scheduler, until, { queues: deliverable, pausedJobs }),
+        () =>
+          nextWork(transport, scheduler, until, {
+            queues: deliverable.flatMap((queue) => queue.addresses),
+            pausedJobs,
+          }),
         clock,
         runOptions.maxMessages ?? 100_000,
       );
@@ -206,16 +227,22 @@ function clockOf(options: LocalEngineOptions): Clock | ManualClock {
   return options.realTime === true ? systemClock : createFastForwardClock();
 }
 
+/** One receive per queue, from the lane whose turn it is, or the next by weight that has a message due. */
 async function tickOnce(
   engine: Engine,
   transport: MemoryTransport,
-  queues: readonly string[],
-  limits: { readonly max: number; readonly visibilityTimeoutSeconds: number },
+  queues: readonly LaneDelivery[],
+  limits: { readonly max: number; readonly visibilityTimeoutSeconds: number; readonly clock: Clock },
   counter: SummaryCounter,
 ) {
   let handled = 0;
-  for (const queue of queues) {
-    const messages = await transport.receive(queue, {
+  const now = limits.clock.nowMs();
+  for (const { addresses, turns } of queues) {
+    const ready = (address: string) =>
+      (transport.nextVisibleAtMs(address) ?? Number.POSITIVE_INFINITY) <= now;
+    if (!addresses.some(ready)) continue;
+    const lane = turns.next().find((i) => ready(addresses[i]!));
+    const messages = await transport.receive(addresses[lane!]!, {
       maxMessages: limits.max,
       waitTimeSeconds: 0,
       visibilityTimeoutSeconds: limits.visibilityTimeoutSeconds,

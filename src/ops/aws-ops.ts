@@ -2,6 +2,7 @@ import { createClient } from '../client/client.js';
 import { systemClock } from '../clock.js';
 import { configFromEnv, queueArnFromUrl, queuesFromEnv } from '../config/env-config.js';
 import { resolveRegion } from '../config/region.js';
+import { logicalQueueOf } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
 import { createAwsClients } from '../runtime/aws-clients.js';
 import { importDynamoDBClass } from '../runtime/import-dynamodb-class.js';
@@ -44,7 +45,10 @@ export interface AwsOps extends Ops {
  */
 export function createAwsOps(options: AwsOpsOptions = {}): AwsOps {
   const env = options.env ?? process.env;
-  const names = options.registry ? options.registry.queues : Object.keys(queuesFromEnv(env));
+  // Logical queues: configFromEnv adds each one's lanes (WHARF_LANES_<QUEUE>) under `<queue>/<lane>`.
+  const names = options.registry
+    ? options.registry.queues
+    : [...new Set(Object.keys(queuesFromEnv(env)).map(logicalQueueOf))];
   const config = configFromEnv(names, env);
   const clients = createAwsClients({
     env,
@@ -70,10 +74,12 @@ export function createAwsOps(options: AwsOpsOptions = {}): AwsOps {
   const consumers = lambdaQueueConsumers({
     client: clients.lambda,
     api: loadLambda,
-    arnsOf: (queue) => {
-      const arn = queueArnFromUrl(config.queues[queue]?.url ?? '', region);
-      return arn ? [arn] : [];
-    },
+    // Every lane of the queue (`<queue>/<lane>`) has its own mapping: pausing the queue switches them all.
+    arnsOf: (queue) =>
+      Object.entries(config.queues)
+        .filter(([address]) => logicalQueueOf(address) === queue)
+        .map(([, urls]) => queueArnFromUrl(urls.url, region))
+        .filter((arn): arn is string => arn !== undefined),
   });
   const ops = createOps({
     ...options,
@@ -81,7 +87,11 @@ export function createAwsOps(options: AwsOpsOptions = {}): AwsOps {
     admin: lazyQueueAdmin(clients.sqs, config.queues),
     ...(store ? { store } : {}),
     // The registry lets the client refuse a job it lacks at enqueue, as every client with a registry does.
-    enqueuer: createClient({ transport, ...(options.registry ? { registry: options.registry } : {}) }),
+    enqueuer: createClient({
+      transport,
+      lanes: config.lanes,
+      ...(options.registry ? { registry: options.registry } : {}),
+    }),
     ...(config.scheduler && !options.schedules
       ? {
           schedules: createScheduleSource({

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import { ConfigError, TransportError } from '../errors.js';
+import { logicalQueueOf } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { HeldMessage, MoveTask, QueueAdmin } from '../transport/admin-types.js';
 import { type CopyContext, discardByDelete, retryByCopy, Tally } from './copy-redrive.js';
@@ -128,6 +129,9 @@ async function walkSelection(
 
 export function queuesOf(admin: QueueAdmin, queue: string | undefined): readonly string[] {
   if (queue === undefined) return admin.queues;
+  // A queue's name selects it with every lane it has; `<queue>/<lane>` selects one lane.
+  if (!queue.includes('/') && admin.queues.includes(queue))
+    return admin.queues.filter((q) => logicalQueueOf(q) === queue);
   if (!admin.queues.includes(queue)) {
     throw new ConfigError(`Unknown queue "${queue}". Known queues: ${admin.queues.join(', ') || '(none)'}.`);
   }

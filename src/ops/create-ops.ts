@@ -2,6 +2,7 @@ import type { Enqueuer } from '../client/types.js';
 import { type Clock, systemClock } from '../clock.js';
 import { ConfigError, NotFoundError } from '../errors.js';
 import type { Duration } from '../job/duration.js';
+import { logicalQueueOf } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { JobStore } from '../store/types.js';
 import type { QueueAdmin } from '../transport/admin-types.js';
@@ -85,10 +86,12 @@ export function createOps(options: OpsOptions): Ops {
         : [];
       return Promise.all(
         admin.queues.map(async (queue) => {
-          const pause = paused.find((p) => p.kind === 'queue' && p.name === queue);
+          // A lane's queue (`<queue>/<lane>`) runs the jobs of its queue, and its queue's pause holds it.
+          const logical = logicalQueueOf(queue);
+          const pause = paused.find((p) => p.kind === 'queue' && p.name === logical);
           return {
             queue,
-            jobs: registry?.jobsOn(queue).map((job) => job.name) ?? [],
+            jobs: registry?.jobsOn(logical).map((job) => job.name) ?? [],
             ...(await admin.stats(queue)),
             ...(pause ? { paused: pauseViewOf(pause) } : {}),
           };
@@ -100,7 +103,9 @@ export function createOps(options: OpsOptions): Ops {
       const payload = record ? redact(record.payload, redactPaths(record.jobName)) : undefined;
       // Dead letters are looked up only where one can be: a dead job, or a job the store does not know.
       const lookUp = record === undefined || record.status === 'dead';
-      const queues = record && admin.queues.includes(record.queue) ? [record.queue] : admin.queues;
+      // The record names the logical queue: its dead letter is in the dead-letter queue of one of its lanes.
+      const ofRecord = record ? admin.queues.filter((q) => logicalQueueOf(q) === record.queue) : [];
+      const queues = ofRecord.length > 0 ? ofRecord : admin.queues;
       const deadLetters = lookUp
         ? await collectDeadLetters({ ...find, queues, limit: 20, filter: (v) => v.jobId === jobId })
         : [];

@@ -23,7 +23,8 @@ export function createLocalOps(options: LocalOpsOptions): Ops {
     admin: createMemoryQueueAdmin({
       transport: engine.transport,
       clock: engine.clock,
-      queues: registry.queues,
+      // Every queue and every lane of one (`<queue>/<lane>`), as the engine created them.
+      queues: engine.transport.queueNames(),
     }),
     store: engine.store,
     registry,

@@ -103,7 +103,13 @@ export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
   const scheduler = config.scheduler
     ? createLazyScheduler({ ...config.scheduler, client: clients.scheduler, clock })
     : undefined;
-  const client = createClient({ transport, clock, scheduler, registry: options.registry });
+  const client = createClient({
+    transport,
+    clock,
+    scheduler,
+    registry: options.registry,
+    lanes: config.lanes,
+  });
   if (options.installAsDefault === true) setDefaultEnqueuer(client);
   return {
     config,

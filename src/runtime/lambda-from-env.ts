@@ -1,6 +1,7 @@
-import { ENV_VARIABLES } from '../config/env-config.js';
+import { ENV_VARIABLES, type WharfConfig } from '../config/env-config.js';
 import type { JobEventListener } from '../engine/events.js';
 import { ConfigError } from '../errors.js';
+import { lanesOf, laneTargets } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
 import { createLambdaHandler, type LambdaWorkerOptions } from '../lambda/lambda-handler.js';
 import type { LambdaWorkerHandler } from '../lambda/middleware-types.js';
@@ -49,12 +50,23 @@ export function lambdaWorkerOptionsFromEnv(options: LambdaFromEnvOptions): Lambd
   return {
     registry: options.registry,
     queue,
+    laneQueues: laneQueuesOf(queue, runtime.config),
     transport: runtime.transport,
     store: runtime.store,
     scheduler: runtime.scheduler,
     concurrency: options.concurrency,
     onEvent: options.onEvent ?? logEvent,
   };
+}
+
+/** Each lane's SQS queue name (the last part of its URL, as of its ARN) to its address. */
+function laneQueuesOf(queue: string, config: WharfConfig): Record<string, string> {
+  const lanes: Record<string, string> = {};
+  for (const target of laneTargets(queue, lanesOf(config.lanes, queue))) {
+    const url = config.queues[target.address]?.url;
+    if (url && target.address !== queue) lanes[url.slice(url.lastIndexOf('/') + 1)] = target.address;
+  }
+  return lanes;
 }
 
 /** CloudWatch Logs reads one JSON object per line; progress events are too chatty to log by default. */

@@ -30,6 +30,7 @@ export function createWorkerFromEnv(options: WorkerFromEnvOptions): Worker {
     store: runtime.store,
     scheduler: runtime.scheduler,
     queues: options.queues ?? (workerQueue ? [workerQueue] : undefined),
+    lanes: runtime.config.lanes,
     concurrency: options.concurrency,
     onEvent: options.onEvent,
   });

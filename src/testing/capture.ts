@@ -109,11 +109,11 @@ export function setActiveCapture(state: CaptureState | undefined): CaptureState 
 export function createCapturingEnqueuer(state: CaptureState): Enqueuer {
   return {
     async enqueue(request) {
-      const [prepared] = await prepareOrReject([request], state.clock, state.registry, false);
+      const [prepared] = await prepareOrReject([request], state.clock, state.registry, false, 'unchecked');
       return keep(state, request, prepared!);
     },
     async enqueueMany(requests) {
-      const prepared = await prepareOrReject(requests, state.clock, state.registry, true);
+      const prepared = await prepareOrReject(requests, state.clock, state.registry, true, 'unchecked');
       return { enqueued: prepared.map((job, i) => keep(state, requests[i]!, job)), failed: [] };
     },
   };

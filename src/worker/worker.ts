@@ -5,16 +5,23 @@ import { createEngine } from '../engine/engine.js';
 import { PauseCache } from '../engine/pause-cache.js';
 import { type Settlement, settleMessage } from '../engine/settle-messages.js';
 import type { EngineOptions } from '../engine/types.js';
-import { ConfigError, errorMessage, InvalidOptionsError } from '../errors.js';
+import { ConfigError, InvalidOptionsError } from '../errors.js';
 import { toMs } from '../job/duration.js';
+import { type LaneMap, lanesOf, laneTargets } from '../job/lanes.js';
 import type { Consumer, ReceivedMessage } from '../transport/types.js';
 import { AckBuffer } from './ack-buffer.js';
 import { heartbeat } from './heartbeat.js';
+import { type PollContext, pollQueue, SlotReservations } from './poll-queue.js';
 
 export interface WorkerOptions extends EngineOptions {
   readonly consumer: Consumer;
   /** Queues to poll. @default every queue in the registry */
   readonly queues?: readonly string[];
+  /**
+   * The queues' priority lanes: a queue with lanes is polled lane by lane, by weight (README "Priority lanes").
+   * `createWorkerFromEnv` reads them from WHARF_LANES_<QUEUE>. @default none: each queue is one queue
+   */
+  readonly lanes?: LaneMap;
   /** Jobs running at once across all queues, 1 to 1000. @default 10 */
   readonly concurrency?: number;
   /** Long-poll wait, 0 to 20 s. @default 20 */
@@ -96,53 +103,29 @@ export function createWorker(options: WorkerOptions): Worker {
   const pauses = options.store ? new PauseCache(options.store, refreshMs) : undefined;
   const pausedWaitMs = Math.max(refreshMs, idlePauseMs, MIN_PAUSED_WAIT_MS);
 
-  // Slots promised to receives in flight: the queues are polled at once, and each must leave room for the
-  // others' messages, or N queues would run N x concurrency jobs. A queue that had nothing last time asks for one
-  // message, so its long poll holds one slot, not the slots a busy queue could use.
-  let reserved = 0;
-  const pollQueue = async (queue: string) => {
-    let idle = true;
-    while (!stopping.signal.aborted) {
-      if (await pauses?.isQueuePaused(queue, clock.nowMs())) {
-        await clock.sleep(pausedWaitMs, stopping.signal).catch(() => undefined);
-        continue;
-      }
-      const free = concurrency - running.size - reserved;
-      if (free <= 0) {
-        await new Promise<void>((resolve) => waiters.push(resolve));
-        continue;
-      }
-      const asked = Math.min(idle ? 1 : 10, free);
-      reserved += asked;
-      let messages: ReceivedMessage[] = [];
-      let failed = false;
-      try {
-        messages = await options.consumer.receive(queue, {
-          maxMessages: asked,
-          waitTimeSeconds,
-          visibilityTimeoutSeconds: visibility,
-          signal: stopping.signal,
-        });
-      } catch (error) {
-        failed = true;
-        warn(`receive from ${queue} failed: ${errorMessage(error)}`);
-      }
-      reserved -= asked;
-      idle = messages.length === 0;
-      // Slots this receive held but did not fill are free again for the queues waiting on them.
-      if (messages.length < asked) wakeAll();
-      // A failed receive, or an empty one without long polling, waits before the next: no paid busy loop.
-      if (failed || (idle && waitTimeSeconds === 0))
-        await clock.sleep(idlePauseMs, stopping.signal).catch(() => undefined);
-      for (const message of messages) {
-        const done = handle(message).finally(() => {
-          running.delete(message.receiptHandle);
-          wakeAll();
-        });
-        running.set(message.receiptHandle, { queue, done });
-      }
-      if (messages.length > 0) void acks.flush();
-    }
+  const slots = new SlotReservations();
+  const poll: PollContext = {
+    consumer: options.consumer,
+    clock,
+    concurrency,
+    waitTimeSeconds,
+    visibility,
+    idlePauseMs,
+    stopping: stopping.signal,
+    warn,
+    running: () => running.size,
+    start: (message) => {
+      const done = handle(message).finally(() => {
+        running.delete(message.receiptHandle);
+        wakeAll();
+      });
+      running.set(message.receiptHandle, { queue: message.queue, done });
+    },
+    waitForSlot: () => new Promise<void>((resolve) => waiters.push(resolve)),
+    wakeAll,
+    flushAcks: () => void acks.flush(),
+    isPaused: pauses ? (queue) => pauses.isQueuePaused(queue, clock.nowMs()) : undefined,
+    pausedWaitMs,
   };
 
   let loop: Promise<void> | undefined;
@@ -151,7 +134,9 @@ export function createWorker(options: WorkerOptions): Worker {
       return running.size;
     },
     run() {
-      loop ??= Promise.all(queues.map(pollQueue)).then(() => undefined);
+      loop ??= Promise.all(
+        queues.map((queue) => pollQueue(poll, slots, laneTargets(queue, lanesOf(options.lanes, queue)))),
+      ).then(() => undefined);
       return loop;
     },
     async stop(graceMs = 30_000) {

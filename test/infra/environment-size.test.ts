@@ -55,6 +55,35 @@ describe('the environment size check', () => {
     );
   });
 
+  it('counts each priority lane’s two URLs and the lanes variable, and says so when they no longer fit', () => {
+    const lanedApp = (laneCount: number) => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const stack = new Stack(app, 'OrdersServiceProduction');
+      const registry = registryOf(
+        ...QUEUE_NAMES.slice(0, 4).map((queue, i) => ({ name: `job-${i}`, queue })),
+      );
+      const lanes = Object.fromEntries(Array.from({ length: laneCount }, (_, i) => [`lane-${i}`, 1]));
+      const jobs = new WharfJobs(stack, 'WharfJobs', {
+        registry,
+        workerEntry: FIXTURE_WORKER,
+        queueDefaults: { lanes, maxConcurrency: 2 * laneCount },
+      });
+      return { stack, jobs };
+    };
+    const plain = environmentSize(cfn(appWith(4).jobs.workers.default!));
+    const { stack, jobs } = lanedApp(2);
+    expect(() => lintedTemplate(stack)).not.toThrow();
+    const laned = environmentSize(cfn(jobs.workers.default!));
+    // Four queues of two lanes: per queue one more lane (two URLs) and WHARF_LANES_<QUEUE>.
+    expect(laned.variables).toBe(plain.variables + 4 * 3);
+    expect(laned.bytes).toBeGreaterThan(plain.bytes + 4 * 2 * 150);
+    expect(laned.bytes).toBeLessThanOrEqual(LAMBDA_ENVIRONMENT_LIMIT_BYTES);
+    // Four queues of four lanes each no longer fit.
+    expect(() => Template.fromStack(lanedApp(4).stack)).toThrow(
+      /above Lambda's limit of 4096 bytes.*for each queue and for each priority lane beyond its default one.*fewer queues or lanes/,
+    );
+  });
+
   it('counts a worker’s extra environment variables', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new Stack(app, 'Extra');
