@@ -1,4 +1,4 @@
-import { errorMessage, WharfError } from '../errors.js';
+import { errorMessage, TransportError } from '../errors.js';
 import type { EventSourceMappingConfiguration, LambdaApi, LambdaClient } from '../runtime/lambda-api.js';
 
 /** One Lambda event source mapping of a queue, as a pause or resume left it. */
@@ -59,8 +59,7 @@ export function lambdaQueueConsumers(options: LambdaQueueConsumersOptions): Queu
       if (failed.length > 0) {
         const verb = enabled ? 'enable' : 'disable';
         const ok = done.map((d) => d.uuid).join(', ') || 'none';
-        throw new WharfError(
-          'WHARF_TRANSPORT',
+        throw new TransportError(
           `Could not ${verb} ${failed.length} event source mapping(s) of queue ${queue}: ${failed.join('; ')}. Done: ${ok}. Run it again to finish.`,
         );
       }

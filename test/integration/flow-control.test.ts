@@ -37,8 +37,11 @@ async function drainAll(harness: Harness, env: HarnessEnv): Promise<void> {
 
 describe.each([embeddedHarness, motoHarness])('flow control on the $name', (harness) => {
   let env: HarnessEnv | undefined;
+  // A visibility timeout as a deployment has it (≥ 6 × the function timeout): moto's 2 s default would let a slow
+  // batch's messages come back to the other poll while still running, and a tracked job run twice is at-least-once,
+  // not what these tests look at.
   const setup = async (jobs: JobDefinition[]) => {
-    env = await harness.setup(jobs);
+    env = await harness.setup(jobs, { visibilityTimeoutSeconds: 60 });
     return env;
   };
   afterEach(async () => {
