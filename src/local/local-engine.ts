@@ -269,6 +269,7 @@ function memorySettlement(transport: MemoryTransport): Settlement {
     ack: (message) => transport.ack(message.queue, [message.receiptHandle]),
     release: (message) =>
       transport.changeVisibility(message.queue, [message.receiptHandle], RELEASE_DELAY_SECONDS),
+    wait: (message, seconds) => transport.changeVisibility(message.queue, [message.receiptHandle], seconds),
   };
 }
 

@@ -2,8 +2,8 @@ import { type Clock, systemClock } from '../clock.js';
 import { wholeNumberProblem } from '../config/whole-number.js';
 import { DEFAULT_CONCURRENCY } from '../engine/concurrency.js';
 import { createEngine } from '../engine/engine.js';
-import { type Settlement, settleMessage } from '../engine/settle-messages.js';
-import type { EngineOptions } from '../engine/types.js';
+import { RELEASED_BEHIND, type Settlement, settle } from '../engine/settle-messages.js';
+import type { Disposition, EngineOptions } from '../engine/types.js';
 import { ConfigError, errorMessage, InvalidOptionsError } from '../errors.js';
 import type { Consumer, ReceivedMessage } from '../transport/types.js';
 import { AckBuffer } from './ack-buffer.js';
@@ -76,15 +76,24 @@ export function createWorker(options: WorkerOptions): Worker {
           abandoning.signal.aborted ? 0 : releaseDelaySeconds,
         )
         .catch(() => []),
+    // A FIFO retry or deferral: if this fails, the message comes back when its visibility runs out, sooner.
+    wait: (message, seconds) =>
+      options.consumer.changeVisibility(message.queue, [message.receiptHandle], seconds).catch(() => []),
   };
   const processOptions = { signal: abandoning.signal };
-  const handle = async (message: ReceivedMessage) => {
+  /** Runs one message; true when it was acked (a FIFO group goes on only then). */
+  const handle = async (message: ReceivedMessage): Promise<boolean> => {
     const beat = heartbeat(options.consumer, message, visibility, clock, warn);
+    let disposition: Disposition;
     try {
-      await settleMessage(engine, message, settlement, processOptions);
+      disposition = await engine.process(message, processOptions);
     } finally {
-      beat.stop();
+      // Stopped before the settlement: a heartbeat landing after a wait in place would cut the wait short.
+      await beat.stop();
     }
+    const settled = settle(message, disposition, settlement);
+    if (settled instanceof Promise) await settled;
+    return disposition.action === 'ack';
   };
 
   // Slots promised to receives in flight: the queues are polled at once, and each must leave room for the
@@ -121,15 +130,27 @@ export function createWorker(options: WorkerOptions): Worker {
       // A failed receive, or an empty one without long polling, waits before the next: no paid busy loop.
       if (failed || (idle && waitTimeSeconds === 0))
         await clock.sleep(idlePauseMs, stopping.signal).catch(() => undefined);
-      for (const message of messages) {
-        const done = handle(message).finally(() => {
-          running.delete(message.receiptHandle);
-          wakeAll();
-        });
-        running.set(message.receiptHandle, { queue, done });
+      for (const line of inOrder(messages)) {
+        // One line runs one message after another; once one is not acked, the rest of its group come back unrun.
+        let previous = Promise.resolve(true);
+        for (const message of line) {
+          const done = previous
+            .then((go) => (go ? handle(message) : releaseBehind(message)))
+            .finally(() => {
+              running.delete(message.receiptHandle);
+              wakeAll();
+            });
+          previous = done;
+          running.set(message.receiptHandle, { queue, done: done.then(() => undefined) });
+        }
       }
       if (messages.length > 0) void acks.flush();
     }
+  };
+
+  const releaseBehind = async (message: ReceivedMessage): Promise<boolean> => {
+    await settlement.release(message, RELEASED_BEHIND);
+    return false;
   };
 
   let loop: Promise<void> | undefined;
@@ -173,6 +194,22 @@ export function createWorker(options: WorkerOptions): Worker {
       await acks.flush();
     },
   };
+}
+
+/**
+ * The lines a receive runs in: every message alone, except on a FIFO queue, where a group's messages (SQS hands
+ * them out in order) make one line, so a message never runs before the one ahead of it in its group has settled.
+ */
+function inOrder(messages: readonly ReceivedMessage[]): ReceivedMessage[][] {
+  if (!messages.some((m) => m.fifo)) return messages.map((m) => [m]);
+  const groups = new Map<string, ReceivedMessage[]>();
+  for (const message of messages) {
+    const key = message.groupId ?? message.receiptHandle;
+    const line = groups.get(key);
+    if (line) line.push(message);
+    else groups.set(key, [message]);
+  }
+  return [...groups.values()];
 }
 
 /** Every worker default in one place; out-of-range values are reported together (SQS would reject them later). */

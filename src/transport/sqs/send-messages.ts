@@ -10,6 +10,8 @@ import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSCli
 export interface SendContext {
   readonly client: SQSClient;
   readonly queueUrl: string;
+  /** A FIFO queue: entries carry their group and deduplication id, and no DelaySeconds (FIFO refuses one). */
+  readonly fifo?: boolean;
   readonly clock: Clock;
   readonly maxAttempts: number;
   readonly concurrency: number;
@@ -44,7 +46,7 @@ export async function sendMessages(
   const outcomes = new Array<SendOutcome>(messages.length);
   let pending: PendingEntry[] = [];
   messages.forEach((message, index) => {
-    const problem = checkOutgoingMessage(message);
+    const problem = checkOutgoingMessage(message) ?? (ctx.fifo ? fifoProblem(message) : undefined);
     if (problem) outcomes[index] = problem;
     else pending.push({ index, message, sizeBytes: messageSizeBytes(message) });
   });
@@ -95,7 +97,7 @@ async function sendBatch(ctx: SendContext, batch: readonly PendingEntry[]): Prom
     const response = await ctx.client.send(
       new SendMessageBatchCommand({
         QueueUrl: ctx.queueUrl,
-        Entries: batch.map((entry, position) => toBatchEntry(String(position), entry.message)),
+        Entries: batch.map((entry, position) => toBatchEntry(String(position), entry.message, ctx.fifo)),
       }),
     );
     return entryResults(ids, response.Successful, response.Failed, (entry) => entry.MessageId ?? '');
@@ -104,13 +106,54 @@ async function sendBatch(ctx: SendContext, batch: readonly PendingEntry[]): Prom
   }
 }
 
-function toBatchEntry(id: string, message: OutgoingMessage): SendMessageBatchRequestEntry {
+function toBatchEntry(id: string, message: OutgoingMessage, fifo = false): SendMessageBatchRequestEntry {
   return {
     Id: id,
     MessageBody: message.body,
-    DelaySeconds: message.delaySeconds,
     MessageAttributes: toMessageAttributes(message.attributes),
+    ...messageKeys(message, fifo),
   };
+}
+
+/**
+ * What SQS reads beside the body. On a standard queue, the delay and the tenant (a MessageGroupId there names the
+ * tenant of a fair queue). On a FIFO queue, the group and the deduplication id, and never DelaySeconds: FIFO
+ * queues refuse a per-message delay.
+ */
+export function messageKeys(
+  message: OutgoingMessage,
+  fifo: boolean,
+): { DelaySeconds?: number; MessageGroupId?: string; MessageDeduplicationId?: string } {
+  if (fifo) {
+    return {
+      MessageGroupId: message.groupId,
+      ...(message.deduplicationId === undefined ? {} : { MessageDeduplicationId: message.deduplicationId }),
+    };
+  }
+  return {
+    DelaySeconds: message.delaySeconds,
+    ...(message.groupId === undefined ? {} : { MessageGroupId: message.groupId }),
+  };
+}
+
+/** A FIFO queue needs a group on every message and takes no delay: refused before SQS would, with why. */
+export function fifoProblem(message: OutgoingMessage): Extract<SendOutcome, { ok: false }> | undefined {
+  if (message.groupId === undefined)
+    return {
+      ok: false,
+      code: 'MissingMessageGroupId',
+      message:
+        'a FIFO queue needs a message group on every message: give the job `group: (payload) => ...` (its MessageGroupId)',
+      permanent: true,
+    };
+  if (message.delaySeconds > 0)
+    return {
+      ok: false,
+      code: 'FifoDelay',
+      message: `a FIFO queue has no per-message delay (DelaySeconds ${message.delaySeconds}): enqueue FIFO jobs to run now`,
+      permanent: true,
+    };
+  return undefined;
 }
 
 /** Attributes as SQS String attributes, or undefined when there are none (SQS then stores none). */
