@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.js';
 import { backoffDelayMs } from '../../job/backoff.js';
-import { checkOutgoingMessage, messageSizeBytes, SQS_LIMITS } from '../message-limits.js';
+import { checkOutgoingMessage, fifoProblem, messageSizeBytes, SQS_LIMITS } from '../message-limits.js';
 import type { OutgoingMessage, SendOutcome } from '../types.js';
 import { type EntryResult, entryResults, requestFailed } from './batch-result.js';
 import { chunkBatches } from './chunk-batches.js';
@@ -134,26 +134,6 @@ export function messageKeys(
     DelaySeconds: message.delaySeconds,
     ...(message.groupId === undefined ? {} : { MessageGroupId: message.groupId }),
   };
-}
-
-/** A FIFO queue needs a group on every message and takes no delay: refused before SQS would, with why. */
-export function fifoProblem(message: OutgoingMessage): Extract<SendOutcome, { ok: false }> | undefined {
-  if (message.groupId === undefined)
-    return {
-      ok: false,
-      code: 'MissingMessageGroupId',
-      message:
-        'a FIFO queue needs a message group on every message: give the job `group: (payload) => ...` (its MessageGroupId)',
-      permanent: true,
-    };
-  if (message.delaySeconds > 0)
-    return {
-      ok: false,
-      code: 'FifoDelay',
-      message: `a FIFO queue has no per-message delay (DelaySeconds ${message.delaySeconds}): enqueue FIFO jobs to run now`,
-      permanent: true,
-    };
-  return undefined;
 }
 
 /** Attributes as SQS String attributes, or undefined when there are none (SQS then stores none). */

@@ -1,11 +1,11 @@
 import { type Clock, systemClock } from '../../clock.js';
 import type { QueueUrls } from '../../config/env-config.js';
 import { ConfigError, InvalidOptionsError, TransportError } from '../../errors.js';
-import { checkOutgoingMessage } from '../message-limits.js';
+import { checkOutgoingMessage, fifoProblem } from '../message-limits.js';
 import type { Consumer, OutgoingMessage, Transport } from '../types.js';
 import { describeError } from './batch-result.js';
 import { changeVisibility, deleteMessages, type QueueTarget, receiveMessages } from './consume-messages.js';
-import { fifoProblem, messageKeys, sendMessages, toMessageAttributes } from './send-messages.js';
+import { messageKeys, sendMessages, toMessageAttributes } from './send-messages.js';
 import { SendMessageCommand, type SQSClient } from './sqs-api.js';
 
 export interface SqsTransportOptions {
