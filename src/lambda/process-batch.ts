@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { wholeNumberProblem } from '../config/whole-number.js';
-import { type Settlement, settleMessages } from '../engine/settle-messages.js';
+import { RELEASED_BEHIND, type Settlement, settleMessages } from '../engine/settle-messages.js';
 import type { Engine, ProcessOptions } from '../engine/types.js';
 import { InvalidOptionsError } from '../errors.js';
 import type { Consumer, ReceivedMessage } from '../transport/types.js';
@@ -71,7 +71,18 @@ class PartialBatchResponse implements Settlement {
     this.release(message);
   }
 
-  release(message: ReceivedMessage): undefined {
+  /**
+   * A FIFO record behind one that came back did not run: it is made visible at once rather than after the
+   * visibility timeout (which is long: 6 x the function's timeout), since SQS hands out no message of a group
+   * while an earlier one is in flight, so it cannot overtake; otherwise its group would stall that long.
+   */
+  async releaseBehind(message: ReceivedMessage): Promise<void> {
+    await this.visibility?.changeVisibility(message.queue, [message.receiptHandle], 0).catch(() => []);
+    this.release(message);
+  }
+
+  release(message: ReceivedMessage, reason?: string): undefined | Promise<void> {
+    if (reason === RELEASED_BEHIND && message.fifo) return this.releaseBehind(message);
     // SQS never sends one message twice in a batch, but a hand-made event may: Lambda reads an id listed twice as
     // an invalid response (the whole batch fails), so each is named once.
     if (!this.failed.includes(message.messageId)) this.failed.push(message.messageId);

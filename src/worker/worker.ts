@@ -2,7 +2,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { wholeNumberProblem } from '../config/whole-number.js';
 import { DEFAULT_CONCURRENCY } from '../engine/concurrency.js';
 import { createEngine } from '../engine/engine.js';
-import { RELEASED_BEHIND, type Settlement, settle } from '../engine/settle-messages.js';
+import { type Settlement, settle } from '../engine/settle-messages.js';
 import type { Disposition, EngineOptions } from '../engine/types.js';
 import { ConfigError, errorMessage, InvalidOptionsError } from '../errors.js';
 import type { Consumer, ReceivedMessage } from '../transport/types.js';
@@ -148,8 +148,10 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   };
 
+  // Visible again at once, not after the release delay: SQS hands out none of a FIFO group's messages while an
+  // earlier one is in flight (or waits in place), so it cannot overtake, and its group does not stall behind it.
   const releaseBehind = async (message: ReceivedMessage): Promise<boolean> => {
-    await settlement.release(message, RELEASED_BEHIND);
+    await options.consumer.changeVisibility(message.queue, [message.receiptHandle], 0).catch(() => []);
     return false;
   };
 

@@ -69,9 +69,13 @@ async function sendRound(
     { maxCount: SQS_LIMITS.maxBatchEntries, maxBytes: SQS_LIMITS.maxBatchBytes },
     (entry) => entry.sizeBytes,
   );
-  const results = await mapWithConcurrency(batches, ctx.concurrency, (batch) => sendBatch(ctx, batch));
+  const results = ctx.fifo
+    ? await sendInOrder(ctx, batches)
+    : await mapWithConcurrency(batches, ctx.concurrency, (batch) => sendBatch(ctx, batch));
   const retry: PendingEntry[] = [];
   batches.forEach((batch, b) => {
+    // On a FIFO queue the batches after a failed entry were not sent: they go again after it, in order.
+    if (results[b] === undefined) return void retry.push(...batch);
     batch.forEach((entry, e) => {
       // sendBatch returns exactly one result per entry, in order.
       const result = results[b]![e]!;
@@ -87,6 +91,25 @@ async function sendRound(
     });
   });
   return retry;
+}
+
+/**
+ * A FIFO queue orders messages as they arrive, so its batches go one after another, never side by side: a later
+ * batch landing first would put a group's later jobs before its earlier ones. After a batch with an entry to
+ * retry, the round stops (the rest go again after it). An entry that fails alone inside a batch whose later
+ * entries of its group were accepted cannot be put back before them: SQS answers per entry, after the fact.
+ */
+async function sendInOrder(
+  ctx: SendContext,
+  batches: readonly (readonly PendingEntry[])[],
+): Promise<(EntryResult<string>[] | undefined)[]> {
+  const results: (EntryResult<string>[] | undefined)[] = batches.map(() => undefined);
+  for (const [b, batch] of batches.entries()) {
+    const result = await sendBatch(ctx, batch);
+    results[b] = result;
+    if (result.some((r) => !r.ok && r.retryable)) break;
+  }
+  return results;
 }
 
 /** One SendMessageBatch call; never throws, a failed request becomes a failed result for each entry. */
