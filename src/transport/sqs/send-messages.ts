@@ -75,7 +75,10 @@ async function sendRound(
   const retry: PendingEntry[] = [];
   batches.forEach((batch, b) => {
     // On a FIFO queue the batches after a failed entry were not sent: they go again after it, in order.
-    if (results[b] === undefined) return void retry.push(...batch);
+    if (results[b] === undefined) {
+      retry.push(...batch);
+      return;
+    }
     batch.forEach((entry, e) => {
       // sendBatch returns exactly one result per entry, in order.
       const result = results[b]![e]!;

@@ -25,7 +25,7 @@ export interface SqsTransportOptions {
 }
 
 /** The SQS adapter of both ports: producers use it as a Transport, the worker's poller as a Consumer. */
-export type SqsTransport = Transport & Consumer;
+export type SqsTransport = Transport & Consumer & Required<Pick<Transport, 'queueKind'>>;
 
 export function createSqsTransport(options: SqsTransportOptions): SqsTransport {
   const resolved = resolveOptions(options);
