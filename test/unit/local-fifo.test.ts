@@ -106,6 +106,22 @@ describe('the embedded engine on a FIFO queue (jobs with a group)', () => {
     expect(body.deadLetter).toMatchObject({ reason: 'retries-exhausted', attempts: 3 });
   });
 
+  it('S12: a resend within 5 minutes is dropped by the queue, one after the window runs again only as a duplicate', async () => {
+    const resend = () =>
+      engine.client.enqueue({ job: ship, payload: { orderId: 'o1', step: 1 }, options: { jobId: 'ship-1' } });
+    await resend();
+    await resend();
+    expect(engine.transport.peek('orders')).toHaveLength(1);
+    await engine.runUntilIdle();
+    clock.advance(6 * 60_000);
+    await resend();
+    expect(engine.transport.peek('orders')).toHaveLength(1);
+    await engine.runUntilIdle();
+    // Delivered again after the window, and still one effect: the claim finds the job done.
+    expect(runs).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'duplicate').map((e) => e.jobId)).toEqual(['ship-1']);
+  });
+
   it('refuses at enqueue a job without a group on the FIFO queue, and a delay', async () => {
     await expect(engine.client.enqueue({ job: loose, payload: {}, options: {} })).rejects.toMatchObject({
       code: 'WHARF_INVALID_OPTIONS',
