@@ -2,7 +2,14 @@
 // transport, scheduler), for a new queue, store or runtime. Applications need none of it.
 
 export { createEngine } from './engine/engine.js';
-export type { AckOutcome, Disposition, Engine, EngineOptions, ProcessOptions } from './engine/types.js';
+export type {
+  AckOutcome,
+  Disposition,
+  Engine,
+  EngineOptions,
+  ProcessOptions,
+  WaitOutcome,
+} from './engine/types.js';
 export type { DecodeResult } from './envelope/decode.js';
 export { decodeEnvelope } from './envelope/decode.js';
 export type {
@@ -67,6 +74,7 @@ export type {
   AckFailure,
   Consumer,
   OutgoingMessage,
+  QueueKind,
   ReceivedMessage,
   ReceiveOptions,
   SendOutcome,

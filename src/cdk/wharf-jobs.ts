@@ -19,6 +19,7 @@ import { configurationError, lintQueues } from './config-lint.js';
 import { createJobsDashboard } from './dashboard.js';
 import { environmentSizeProblem } from './environment-size.js';
 import { existingQueueProblems, uncheckedQueuesWarning } from './existing-queues.js';
+import { fifoProblems } from './fifo-checks.js';
 import { type GrantTargets, grantConsume, grantEnqueue, grantOperate, grantRunJobs } from './grants.js';
 import { JOB_TABLE_SCHEMA } from './job-table-schema.js';
 import { allowCloudWatchToUse, allowLogsToUse } from './key-policies.js';
@@ -312,6 +313,7 @@ function checkedSettings(props: WharfJobsProps): QueueSettings[] {
   problems.push(...existingQueueProblems(props, settings), ...removalPolicyProblems(props));
   const fifo = new Set(settings.filter((s) => s.fifo).map((s) => s.queue));
   problems.push(...taskDeploymentProblems(props.registry.recurring, fifo, props.environmentName));
+  problems.push(...fifoProblems(props.registry, settings));
   if (problems.length > 0) throw configurationError(problems);
   return settings;
 }

@@ -7,6 +7,7 @@ import type { JobScheduler } from '../schedule/types.js';
 import type { Transport } from '../transport/types.js';
 import { prepareOrReject } from './enqueue-rejection.js';
 import type { PreparedJob } from './prepare.js';
+import { queueKindOf } from './queue-fit.js';
 import { scheduleMethods } from './schedule-client.js';
 import type { EnqueuedJob, EnqueueFailure, WharfClient } from './types.js';
 
@@ -42,9 +43,10 @@ export function createClient(options: ClientOptions): WharfClient {
   const clock = options.clock ?? systemClock;
   const lanes = options.lanes ?? {};
   const deps = { ...options, clock };
+  const queueKind = (queue: string) => queueKindOf(options.transport, queue);
   const client: WharfClient = {
     async enqueue(request) {
-      const [job] = await prepareOrReject([request], clock, options.registry, false, lanes);
+      const [job] = await prepareOrReject([request], clock, options.registry, false, lanes, queueKind);
       const [outcome] = await sendAll(deps, [job!]);
       if (!outcome?.ok) {
         throw new EnqueueFailedError(
@@ -55,7 +57,7 @@ export function createClient(options: ClientOptions): WharfClient {
       return enqueued(job!, outcome);
     },
     async enqueueMany(requests) {
-      const prepared = await prepareOrReject(requests, clock, options.registry, true, lanes);
+      const prepared = await prepareOrReject(requests, clock, options.registry, true, lanes, queueKind);
       const outcomes = await sendAll(deps, prepared);
       const failed: EnqueueFailure[] = [];
       const done: EnqueuedJob[] = [];

@@ -1,7 +1,9 @@
 import type { Clock } from '../clock.js';
 import { InvalidOptionsError, InvalidPayloadError, UnknownJobError, type WharfError } from '../errors.js';
 import type { JobRegistry } from '../job/registry.js';
+import type { QueueKind } from '../transport/types.js';
 import { type KnownLanes, type PreparedJob, prepare } from './prepare.js';
+import { queueFitProblems } from './queue-fit.js';
 import type { EnqueueRequest } from './types.js';
 
 /** One reason a request cannot be enqueued. */
@@ -24,6 +26,8 @@ export async function prepareOrReject(
   registry: JobRegistry | undefined,
   bulk: boolean,
   lanes: KnownLanes,
+  /** What each queue is (FIFO or standard), so a job that cannot go there is refused here. @default standard */
+  queueKind?: (queue: string) => QueueKind,
 ): Promise<PreparedJob[]> {
   const results = await Promise.all(requests.map((request) => prepare(request, clock, lanes)));
   const problems: EnqueueProblem[] = [];
@@ -34,6 +38,11 @@ export async function prepareOrReject(
       for (const text of texts) problems.push({ index, jobName, kind, text });
     };
     if (registry && !registry.get(jobName)) add('unknown-job', [unknownJobText(jobName, registry)]);
+    const job = requests[index]?.job;
+    if (queueKind && job) {
+      const delayed = result.ok && result.job.envelope.runAtMs !== undefined;
+      add('options', queueFitProblems(job, queueKind(job.options.queue), delayed));
+    }
     if (result.ok) ready.push(result.job);
     else {
       add('options', result.optionProblems);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { attributeText, MAX_JOB_ID_CHARS, MAX_JOB_NAME_CHARS } from '../envelope/attributes.js';
+import { deduplicationIdOf } from '../envelope/deduplication.js';
 import { ATTR, type DeadLetterInfo, type Envelope, type ErrorSummary } from '../envelope/envelope.js';
 import { serializeWithinLimit } from '../envelope/fit.js';
 import { checkOutgoingMessage } from '../transport/message-limits.js';
@@ -16,6 +17,10 @@ export function deadLetterFromEnvelope(envelope: Envelope, info: DeadLetterInfo)
     body: serializeWithinLimit(body),
     attributes: deadLetterAttributes(envelope.job, envelope.id, info),
     delaySeconds: 0,
+    // A FIFO queue's dead-letter queue is FIFO too: the dead letter keeps its group, so a redrive goes back to it.
+    ...(envelope.group === undefined
+      ? {}
+      : { groupId: envelope.group, deduplicationId: deduplicationIdOf(body, 'dead-letter') }),
   };
 }
 

@@ -4,12 +4,13 @@ import { summarizeError } from '../envelope/envelope.js';
 import { errorMessage, InvalidPayloadError, UnknownJobError } from '../errors.js';
 import type { JobDefinition } from '../job/define-job.js';
 import { validatePayload } from '../job/validate-payload.js';
-import type { ReceivedMessage } from '../transport/types.js';
+import type { OutgoingMessage, ReceivedMessage } from '../transport/types.js';
 import { deadLetterFromRaw } from './dead-letter.js';
 import { deadLetter, defer, emit, release } from './outcomes.js';
 import { type ResolvedEngineOptions, resolveEngineOptions } from './resolve-options.js';
 import { runClaimed } from './run-claimed.js';
 import type { Disposition, Engine, EngineOptions, ProcessOptions } from './types.js';
+import { deferralsSoFar } from './wait-in-place.js';
 
 /** A message that arrives this much before its `runAtMs` runs anyway: clocks and SQS delays are not exact. */
 const EARLY_TOLERANCE_MS = 1_000;
@@ -90,12 +91,23 @@ async function rejectRaw(
     error,
   };
   try {
-    await o.transport.sendToDeadLetter(message.queue, deadLetterFromRaw(message.body, info, decoded));
+    await o.transport.sendToDeadLetter(message.queue, rawDeadLetter(message, info, decoded));
   } catch (cause) {
     return release(o, { message }, 'dead-letter write failed', summarizeError(cause));
   }
   emit(o, { message }, { type: 'dead', reason: decoded.reason, error });
   return { action: 'ack', outcome: 'dead-lettered' };
+}
+
+/** A FIFO dead letter needs the message's group and a deduplication id: the message id, as nothing else is known. */
+function rawDeadLetter(
+  message: ReceivedMessage,
+  info: Parameters<typeof deadLetterFromRaw>[1],
+  known: Parameters<typeof deadLetterFromRaw>[2],
+): OutgoingMessage {
+  const letter = deadLetterFromRaw(message.body, info, known);
+  if (message.groupId === undefined) return letter;
+  return { ...letter, groupId: message.groupId, deduplicationId: `raw:${message.messageId}`.slice(0, 128) };
 }
 
 /** A job this worker does not know: maybe the producer was deployed first. Put off a few times, then dead-letter. */
@@ -104,7 +116,7 @@ async function unknownJob(
   message: ReceivedMessage,
   envelope: Envelope,
 ): Promise<Disposition> {
-  if ((envelope.deferrals ?? 0) < o.unknownJobDeferrals)
+  if (deferralsSoFar({ message, envelope }) < o.unknownJobDeferrals)
     return defer(o, { message, envelope }, 'unknown-job', o.unknownJobDelayMs);
   const error = summarizeError(
     new UnknownJobError(

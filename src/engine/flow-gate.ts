@@ -6,6 +6,7 @@ import type { DeferWhy } from './events.js';
 import { type DeferralPatch, deadLetter, defer } from './outcomes.js';
 import type { ResolvedEngineOptions } from './resolve-options.js';
 import type { Disposition, RunState } from './types.js';
+import { deferralsSoFar } from './wait-in-place.js';
 
 /** A run let through: the concurrency slot it holds, to give back when the run ends. */
 export interface Passed {
@@ -106,7 +107,7 @@ function scoped(state: RunState, key: string | undefined): string {
  * do not all come back together.
  */
 function backoffWait(o: ResolvedEngineOptions, state: RunState, capMs: number): number {
-  const deferrals = Math.min(state.envelope.deferrals ?? 0, 20);
+  const deferrals = Math.min(deferralsSoFar(state), 20);
   const ceiling = Math.min(capMs, MIN_WAIT_MS * 2 ** deferrals);
   return Math.max(MIN_WAIT_MS, Math.round(ceiling * (0.5 + 0.5 * o.random())));
 }
@@ -135,7 +136,7 @@ async function putOff(
         note: {
           why,
           untilMs: now + waitMs,
-          count: (state.envelope.deferrals ?? 0) + 1,
+          count: deferralsSoFar(state) + 1,
           ...(patch.key === undefined ? {} : { key: patch.key }),
         },
       })

@@ -12,6 +12,7 @@ import { deadLetterFromEnvelope } from './dead-letter.js';
 import { type DeferWhy, type JobEvent, safeEmit } from './events.js';
 import type { ResolvedEngineOptions } from './resolve-options.js';
 import type { Disposition, RunState } from './types.js';
+import { waitInPlace, waitsInPlace } from './wait-in-place.js';
 
 type EventBody = JobEvent extends infer E
   ? E extends JobEvent
@@ -86,6 +87,15 @@ export async function defer(
   patch: DeferralPatch = {},
 ): Promise<Disposition> {
   const now = o.clock.nowMs();
+  if (waitsInPlace(state)) {
+    emit(o, state, {
+      type: 'deferred',
+      why,
+      delayMs,
+      ...(patch.key === undefined ? {} : { key: patch.key }),
+    });
+    return waitInPlace(o, now, 'deferred', delayMs);
+  }
   const { reservedStartMs: _held, ...env } = state.envelope;
   const reserved = 'reservedStartMs' in patch ? patch.reservedStartMs : _held;
   const next: Envelope =
@@ -125,7 +135,10 @@ export async function deadLetter(
     lastFailedAtMs: now,
     error,
   };
-  const { deadLetter: _previous, reservedStartMs: _spent, ...envelope } = state.envelope;
+  const { deadLetter: _previous, reservedStartMs: _spent, ...rest } = state.envelope;
+  // A message from another producer may have a MessageGroupId but no group in its body: a FIFO DLQ needs one.
+  const group = rest.group ?? state.message.groupId;
+  const envelope = group === undefined ? rest : { ...rest, group };
   try {
     await o.transport.sendToDeadLetter(
       state.message.queue,
@@ -148,6 +161,7 @@ export async function scheduleRetry(
 ): Promise<Disposition> {
   const now = o.clock.nowMs();
   const failures = appendFailure(state.envelope.failures, { attempt: state.attempt, atMs: now, error });
+  if (waitsInPlace(state)) return retryInPlace(o, state, error, failures, delayMs);
   // A throttle start the run used is spent: the retry takes a start of its own.
   const { deadLetter: _dl, reservedStartMs: _spent, ...rest } = state.envelope;
   const next: Envelope = {
@@ -164,6 +178,24 @@ export async function scheduleRetry(
   await recordFailure(o, state, 'retrying', error, failures, state.attempt + 1);
   emit(o, state, { type: 'retrying', delayMs, error });
   return { action: 'ack', outcome: 'retry-scheduled' };
+}
+
+/**
+ * A retry on a FIFO queue (see wait-in-place.ts): the record is the retry, so it is written first; the message
+ * then waits, and its claim takes the next attempt from the record. A write that failed leaves the record
+ * `running`: the message is released, and its lease lapses into a takeover that counts the attempt.
+ */
+async function retryInPlace(
+  o: ResolvedEngineOptions,
+  state: RunState,
+  error: ErrorSummary,
+  failures: Envelope['failures'] & object,
+  delayMs: number,
+): Promise<Disposition> {
+  if (!(await recordFailure(o, state, 'retrying', error, failures, state.attempt + 1)))
+    return release(o, state, 'could not record the retry in place', error);
+  emit(o, state, { type: 'retrying', delayMs, error });
+  return waitInPlace(o, state.startedAtMs, 'retry-scheduled', delayMs);
 }
 
 export async function discard(

@@ -24,6 +24,13 @@ export function resolveEngineOptions(options: EngineOptions) {
         'store, but the engine has no store: pass `store`.',
     );
   }
+  const grouped = options.registry.jobs.filter((job) => job.options.flow.group);
+  if (grouped.length > 0 && !options.store) {
+    throw new ConfigError(
+      `Jobs ${grouped.map((j) => `"${j.name}"`).join(', ')} have a FIFO group, whose retries wait in place and count ` +
+        'their attempts in the job store, but the engine has no store: pass `store`.',
+    );
+  }
   return {
     registry: options.registry,
     transport: options.transport,

@@ -1,7 +1,7 @@
 import { decodeEnvelope } from '../envelope/decode.js';
 import { summarizeError } from '../envelope/envelope.js';
 import { payloadFingerprint } from '../envelope/fingerprint.js';
-import { hasCode, InvalidAttemptError, JobIdReusedError, JobTimeoutError } from '../errors.js';
+import { ConfigError, hasCode, InvalidAttemptError, JobIdReusedError, JobTimeoutError } from '../errors.js';
 import type { JobProgress } from '../job/types.js';
 import type { JobRecord } from '../store/types.js';
 import { passFlowControl, releaseSlot } from './flow-gate.js';
@@ -20,7 +20,8 @@ export async function runClaimed(
   payload: unknown,
   p: ObservedProcessOptions,
 ): Promise<Disposition> {
-  const firing = asFiring(base);
+  const firing = asExactlyOnce(base);
+  if (firing.message.fifo && !o.store) return fifoWithoutStore(o, base);
   // With no limit on the job and a fresh pause set that names neither it nor its queue, no await is added.
   const open =
     !hasLimits(firing) &&
@@ -64,7 +65,9 @@ async function claimAndRun(
   });
   p.onAttempt?.(outcome);
   if (outcome.ok) return recordSuccess(o, state, outcome.result);
-  if (hasCode(outcome.error, 'WHARF_SHUTDOWN')) return abandon(o, state, base.attempt);
+  // In place, the message that comes back claims from the record: the lease goes back with the attempt it held.
+  if (hasCode(outcome.error, 'WHARF_SHUTDOWN'))
+    return abandon(o, state, state.message.fifo ? state.attempt : base.attempt);
   return settleFailure(o, asReceived(state), outcome.error);
 }
 
@@ -108,9 +111,13 @@ function overAttempts(o: ResolvedEngineOptions, base: RunState, state: RunState)
  * A recurring schedule's firing runs exactly-once whatever its job's mode: Scheduler delivers at least once (a
  * retried call that had succeeded, a double fire), and the firing's job id, made from the task and the scheduled
  * time, is the same on every delivery, so the claim lets one run through. Needs the job store.
+ *
+ * So does a message from a FIFO queue: its retries wait in place (the body never changes), so only the record
+ * can say which attempt a delivery is, and the claim is what reads it.
  */
-function asFiring(base: RunState): RunState {
-  if (base.envelope.firing === undefined || base.job.options.idempotency === 'exactly-once') return base;
+function asExactlyOnce(base: RunState): RunState {
+  const claimed = base.envelope.firing !== undefined || base.message.fifo === true;
+  if (!claimed || base.job.options.idempotency === 'exactly-once') return base;
   const options = { ...base.job.options, idempotency: 'exactly-once' as const };
   return { ...base, job: { ...base.job, options } };
 }
@@ -132,6 +139,7 @@ async function claim(o: ResolvedEngineOptions, base: RunState): Promise<RunState
       nowMs: now,
       leaseMs: base.job.options.timeoutMs + o.leaseMarginMs,
       isRedrive: base.envelope.deadLetter !== undefined,
+      inPlace: base.message.fifo === true,
       expiresAtSec: Math.ceil((now + o.recordRetentionMs) / 1000),
       payload: base.envelope.payload,
       payloadHash: payloadFingerprint(base.envelope.payload),
@@ -155,6 +163,18 @@ async function claim(o: ResolvedEngineOptions, base: RunState): Promise<RunState
     case 'reused':
       return reusedId(o, base, result.record, result.why);
   }
+}
+
+/**
+ * A FIFO message needs the job store (its attempts are counted there), and an engine whose jobs declare `group`
+ * is refused without one at start-up. A message of another job (or producer) on a FIFO queue served without a
+ * store could neither retry nor run safely: dead-lettered with that reason rather than retried without end.
+ */
+function fifoWithoutStore(o: ResolvedEngineOptions, base: RunState): Promise<Disposition> {
+  const error = new ConfigError(
+    `job "${base.job.name}" arrived on the FIFO queue "${base.message.queue}", but the engine has no job store: FIFO retries wait in place and count their attempts in the store. Give the worker its store (the table), or send this job to a standard queue`,
+  );
+  return deadLetter(o, base, 'permanent-error', summarizeError(error), { recordState: false });
 }
 
 /**

@@ -11,6 +11,8 @@ export interface Settlement {
   ack(message: ReceivedMessage): unknown;
   /** Nothing durable happened: the message must come back. */
   release(message: ReceivedMessage, reason: string): unknown;
+  /** Keep the message: visible again in `seconds` (a FIFO retry or deferral waiting in place). */
+  wait(message: ReceivedMessage, seconds: number): unknown;
 }
 
 export interface SettleOptions {
@@ -19,10 +21,13 @@ export interface SettleOptions {
   /** Messages run at once. @default 1 */
   readonly concurrency?: number;
   /**
-   * FIFO: one at a time, in order, and once one is released the rest are released unrun, so a later message
-   * never overtakes one that must come back first (AWS's rule for FIFO partial batch responses).
+   * FIFO: one at a time, in order, and once one is released (or waits) the rest are released unrun, so a later
+   * message never overtakes one that must come back first. `batch`: the whole batch in one line (AWS's rule for
+   * FIFO partial batch responses). `group`: each message group (`groupId`) in its own line, the groups side by
+   * side up to `concurrency`, and a message coming back holds back only its own group.
+   * @default unordered
    */
-  readonly ordered?: boolean;
+  readonly ordered?: 'batch' | 'group';
 }
 
 /** Why the rest of an ordered batch comes back: the message before them did. */
@@ -49,7 +54,8 @@ export async function settleMessages(
   settlement: Settlement,
   options: SettleOptions = {},
 ): Promise<void> {
-  if (options.ordered) return settleInOrder(engine, messages, settlement, options.process);
+  if (options.ordered === 'batch') return settleInOrder(engine, messages, settlement, options.process);
+  if (options.ordered === 'group') return settleGroups(engine, messages, settlement, options);
   const lanes = Math.max(1, Math.min(options.concurrency ?? 1, messages.length));
   const queue = { next: 0 };
   if (lanes === 1) return runLane(engine, messages, queue, settlement, options.process);
@@ -73,10 +79,11 @@ async function runLane(
   }
 }
 
-function settle(message: ReceivedMessage, disposition: Disposition, settlement: Settlement): unknown {
-  return disposition.action === 'ack'
-    ? settlement.ack(message)
-    : settlement.release(message, disposition.reason);
+/** What the settlement does for one disposition; a promise when the settlement waits for something. */
+export function settle(message: ReceivedMessage, disposition: Disposition, settlement: Settlement): unknown {
+  if (disposition.action === 'ack') return settlement.ack(message);
+  if (disposition.action === 'wait') return settlement.wait(message, disposition.visibleInSeconds);
+  return settlement.release(message, disposition.reason);
 }
 
 async function settleInOrder(
@@ -91,4 +98,30 @@ async function settleInOrder(
     for (const behind of messages.slice(i + 1)) await settlement.release(behind, RELEASED_BEHIND);
     return;
   }
+}
+
+/** Each group in order on its own line (settleInOrder), up to `concurrency` groups at once. */
+async function settleGroups(
+  engine: Engine,
+  messages: readonly ReceivedMessage[],
+  settlement: Settlement,
+  options: SettleOptions,
+): Promise<void> {
+  const groups = new Map<string, ReceivedMessage[]>();
+  // A message without a group (not one SQS would send on FIFO) is a group of its own: it holds nothing back.
+  messages.forEach((message, index) => {
+    const key = message.groupId ?? `\u0000${index}`;
+    const group = groups.get(key);
+    if (group) group.push(message);
+    else groups.set(key, [message]);
+  });
+  const lines = [...groups.values()];
+  const next = { index: 0 };
+  const lanes = Math.max(1, Math.min(options.concurrency ?? 1, lines.length));
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (next.index < lines.length)
+        await settleInOrder(engine, lines[next.index++]!, settlement, options.process);
+    }),
+  );
 }

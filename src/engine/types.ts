@@ -68,11 +68,17 @@ export interface ObservedProcessOptions extends ProcessOptions {
 
 /**
  * What the adapter does with the message. `ack`: delete it, its outcome is durable (done, retry sent, dead letter
- * written, duplicate...). `release`: leave it for the queue to deliver again, nothing durable happened.
+ * written, duplicate...). `release`: leave it for the queue to deliver again, nothing durable happened. `wait`:
+ * keep it, visible again in `visibleInSeconds` (ChangeMessageVisibility): a retry or deferral on a FIFO queue,
+ * which waits in place so that its group stays behind it; the retry's state is already durable in the store.
  */
 export type Disposition =
   | { readonly action: 'ack'; readonly outcome: AckOutcome }
-  | { readonly action: 'release'; readonly reason: string };
+  | { readonly action: 'release'; readonly reason: string }
+  | { readonly action: 'wait'; readonly outcome: WaitOutcome; readonly visibleInSeconds: number };
+
+/** Why a message waits in place (Disposition `wait`). */
+export type WaitOutcome = 'retry-scheduled' | 'deferred';
 
 export type AckOutcome =
   | 'succeeded'

@@ -1,6 +1,7 @@
 import { SQS_LIMITS } from '../transport/message-limits.js';
 import type { OutgoingMessage } from '../transport/types.js';
 import { jobAttributes } from './attributes.js';
+import { deduplicationIdOf } from './deduplication.js';
 import type { Envelope } from './envelope.js';
 import { serializeWithinLimit } from './fit.js';
 
@@ -18,6 +19,9 @@ export function toOutgoing(envelope: Envelope, nowMs: number): OutgoingMessage {
     body: serializeWithinLimit(wire),
     attributes: jobAttributes(envelope.job, envelope.id, envelope.attempt),
     delaySeconds,
-    ...(envelope.group === undefined ? {} : { groupId: envelope.group }),
+    // Only a message with a group can go to a FIFO queue, so only then is a deduplication id worth its hash.
+    ...(envelope.group === undefined
+      ? {}
+      : { groupId: envelope.group, deduplicationId: deduplicationIdOf(envelope, 'queue') }),
   };
 }

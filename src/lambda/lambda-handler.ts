@@ -5,6 +5,7 @@ import { DEFAULT_CONCURRENCY } from '../engine/concurrency.js';
 import { createEngine } from '../engine/engine.js';
 import type { EngineOptions } from '../engine/types.js';
 import { ConfigError, InvalidEventError, InvalidOptionsError } from '../errors.js';
+import type { Consumer, Transport } from '../transport/types.js';
 import type {
   LambdaWorkerHandler,
   SqsBatchHandler,
@@ -24,6 +25,11 @@ export interface LambdaWorkerOptions extends EngineOptions {
   readonly laneQueues?: Readonly<Record<string, string>>;
   /** Records of one batch that run at once, 1 to 1000. @default 10 */
   readonly concurrency?: number;
+  /**
+   * What makes a FIFO record that waits in place (a retry, a deferral) visible again after its delay
+   * (ChangeMessageVisibility). @default the transport, when it is also a Consumer (the SQS transport is)
+   */
+  readonly visibility?: Pick<Consumer, 'changeVisibility'>;
 }
 
 /**
@@ -44,12 +50,14 @@ export function createBatchHandler(options: LambdaWorkerOptions): SqsBatchHandle
   const problem = concurrencyProblem(concurrency);
   if (problem) throw new InvalidOptionsError('Lambda worker options', [problem]);
   const engine = createEngine(options);
+  const visibility = options.visibility ?? consumerOf(options.transport);
   return async (event, context) =>
     processBatch(engine, sqsRecordsOf(event), {
       queue: options.queue,
       ...(options.laneQueues ? { laneQueues: options.laneQueues } : {}),
       concurrency,
       deadlineMs: deadlineOf(context, options.clock),
+      ...(visibility ? { visibility } : {}),
     });
 }
 
@@ -78,6 +86,13 @@ function sqsRecordsOf(event: unknown): SQSRecord[] {
     );
   }
   return records as SQSRecord[];
+}
+
+function consumerOf(transport: Transport): Pick<Consumer, 'changeVisibility'> | undefined {
+  const candidate = transport as Partial<Consumer>;
+  return typeof candidate.changeVisibility === 'function'
+    ? (candidate as Pick<Consumer, 'changeVisibility'>)
+    : undefined;
 }
 
 function describe(value: unknown): string {

@@ -1,9 +1,9 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { wholeNumberProblem } from '../config/whole-number.js';
-import { type Settlement, settleMessages } from '../engine/settle-messages.js';
+import { RELEASED_BEHIND, type Settlement, settleMessages } from '../engine/settle-messages.js';
 import type { Engine, ProcessOptions } from '../engine/types.js';
 import { InvalidOptionsError } from '../errors.js';
-import type { ReceivedMessage } from '../transport/types.js';
+import type { Consumer, ReceivedMessage } from '../transport/types.js';
 import { toReceivedMessage } from './to-received.js';
 
 export interface BatchOptions extends ProcessOptions {
@@ -12,6 +12,11 @@ export interface BatchOptions extends ProcessOptions {
   readonly laneQueues?: Readonly<Record<string, string>>;
   /** Records run at once: 1 to MAX_BATCH_CONCURRENCY. */
   readonly concurrency: number;
+  /**
+   * Makes a FIFO record that waits in place (a retry, a deferral) visible again after its delay, before it is
+   * reported as a batch item failure. @default none: such a record comes back after the queue's visibility timeout
+   */
+  readonly visibility?: Pick<Consumer, 'changeVisibility'>;
 }
 
 export const MAX_BATCH_CONCURRENCY = 1000;
@@ -24,7 +29,7 @@ export function concurrencyProblem(concurrency: number): string | undefined {
 /**
  * Runs a batch through the engine and answers with a partial batch response: only released records are
  * reported, so the rest are deleted by Lambda. A FIFO batch runs in order and stops at the first record that
- * comes back, reporting it and every record after it (AWS's rule for FIFO partial responses).
+ * comes back or waits in place, reporting it and every record after it (AWS's rule for FIFO partial responses).
  */
 export async function processBatch(
   engine: Engine,
@@ -35,15 +40,12 @@ export async function processBatch(
   // which would have Lambda delete every record unrun.
   const problem = concurrencyProblem(options.concurrency);
   if (problem) throw new InvalidOptionsError('batch options', [problem]);
-  const ordered = records.some(
-    (r) => typeof r.eventSourceARN === 'string' && r.eventSourceARN.endsWith('.fifo'),
-  );
   const messages = records.map((record) => toReceivedMessage(record, queueOf(record, options)));
-  const settlement = new PartialBatchResponse();
+  const settlement = new PartialBatchResponse(options.visibility);
   await settleMessages(engine, messages, settlement, {
     process: options,
     concurrency: options.concurrency,
-    ordered,
+    ...(messages.some((m) => m.fifo) ? { ordered: 'batch' as const } : {}),
   });
   return { batchItemFailures: settlement.failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }
@@ -66,11 +68,34 @@ function queueOf(record: SQSRecord, options: BatchOptions): string {
 class PartialBatchResponse implements Settlement {
   readonly failed: string[] = [];
 
+  constructor(private readonly visibility: BatchOptions['visibility']) {}
+
   ack(): undefined {
     return undefined;
   }
 
-  release(message: ReceivedMessage): undefined {
+  /**
+   * The record stays in the queue: Lambda does not delete a reported record, and the visibility set here decides
+   * when it comes back. Should the call fail, it comes back after the queue's visibility timeout instead, which
+   * is early or late but never lost, and its claim still takes the right attempt from the record.
+   */
+  async wait(message: ReceivedMessage, seconds: number): Promise<void> {
+    await this.visibility?.changeVisibility(message.queue, [message.receiptHandle], seconds).catch(() => []);
+    this.release(message);
+  }
+
+  /**
+   * A FIFO record behind one that came back did not run: it is made visible at once rather than after the
+   * visibility timeout (which is long: 6 x the function's timeout), since SQS hands out no message of a group
+   * while an earlier one is in flight, so it cannot overtake; otherwise its group would stall that long.
+   */
+  async releaseBehind(message: ReceivedMessage): Promise<void> {
+    await this.visibility?.changeVisibility(message.queue, [message.receiptHandle], 0).catch(() => []);
+    this.release(message);
+  }
+
+  release(message: ReceivedMessage, reason?: string): undefined | Promise<void> {
+    if (reason === RELEASED_BEHIND && message.fifo) return this.releaseBehind(message);
     // SQS never sends one message twice in a batch, but a hand-made event may: Lambda reads an id listed twice as
     // an invalid response (the whole batch fails), so each is named once.
     if (!this.failed.includes(message.messageId)) this.failed.push(message.messageId);

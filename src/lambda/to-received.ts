@@ -18,5 +18,14 @@ export function toReceivedMessage(record: SQSRecord, queue: string): ReceivedMes
     queue,
     attributes,
     receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
+    ...groupOf(record),
   };
+}
+
+/** The record's MessageGroupId (a tenant, or a FIFO group), and whether its queue is FIFO (from its ARN). */
+function groupOf(record: SQSRecord): Pick<ReceivedMessage, 'groupId' | 'fifo'> {
+  const groupId = record.attributes?.MessageGroupId;
+  const fifo = typeof record.eventSourceARN === 'string' && record.eventSourceARN.endsWith('.fifo');
+  if (groupId === undefined && !fifo) return {};
+  return { ...(typeof groupId === 'string' ? { groupId } : {}), ...(fifo ? { fifo } : {}) };
 }

@@ -55,6 +55,11 @@ export interface LocalEngineOptions {
    */
   readonly queues?: Readonly<Record<string, LaneDeclaration>>;
   readonly onEvent?: JobEventListener;
+  /**
+   * Queues that are FIFO queues (`fifo: true` in the construct): one message per group at a time, in order, and
+   * retries that wait in place. @default the queues whose jobs declare a `group`
+   */
+  readonly fifoQueues?: readonly string[];
   /** Receives after which a message that keeps crashing its run goes to the DLQ, as SQS's redrive policy. @default 5 */
   readonly maxReceiveCount?: number;
   /**
@@ -124,6 +129,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     queues: allAddresses(options.registry.queues, lanes),
     maxReceiveCount: options.maxReceiveCount ?? 5,
     visibilityTimeoutSeconds,
+    fifoQueues: options.fifoQueues ?? groupedQueues(options.registry),
   });
   const store = options.store ?? createMemoryJobStore();
   const environment = options.environment ?? 'development';
@@ -248,6 +254,7 @@ async function tickOnce(
       visibilityTimeoutSeconds: limits.visibilityTimeoutSeconds,
     });
     handled += messages.length;
+    // A FIFO queue hands out one message per group, so its groups may run side by side.
     await settleMessages(engine, messages, memorySettlement(transport), { concurrency: limits.max });
   }
   counter.addMessages(handled);
@@ -327,7 +334,13 @@ function memorySettlement(transport: MemoryTransport): Settlement {
     ack: (message) => transport.ack(message.queue, [message.receiptHandle]),
     release: (message) =>
       transport.changeVisibility(message.queue, [message.receiptHandle], RELEASE_DELAY_SECONDS),
+    wait: (message, seconds) => transport.changeVisibility(message.queue, [message.receiptHandle], seconds),
   };
+}
+
+/** A queue whose jobs declare a FIFO group is a FIFO queue: the construct refuses them on any other. */
+function groupedQueues(registry: JobRegistry): string[] {
+  return [...new Set(registry.jobs.filter((j) => j.options.flow.group).map((j) => j.options.queue))];
 }
 
 /** Long enough that a running job's message is not handed out twice: 6 x the longest job timeout, as on AWS. */

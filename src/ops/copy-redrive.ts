@@ -1,3 +1,4 @@
+import { groupKeysOfBody } from '../envelope/deduplication.js';
 import type { HeldMessage, QueueAdmin } from '../transport/admin-types.js';
 import type { OutgoingMessage } from '../transport/types.js';
 import type { BulkFailure, BulkItem, BulkProgress, DeadLetterView } from './types.js';
@@ -138,7 +139,9 @@ async function deleteConfirmed(ctx: CopyContext, chosen: readonly Chosen[]): Pro
 
 /** The dead letter as it was: a redriven job keeps its id, and its story tells the worker it is a redrive. */
 function copyOf({ message }: Chosen): OutgoingMessage {
-  return { body: message.body, attributes: message.attributes, delaySeconds: 0 };
+  // A FIFO queue's dead letter goes back to its group, under a deduplication id of its own (deduplication.ts).
+  const keys = groupKeysOfBody(message.body);
+  return { body: message.body, attributes: message.attributes, delaySeconds: 0, ...keys };
 }
 
 function identify(view: DeadLetterView): BulkItem {

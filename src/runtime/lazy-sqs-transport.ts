@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { QueueUrls } from '../config/env-config.js';
 import type { SQSClient } from '../transport/sqs/sqs-api.js';
 import type { SqsTransport } from '../transport/sqs/sqs-transport.js';
+import type { QueueKind } from '../transport/types.js';
 import { loadOnce } from './load-once.js';
 
 export interface LazySqsTransportOptions {
@@ -34,9 +35,17 @@ export function createLazySqsTransport(options: LazySqsTransportOptions): SqsTra
   return {
     send: async (queue, messages) => (await load()).send(queue, messages),
     sendToDeadLetter: async (queue, message) => (await load()).sendToDeadLetter(queue, message),
+    // From the configured URLs, without loading SQS: the client asks it on every enqueue.
+    queueKind: (queue) => queueKindOf(options.queues, queue),
     receive: async (queue, receiveOptions) => (await load()).receive(queue, receiveOptions),
     ack: async (queue, receiptHandles) => (await load()).ack(queue, receiptHandles),
     changeVisibility: async (queue, receiptHandles, seconds) =>
       (await load()).changeVisibility(queue, receiptHandles, seconds),
   };
+}
+
+function queueKindOf(queues: Readonly<Record<string, QueueUrls>>, queue: string): QueueKind {
+  const urls = Object.hasOwn(queues, queue) ? queues[queue] : undefined;
+  // An unknown queue is the send's to refuse, with the list of known ones.
+  return urls?.url.endsWith('.fifo') ? 'fifo' : 'standard';
 }

@@ -56,6 +56,8 @@ export function decideClaim(existing: JobRecord | undefined, input: ClaimInput):
       // A message older than `nextAttempt` is a duplicate of an attempt already decided; the newer message that
       // carries the job is in the queue, so this one can go.
       if (existing.nextAttempt <= input.attempt) return claim('waiting', input.attempt);
+      // Unless no newer message exists: one that waits in place carries every attempt, the record counts them.
+      if (input.inPlace) return claim('waiting', existing.nextAttempt);
       return { kind: 'superseded', record: existing };
     default:
       // A status this version does not know (a newer deploy wrote it): neither run nor drop, come back later.
@@ -78,11 +80,12 @@ export function reusedBy(existing: JobRecord, input: ClaimInput): 'job' | 'paylo
 /**
  * A crashed run counts as an attempt, or a job that kills its worker would run forever. The message may carry a
  * higher attempt than the record (the crash came after the retry was sent), and then that one wins. A redrive
- * starts over at the attempt it carries: the operator asked for a fresh run, and SQS's maxReceiveCount still
- * bounds a redriven job that keeps crashing.
+ * starts over at the attempt it carries (the operator asked for a fresh run, and SQS's maxReceiveCount still
+ * bounds a redriven job that keeps crashing), except when it waits in place, where it carries no attempt at all.
  */
 function crashedRunAttempt(existing: JobRecord, input: ClaimInput): number {
-  if (input.isRedrive) return input.attempt;
+  // In place, a redriven message that crashed is the redrive's own run coming back: it counts on from there.
+  if (input.isRedrive && !input.inPlace) return input.attempt;
   return Math.max(existing.attempt + 1, input.attempt);
 }
 

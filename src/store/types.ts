@@ -140,6 +140,13 @@ export interface ClaimInput {
   readonly leaseMs: number;
   /** A redriven dead letter may claim a job whose status is `dead`; its attempts start again at 1. */
   readonly isRedrive: boolean;
+  /**
+   * The message is the one that carried the job's earlier attempts, delivered again after waiting in place (a
+   * FIFO queue retries and defers by visibility, never by sending a copy): its body still says the first attempt,
+   * so the attempt comes from the record (`nextAttempt`), and a record that waits for a later attempt is this
+   * message's, not a newer message's. @default false
+   */
+  readonly inPlace?: boolean;
   readonly expiresAtSec: number;
   /** Kept on the record when small (see JobRecord.payload). */
   readonly payload?: unknown;

@@ -27,6 +27,10 @@ export const SEND_FAILURE_CODES = {
   invalidAttribute: 'invalid_attribute',
   invalidBody: 'invalid_body',
   invalidDelay: 'invalid_delay',
+  /** A message for a FIFO queue without a group (MessageGroupId). */
+  missingGroup: 'missing_group',
+  /** A message for a FIFO queue with a delay, which FIFO queues do not have per message. */
+  fifoDelay: 'fifo_delay',
   /** The request itself failed (network, 5xx) on every attempt. */
   requestFailed: 'request_failed',
   /** The response listed the entry neither as sent nor as failed. */
@@ -40,6 +44,21 @@ const encoder = new TextEncoder();
 const INVALID_CHARACTER = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]+$/;
 const ATTRIBUTE_DATA_TYPE = 'String';
+
+/** A FIFO queue needs a group on every message and takes no delay: refused before SQS would, with why. */
+export function fifoProblem(message: OutgoingMessage): SendFailure | undefined {
+  if (message.groupId === undefined)
+    return permanent(
+      'missingGroup',
+      'a FIFO queue needs a message group on every message: give the job `group: (payload) => ...` (its MessageGroupId)',
+    );
+  if (message.delaySeconds > 0)
+    return permanent(
+      'fifoDelay',
+      `a FIFO queue has no per-message delay (DelaySeconds ${message.delaySeconds}): enqueue FIFO jobs to run now`,
+    );
+  return undefined;
+}
 
 /** Bytes SQS counts against the message size limit: the body plus each attribute's name, type and value. */
 export function messageSizeBytes(message: OutgoingMessage): number {

@@ -7,7 +7,15 @@ export interface OutgoingMessage {
   readonly delaySeconds: number;
   /** SQS's MessageGroupId: the tenant on a standard queue (fair queues), the FIFO group on a FIFO queue. */
   readonly groupId?: string;
+  /**
+   * SQS's MessageDeduplicationId, sent on FIFO queues only (see `deduplicationIdOf`): a send with the same id
+   * within 5 minutes of the first is dropped by SQS.
+   */
+  readonly deduplicationId?: string;
 }
+
+/** A standard queue, or a FIFO queue (ordered message groups, no per-message delay). */
+export type QueueKind = 'standard' | 'fifo';
 
 export type SendOutcome =
   | { readonly ok: true; readonly messageId: string }
@@ -23,6 +31,12 @@ export interface Transport {
   send(queue: string, messages: readonly OutgoingMessage[]): Promise<SendOutcome[]>;
   /** Puts one message on the queue's dead-letter queue. Throws unless the write is confirmed. */
   sendToDeadLetter(queue: string, message: OutgoingMessage): Promise<void>;
+  /**
+   * Whether the queue is FIFO, so the client can refuse a job that cannot go there (no `group`, a delay) at
+   * enqueue rather than have the send fail. Throws ConfigError for an unknown queue.
+   * @default every queue is standard (a transport without FIFO queues)
+   */
+  queueKind?(queue: string): QueueKind;
 }
 
 export interface ReceivedMessage {
@@ -34,6 +48,13 @@ export interface ReceivedMessage {
   readonly attributes: Readonly<Record<string, string>>;
   /** The transport's delivery count, for logs only; attempts come from the envelope and the store. */
   readonly receiveCount: number;
+  /** The message's MessageGroupId, when it has one: its tenant on a standard queue, its group on a FIFO queue. */
+  readonly groupId?: string;
+  /**
+   * Received from a FIFO queue: a retry or deferral waits in place (the message made visible again later) rather
+   * than being sent again, which would put it behind the rest of its group.
+   */
+  readonly fifo?: boolean;
 }
 
 export interface ReceiveOptions {

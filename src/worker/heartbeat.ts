@@ -26,6 +26,12 @@ export function heartbeat(
       if (failures.length > 0) warn(`heartbeat for message ${message.messageId} on ${message.queue} failed`);
     }
   };
-  void loop();
-  return { stop: () => stop.abort() };
+  const done = loop();
+  // Resolves once no heartbeat is in flight: a visibility set after it (a wait in place) is not overwritten.
+  return {
+    stop: (): Promise<void> => {
+      stop.abort();
+      return done;
+    },
+  };
 }

@@ -16,8 +16,8 @@ export interface PollContext {
   readonly warn: (message: string) => void;
   /** Jobs running now. */
   running(): number;
-  /** Starts a received message's run; `run` counts it until it settles. */
-  start(message: ReceivedMessage): void;
+  /** Starts the runs of a receive's messages (a FIFO group's one after another); `running` counts each. */
+  startAll(messages: readonly ReceivedMessage[]): void;
   /** Resolves when a slot may have come free (a run ended, a receive came back short). */
   waitForSlot(): Promise<void>;
   wakeAll(): void;
@@ -81,7 +81,7 @@ export async function pollQueue(
     // A failed receive, or an empty one without long polling, waits before the next: no paid busy loop.
     if (result.failed || (idle && ctx.waitTimeSeconds === 0))
       await ctx.clock.sleep(ctx.idlePauseMs, ctx.stopping).catch(() => undefined);
-    for (const message of result.messages) ctx.start(message);
+    ctx.startAll(result.messages);
     if (result.messages.length > 0) ctx.flushAcks();
   }
 }

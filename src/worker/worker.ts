@@ -3,8 +3,8 @@ import { wholeNumberProblem } from '../config/whole-number.js';
 import { DEFAULT_CONCURRENCY } from '../engine/concurrency.js';
 import { createEngine } from '../engine/engine.js';
 import { PauseCache } from '../engine/pause-cache.js';
-import { type Settlement, settleMessage } from '../engine/settle-messages.js';
-import type { EngineOptions } from '../engine/types.js';
+import { type Settlement, settle } from '../engine/settle-messages.js';
+import type { Disposition, EngineOptions } from '../engine/types.js';
 import { ConfigError, InvalidOptionsError } from '../errors.js';
 import { toMs } from '../job/duration.js';
 import { type LaneMap, lanesOf, laneTargets } from '../job/lanes.js';
@@ -85,15 +85,24 @@ export function createWorker(options: WorkerOptions): Worker {
           abandoning.signal.aborted ? 0 : releaseDelaySeconds,
         )
         .catch(() => []),
+    // A FIFO retry or deferral: if this fails, the message comes back when its visibility runs out, sooner.
+    wait: (message, seconds) =>
+      options.consumer.changeVisibility(message.queue, [message.receiptHandle], seconds).catch(() => []),
   };
   const processOptions = { signal: abandoning.signal };
-  const handle = async (message: ReceivedMessage) => {
+  /** Runs one message; true when it was acked (a FIFO group goes on only then). */
+  const handle = async (message: ReceivedMessage): Promise<boolean> => {
     const beat = heartbeat(options.consumer, message, visibility, clock, warn);
+    let disposition: Disposition;
     try {
-      await settleMessage(engine, message, settlement, processOptions);
+      disposition = await engine.process(message, processOptions);
     } finally {
-      beat.stop();
+      // Stopped before the settlement: a heartbeat landing after a wait in place would cut the wait short.
+      await beat.stop();
     }
+    const settled = settle(message, disposition, settlement);
+    if (settled instanceof Promise) await settled;
+    return disposition.action === 'ack';
   };
 
   // A paused queue is not received from (the store's pause, read as often as the engine reads it): its messages
@@ -114,18 +123,34 @@ export function createWorker(options: WorkerOptions): Worker {
     stopping: stopping.signal,
     warn,
     running: () => running.size,
-    start: (message) => {
-      const done = handle(message).finally(() => {
-        running.delete(message.receiptHandle);
-        wakeAll();
-      });
-      running.set(message.receiptHandle, { queue: message.queue, done });
+    startAll: (messages) => {
+      for (const line of inOrder(messages)) {
+        // One line runs one message after another; once one is not acked, the rest of its group come back unrun.
+        let previous = Promise.resolve(true);
+        for (const message of line) {
+          const done = previous
+            .then((go) => (go ? handle(message) : releaseBehind(message)))
+            .finally(() => {
+              running.delete(message.receiptHandle);
+              wakeAll();
+            });
+          previous = done;
+          running.set(message.receiptHandle, { queue: message.queue, done: done.then(() => undefined) });
+        }
+      }
     },
     waitForSlot: () => new Promise<void>((resolve) => waiters.push(resolve)),
     wakeAll,
     flushAcks: () => void acks.flush(),
     isPaused: pauses ? (queue) => pauses.isQueuePaused(queue, clock.nowMs()) : undefined,
     pausedWaitMs,
+  };
+
+  // Visible again at once, not after the release delay: SQS hands out none of a FIFO group's messages while an
+  // earlier one is in flight (or waits in place), so it cannot overtake, and its group does not stall behind it.
+  const releaseBehind = async (message: ReceivedMessage): Promise<boolean> => {
+    await options.consumer.changeVisibility(message.queue, [message.receiptHandle], 0).catch(() => []);
+    return false;
   };
 
   let loop: Promise<void> | undefined;
@@ -175,6 +200,22 @@ export function createWorker(options: WorkerOptions): Worker {
 
 /** A paused queue is looked at again after this long at least, even with `pauseRefresh: 0`: no busy loop. */
 const MIN_PAUSED_WAIT_MS = 100;
+
+/**
+ * The lines a receive runs in: every message alone, except on a FIFO queue, where a group's messages (SQS hands
+ * them out in order) make one line, so a message never runs before the one ahead of it in its group has settled.
+ */
+function inOrder(messages: readonly ReceivedMessage[]): ReceivedMessage[][] {
+  if (!messages.some((m) => m.fifo)) return messages.map((m) => [m]);
+  const groups = new Map<string, ReceivedMessage[]>();
+  for (const message of messages) {
+    const key = message.groupId ?? message.receiptHandle;
+    const line = groups.get(key);
+    if (line) line.push(message);
+    else groups.set(key, [message]);
+  }
+  return [...groups.values()];
+}
 
 /** Every worker default in one place; out-of-range values are reported together (SQS would reject them later). */
 function resolveWorkerOptions(options: WorkerOptions) {

@@ -70,6 +70,12 @@ function toRecord(message: Message, queueArn: string): SQSRecord {
       SentTimestamp: attributes.SentTimestamp ?? '0',
       SenderId: attributes.SenderId ?? 'moto',
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? '0',
+      // The event source mapping passes a message's group (FIFO, or a fair queue's tenant) in the record.
+      ...(attributes.MessageGroupId === undefined ? {} : { MessageGroupId: attributes.MessageGroupId }),
+      ...(attributes.MessageDeduplicationId === undefined
+        ? {}
+        : { MessageDeduplicationId: attributes.MessageDeduplicationId }),
+      ...(attributes.SequenceNumber === undefined ? {} : { SequenceNumber: attributes.SequenceNumber }),
     },
     messageAttributes: Object.fromEntries(
       Object.entries(message.MessageAttributes ?? {}).map(([k, v]) => [

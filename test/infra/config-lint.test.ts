@@ -5,7 +5,7 @@ import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { lintQueues, type QueueFacts } from '../../src/cdk/config-lint';
 import { lintedTemplate } from '../helpers/templates-to-lint';
-import { build, registryOf } from './fixtures';
+import { build, registryOf, twoQueuesFifoEmails } from './fixtures';
 
 const safe: QueueFacts = {
   queue: 'default',
@@ -73,14 +73,17 @@ describe('WharfJobs configuration lint at synth', () => {
   });
 
   it('fails when a FIFO queue takes batches above 10', () => {
-    expect(() => build({ queues: { emails: { fifo: true, batchSize: 20 } } })).toThrow(
-      /queue "emails": batch size 20 is above 10, the most Lambda takes from a FIFO queue/,
-    );
+    expect(() =>
+      build({ registry: twoQueuesFifoEmails(), queues: { emails: { fifo: true, batchSize: 20 } } }),
+    ).toThrow(/queue "emails": batch size 20 is above 10, the most Lambda takes from a FIFO queue/);
   });
 
   it('fails when a FIFO queue has a batching window', () => {
     expect(() =>
-      build({ queues: { emails: { fifo: true, maxBatchingWindow: Duration.seconds(5) } } }),
+      build({
+        registry: twoQueuesFifoEmails(),
+        queues: { emails: { fifo: true, maxBatchingWindow: Duration.seconds(5) } },
+      }),
     ).toThrow(/queue "emails": batching window 5 s is set on a FIFO queue.*remove maxBatchingWindow/);
   });
 

@@ -18,6 +18,8 @@ export interface JobSpec {
   readonly name: string;
   readonly queue?: string;
   readonly timeout?: Duration;
+  /** Jobs on a FIFO queue declare their message group. @default false */
+  readonly grouped?: boolean;
 }
 
 /** A registry of no-op jobs with the given names, queues and timeouts. */
@@ -30,10 +32,19 @@ export function registryOf(...specs: JobSpec[]): JobRegistry {
         timeout: spec.timeout ?? '30s',
         schema: z.object({}),
         perform: () => undefined,
+        ...(spec.grouped ? { group: () => 'g' } : {}),
       }),
     ),
   );
 }
+
+/** `twoQueues` with `emails` as a FIFO queue's jobs would be: each with its group. */
+export const twoQueuesFifoEmails = () =>
+  registryOf(
+    { name: 'sendReport' },
+    { name: 'sendWelcome', queue: 'emails', grouped: true },
+    { name: 'sendDigest', queue: 'emails', timeout: '2m', grouped: true },
+  );
 
 /** Two queues: `default` (30 s jobs) and `emails` (a 2-minute job next to a 30 s one). */
 export const twoQueues = () =>
@@ -77,7 +88,7 @@ export function build(
 export function fullyConfigured(): Built {
   const registry = registryOf(
     { name: 'quick' },
-    { name: 'ordered', queue: 'ordered' },
+    { name: 'ordered', queue: 'ordered', grouped: true },
     { name: 'long', queue: 'long', timeout: '2h' },
   );
   const built = build(

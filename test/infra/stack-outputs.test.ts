@@ -2,7 +2,16 @@ import { Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { WharfJobs } from 'wharf-jobs/cdk';
 import { environmentFromOutputs, type StackOutput } from '../../src/ops/stack-outputs';
-import { build, defaultBuilt, FIXTURE_WORKER, registryOf, templateOf, testApp, twoQueues } from './fixtures';
+import {
+  build,
+  defaultBuilt,
+  FIXTURE_WORKER,
+  registryOf,
+  templateOf,
+  testApp,
+  twoQueues,
+  twoQueuesFifoEmails,
+} from './fixtures';
 
 type Outputs = Record<string, { Value: unknown; Description?: string }>;
 
@@ -66,7 +75,7 @@ describe('the stack outputs of WharfJobs', () => {
   });
 
   it('leave out the ARNs of a FIFO queue (Scheduler cannot use its dead-letter queue)', () => {
-    const { stack, jobs } = build({ queues: { emails: { fifo: true } } });
+    const { stack, jobs } = build({ registry: twoQueuesFifoEmails(), queues: { emails: { fifo: true } } });
     const outputs = outputsOf(stack);
     expect(outputs.QueueUrlEmails).toBeDefined();
     expect(outputs.QueueArnEmails).toBeUndefined();

@@ -4,7 +4,15 @@ import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
-import { build, defaultBuilt, logicalId, registryOf, scheduleGroupArnOf, templateOf } from './fixtures';
+import {
+  build,
+  defaultBuilt,
+  logicalId,
+  registryOf,
+  scheduleGroupArnOf,
+  templateOf,
+  twoQueuesFifoEmails,
+} from './fixtures';
 
 const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
 
@@ -85,7 +93,7 @@ describe('WharfJobs queues', () => {
   });
 
   it('creates FIFO queue pairs when asked', () => {
-    const built = build({ queues: { emails: { fifo: true } } });
+    const built = build({ registry: twoQueuesFifoEmails(), queues: { emails: { fifo: true } } });
     const resources = templateOf(built).toJSON().Resources;
     expect(resources[logicalId(built, built.jobs.queues.emails!)].Properties.FifoQueue).toBe(true);
     expect(resources[logicalId(built, built.jobs.deadLetterQueues.emails!)].Properties.FifoQueue).toBe(true);

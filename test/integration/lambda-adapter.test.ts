@@ -468,7 +468,7 @@ describe('createLambdaHandler on a moto FIFO queue', () => {
       perform: ({ n }) => void order.push(n),
     });
     const now = Date.now();
-    // The transport has no FIFO send (no MessageGroupId), so the messages go on the queue as a producer would put them.
+    // Sent by hand, as another producer would put them (without a group in the body, and one id per message).
     await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: queue.url,

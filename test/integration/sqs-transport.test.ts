@@ -274,17 +274,22 @@ describe('SqsTransport', () => {
     expect(counter.total()).toBe(0);
   });
 
-  it('refuses every send to a FIFO queue at once, permanently and with the reason, sending nothing', async () => {
+  it('refuses a send to a FIFO queue without a group, or with a delay, permanently and with the reason, sending nothing', async () => {
     const fifo = { url: `${urls.url}.fifo`, deadLetterUrl: `${urls.deadLetterUrl}.fifo` };
     const onFifo = createSqsTransport({ client, queues: { ordered: fifo }, clock });
-    const outcomes = await onFifo.send('ordered', messages(3));
-    expect(outcomes).toEqual(
-      Array(3).fill(expect.objectContaining({ ok: false, code: 'FifoNotSupported', permanent: true })),
-    );
-    expect((outcomes[0] as { message: string }).message).toMatch(
-      /FIFO queue: wharf does not send to FIFO queues yet/,
-    );
-    await expect(onFifo.sendToDeadLetter('ordered', message('x'))).rejects.toThrow(/FIFO queue/);
+    expect(onFifo.queueKind('ordered')).toBe('fifo');
+    expect(transport.queueKind('default')).toBe('standard');
+    const outcomes = await onFifo.send('ordered', [
+      ...messages(2),
+      { ...message('late'), groupId: 'g', delaySeconds: 5 },
+    ]);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ ok: false, code: 'missing_group', permanent: true }),
+      expect.objectContaining({ ok: false, code: 'missing_group', permanent: true }),
+      expect.objectContaining({ ok: false, code: 'fifo_delay', permanent: true }),
+    ]);
+    expect((outcomes[0] as { message: string }).message).toMatch(/FIFO queue needs a message group/);
+    await expect(onFifo.sendToDeadLetter('ordered', message('x'))).rejects.toThrow(/message group/);
     expect(counter.total()).toBe(0);
   });
 });

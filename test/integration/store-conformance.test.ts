@@ -234,6 +234,59 @@ describe.each([memoryAdapter, dynamoAdapter])('JobStore ($name)', (adapter) => {
       });
     });
 
+    it('lets a message waiting in place claim the next attempt the record holds (FIFO retries)', async () => {
+      const jobId = newJobId();
+      const first = claimedOf(await store.claim(claimInput(jobId, { inPlace: true })));
+      await store.fail(failInput(jobId, first.fence, 'retrying', { nextAttempt: 2 }));
+      // The same message comes back: its body still says attempt 1, which without the flag is a stale duplicate.
+      const again = await store.claim(claimInput(jobId, { attempt: 1, inPlace: true, nowMs: T0 + 30_000 }));
+      expect(again).toMatchObject({ kind: 'claimed', attempt: 2, fence: 2 });
+      expect(await store.get(jobId, T0 + 30_000)).toMatchObject({
+        status: 'running',
+        attempt: 2,
+        nextAttempt: 3,
+        lastError: anError,
+      });
+      const second = claimedOf(again);
+      await store.fail(failInput(jobId, second.fence, 'retrying', { attempt: 2, nextAttempt: 3 }));
+      const third = await store.claim(claimInput(jobId, { attempt: 1, inPlace: true, nowMs: T0 + 60_000 }));
+      expect(third).toMatchObject({ kind: 'claimed', attempt: 3, fence: 3 });
+    });
+
+    it('answers a message waiting in place as before for every other record: done, running, dead, crashed', async () => {
+      const done = newJobId();
+      await store.succeed(succeedInput(done, claimedOf(await store.claim(claimInput(done))).fence));
+      expect((await store.claim(claimInput(done, { inPlace: true }))).kind).toBe('completed');
+
+      const running = newJobId();
+      claimedOf(await store.claim(claimInput(running, { inPlace: true })));
+      expect(await store.claim(claimInput(running, { inPlace: true, nowMs: T0 + 1 }))).toMatchObject({
+        kind: 'busy',
+      });
+      // Its run crashed: the takeover counts it, as for any message.
+      const late = claimInput(running, { inPlace: true, nowMs: T0 + LEASE_MS });
+      expect(await store.claim(late)).toMatchObject({ kind: 'claimed', attempt: 2 });
+
+      const dead = newJobId();
+      await store.fail(failInput(dead, claimedOf(await store.claim(claimInput(dead))).fence, 'dead'));
+      const afterDead = await store.claim(claimInput(dead, { inPlace: true, nowMs: T0 + 60_000 }));
+      expect(afterDead.kind === 'superseded' && afterDead.record.status).toBe('dead');
+    });
+
+    it('counts a redriven message waiting in place from its redrive on', async () => {
+      const jobId = newJobId();
+      const run = claimedOf(await store.claim(claimInput(jobId, { attempt: 3 })));
+      await store.fail(failInput(jobId, run.fence, 'dead', { attempt: 3 }));
+      const redrive = claimInput(jobId, { attempt: 1, isRedrive: true, inPlace: true, nowMs: T0 + 60_000 });
+      const redriven = claimedOf(await store.claim(redrive));
+      expect(redriven).toMatchObject({ attempt: 1 });
+      await store.fail(failInput(jobId, redriven.fence, 'retrying', { attempt: 1, nextAttempt: 2 }));
+      expect(await store.claim({ ...redrive, nowMs: T0 + 90_000 })).toMatchObject({
+        kind: 'claimed',
+        attempt: 2,
+      });
+    });
+
     it('restarts attempts when an operator redrives a dead job', async () => {
       const jobId = newJobId();
       const run = claimedOf(await store.claim(claimInput(jobId, { attempt: 5 })));
@@ -618,6 +671,18 @@ describe('JobStore (dynamodb) request budget', () => {
     const redrive = claimInput(jobId, { isRedrive: true, nowMs: T0 + 9_000 });
     expect(await requestsOf(counter, async () => claimedOf(await store.claim(redrive)))).toEqual({
       writes: 1,
+      reads: 0,
+    });
+  });
+
+  it('claims the next attempt of a message waiting in place with two writes and no read', async () => {
+    const jobId = newJobId();
+    const run = claimedOf(await store.claim(claimInput(jobId, { inPlace: true })));
+    await store.fail(failInput(jobId, run.fence, 'retrying', { nextAttempt: 2 }));
+    // The first write's condition cannot know the record's attempt; the second, conditioned on it, claims.
+    const again = claimInput(jobId, { attempt: 1, inPlace: true, nowMs: T0 + 30_000 });
+    expect(await requestsOf(counter, async () => claimedOf(await store.claim(again)))).toEqual({
+      writes: 2,
       reads: 0,
     });
   });

@@ -100,6 +100,9 @@ async function afterFirstClaimFailed(
   if (decision.ground === 'crashed')
     return secondClaim(input, token, won, takeover(ctx, input, token, old, decision.attempt));
   if (decision.ground === 'expired') return secondClaim(input, token, won, startOver(ctx, input, token, old));
+  // A message waiting in place claims the attempt the record says, which the first condition could not know.
+  if (decision.ground === 'waiting' && input.inPlace && decision.attempt > input.attempt)
+    return secondClaim(input, token, won, inPlaceClaim(ctx, input, token, old, decision.attempt));
   return busyUntil(input.nowMs); // the record changed between DynamoDB's check and its answer: ask again
 }
 
@@ -120,6 +123,34 @@ function takeover(
     `${x.name('status')} = ${x.string('running')}`,
     // Nor renewed its lease: a slow run that extended it after our read is alive and keeps the job.
     `(attribute_not_exists(${lease}) OR ${lease} <= ${x.number(input.nowMs)})`,
+  ].join(' AND ');
+  const command = new UpdateItemCommand({
+    TableName: ctx.tableName,
+    Key: jobKey(input.jobId),
+    UpdateExpression: updateExpression(x, input.jobId, claimChange(input, attempt), token),
+    ConditionExpression: condition,
+    ...x.params(),
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  });
+  return ctx.client.send(command);
+}
+
+/**
+ * Claims the next attempt of a job whose message waited in place (FIFO retries): the record must still be the
+ * one judged, waiting for that attempt, so a concurrent claim or outcome since our read makes this write fail.
+ */
+function inPlaceClaim(
+  ctx: DynamoContext,
+  input: ClaimInput,
+  token: string,
+  old: JobRecord,
+  attempt: number,
+): Promise<unknown> {
+  const x = createExpression();
+  const condition = [
+    `${x.name('fence')} = ${x.number(old.fence)}`,
+    `${x.name('status')} = ${x.string(old.status)}`,
+    `${x.name('nextAttempt')} = ${x.number(attempt)}`,
   ].join(' AND ');
   const command = new UpdateItemCommand({
     TableName: ctx.tableName,

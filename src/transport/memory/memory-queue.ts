@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AckFailure, OutgoingMessage } from '../types.js';
-import { VisibilityHeap } from './visibility-heap.js';
+import { DeliveryLanes } from './delivery-lanes.js';
 
 /** A message as the memory transport's introspection shows it, without consuming it. */
 export interface PeekedMessage {
@@ -11,6 +11,8 @@ export interface PeekedMessage {
   /** When it can next be received; for a dead letter, when it was dead-lettered. */
   readonly visibleAtMs: number;
   readonly receiveCount: number;
+  /** Its MessageGroupId: a tenant on a standard queue, the group on a FIFO queue. */
+  readonly groupId?: string;
 }
 
 export interface QueueStats {
@@ -44,26 +46,50 @@ interface StoredMessage {
   sequence: number;
   /** Bumped on every visibility change and on removal; see VisibilityHeap. */
   version: number;
+  groupId: string | undefined;
 }
+
+/** SQS's deduplication interval on FIFO queues. */
+export const DEDUPLICATION_WINDOW_MS = 5 * 60_000;
 
 /** One queue and its dead-letter queue, in memory, with the SQS behaviour the engine relies on. */
 export class MemoryQueue {
   private readonly messages = new Map<string, StoredMessage>();
   private readonly byReceiptHandle = new Map<string, StoredMessage>();
   private readonly deadLetters = new Map<string, StoredMessage>();
-  private readonly schedule = new VisibilityHeap<StoredMessage>();
+  private readonly schedule: DeliveryLanes<StoredMessage>;
+  /** FIFO: deduplication ids sent in the last 5 minutes, with the id of the message each one sent. */
+  private readonly sentIds = new Map<string, { messageId: string; atMs: number }>();
   private nextSequence = 0;
 
   constructor(
     readonly name: string,
     private readonly maxReceiveCount: number,
-  ) {}
+    /** A FIFO queue: one message per group at a time, in order, and sends deduplicated for 5 minutes. */
+    readonly fifo = false,
+  ) {
+    this.schedule = new DeliveryLanes(fifo);
+  }
 
   add(message: OutgoingMessage, nowMs: number): string {
+    const duplicate = this.duplicateOf(message, nowMs);
+    if (duplicate !== undefined) return duplicate;
     const stored = newStoredMessage(message, nowMs, nowMs + message.delaySeconds * 1000, this.nextSequence++);
     this.messages.set(stored.messageId, stored);
-    this.schedule.push(stored);
+    this.schedule.add(stored);
+    if (this.fifo && message.deduplicationId !== undefined)
+      this.sentIds.set(message.deduplicationId, { messageId: stored.messageId, atMs: nowMs });
     return stored.messageId;
+  }
+
+  /** As SQS: a FIFO send whose deduplication id was sent in the last 5 minutes succeeds and delivers nothing. */
+  private duplicateOf(message: OutgoingMessage, nowMs: number): string | undefined {
+    if (!this.fifo || message.deduplicationId === undefined) return undefined;
+    for (const [id, sent] of this.sentIds) {
+      if (nowMs - sent.atMs < DEDUPLICATION_WINDOW_MS) break; // in send order: the rest are newer
+      this.sentIds.delete(id);
+    }
+    return this.sentIds.get(message.deduplicationId)?.messageId;
   }
 
   addDeadLetter(message: OutgoingMessage, nowMs: number): string {
@@ -84,9 +110,8 @@ export class MemoryQueue {
   ): (PeekedMessage & { receiptHandle: string })[] {
     const received: (PeekedMessage & { receiptHandle: string })[] = [];
     while (received.length < max) {
-      const next = this.schedule.peek();
-      if (!next || next.visibleAtMs > nowMs) break;
-      this.schedule.pop();
+      const next = this.schedule.next(nowMs);
+      if (!next) break;
       if (next.receiveCount >= this.maxReceiveCount) {
         this.forget(next);
         // The redrive policy keeps the message id (only a move back, a redrive, gives a new one).
@@ -106,7 +131,7 @@ export class MemoryQueue {
   private reschedule(message: StoredMessage, visibleAtMs: number): void {
     message.visibleAtMs = visibleAtMs;
     message.version++;
-    this.schedule.push(message);
+    this.schedule.reschedule(message);
   }
 
   delete(receiptHandle: string): AckFailure | undefined {
@@ -154,7 +179,7 @@ export class MemoryQueue {
   }
 
   nextVisibleAtMs(): number | undefined {
-    return this.schedule.peek()?.visibleAtMs;
+    return this.schedule.nextVisibleAtMs();
   }
 
   /** Moves dead letters (all, or the given ids) back to the queue as new messages, visible now. */
@@ -164,8 +189,14 @@ export class MemoryQueue {
       : [...this.deadLetters.values()];
     return selected.map((deadLetter) => {
       this.deadLetters.delete(deadLetter.messageId);
+      // A move task keeps the message group (and, having no deduplication id, is never taken for a duplicate).
       const messageId = this.add(
-        { body: deadLetter.body, attributes: deadLetter.attributes, delaySeconds: 0 },
+        {
+          body: deadLetter.body,
+          attributes: deadLetter.attributes,
+          delaySeconds: 0,
+          ...(deadLetter.groupId === undefined ? {} : { groupId: deadLetter.groupId }),
+        },
         nowMs,
       );
       return { deadLetterMessageId: deadLetter.messageId, messageId };
@@ -184,11 +215,12 @@ export class MemoryQueue {
       receiptHandle: undefined,
       sequence: this.nextSequence++,
       version: 0,
+      groupId: m.groupId,
     });
     for (const message of messages) {
       const entry = stored(message);
       this.messages.set(entry.messageId, entry);
-      this.schedule.push(entry);
+      this.schedule.add(entry);
     }
     for (const deadLetter of deadLetters) this.deadLetters.set(deadLetter.messageId, stored(deadLetter));
   }
@@ -199,6 +231,7 @@ export class MemoryQueue {
 
   private forget(message: StoredMessage): void {
     message.version++;
+    this.schedule.remove(message);
     this.messages.delete(message.messageId);
     if (message.receiptHandle) this.byReceiptHandle.delete(message.receiptHandle);
   }
@@ -220,12 +253,14 @@ function newStoredMessage(
     receiptHandle: undefined,
     sequence,
     version: 0,
+    groupId: message.groupId,
   };
 }
 
 function peek(message: StoredMessage): PeekedMessage {
-  const { messageId, body, attributes, sentAtMs, visibleAtMs, receiveCount } = message;
-  return { messageId, body, attributes: { ...attributes }, sentAtMs, visibleAtMs, receiveCount };
+  const { messageId, body, attributes, sentAtMs, visibleAtMs, receiveCount, groupId } = message;
+  const peeked = { messageId, body, attributes: { ...attributes }, sentAtMs, visibleAtMs, receiveCount };
+  return groupId === undefined ? peeked : { ...peeked, groupId };
 }
 
 function invalidHandle(receiptHandle: string): AckFailure {

@@ -2,10 +2,11 @@ import type { Clock } from '../../clock.js';
 import { ConfigError, InvalidOptionsError, TransportError } from '../../errors.js';
 import {
   checkOutgoingMessage,
+  fifoProblem,
   validateReceiveOptions,
   validateVisibilityTimeout,
 } from '../message-limits.js';
-import type { Consumer, ReceivedMessage, SendOutcome, Transport } from '../types.js';
+import type { Consumer, OutgoingMessage, ReceivedMessage, SendOutcome, Transport } from '../types.js';
 import { MemoryQueue, type PeekedMessage, type QueueStats, type RedrivenMessage } from './memory-queue.js';
 
 export type { PeekedMessage, QueueStats, RedrivenMessage } from './memory-queue.js';
@@ -19,6 +20,12 @@ export interface MemoryTransportOptions {
   readonly maxReceiveCount?: number;
   /** The queue's visibility timeout, used when a receive does not give one (as SQS does). @default 30 */
   readonly visibilityTimeoutSeconds?: number;
+  /**
+   * Queues that are FIFO queues, as `fifo: true` makes them in the construct: one message per group at a time, in
+   * send order; every message needs a group and none may have a delay; sends deduplicated for 5 minutes.
+   * @default none
+   */
+  readonly fifoQueues?: readonly string[];
 }
 
 export interface InjectedSendFailure {
@@ -31,7 +38,9 @@ export interface InjectedSendFailure {
 /**
  * Transport and Consumer in memory, for the embedded engine and tests. Faithful to the SQS behaviour the engine
  * relies on: per-message delays, visibility timeouts, a new receipt handle per receive, a DLQ per queue filled
- * lazily past maxReceiveCount, new message ids on redrive, and SQS's message limits.
+ * lazily past maxReceiveCount, new message ids on redrive, and SQS's message limits. Tenants (a MessageGroupId on
+ * a standard queue) are served round-robin, as SQS fair queues aim to; FIFO queues (`fifoQueues`) hand out one
+ * message per group at a time, in order.
  *
  * Receives never wait: with `waitTimeSeconds > 0` they return at once with what is visible, because whoever
  * drives this transport also drives its clock (see `nextVisibleAtMs`), and a long poll on real time would stall
@@ -67,11 +76,13 @@ export interface MemoryTransport extends Transport, Consumer {
 
 export function createMemoryTransport(options: MemoryTransportOptions): MemoryTransport {
   const settings = resolveOptions(options);
-  const queues = createQueueRegistry(options.queues, settings.maxReceiveCount);
+  const fifo = new Set(options.fifoQueues ?? []);
+  const queues = createQueueRegistry(options.queues, settings.maxReceiveCount, fifo);
   const faults = createFaultInjector();
   const { clock } = options;
   return {
     ...producer(queues, faults, clock),
+    queueKind: (queue) => (queues.get(queue).fifo ? 'fifo' : 'standard'),
     ...consumer(queues, clock, settings.visibilityTimeoutSeconds),
     peek: (queue) => queues.get(queue).peek(),
     peekDeadLetters: (queue) => queues.get(queue).peekDeadLetters(),
@@ -94,14 +105,14 @@ function producer(queues: QueueRegistry, faults: FaultInjector, clock: Clock): T
     send: async (queue, messages) => {
       const target = queues.get(queue);
       return messages.map((message): SendOutcome => {
-        const problem = checkOutgoingMessage(message) ?? faults.take();
+        const problem = checkOutgoingMessage(message) ?? fifoCheck(target, message) ?? faults.take();
         if (problem) return problem;
         return { ok: true, messageId: target.add(message, clock.nowMs()) };
       });
     },
     sendToDeadLetter: async (queue, message) => {
       const target = queues.get(queue);
-      const problem = checkOutgoingMessage(message) ?? faults.take();
+      const problem = checkOutgoingMessage(message) ?? fifoCheck(target, message) ?? faults.take();
       if (problem) {
         throw new TransportError(
           `Dead letter for queue "${queue}" refused (${problem.code}): ${problem.message}`,
@@ -127,13 +138,15 @@ function consumer(queues: QueueRegistry, clock: Clock, defaultVisibilityTimeoutS
         visibilityTimeoutSeconds * 1000,
       );
       return received.map(
-        ({ messageId, receiptHandle, body, attributes, receiveCount }): ReceivedMessage => ({
+        ({ messageId, receiptHandle, body, attributes, receiveCount, groupId }): ReceivedMessage => ({
           messageId,
           receiptHandle,
           body,
           queue,
           attributes,
           receiveCount,
+          ...(groupId === undefined ? {} : { groupId }),
+          ...(target.fifo ? { fifo: true } : {}),
         }),
       );
     },
@@ -173,9 +186,18 @@ function resolveOptions(options: MemoryTransportOptions) {
   return { maxReceiveCount, visibilityTimeoutSeconds };
 }
 
-function createQueueRegistry(fixed: readonly string[] | undefined, maxReceiveCount: number) {
+/** A FIFO queue's (and its DLQ's) rules, as the SQS transport checks them before sending. */
+function fifoCheck(queue: MemoryQueue, message: OutgoingMessage) {
+  return queue.fifo ? fifoProblem(message) : undefined;
+}
+
+function createQueueRegistry(
+  fixed: readonly string[] | undefined,
+  maxReceiveCount: number,
+  fifo: ReadonlySet<string>,
+) {
   const queues = new Map<string, MemoryQueue>();
-  for (const name of fixed ?? []) queues.set(name, new MemoryQueue(name, maxReceiveCount));
+  for (const name of fixed ?? []) queues.set(name, new MemoryQueue(name, maxReceiveCount, fifo.has(name)));
   return {
     get(name: string): MemoryQueue {
       const existing = queues.get(name);
@@ -184,7 +206,7 @@ function createQueueRegistry(fixed: readonly string[] | undefined, maxReceiveCou
         const known = fixed.map((q) => `"${q}"`).join(', ') || '(none)';
         throw new ConfigError(`Unknown queue "${name}". Known queues: ${known}.`);
       }
-      const created = new MemoryQueue(name, maxReceiveCount);
+      const created = new MemoryQueue(name, maxReceiveCount, fifo.has(name));
       queues.set(name, created);
       return created;
     },

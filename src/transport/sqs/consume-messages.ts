@@ -16,6 +16,8 @@ export interface QueueTarget {
   /** The logical name, put on every received message. */
   readonly queue: string;
   readonly queueUrl: string;
+  /** Received messages are marked `fifo` (their retries wait in place). @default false */
+  readonly fifo?: boolean;
 }
 
 /** One long poll. An aborted poll (shutdown) returns no messages rather than throwing. */
@@ -34,11 +36,11 @@ export async function receiveMessages(
         WaitTimeSeconds: options.waitTimeSeconds,
         VisibilityTimeout: options.visibilityTimeoutSeconds,
         MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp', 'MessageGroupId'],
       }),
       { abortSignal: signal },
     );
-    return (response.Messages ?? []).flatMap((message) => toReceived(target.queue, message));
+    return (response.Messages ?? []).flatMap((message) => toReceived(target, message));
   } catch (error) {
     if (signal?.aborted) return [];
     throw new TransportError(`ReceiveMessage on queue "${target.queue}" failed`, {
@@ -47,17 +49,20 @@ export async function receiveMessages(
   }
 }
 
-function toReceived(queue: string, message: Message): ReceivedMessage[] {
+function toReceived(target: QueueTarget, message: Message): ReceivedMessage[] {
   // Without an id and a receipt handle a message can be neither tracked nor acknowledged; SQS always sends both.
   if (!message.MessageId || !message.ReceiptHandle) return [];
+  const groupId = message.Attributes?.MessageGroupId;
   return [
     {
       messageId: message.MessageId,
       receiptHandle: message.ReceiptHandle,
       body: message.Body ?? '',
-      queue,
+      queue: target.queue,
       attributes: stringAttributes(message.MessageAttributes),
       receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
+      ...(groupId === undefined ? {} : { groupId }),
+      ...(target.fifo ? { fifo: true } : {}),
     },
   ];
 }

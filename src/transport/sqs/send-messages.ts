@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.js';
 import { backoffDelayMs } from '../../job/backoff.js';
-import { checkOutgoingMessage, messageSizeBytes, SQS_LIMITS } from '../message-limits.js';
+import { checkOutgoingMessage, fifoProblem, messageSizeBytes, SQS_LIMITS } from '../message-limits.js';
 import type { OutgoingMessage, SendOutcome } from '../types.js';
 import { type EntryResult, entryResults, requestFailed } from './batch-result.js';
 import { chunkBatches } from './chunk-batches.js';
@@ -10,6 +10,8 @@ import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSCli
 export interface SendContext {
   readonly client: SQSClient;
   readonly queueUrl: string;
+  /** A FIFO queue: entries carry their group and deduplication id, and no DelaySeconds (FIFO refuses one). */
+  readonly fifo?: boolean;
   readonly clock: Clock;
   readonly maxAttempts: number;
   readonly concurrency: number;
@@ -44,7 +46,7 @@ export async function sendMessages(
   const outcomes = new Array<SendOutcome>(messages.length);
   let pending: PendingEntry[] = [];
   messages.forEach((message, index) => {
-    const problem = checkOutgoingMessage(message);
+    const problem = checkOutgoingMessage(message) ?? (ctx.fifo ? fifoProblem(message) : undefined);
     if (problem) outcomes[index] = problem;
     else pending.push({ index, message, sizeBytes: messageSizeBytes(message) });
   });
@@ -67,9 +69,16 @@ async function sendRound(
     { maxCount: SQS_LIMITS.maxBatchEntries, maxBytes: SQS_LIMITS.maxBatchBytes },
     (entry) => entry.sizeBytes,
   );
-  const results = await mapWithConcurrency(batches, ctx.concurrency, (batch) => sendBatch(ctx, batch));
+  const results = ctx.fifo
+    ? await sendInOrder(ctx, batches)
+    : await mapWithConcurrency(batches, ctx.concurrency, (batch) => sendBatch(ctx, batch));
   const retry: PendingEntry[] = [];
   batches.forEach((batch, b) => {
+    // On a FIFO queue the batches after a failed entry were not sent: they go again after it, in order.
+    if (results[b] === undefined) {
+      retry.push(...batch);
+      return;
+    }
     batch.forEach((entry, e) => {
       // sendBatch returns exactly one result per entry, in order.
       const result = results[b]![e]!;
@@ -87,6 +96,25 @@ async function sendRound(
   return retry;
 }
 
+/**
+ * A FIFO queue orders messages as they arrive, so its batches go one after another, never side by side: a later
+ * batch landing first would put a group's later jobs before its earlier ones. After a batch with an entry to
+ * retry, the round stops (the rest go again after it). An entry that fails alone inside a batch whose later
+ * entries of its group were accepted cannot be put back before them: SQS answers per entry, after the fact.
+ */
+async function sendInOrder(
+  ctx: SendContext,
+  batches: readonly (readonly PendingEntry[])[],
+): Promise<(EntryResult<string>[] | undefined)[]> {
+  const results: (EntryResult<string>[] | undefined)[] = batches.map(() => undefined);
+  for (const [b, batch] of batches.entries()) {
+    const result = await sendBatch(ctx, batch);
+    results[b] = result;
+    if (result.some((r) => !r.ok && r.retryable)) break;
+  }
+  return results;
+}
+
 /** One SendMessageBatch call; never throws, a failed request becomes a failed result for each entry. */
 async function sendBatch(ctx: SendContext, batch: readonly PendingEntry[]): Promise<EntryResult<string>[]> {
   // Ids are positions in this request: short, unique, and valid whatever the message holds.
@@ -95,7 +123,7 @@ async function sendBatch(ctx: SendContext, batch: readonly PendingEntry[]): Prom
     const response = await ctx.client.send(
       new SendMessageBatchCommand({
         QueueUrl: ctx.queueUrl,
-        Entries: batch.map((entry, position) => toBatchEntry(String(position), entry.message)),
+        Entries: batch.map((entry, position) => toBatchEntry(String(position), entry.message, ctx.fifo)),
       }),
     );
     return entryResults(ids, response.Successful, response.Failed, (entry) => entry.MessageId ?? '');
@@ -104,12 +132,33 @@ async function sendBatch(ctx: SendContext, batch: readonly PendingEntry[]): Prom
   }
 }
 
-function toBatchEntry(id: string, message: OutgoingMessage): SendMessageBatchRequestEntry {
+function toBatchEntry(id: string, message: OutgoingMessage, fifo = false): SendMessageBatchRequestEntry {
   return {
     Id: id,
     MessageBody: message.body,
-    DelaySeconds: message.delaySeconds,
     MessageAttributes: toMessageAttributes(message.attributes),
+    ...messageKeys(message, fifo),
+  };
+}
+
+/**
+ * What SQS reads beside the body. On a standard queue, the delay and the tenant (a MessageGroupId there names the
+ * tenant of a fair queue). On a FIFO queue, the group and the deduplication id, and never DelaySeconds: FIFO
+ * queues refuse a per-message delay.
+ */
+export function messageKeys(
+  message: OutgoingMessage,
+  fifo: boolean,
+): { DelaySeconds?: number; MessageGroupId?: string; MessageDeduplicationId?: string } {
+  if (fifo) {
+    return {
+      MessageGroupId: message.groupId,
+      ...(message.deduplicationId === undefined ? {} : { MessageDeduplicationId: message.deduplicationId }),
+    };
+  }
+  return {
+    DelaySeconds: message.delaySeconds,
+    ...(message.groupId === undefined ? {} : { MessageGroupId: message.groupId }),
   };
 }
 

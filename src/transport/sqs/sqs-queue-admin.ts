@@ -42,7 +42,17 @@ export function createSqsQueueAdmin(options: SqsQueueAdminOptions): QueueAdmin {
     releaseDeadLetters: async (queue, handles) => changeVisibility(dlq(queue), handles, 0),
     deleteDeadLetters: async (queue, handles) => deleteMessages(dlq(queue), handles),
     sendToQueue: async (queue, messages) =>
-      sendMessages({ client, queueUrl: urls(queue).url, clock, maxAttempts: 4, concurrency: 2 }, messages),
+      sendMessages(
+        {
+          client,
+          queueUrl: urls(queue).url,
+          fifo: urls(queue).url.endsWith('.fifo'),
+          clock,
+          maxAttempts: 4,
+          concurrency: 2,
+        },
+        messages,
+      ),
     moveTasks: createSqsMoveTasks(client, urls),
   };
 }

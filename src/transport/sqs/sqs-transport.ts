@@ -1,11 +1,11 @@
 import { type Clock, systemClock } from '../../clock.js';
 import type { QueueUrls } from '../../config/env-config.js';
 import { ConfigError, InvalidOptionsError, TransportError } from '../../errors.js';
-import { checkOutgoingMessage } from '../message-limits.js';
+import { checkOutgoingMessage, fifoProblem } from '../message-limits.js';
 import type { Consumer, OutgoingMessage, Transport } from '../types.js';
 import { describeError } from './batch-result.js';
 import { changeVisibility, deleteMessages, type QueueTarget, receiveMessages } from './consume-messages.js';
-import { sendMessages, toMessageAttributes } from './send-messages.js';
+import { messageKeys, sendMessages, toMessageAttributes } from './send-messages.js';
 import { SendMessageCommand, type SQSClient } from './sqs-api.js';
 
 export interface SqsTransportOptions {
@@ -25,33 +25,33 @@ export interface SqsTransportOptions {
 }
 
 /** The SQS adapter of both ports: producers use it as a Transport, the worker's poller as a Consumer. */
-export type SqsTransport = Transport & Consumer;
+export type SqsTransport = Transport & Consumer & Required<Pick<Transport, 'queueKind'>>;
 
 export function createSqsTransport(options: SqsTransportOptions): SqsTransport {
   const resolved = resolveOptions(options);
   const { client, clock } = resolved;
   const urlsOf = (queue: string): QueueUrls => queueUrls(options.queues, queue);
-  const target = (queue: string): QueueTarget => ({ client, queue, queueUrl: urlsOf(queue).url });
+  const target = (queue: string): QueueTarget => {
+    const { url } = urlsOf(queue);
+    return { client, queue, queueUrl: url, fifo: isFifoUrl(url) };
+  };
   // async, so a bad queue name rejects the returned promise like any other failure instead of throwing.
   return {
     send: async (queue, messages) =>
-      isFifo(urlsOf(queue).url)
-        ? messages.map(() => fifoRefusal(queue))
-        : sendMessages(
-            {
-              client,
-              queueUrl: urlsOf(queue).url,
-              clock,
-              maxAttempts: resolved.maxSendAttempts,
-              concurrency: resolved.sendConcurrency,
-            },
-            messages,
-          ),
-    sendToDeadLetter: async (queue, message) => {
-      const { deadLetterUrl } = urlsOf(queue);
-      if (isFifo(deadLetterUrl)) throw new TransportError(fifoRefusal(queue).message);
-      return sendToDeadLetter(client, queue, deadLetterUrl, message);
-    },
+      sendMessages(
+        {
+          client,
+          queueUrl: urlsOf(queue).url,
+          fifo: isFifoUrl(urlsOf(queue).url),
+          clock,
+          maxAttempts: resolved.maxSendAttempts,
+          concurrency: resolved.sendConcurrency,
+        },
+        messages,
+      ),
+    sendToDeadLetter: async (queue, message) =>
+      sendToDeadLetter(client, queue, urlsOf(queue).deadLetterUrl, message),
+    queueKind: (queue) => (isFifoUrl(urlsOf(queue).url) ? 'fifo' : 'standard'),
     receive: async (queue, receiveOptions) => receiveMessages(target(queue), receiveOptions),
     ack: async (queue, receiptHandles) => deleteMessages(target(queue), receiptHandles),
     changeVisibility: async (queue, receiptHandles, seconds) =>
@@ -97,7 +97,8 @@ async function sendToDeadLetter(
   deadLetterUrl: string,
   message: OutgoingMessage,
 ): Promise<void> {
-  const problem = checkOutgoingMessage(message);
+  const fifo = isFifoUrl(deadLetterUrl);
+  const problem = checkOutgoingMessage(message) ?? (fifo ? fifoProblem(message) : undefined);
   if (problem) {
     throw new TransportError(
       `Dead letter for queue "${queue}" refused (${problem.code}): ${problem.message}`,
@@ -109,8 +110,8 @@ async function sendToDeadLetter(
       new SendMessageCommand({
         QueueUrl: deadLetterUrl,
         MessageBody: message.body,
-        DelaySeconds: message.delaySeconds,
         MessageAttributes: toMessageAttributes(message.attributes),
+        ...messageKeys(message, fifo),
       }),
     );
     messageId = response.MessageId;
@@ -124,17 +125,5 @@ async function sendToDeadLetter(
   }
 }
 
-const isFifo = (queueUrl: string) => queueUrl.endsWith('.fifo');
-
-/**
- * Sending to a FIFO queue needs message groups and forbids per-message delays, which retries and deferrals use:
- * until the engine retries in place on FIFO queues, every send is refused with this, never half-done.
- */
-function fifoRefusal(queue: string) {
-  return {
-    ok: false as const,
-    code: 'FifoNotSupported',
-    message: `queue "${queue}" is a FIFO queue: wharf does not send to FIFO queues yet (message groups, and retries without per-message delays); use a standard queue`,
-    permanent: true,
-  };
-}
+/** SQS names every FIFO queue `<name>.fifo`, so its URL says what it is without a GetQueueAttributes call. */
+export const isFifoUrl = (queueUrl: string) => queueUrl.endsWith('.fifo');
