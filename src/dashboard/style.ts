@@ -26,6 +26,7 @@ dd { margin: 0; word-break: break-all; }
 .status { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; background: #eef1f5; }
 .status-succeeded { background: #e3f4ea; color: var(--ok); }
 .status-dead, .status-poison { background: #fde8e6; color: var(--bad); }
+.status-paused { background: #ece8fb; color: #5a3fb0; text-decoration: none; }
 .status-retrying, .status-running, .status-queued, .status-max-receives { background: #fff4d6; color: var(--warn); }
 .muted { color: var(--muted); }
 .actions { display: flex; gap: 8px; flex-wrap: wrap; margin: 12px 0; }
