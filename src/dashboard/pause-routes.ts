@@ -47,7 +47,7 @@ export async function postPauseRoute(
   if (form.get('confirm') !== 'yes') throw new HttpError(400, 'The action was not confirmed.');
   const target = targetOf(form);
   // An empty box is no reason; a schedule's form has none (Scheduler keeps none, and ops refuses one).
-  const reason = form.get('reason')?.trim() || undefined;
+  const reason = action === 'pause' ? form.get('reason')?.trim() || undefined : undefined;
   const report =
     action === 'pause' ? await ctx.ops.pause(target, reason ? { reason } : {}) : await ctx.ops.resume(target);
   ctx.audit(
@@ -64,7 +64,7 @@ export async function postPauseRoute(
   };
 }
 
-export function refuseReadOnly(ctx: RouteContext): void {
+function refuseReadOnly(ctx: RouteContext): void {
   if (ctx.readOnly) throw new HttpError(403, 'Refused: this dashboard is read-only.');
 }
 
