@@ -13,8 +13,11 @@ const DOCS = resolve(import.meta.dirname, '../../docs');
 const engine = createLocalEngine({ registry, installAsDefault: true });
 const stop = await start();
 await seed(engine);
+const ops = createLocalOps({ engine, registry });
+// Something paused, so the queues page shows what that looks like.
+await ops.pause({ kind: 'job', name: 'dispatch-webhook' }, { reason: 'partner API migration' });
 const dashboard = await startDashboard({
-  ops: createLocalOps({ engine, registry }),
+  ops,
   afterAction: async () => void (await engine.runUntilIdle()),
 });
 const browser = await chromium.launch({
@@ -29,6 +32,8 @@ try {
   };
   await page.goto(dashboard.loginUrl);
   await shoot('overview');
+  await page.goto(`${dashboard.url}/queues`);
+  await shoot('queues');
   await page.goto(`${dashboard.url}/dead-letters`);
   await shoot('dead-letters');
   await page.getByRole('row').nth(1).getByRole('link').first().click();

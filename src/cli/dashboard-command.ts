@@ -5,6 +5,7 @@ import { EXIT } from './exit-codes.js';
 export interface DashboardCommandOptions {
   readonly port: number;
   readonly host: string;
+  readonly readOnly?: boolean;
 }
 
 /** Serves the dashboard until SIGINT or SIGTERM. The token is printed once, in the address to open. */
@@ -13,6 +14,7 @@ export async function dashboardCommand(ctx: CliContext, o: DashboardCommandOptio
     ops: ctx.ops,
     host: o.host,
     port: o.port,
+    readOnly: o.readOnly === true,
     afterAction: () => ctx.afterAction(),
   });
   if (!['127.0.0.1', 'localhost', '::1'].includes(o.host)) {

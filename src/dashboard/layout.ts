@@ -2,6 +2,7 @@ import { html, type SafeHtml } from './html.js';
 
 const NAV = [
   ['/', 'Overview'],
+  ['/queues', 'Queues'],
   ['/jobs', 'Jobs'],
   ['/dead-letters', 'Dead letters'],
   ['/schedules', 'Schedules'],

@@ -1,5 +1,4 @@
 import { NotFoundError } from '../errors.js';
-import type { Ops } from '../ops/types.js';
 import { JOB_STATUSES, type JobStatus } from '../store/types.js';
 import { html, path, type SafeHtml } from './html.js';
 import { layout } from './layout.js';
@@ -10,21 +9,11 @@ import { jobPage } from './pages/job.js';
 import { jobsPage } from './pages/jobs.js';
 import { overviewPage } from './pages/overview.js';
 import { confirmRunNowPage, schedulesPage } from './pages/schedules.js';
+import { getPauseRoute, postPauseRoute } from './pause-routes.js';
+import { HttpError, type Page, type RouteContext } from './route-context.js';
 
-export interface RouteContext {
-  readonly ops: Ops;
-  readonly csrf: string;
-  /** Runs after every action (local mode: the embedded engine works off what the action enqueued). */
-  readonly afterAction: () => Promise<void>;
-  readonly audit: (line: string) => void;
-}
-
-export type Page = {
-  readonly kind: 'page';
-  readonly title: string;
-  readonly nav: string;
-  readonly body: SafeHtml;
-};
+export type { Page, RouteContext } from './route-context.js';
+export { HttpError } from './route-context.js';
 
 const page = (title: string, nav: string, body: SafeHtml): Page => ({ kind: 'page', title, nav, body });
 
@@ -39,6 +28,8 @@ export async function getRoute(
   q: URLSearchParams,
 ): Promise<Page | undefined> {
   const [first, second, third] = segments;
+  const pauses = await getPauseRoute(ctx, segments, q);
+  if (pauses) return pauses;
   if (segments.length === 0) {
     const [queues, recent] = await Promise.all([
       ctx.ops.queues(),
@@ -50,23 +41,27 @@ export async function getRoute(
   if (first === 'jobs' && second !== undefined && segments.length === 2) {
     const detail = await ctx.ops.job(second);
     if (!detail.record && detail.deadLetters.length === 0) throw notFound(`No job "${second}".`);
-    return page(`Job ${second}`, '/jobs', jobPage(second, detail));
+    return page(`Job ${second}`, '/jobs', jobPage(second, detail, ctx.ops.nowMs()));
   }
   if (first === 'dead-letters' && second === undefined) {
     const queue = q.get('queue') || undefined;
     const list = await ctx.ops.deadLetters({ ...(queue ? { queue } : {}), limit: 100 });
     const queues = (await ctx.ops.queues()).map((o) => o.queue);
-    return page('Dead letters', '/dead-letters', deadLettersPage(list, queue, queues, ctx.csrf));
+    return page(
+      'Dead letters',
+      '/dead-letters',
+      deadLettersPage(list, queue, queues, ctx.readOnly ? undefined : ctx.csrf),
+    );
   }
   if (first === 'dead-letters' && second !== undefined && third !== undefined && segments.length === 3) {
     const found = await ctx.ops.deadLetter(third, second);
     if (!found)
       throw notFound(`No dead letter "${third}" on queue "${second}" (retried or discarded since?).`);
-    return page('Dead letter', '/dead-letters', deadLetterPage(found, ctx.csrf));
+    return page('Dead letter', '/dead-letters', deadLetterPage(found, ctx.readOnly ? undefined : ctx.csrf));
   }
   if (first === 'schedules' && segments.length === 1) {
     const list = await ctx.ops.schedules();
-    return page('Schedules', '/schedules', schedulesPage(list, ctx.csrf, true));
+    return page('Schedules', '/schedules', schedulesPage(list, ctx.readOnly ? undefined : ctx.csrf));
   }
   return undefined;
 }
@@ -92,12 +87,14 @@ async function jobs(ctx: RouteContext, q: URLSearchParams): Promise<Page> {
   );
 }
 
-/** POST routes: the caller has checked the CSRF token and the origin. */
+/** POST routes: the caller has checked the CSRF token, the origin, and that the dashboard is not read-only. */
 export async function postRoute(
   ctx: RouteContext,
   route: string,
   form: URLSearchParams,
 ): Promise<Page | undefined> {
+  const pauses = await postPauseRoute(ctx, route, form);
+  if (pauses) return pauses;
   if (route === '/dead-letters/confirm')
     return page('Confirm', '/dead-letters', confirmPage(intentOf(form, 'intent'), ctx.csrf));
   if (route === '/dead-letters/act') {
@@ -148,15 +145,6 @@ function required(form: URLSearchParams, name: string): string {
   const value = form.get(name);
   if (!value) throw badRequest(`Missing ${name}.`);
   return value;
-}
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const badRequest = (message: string) => new HttpError(400, message);

@@ -5,7 +5,8 @@ import { printable } from '../ops/printable.js';
 import type { Ops } from '../ops/types.js';
 import { html } from './html.js';
 import { layout } from './layout.js';
-import { getRoute, HttpError, postRoute, type RouteContext, render } from './routes.js';
+import { HttpError, type RouteContext } from './route-context.js';
+import { getRoute, postRoute, render } from './routes.js';
 import {
   csrfToken,
   hostAllowed,
@@ -26,6 +27,11 @@ export interface DashboardOptions {
   readonly port?: number;
   /** @default a new random token */
   readonly token?: string;
+  /**
+   * Shows everything and changes nothing: no retry, discard, run now, pause or resume is offered, and any such
+   * request is refused with 403. @default false
+   */
+  readonly readOnly?: boolean;
   /** Runs after each action (local mode: works off what it enqueued). */
   readonly afterAction?: () => Promise<void>;
   /** The audit trail of every action (S36). @default stderr */
@@ -54,6 +60,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const ctx: RouteContext = {
     ops: options.ops,
     csrf: csrfToken(token),
+    readOnly: options.readOnly ?? false,
     afterAction: options.afterAction ?? (async () => undefined),
     audit,
   };
@@ -106,6 +113,7 @@ async function handle(
     return page ? send(response, 200, render(page)) : notFound(response);
   }
   if (request.method !== 'POST') return text(response, 405, 'Method not allowed.');
+  if (ctx.readOnly) return text(response, 403, 'Refused: this dashboard is read-only.');
   const form = await readForm(request);
   if (!sameOrigin(request) || !sameSecret(form.get('csrf') ?? undefined, ctx.csrf)) {
     return text(response, 403, 'Refused: this form did not come from this dashboard (CSRF check failed).');
@@ -165,7 +173,8 @@ function fail(response: ServerResponse, error: unknown): void {
     notFound(response, message);
     return;
   }
-  const status = error instanceof HttpError ? error.status : 500;
+  const status =
+    error instanceof HttpError ? error.status : hasCode(error, 'WHARF_INVALID_OPTIONS') ? 400 : 500;
   send(
     response,
     status,

@@ -26,9 +26,11 @@ dd { margin: 0; word-break: break-all; }
 .status { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; background: #eef1f5; }
 .status-succeeded { background: #e3f4ea; color: var(--ok); }
 .status-dead, .status-poison { background: #fde8e6; color: var(--bad); }
+.status-paused { background: #ece8fb; color: #5a3fb0; text-decoration: none; }
 .status-retrying, .status-running, .status-queued, .status-max-receives { background: #fff4d6; color: var(--warn); }
 .muted { color: var(--muted); }
 .actions { display: flex; gap: 8px; flex-wrap: wrap; margin: 12px 0; }
+td .actions, td form { margin: 0; }
 button { font: inherit; padding: 6px 14px; border-radius: 6px; border: 1px solid #b8c2d3; background: #fff; cursor: pointer; }
 button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
 button.danger { background: var(--bad); border-color: var(--bad); color: #fff; }

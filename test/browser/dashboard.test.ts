@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   type DashboardApp,
   deliverParcel,
+  hourlySweep,
   launchChromium,
   parcels,
   startDashboardApp,
@@ -123,5 +124,87 @@ describe('the dashboard in Chromium', () => {
     expect(app.audit).toEqual([
       expect.stringMatching(/^run-now hourly-sweep: job recurring:hourly-sweep:manual:/),
     ]);
+  });
+
+  it('pauses a queue with a reason after a confirmation, shows it paused, and resumes it', async () => {
+    parcels.down = false;
+    await page.goto(app.dashboard.loginUrl);
+    await page.getByRole('link', { name: 'Queues' }).click();
+    expect(await page.locator('main').textContent()).toContain('Nothing is paused.');
+    await page.getByRole('button', { name: 'pause queue parcels', exact: true }).click();
+    expect(await page.locator('.notice').textContent()).toMatch(/Pause queue parcels\?/);
+    await page.getByLabel(/Reason/).fill('courier API down');
+    await page.getByRole('button', { name: 'Yes, pause queue parcels' }).click();
+    expect(await page.locator('.notice').textContent()).toMatch(
+      /Paused queue parcels\.\s*paused since 2026-11-25 09:00:00Z, courier API down/,
+    );
+
+    // Paused, nothing is delivered from the queue: an enqueued job waits.
+    const { jobId } = await app.engine.client.enqueue(
+      deliverParcel.with({ parcelId: 'p-7', note: 'n', recipient: { phone: '1' } }),
+    );
+    await app.engine.runUntilIdle();
+    await page.getByRole('link', { name: 'Back to queues' }).click();
+    const paused = page.locator('table.paused').getByRole('row').filter({ hasText: 'parcels' });
+    expect(await paused.textContent()).toMatch(
+      /queue\s*parcels\s*paused since 2026-11-25 09:00:00Z, courier API down/,
+    );
+    expect(parcels.delivered.has(jobId)).toBe(false);
+    await page.getByRole('link', { name: 'Overview' }).click();
+    expect(await page.getByRole('row').filter({ hasText: 'parcels' }).textContent()).toContain('paused');
+
+    await page.getByRole('link', { name: 'Queues' }).click();
+    await paused.getByRole('button', { name: 'resume queue parcels' }).click();
+    await page.getByRole('button', { name: 'Yes, resume queue parcels' }).click();
+    expect(await page.locator('.notice').textContent()).toMatch(/Resumed queue parcels\./);
+    await page.getByRole('link', { name: 'Back to queues' }).click();
+    expect(await page.locator('main').textContent()).toContain('Nothing is paused.');
+    expect(parcels.delivered.get(jobId)).toBe(1);
+    expect(app.audit).toEqual([
+      'pause queue parcels (reason: courier API down): changed',
+      'resume queue parcels: changed',
+    ]);
+  });
+
+  it('pauses a recurring schedule after a confirmation, shows it paused, and resumes it', async () => {
+    await page.goto(app.dashboard.loginUrl);
+    await page.getByRole('link', { name: 'Schedules' }).click();
+    const row = page.getByRole('row').filter({ hasText: hourlySweep.task });
+    expect(await row.textContent()).toMatch(/enabled/);
+    await row.getByRole('button', { name: `pause schedule ${hourlySweep.task}` }).click();
+    expect(await page.locator('main').textContent()).toMatch(/Pause schedule hourly-sweep\?/);
+    expect(await page.getByLabel(/Reason/).count()).toBe(0); // Scheduler keeps no reason
+    await page.getByRole('button', { name: 'Yes, pause schedule hourly-sweep' }).click();
+    expect(await page.locator('.notice').textContent()).toMatch(/Paused schedule hourly-sweep\./);
+    await page.getByRole('link', { name: 'Back to schedules' }).click();
+    expect(await row.textContent()).toMatch(/paused since/);
+    expect(await row.locator('time').count()).toBe(1); // no next runs while paused: only the pause's time
+    expect((await app.engine.scheduler.getRecurring(hourlySweep.task))?.enabled).toBe(false);
+
+    await row.getByRole('button', { name: `resume schedule ${hourlySweep.task}` }).click();
+    await page.getByRole('button', { name: 'Yes, resume schedule hourly-sweep' }).click();
+    await page.getByRole('link', { name: 'Back to schedules' }).click();
+    expect(await row.textContent()).toMatch(/enabled/);
+    expect(await row.locator('time').count()).toBe(3);
+    expect((await app.engine.scheduler.getRecurring(hourlySweep.task))?.enabled).toBe(true);
+  });
+
+  it("shows on a job's page why it waits and until when", async () => {
+    await page.goto(app.dashboard.loginUrl);
+    await page.getByRole('link', { name: 'Queues' }).click();
+    await page.getByRole('button', { name: 'pause job deliver-parcel', exact: true }).click();
+    await page.getByRole('button', { name: 'Yes, pause job deliver-parcel' }).click();
+    const { jobId } = await app.engine.client.enqueue(
+      deliverParcel.with({ parcelId: 'p-8', note: 'n', recipient: { phone: '1' } }),
+    );
+    await app.engine.runUntilIdle();
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await page.getByRole('link', { name: jobId }).click();
+    expect(await page.locator('.status').first().textContent()).toBe('queued');
+    expect(await page.locator('dd.deferred').textContent()).toMatch(
+      /^put off: paused until \d\d:\d\d:\d\dZ, 1 time \(see what is paused\)$/,
+    );
+    await page.locator('dd.deferred').getByRole('link').click();
+    expect(await page.locator('table.paused').textContent()).toMatch(/job\s*deliver-parcel\s*paused since/);
   });
 });

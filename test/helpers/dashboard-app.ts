@@ -48,7 +48,9 @@ export interface DashboardApp {
 }
 
 /** The dashboard over an embedded engine, as `wharf --local ... dashboard` runs it. */
-export async function startDashboardApp(): Promise<DashboardApp> {
+export async function startDashboardApp(
+  options: { readonly readOnly?: boolean } = {},
+): Promise<DashboardApp> {
   const registry = createRegistry([deliverParcel, sweepLockers], { recurring: [hourlySweep] });
   const engine = createLocalEngine({
     registry,
@@ -59,6 +61,7 @@ export async function startDashboardApp(): Promise<DashboardApp> {
     ops: createLocalOps({ engine, registry }),
     afterAction: async () => void (await engine.runUntilIdle()),
     audit: (line) => audit.push(line),
+    ...(options.readOnly ? { readOnly: true } : {}),
   });
   return {
     engine,

@@ -1,22 +1,14 @@
-import { request as httpRequest } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csrfToken } from '../../src/dashboard/security';
 import { type DashboardApp, deliverParcel, parcels, startDashboardApp } from '../helpers/dashboard-app';
-
-interface Reply {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: string;
-}
+import { dashboardHttp } from '../helpers/dashboard-http';
 
 // The dashboard's defences, request by request (the browser test covers the same pages as a person uses them).
 describe('dashboard HTTP security', () => {
   let app: DashboardApp;
-  let host: string;
   beforeEach(async () => {
     parcels.down = true;
     app = await startDashboardApp();
-    host = new URL(app.dashboard.url).host;
     await app.engine.client.enqueue(
       deliverParcel.with({ parcelId: 'p-9', note: 'n', recipient: { phone: '1' } }),
     );
@@ -24,34 +16,11 @@ describe('dashboard HTTP security', () => {
   });
   afterEach(() => app.close());
 
-  function send(
-    method: string,
-    path: string,
-    headers: Record<string, string> = {},
-    body?: string,
-  ): Promise<Reply> {
-    const url = new URL(path, app.dashboard.url);
-    return new Promise((resolve, reject) => {
-      const req = httpRequest(url, { method, headers: { host, ...headers } }, (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => {
-          text += chunk.toString();
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-  const cookie = () => ({ cookie: `wharf_token=${app.dashboard.token}` });
-  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
-  const formHeaders = (extra: Record<string, string> = {}) => ({
-    ...cookie(),
-    'content-type': 'application/x-www-form-urlencoded',
-    origin: `http://${host}`,
-    'sec-fetch-site': 'same-origin',
-    ...extra,
-  });
+  const http = () => dashboardHttp(app.dashboard);
+  const send = (...args: Parameters<ReturnType<typeof dashboardHttp>['send']>) => http().send(...args);
+  const cookie = () => http().cookie();
+  const form = (fields: Record<string, string>) => http().form(fields);
+  const formHeaders = (extra: Record<string, string> = {}) => http().formHeaders(extra);
   const discardAll = (csrf: string) => form({ csrf, action: 'discard', all: 'yes', confirm: 'yes' });
   const deadLetterCount = async () => (await app.engine.transport.peekDeadLetters('parcels')).length;
 

@@ -10,12 +10,19 @@ const KIND: Record<DeadLetterView['kind'], string> = {
   poison: 'not a usable envelope: the raw body is kept as evidence',
 };
 
-/** One dead letter: its story, error with stack, payload (redacted) or raw body, attributes, and actions. */
-export function deadLetterPage(d: DeadLetterView, csrf: string): SafeHtml {
-  return html`<div class="actions"><form method="post" action="/dead-letters/confirm">${csrfField(csrf)}
+/**
+ * One dead letter: its story, error with stack, payload (redacted) or raw body, attributes, and actions (none
+ * without a CSRF token: read-only).
+ */
+export function deadLetterPage(d: DeadLetterView, csrf: string | undefined): SafeHtml {
+  return html`${
+    csrf
+      ? html`<div class="actions"><form method="post" action="/dead-letters/confirm">${csrfField(csrf)}
 <input type="hidden" name="queue" value="${d.queue}"><input type="hidden" name="id" value="${d.messageId}">
 <button type="submit" name="intent" value="retry-selected" class="primary">Retry</button>
-<button type="submit" name="intent" value="discard-selected" class="danger">Discard</button></form></div>
+<button type="submit" name="intent" value="discard-selected" class="danger">Discard</button></form></div>`
+      : ''
+  }
 <dl>
 <dt>Message id</dt><dd><code>${d.messageId}</code></dd><dt>Queue</dt><dd>${d.queue}</dd>
 <dt>Kind</dt><dd>${statusBadge(d.kind === 'dead-letter' ? 'dead' : d.kind)} ${KIND[d.kind]}</dd>

@@ -1,11 +1,16 @@
 import type { FailureRecord } from '../../envelope/envelope.js';
+import { deferralText } from '../../ops/deferral-text.js';
 import { errorWithStack } from '../../ops/error-text.js';
 import type { JobDetail } from '../../ops/types.js';
+import type { DeferralNote } from '../../store/types.js';
 import { html, path, type SafeHtml } from '../html.js';
 import { json, statusBadge, when } from '../layout.js';
 
-/** One job: its state, progress, payload (redacted), attempts and their errors with stacks, dead letters. */
-export function jobPage(jobId: string, detail: JobDetail): SafeHtml {
+/**
+ * One job: its state, why it waits when a limit, throttle or pause put it off, progress, payload (redacted),
+ * attempts and their errors with stacks, dead letters.
+ */
+export function jobPage(jobId: string, detail: JobDetail, nowMs: number): SafeHtml {
   const r = detail.record;
   const progress = r?.progress;
   return html`<dl>
@@ -13,7 +18,7 @@ export function jobPage(jobId: string, detail: JobDetail): SafeHtml {
 ${
   r
     ? html`<dt>Job</dt><dd>${r.jobName}</dd><dt>Queue</dt><dd>${r.queue}</dd>
-<dt>Status</dt><dd>${statusBadge(r.status)}</dd><dt>Attempt</dt><dd>${r.attempt}</dd>
+<dt>Status</dt><dd>${statusBadge(r.status)}</dd>${r.deferred ? waiting(r.deferred, nowMs) : ''}<dt>Attempt</dt><dd>${r.attempt}</dd>
 <dt>Created</dt><dd>${when(r.createdAtMs)}</dd><dt>Started</dt><dd>${when(r.startedAtMs)}</dd>
 <dt>Finished</dt><dd>${when(r.finishedAtMs)}</dd><dt>Updated</dt><dd>${when(r.updatedAtMs)}</dd>`
     : html`<dt>Record</dt><dd class="muted">none in the job table</dd>`
@@ -31,6 +36,13 @@ ${r?.result !== undefined ? html`<h2>Result</h2>${json(r.result)}` : ''}
 ${r?.lastError ? html`<h2>Last error</h2><pre>${errorWithStack(r.lastError)}</pre>` : ''}
 ${r?.failures?.length ? attempts(r.failures) : ''}
 ${deadLetters(detail)}`;
+}
+
+/** The record's note of why the job waits; a pause links to where it is resumed. */
+function waiting(note: DeferralNote, nowMs: number): SafeHtml {
+  return html`<dt>Waiting</dt><dd class="deferred">${deferralText(note, nowMs)}${
+    note.why === 'paused' ? html` (<a href="/queues">see what is paused</a>)` : ''
+  }</dd>`;
 }
 
 function attempts(failures: readonly FailureRecord[]): SafeHtml {

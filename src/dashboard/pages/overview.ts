@@ -21,7 +21,9 @@ export function overviewPage(
 <h2>Queues</h2>
 <table><thead><tr><th>Queue</th><th>Visible</th><th>In flight</th><th>Delayed</th><th>Dead letters</th><th>Oldest</th><th>Jobs</th></tr></thead>
 <tbody>${queues.map(
-    (q) => html`<tr><td>${q.queue}</td><td class="num">${q.visible}</td><td class="num">${q.inFlight}</td>
+    (
+      q,
+    ) => html`<tr><td>${q.queue}${q.paused ? html` <a href="/queues" class="status status-paused">paused</a>` : ''}</td><td class="num">${q.visible}</td><td class="num">${q.inFlight}</td>
 <td class="num">${q.delayed}</td><td class="num"><a href="/dead-letters${query({ queue: q.queue })}">${q.deadLetters}</a></td>
 <td>${q.oldestAgeMs === undefined ? '–' : `${Math.round(q.oldestAgeMs / 1000)} s`}</td><td>${q.jobs.join(', ')}</td></tr>`,
   )}</tbody></table>
