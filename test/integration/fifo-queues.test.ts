@@ -125,9 +125,7 @@ describe('FIFO queues on moto', () => {
     transport = createSqsTransport({ client: sqs, queues: { default: queue } });
     const tableName = uniqueName('wharf-fifo');
     await createJobTable(dynamodb, tableName);
-    // Gap on this branch, not in moto: the DynamoDB store's pause list is another part of issue 15, still a stub
-    // that throws; nothing here is paused, so the engine's pause check gets the empty list it would read.
-    store = { ...createDynamoJobStore({ client: dynamodb, tableName }), listPauses: async () => [] };
+    store = createDynamoJobStore({ client: dynamodb, tableName });
     events = [];
     runs = [];
     failing = new Map();
