@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import { LaneTurns } from '../job/lane-turns.js';
 import { type LaneTarget, logicalQueueOf } from '../job/lanes.js';
+import { SQS_LIMITS } from '../transport/message-limits.js';
 import type { Consumer, ReceivedMessage } from '../transport/types.js';
 
 /** What the poll loops of one worker share: its slots, its consumer and how it hands a message on. */
@@ -103,8 +104,19 @@ function planRound(
   waitTimeSeconds: number,
 ): Round {
   if (lanes === 1)
-    return { lanes: [0], each: idle ? 1 : Math.min(10, free), wait: waitTimeSeconds, firstOnly: false };
-  if (!idle) return { lanes: turns.next(), each: Math.min(10, free), wait: 0, firstOnly: true };
+    return {
+      lanes: [0],
+      each: idle ? 1 : Math.min(SQS_LIMITS.maxBatchEntries, free),
+      wait: waitTimeSeconds,
+      firstOnly: false,
+    };
+  if (!idle)
+    return {
+      lanes: turns.next(),
+      each: Math.min(SQS_LIMITS.maxBatchEntries, free),
+      wait: 0,
+      firstOnly: true,
+    };
   if (free >= lanes) return { lanes: turns.order(), each: 1, wait: waitTimeSeconds, firstOnly: false };
   return {
     lanes: turns.next().slice(0, free),

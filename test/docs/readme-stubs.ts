@@ -23,6 +23,7 @@ export interface User {
 export declare const users: { find(id: string): Promise<User | undefined> };
 export declare const newUsers: readonly User[];
 export declare const mailer: { send(mail: { to: string; idempotencyKey: string }): Promise<void> };
+export declare const warehouse: { run(orderId: string, step: string): Promise<void> };
 export declare const crm: { sync(accountId: string): Promise<void> };
 export declare class UserGoneError extends Error {}
 export declare class TimeoutError extends Error {}
