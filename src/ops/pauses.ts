@@ -30,6 +30,7 @@ const MAX_REASON_LENGTH = 500;
 export function pauseOps(deps: PauseDeps): Pick<Ops, 'pause' | 'resume' | 'listPauses'> {
   const setPaused = async (target: Pausable, paused: boolean, reason?: string): Promise<PauseReport> => {
     check(deps, target, reason);
+    if (paused) refuseFifoJob(deps, target);
     const action = paused ? 'pause' : 'resume';
     if (target.kind === 'schedule') return setSchedule(deps, target, paused);
     const store = requireStore(deps);
@@ -108,6 +109,20 @@ function check(deps: PauseDeps, target: Pausable, reason: string | undefined): v
     const known = deps.registry.jobs.map((job) => job.name).join(', ');
     throw new NotFoundError(`No job named "${target.name}" in the registry. Known jobs: ${known}.`);
   }
+}
+
+/**
+ * A FIFO job put off waits in place (its group keeps its order behind it), and every wait is one more receive
+ * toward the queue's maxReceiveCount: paused for long, SQS would move its messages to the dead-letter queue
+ * without a reason. Its queue can be paused instead: then nothing is received at all.
+ */
+function refuseFifoJob(deps: PauseDeps, target: Pausable): void {
+  if (target.kind !== 'job') return;
+  const job = deps.registry?.get(target.name);
+  if (!job?.options.flow.group) return;
+  throw new InvalidOptionsError(`pause of job "${target.name}"`, [
+    `it runs on FIFO queue "${job.options.queue}", where a job put off waits in place and each wait counts toward the queue's maxReceiveCount: pause queue "${job.options.queue}" instead (nothing is received from a paused queue)`,
+  ]);
 }
 
 function requireStore(deps: PauseDeps): JobStore {
