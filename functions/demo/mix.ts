@@ -5,7 +5,7 @@ import { generateReport } from '../jobs/reports';
 import { sendWelcomeEmail } from '../jobs/send-welcome-email';
 
 /**
- * A realistic day: an import, webhooks to healthy, flaky, retired and dead endpoints, a report. The nightly
+ * A realistic day: an import, webhooks to healthy, flaky, retired and dead endpoints, two reports for one owner. The nightly
  * cleanup is not enqueued here: its recurring schedule (functions/jobs/nightly-cleanup.ts) fires it at 2am.
  */
 export async function enqueueDemoMix(): Promise<void> {
@@ -17,6 +17,8 @@ export async function enqueueDemoMix(): Promise<void> {
     dispatchWebhook.with({ endpointId: 'retired', event: 'user.imported', data: { batch: 1 } }),
     dispatchWebhook.with({ endpointId: 'down', event: 'invoice.paid', data: { invoiceId: 'inv_2' } }),
   ]);
+  // Two reports for one owner, due together: the job's concurrency limit (one per owner) builds them one at a time.
   await generateReport.performLater({ reportId: 'signups-2026-11', ownerId: 'u1' }, { delay: '10m' });
+  await generateReport.performLater({ reportId: 'webhooks-2026-11', ownerId: 'u1' }, { delay: '10m' });
   await sendWelcomeEmail.performLater({ userId: 'u-deleted' });
 }

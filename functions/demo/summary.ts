@@ -21,5 +21,7 @@ export function formatSummary(summary: RunSummary): string {
   const line = (r: string[]) =>
     r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  return [line(header), rule, ...rows.map(line), rule, line(totals)].join('\n');
+  const why = Object.entries(summary.deferredBy).map(([reason, count]) => `${reason} ${count}`);
+  const deferred = why.length > 0 ? [`deferred by: ${why.join(', ')}`] : [];
+  return [line(header), rule, ...rows.map(line), rule, line(totals), ...deferred].join('\n');
 }

@@ -23,12 +23,16 @@ export const notifyReportOwner = defineJob({
   },
 });
 
-/** First link: builds the report (same id, same report: safe to re-run), then enqueues the notification. */
+/**
+ * First link: builds the report (same id, same report: safe to re-run), then enqueues the notification. One report
+ * per owner is built at a time, across every worker: a second one for the same owner is put off until the first ends.
+ */
 export const generateReport = defineJob({
   name: 'generate-report',
   schema: z.object({ reportId: z.string().min(1), ownerId: z.string().min(1) }),
   queue: 'default',
   timeout: '1m',
+  concurrency: { limit: 1, key: ({ ownerId }) => ownerId },
   async perform({ reportId, ownerId }) {
     const rows = services().users.all().length;
     services().reports.save({ id: reportId, ownerId, kind: 'signups', rows, generatedAtMs: Date.now() });

@@ -1,4 +1,4 @@
-import type { JobEvent, JobEventType } from '../engine/events.js';
+import type { DeferWhy, JobEvent, JobEventType } from '../engine/events.js';
 
 /** What happened during a run of the embedded engine, counted from the engine's own events. */
 export interface RunSummary {
@@ -6,6 +6,8 @@ export interface RunSummary {
   readonly messages: number;
   readonly byOutcome: Readonly<Partial<Record<JobEventType, number>>>;
   readonly byJob: Readonly<Record<string, Readonly<Partial<Record<JobEventType, number>>>>>;
+  /** Deliveries put off without running, by why (a concurrency limit, a throttle, a pause...); hops not counted. */
+  readonly deferredBy: Readonly<Partial<Record<DeferWhy, number>>>;
   /** Time that passed on the engine's clock (fast-forwarded waits included). */
   readonly simulatedMs: number;
   readonly wallMs: number;
@@ -27,11 +29,13 @@ export class SummaryCounter {
   private messages = 0;
   private readonly byOutcome: Partial<Record<JobEventType, number>> = {};
   private readonly byJob: Record<string, Partial<Record<JobEventType, number>>> = {};
+  private readonly deferredBy: Partial<Record<DeferWhy, number>> = {};
 
   record(event: JobEvent): void {
     if (!COUNTED.includes(event.type)) return;
     // A long delay travels in 15-minute hops: each hop is transport plumbing, not an outcome of the job.
     if (event.type === 'deferred' && event.why === 'not-due') return;
+    if (event.type === 'deferred') this.deferredBy[event.why] = (this.deferredBy[event.why] ?? 0) + 1;
     this.byOutcome[event.type] = (this.byOutcome[event.type] ?? 0) + 1;
     const name = event.jobName ?? '(unreadable message)';
     const job = this.byJob[name] ?? {};
@@ -48,6 +52,7 @@ export class SummaryCounter {
       messages: this.messages,
       byOutcome: { ...this.byOutcome },
       byJob: Object.fromEntries(Object.entries(this.byJob).map(([k, v]) => [k, { ...v }])),
+      deferredBy: { ...this.deferredBy },
       simulatedMs,
       wallMs,
     };

@@ -6,7 +6,7 @@ import {
   DescribeStacksCommand,
   ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   GetScheduleCommand,
   GetScheduleGroupCommand,
@@ -32,6 +32,7 @@ import { environmentFromOutputs } from '../../src/ops/stack-outputs';
 import { substituteContextAttributes } from '../../src/schedule/context-attributes';
 import { firingJobId } from '../../src/schedule/define-recurring';
 import { oneTimeScheduleName, recurringScheduleName } from '../../src/schedule/schedule-names';
+import { FLOW_ITEM } from '../../src/store/dynamodb/flow-item';
 import { cdkBootstrap, cdkDeploy, cdkDestroy, type Deployed } from './cdk-cli';
 import { eventSourceMappings, functionConfiguration, type LogEvent, logEvents } from './emulator-api';
 import { createStepClock, latency } from './figures';
@@ -273,6 +274,17 @@ describe('jobs on the real Lambda workers', () => {
     const { jobId } = await producer.client.enqueue(generateReport.with({ reportId, ownerId: 'nobody' }));
     const first = await until('generate-report to finish', () => finished(jobId));
     expect(first).toMatchObject({ status: 'succeeded', attempt: 1, result: { rows: 0 } });
+    // generate-report allows one run per owner at a time: the worker took the owner's slot and gave it back.
+    const dynamodb = new DynamoDBClient(clientConfig());
+    const { Item: slot } = await dynamodb.send(
+      new GetItemCommand({
+        TableName: wharfEnv.WHARF_TABLE_NAME,
+        Key: FLOW_ITEM.slot('generate-report/nobody'),
+        ConsistentRead: true,
+      }),
+    );
+    dynamodb.destroy();
+    expect(slot?.holders).toEqual({ M: {} });
     // notify-report-owner finds the report (saved in the worker's memory by the first job) and discards itself:
     // the owner is unknown to the example app's in-memory user directory. It may first be retried once, when its
     // delivery lands in another execution environment, one that has not seen the report.
