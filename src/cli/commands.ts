@@ -21,7 +21,7 @@ export async function queuesCommand(ctx: CliContext): Promise<number> {
         q.delayed,
         q.deadLetters,
         q.oldestAgeMs === undefined ? '-' : span(q.oldestAgeMs),
-        q.jobs.join(', '),
+        q.jobs.map((job) => (q.limits?.[job] ? `${job} (${q.limits[job]})` : job)).join(', '),
       ]),
     ),
   );

@@ -42,3 +42,17 @@ export function describe(value: unknown): string {
     return String(value);
   }
 }
+
+const EXACT_UNITS: readonly [DurationUnit, number][] = [
+  ['d', UNIT_MS.d],
+  ['h', UNIT_MS.h],
+  ['m', UNIT_MS.m],
+  ['s', UNIT_MS.s],
+];
+
+/** A length of time in the largest unit that states it exactly (`15m`, `90s`, `1500ms`), as users write durations. */
+export function formatMs(ms: number): string {
+  if (ms === 0) return '0s';
+  const unit = EXACT_UNITS.find(([, size]) => ms % size === 0);
+  return unit ? `${ms / unit[1]}${unit[0]}` : `${ms}ms`;
+}

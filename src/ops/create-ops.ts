@@ -9,6 +9,7 @@ import type { QueueAdmin } from '../transport/admin-types.js';
 import { type BulkDeps, bulkDiscard, bulkRetry, queuesOf } from './bulk.js';
 import { toDeadLetterView } from './dead-letter-view.js';
 import { collectDeadLetters, findDeadLetter } from './find-dead-letters.js';
+import { flowText } from './flow-text.js';
 import { pauseOps, pauseViewOf } from './pauses.js';
 import type { QueueConsumers } from './queue-consumers.js';
 import { redact } from './redact.js';
@@ -89,9 +90,17 @@ export function createOps(options: OpsOptions): Ops {
           // A lane's queue (`<queue>/<lane>`) runs the jobs of its queue, and its queue's pause holds it.
           const logical = logicalQueueOf(queue);
           const pause = paused.find((p) => p.kind === 'queue' && p.name === logical);
+          const jobs = registry?.jobsOn(logical) ?? [];
+          const limits = Object.fromEntries(
+            jobs.flatMap((job) => {
+              const text = flowText(job.options.flow);
+              return text === undefined ? [] : [[job.name, text]];
+            }),
+          );
           return {
             queue,
-            jobs: registry?.jobsOn(logical).map((job) => job.name) ?? [],
+            jobs: jobs.map((job) => job.name),
+            ...(Object.keys(limits).length > 0 ? { limits } : {}),
             ...(await admin.stats(queue)),
             ...(pause ? { paused: pauseViewOf(pause) } : {}),
           };

@@ -5,6 +5,7 @@ export { createAwsOps, queuesFromEnv } from './aws-ops.js';
 export type { OpsOptions } from './create-ops.js';
 export { createOps } from './create-ops.js';
 export { deferralText } from './deferral-text.js';
+export { flowText } from './flow-text.js';
 export type { LocalOpsOptions } from './local-ops.js';
 export { createLocalOps } from './local-ops.js';
 export { printable, safeJson } from './printable.js';

@@ -10,6 +10,8 @@ export interface QueueOverview extends QueueCounts {
   readonly queue: string;
   /** Jobs of the registry that run on it (empty without a registry). */
   readonly jobs: readonly string[];
+  /** The flow control of those of its jobs that have any, by job name (`concurrency 1 per key`). */
+  readonly limits?: Readonly<Record<string, string>>;
   /** Present while the queue is paused. */
   readonly paused?: PauseView;
 }

@@ -1,7 +1,7 @@
 import { InvalidOptionsError } from '../errors.js';
-import { toMs } from '../job/duration.js';
+import { formatMs, toMs } from '../job/duration.js';
 import type { CaptureEntry, CaptureState } from './capture.js';
-import { describeJobs, formatMs, preview } from './describe-jobs.js';
+import { describeJobs, preview } from './describe-jobs.js';
 import { JobAssertionError } from './errors.js';
 import { findMismatch } from './match-payload.js';
 import type { AnyJob, CapturedJob, EnqueuedMatchOptions } from './types.js';

@@ -1,13 +1,8 @@
+import { formatMs } from '../job/duration.js';
 import type { CapturedJob } from './types.js';
 
 const PAYLOAD_CHARS = 120;
 const LISTED_JOBS = 15;
-const UNITS: readonly [string, number][] = [
-  ['d', 86_400_000],
-  ['h', 3_600_000],
-  ['m', 60_000],
-  ['s', 1_000],
-];
 
 /** JSON of a value, cut at `max` characters: failure messages must stay readable with big payloads. */
 export function preview(value: unknown, max = PAYLOAD_CHARS): string {
@@ -25,13 +20,6 @@ function showMatchers(_key: string, value: unknown): unknown {
   const matcher = value as { asymmetricMatch?: unknown; toAsymmetricMatcher?: () => string } | null;
   if (typeof matcher?.asymmetricMatch !== 'function') return value;
   return `<${matcher.toAsymmetricMatcher?.() ?? String(value)}>`;
-}
-
-/** A delay in the largest unit that states it exactly (`15m`, `90s`, `1500ms`), as users write durations. */
-export function formatMs(ms: number): string {
-  if (ms === 0) return '0s';
-  const unit = UNITS.find(([, size]) => ms % size === 0);
-  return unit ? `${ms / unit[1]}${unit[0]}` : `${ms}ms`;
 }
 
 /** One line per job: name, payload, queue and when it is due, so a failed assertion shows what was enqueued. */

@@ -1,6 +1,7 @@
 import { InvalidOptionsError } from '../errors.js';
+import { formatMs } from '../job/duration.js';
 import type { CaptureEntry, CaptureState } from './capture.js';
-import { describeJobs, formatMs, preview } from './describe-jobs.js';
+import { describeJobs, preview } from './describe-jobs.js';
 import { EnqueuedJobFailedError, MaxJobsExceededError } from './errors.js';
 import type { TestRun } from './test-engine.js';
 import type { AnyJob, PerformEnqueuedOptions, PerformedJob, PerformSummary } from './types.js';

@@ -24,10 +24,11 @@ export const deliverParcel = defineJob({
   },
 });
 
-/** A recurring task, so the schedules page has something to show and run. */
+/** A recurring task, so the schedules page has something to show and run; one sweep at a time. */
 export const sweepLockers = defineJob({
   name: 'sweep-lockers',
   queue: 'parcels',
+  concurrency: { limit: 1 },
   schema: z.object({ area: z.string() }),
   perform: ({ area }) => ({ swept: area }),
 });

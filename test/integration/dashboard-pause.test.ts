@@ -37,7 +37,8 @@ describe('dashboard pause and resume over HTTP', () => {
     expect(text).toContain('Nothing is paused.');
     expect(text).toMatch(/parcels \d+ \d+ \d+ \d+ running Pause/);
     expect(text).toMatch(/deliver-parcel parcels running Pause/);
-    expect(text).toMatch(/sweep-lockers parcels running Pause/);
+    // The flow control column: what an operator needs to read a deferral.
+    expect(text).toMatch(/sweep-lockers parcels concurrency 1 running Pause/);
     expect(page.body).toContain('<form method="get" action="/pause">');
     // No script, as on every page: the buttons are plain forms.
     expect(page.body).not.toMatch(/<script/i);

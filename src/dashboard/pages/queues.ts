@@ -18,7 +18,9 @@ export function queuesPage(input: QueuesPageInput): SafeHtml {
   const pauseOf = (kind: PauseView['kind'], name: string) =>
     pauses.find((p) => p.kind === kind && p.name === name);
   const act = input.canAct && input.hasStore;
-  const jobTypes = input.queues.flatMap((q) => q.jobs.map((job) => ({ job, queue: q.queue })));
+  const jobTypes = input.queues.flatMap((q) =>
+    q.jobs.map((job) => ({ job, queue: q.queue, limits: q.limits?.[job] ?? '' })),
+  );
   return html`<h2>Paused</h2>
 ${pausedList(input.pauses, input.canAct)}
 <h2>Queues</h2>
@@ -34,10 +36,10 @@ ${pausedList(input.pauses, input.canAct)}
 ${
   jobTypes.length === 0
     ? html`<p class="muted">No job registry is loaded, so no job types are known (pass --registry).</p>`
-    : html`<table><thead><tr><th>Job</th><th>Queue</th><th>State</th>${act ? html`<th></th>` : ''}</tr></thead>
-<tbody>${jobTypes.map(({ job, queue }) => {
+    : html`<table><thead><tr><th>Job</th><th>Queue</th><th>Flow control</th><th>State</th>${act ? html`<th></th>` : ''}</tr></thead>
+<tbody>${jobTypes.map(({ job, queue, limits }) => {
         const pause = pauseOf('job', job);
-        return html`<tr><td><a href="/jobs${query({ job })}">${job}</a></td><td>${queue}</td><td>${pauseState(pause)}</td>
+        return html`<tr><td><a href="/jobs${query({ job })}">${job}</a></td><td>${queue}</td><td>${limits}</td><td>${pauseState(pause)}</td>
 ${act ? html`<td>${pauseButton({ kind: 'job', name: job }, pause !== undefined)}</td>` : ''}</tr>`;
       })}</tbody></table>`
 }
