@@ -25,6 +25,7 @@ import { SQS_LIMITS } from '../transport/message-limits.js';
 import { createFastForwardClock } from './fast-forward-clock.js';
 import { type LaneDelivery, laneDelivery, lanesOfOptions } from './lane-delivery.js';
 import type { ManualClock } from './manual-clock.js';
+import { nextWork, PauseGate } from './pause-gate.js';
 import { type RunSummary, SummaryCounter } from './run-summary.js';
 
 export interface LocalEngineOptions {
@@ -159,29 +160,14 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     },
   });
   const previous = options.installAsDefault === true ? setDefaultEnqueuer(client) : undefined;
-  const queues = options.registry.queues.map((queue) => laneDelivery(queue, lanesOf(lanes, queue)));
-  // A paused queue is not delivered from, as worker processes do not receive from one (and Lambda's mappings are
-  // off): its messages, every lane's, wait, and runUntilIdle does not wait for them. Read on every tick, so a
-  // pause or resume holds from the next tick on.
-  let deliverable: readonly LaneDelivery[] = queues;
-  // A paused job type's messages are put off whenever they come back: runUntilIdle does not wait for them either.
-  let pausedJobs: ReadonlySet<string> = new Set();
+  const gate = new PauseGate(options.registry.queues.map((q) => laneDelivery(q, lanesOf(lanes, q))));
   const tick = async () => {
     await scheduler.fireDue();
-    // A store that cannot be read keeps the last answer, as the engine's pause cache does.
-    const paused = await Promise.resolve()
-      .then(() => store.listPauses(clock.nowMs()))
-      .catch(() => undefined);
-    if (paused) {
-      deliverable = queues.filter(
-        (queue) => !paused.some((p) => p.kind === 'queue' && p.name === queue.addresses[0]),
-      );
-      pausedJobs = new Set(paused.filter((p) => p.kind === 'job').map((p) => p.name));
-    }
+    await gate.refresh(store, clock.nowMs());
     return tickOnce(
       engine,
       transport,
-      deliverable,
+      gate.deliverable,
       { max: concurrency, visibilityTimeoutSeconds, clock },
       counter,
     );
@@ -199,11 +185,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       const until = runOptions.until === undefined ? undefined : Number(runOptions.until);
       await drain(
         tick,
-        () =>
-          nextWork(transport, scheduler, until, {
-            queues: deliverable.flatMap((queue) => queue.addresses),
-            pausedJobs,
-          }),
+        () => nextWork(transport, scheduler, until, gate),
         clock,
         runOptions.maxMessages ?? 100_000,
       );
@@ -282,48 +264,6 @@ async function drain(
       `runUntilIdle stopped after ${maxMessages} messages and the queues are still not empty (a job that re-enqueues itself forever?)`,
     );
   }
-}
-
-/**
- * When there is something to do next: a message of a queue that is not paused (and not of a paused job type), a
- * one-time schedule, or a recurring firing that falls before
- * either of those or by `until`. Undefined when only recurring tasks remain (and `until` has passed).
- */
-function nextWork(
-  transport: MemoryTransport,
-  scheduler: MemoryScheduler,
-  until: number | undefined,
-  held: { readonly queues: readonly string[]; readonly pausedJobs: ReadonlySet<string> },
-): number | undefined {
-  const messages = held.queues.map((queue) =>
-    held.pausedJobs.size === 0
-      ? transport.nextVisibleAtMs(queue)
-      : earliest(
-          ...transport
-            .peek(queue)
-            .filter((m) => !held.pausedJobs.has(jobNameOf(m.body)))
-            .map((m) => m.visibleAtMs),
-        ),
-  );
-  const work = earliest(...messages, scheduler.nextOneTimeAtMs());
-  const recurring = scheduler.nextRecurringAtMs();
-  if (recurring === undefined) return work;
-  const inReach = (until !== undefined && recurring <= until) || (work !== undefined && recurring <= work);
-  return inReach ? earliest(work, recurring) : work;
-}
-
-function jobNameOf(body: string): string {
-  try {
-    const job = (JSON.parse(body) as { job?: unknown }).job;
-    return typeof job === 'string' ? job : '';
-  } catch {
-    return '';
-  }
-}
-
-function earliest(...times: (number | undefined)[]): number | undefined {
-  const defined = times.filter((t): t is number => t !== undefined);
-  return defined.length === 0 ? undefined : Math.min(...defined);
 }
 
 const RELEASE_DELAY_SECONDS = 10;
