@@ -14,9 +14,11 @@ import type { JobEvent } from '../../src/engine/events';
 import type { JobDefinition } from '../../src/job/define-job';
 import { createRegistry } from '../../src/job/registry';
 import { createLambdaHandler } from '../../src/lambda/index';
+import { createOps } from '../../src/ops/create-ops';
 import { createDynamoJobStore, createJobTable } from '../../src/store/dynamodb/index';
 import type { JobStore } from '../../src/store/types';
 import { createSqsTransport, type SqsTransport } from '../../src/transport/sqs/index';
+import { createSqsQueueAdmin } from '../../src/transport/sqs/sqs-queue-admin';
 import { createWorker } from '../../src/worker/worker';
 import { dynamoClient, sqsClient, uniqueName } from '../helpers/aws';
 import { pollOnce } from '../helpers/esm';
@@ -237,6 +239,33 @@ describe('FIFO queues on moto', () => {
     expect(letter?.Attributes?.MessageGroupId).toBe('o1');
     expect(bodyOf(letter!).deadLetter).toMatchObject({ reason: 'retries-exhausted', attempts: 2 });
     expect(letter?.MessageAttributes?.['wharf.dlq.reason']?.StringValue).toBe('retries-exhausted');
+  });
+
+  it('redrives a FIFO dead letter to its group with a deduplication id of its own, and it runs again as attempt 1', async () => {
+    failing.set('o1/1', 2);
+    await enqueueSteps(['o1'], 1);
+    await runWorker([ship], () => runs.length >= 2);
+    const sends = recordSends(sqs);
+    const ops = createOps({
+      admin: createSqsQueueAdmin({ client: sqs, queues: { default: queue } }),
+      store,
+      registry: createRegistry([ship]),
+    });
+    const report = await ops.retry({ all: true });
+    expect(report.succeeded).toHaveLength(1);
+    // moto has no message move tasks: the copy path sends to the FIFO source queue, in the job's group, under a
+    // deduplication id unlike the first send's (SQS would drop a copy that reused it within 5 minutes).
+    const copy = sends.find((e) => e.QueueUrl === queue.url);
+    expect(copy).toMatchObject({ MessageGroupId: 'o1', MessageDeduplicationId: expect.any(String) });
+    expect(copy?.MessageDeduplicationId).toMatch(/^q:ship-step:o1-1:1:0:\d+$/);
+    failing.clear();
+    await runWorker([ship], () => runs.length >= 3);
+    expect(runs.map((r) => [r.step, r.attempt])).toEqual([
+      [1, 1],
+      [1, 2],
+      [1, 1],
+    ]);
+    expect(await store.get('ship-step:o1-1', Date.now())).toMatchObject({ status: 'succeeded', attempt: 1 });
   });
 
   it('runs a FIFO batch through the Lambda handler: a failed record waits in place, the rest of the batch comes back unrun', async () => {
