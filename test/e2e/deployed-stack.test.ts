@@ -536,6 +536,30 @@ describe('schedules on EventBridge Scheduler', () => {
   });
 });
 
+describe('pause and resume on the real event source mappings', () => {
+  it('stops Lambda polling a paused queue: a job waits there unrun, and runs once the queue is resumed', async () => {
+    const worker = (await workerFunctions()).find((f) => f.Environment?.Variables?.WHARF_QUEUE === 'default');
+    const states = async () =>
+      (await eventSourceMappings(ministack!.endpoint, worker!.FunctionName)).map((m) => m.State);
+    expect(await states()).toEqual(['Enabled']);
+    const paused = JSON.parse(await wharf('--json', 'pause', 'queue', 'default', '--reason', 'e2e', '--yes'));
+    expect(paused).toMatchObject({ changed: true, eventSourceMappings: [{ changed: true }] });
+    expect(await states()).toEqual(['Disabled']);
+    // Past any batch the mapping took before it went off, and past the workers' 5 s pause cache.
+    await sleep(6_000);
+    const { jobId } = await producer.client.enqueue(
+      sendWelcomeEmail.with({ userId: `e2e-pause-${Date.now()}` }),
+    );
+    await sleep(8_000);
+    // Never delivered: the engine would have put it off and noted why on its record, and there is no record.
+    expect(await recordOf(jobId)).toBeUndefined();
+    await wharf('resume', 'queue', 'default', '--yes');
+    expect(await states()).toEqual(['Enabled']);
+    const done = await until('the job to run once the queue is resumed', () => finished(jobId), 45_000);
+    expect(done).toMatchObject({ status: 'succeeded', attempt: 1 });
+  });
+});
+
 describe('exactly once under real Lambda concurrency', () => {
   it('records one completion of an exactly-once job delivered twice at once', async () => {
     // The producer's SendMessageBatch goes out twice, the copy 20 ms after the original, as SQS may deliver one
