@@ -247,3 +247,13 @@ export function jsonDepth(text: string): number {
 function fail(reason: DeadLetterReason, message: string): DecodeResult {
   return { ok: false, reason, message };
 }
+
+/** The job name a message body names, without decoding the rest ('' when it names none): for listings and filters. */
+export function jobNameOfBody(body: string): string {
+  try {
+    const job = (JSON.parse(body) as { job?: unknown }).job;
+    return typeof job === 'string' ? job : '';
+  } catch {
+    return '';
+  }
+}

@@ -1,3 +1,4 @@
+import { jobNameOfBody } from '../envelope/decode.js';
 import type { MemoryScheduler } from '../schedule/memory-scheduler.js';
 import type { JobStore } from '../store/types.js';
 import type { MemoryTransport } from '../transport/memory/index.js';
@@ -48,7 +49,7 @@ export function nextWork(
       : earliest(
           ...transport
             .peek(queue)
-            .filter((m) => !held.pausedJobs.has(jobNameOf(m.body)))
+            .filter((m) => !held.pausedJobs.has(jobNameOfBody(m.body)))
             .map((m) => m.visibleAtMs),
         ),
   );
@@ -57,15 +58,6 @@ export function nextWork(
   if (recurring === undefined) return work;
   const inReach = (until !== undefined && recurring <= until) || (work !== undefined && recurring <= work);
   return inReach ? earliest(work, recurring) : work;
-}
-
-function jobNameOf(body: string): string {
-  try {
-    const job = (JSON.parse(body) as { job?: unknown }).job;
-    return typeof job === 'string' ? job : '';
-  } catch {
-    return '';
-  }
 }
 
 function earliest(...times: (number | undefined)[]): number | undefined {

@@ -1,32 +1,13 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const APP = resolve(ROOT, 'test/fixtures/local-state-app.ts');
-const TSX = pathToFileURL(resolve(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { localWharf } from '../helpers/local-cli';
 
 // Each test runs the CLI in a directory of its own, where `.wharf/` is kept, as a user's project would.
 describe('wharf --local keeps the engine between commands', () => {
   let cwd: string;
-  const wharf = (...args: string[]): Promise<Run> =>
-    new Promise((done) => {
-      execFile(
-        process.execPath,
-        ['--import', TSX, resolve(ROOT, 'src/cli/main.ts'), '--local', APP, ...args],
-        { cwd, timeout: 30_000 },
-        (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const wharf = localWharf('test/fixtures/local-state-app.ts', () => cwd);
   const deadLetters = async (...flags: string[]) => {
     const run = await wharf(...flags, '--json', 'dlq', 'list');
     expect(run.code).toBe(0);

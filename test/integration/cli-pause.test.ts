@@ -1,34 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const APP = resolve(ROOT, 'test/fixtures/pause-app.ts');
-const TSX = pathToFileURL(resolve(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { localWharf } from '../helpers/local-cli';
 
 // `wharf pause`, `resume` and `pauses` on the embedded engine (--local), whose state, pauses included, is kept
 // in .wharf/ from one command to the next. The AWS calls behind them are tested through ops on moto
 // (ops-pause.test.ts).
 describe('wharf pause and resume (--local)', () => {
   let cwd: string;
-  const wharf = (...args: string[]): Promise<Run> =>
-    new Promise((done) => {
-      execFile(
-        process.execPath,
-        ['--import', TSX, resolve(ROOT, 'src/cli/main.ts'), '--local', APP, ...args],
-        { cwd, timeout: 30_000 },
-        (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const wharf = localWharf('test/fixtures/pause-app.ts', () => cwd);
   const json = async <T>(...args: string[]): Promise<T> => {
     const run = await wharf('--json', ...args);
     expect(run.code, run.stderr).toBe(0);

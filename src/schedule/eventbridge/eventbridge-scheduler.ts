@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../../clock.js';
+import { jobNameOfBody } from '../../envelope/decode.js';
 import { errorMessage, SchedulerError } from '../../errors.js';
 import { type Duration, toMs } from '../../job/duration.js';
 import { mapWithConcurrency } from '../../transport/sqs/map-with-concurrency.js';
@@ -98,7 +99,7 @@ export function createEventBridgeScheduler(options: EventBridgeSchedulerOptions)
       const name = oneTimeScheduleName(jobId);
       const existing = found(await get(name));
       if (!existing?.queue) return false;
-      const jobName = jobNameOf(body);
+      const jobName = jobNameOfBody(body);
       const request = oneTimeRequest(
         t,
         { jobId, attempt: 1, jobName, queue: existing.queue, runAtMs, body },
@@ -192,13 +193,4 @@ function stillDue(record: ScheduleRecord | typeof CONFLICT, nowMs: number): bool
   const at = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$/.exec(record.expression);
   if (!at || record.timeZone !== 'UTC') return true;
   return Date.parse(`${at[1]}Z`) > nowMs;
-}
-
-function jobNameOf(body: string): string {
-  try {
-    const job = (JSON.parse(body) as { job?: unknown }).job;
-    return typeof job === 'string' ? job : '';
-  } catch {
-    return '';
-  }
 }

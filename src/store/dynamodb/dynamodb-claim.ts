@@ -4,7 +4,7 @@ import { applyChange, claimChange } from '../record-change.js';
 import type { ClaimInput, ClaimResult, JobRecord } from '../types.js';
 import { GetItemCommand, PutItemCommand, UpdateItemCommand } from './dynamodb-api.js';
 import { conditionFailedItem, type DynamoContext } from './dynamodb-context.js';
-import { createExpression, updateExpression } from './expression.js';
+import { createExpression, type Expression, updateExpression } from './expression.js';
 import { claimTokenOf, fromItem, type Item, jobKey, toItem } from './job-item.js';
 
 /**
@@ -123,16 +123,8 @@ function takeover(
     `${x.name('status')} = ${x.string('running')}`,
     // Nor renewed its lease: a slow run that extended it after our read is alive and keeps the job.
     `(attribute_not_exists(${lease}) OR ${lease} <= ${x.number(input.nowMs)})`,
-  ].join(' AND ');
-  const command = new UpdateItemCommand({
-    TableName: ctx.tableName,
-    Key: jobKey(input.jobId),
-    UpdateExpression: updateExpression(x, input.jobId, claimChange(input, attempt), token),
-    ConditionExpression: condition,
-    ...x.params(),
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-  });
-  return ctx.client.send(command);
+  ];
+  return claimOnlyIf(ctx, input, token, attempt, x, condition);
 }
 
 /**
@@ -151,12 +143,24 @@ function inPlaceClaim(
     `${x.name('fence')} = ${x.number(old.fence)}`,
     `${x.name('status')} = ${x.string(old.status)}`,
     `${x.name('nextAttempt')} = ${x.number(attempt)}`,
-  ].join(' AND ');
+  ];
+  return claimOnlyIf(ctx, input, token, attempt, x, condition);
+}
+
+/** The claim's write for `attempt`, made only while every condition holds of the record as it was judged. */
+function claimOnlyIf(
+  ctx: DynamoContext,
+  input: ClaimInput,
+  token: string,
+  attempt: number,
+  x: Expression,
+  conditions: readonly string[],
+): Promise<unknown> {
   const command = new UpdateItemCommand({
     TableName: ctx.tableName,
     Key: jobKey(input.jobId),
     UpdateExpression: updateExpression(x, input.jobId, claimChange(input, attempt), token),
-    ConditionExpression: condition,
+    ConditionExpression: conditions.join(' AND '),
     ...x.params(),
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   });
