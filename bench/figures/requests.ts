@@ -49,7 +49,7 @@ const FLOW_ROWS: readonly { mode: IdempotencyMode; flow: NoopFlow; note: string 
   {
     mode: 'tracked',
     flow: 'throttle',
-    note: 'a throttle: one start taken per job (one write more); Powertools has no limits, compared with its idempotency',
+    note: 'a throttle: one start taken per job, one write more, or two when records of one batch take starts of one key at the same moment, as here (see README "Throttles"); Powertools has no limits, compared with its idempotency',
   },
 ];
 
