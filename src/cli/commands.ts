@@ -100,6 +100,7 @@ export interface EnqueueOptions {
   readonly payload: string;
   readonly delay?: string;
   readonly jobId?: string;
+  readonly priority?: string;
 }
 
 export async function enqueueCommand(ctx: CliContext, job: string, o: EnqueueOptions): Promise<number> {
@@ -114,12 +115,14 @@ export async function enqueueCommand(ctx: CliContext, job: string, o: EnqueueOpt
     payload,
     ...(o.delay ? { delay: o.delay } : {}),
     ...(o.jobId ? { jobId: o.jobId } : {}),
+    ...(o.priority ? { priority: o.priority } : {}),
   });
   await ctx.afterAction();
+  const lane = enqueued.lane === undefined ? '' : `, lane ${enqueued.lane}`;
   printResult(
     ctx.output,
     enqueued,
-    () => `enqueued ${enqueued.jobName} ${enqueued.jobId} on queue ${enqueued.queue}`,
+    () => `enqueued ${enqueued.jobName} ${enqueued.jobId} on queue ${enqueued.queue}${lane}`,
   );
   return EXIT.ok;
 }

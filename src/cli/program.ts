@@ -85,6 +85,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('--payload <json>', 'the payload, as JSON')
     .option('--delay <duration>', 'run after this delay, e.g. 10m')
     .option('--job-id <id>', 'the job id (idempotency key)')
+    .option('--priority <lane>', "the priority lane, one its queue declares (default: the job's own)")
     .action(act(enqueueCommand));
   program
     .command('env')

@@ -144,6 +144,7 @@ export function createOps(options: OpsOptions): Ops {
       const enqueueOptions = {
         ...(input.delay !== undefined ? { delay: input.delay as Duration } : {}),
         ...(input.jobId !== undefined ? { jobId: input.jobId } : {}),
+        ...(input.priority !== undefined ? { priority: input.priority } : {}),
       };
       return options.enqueuer.enqueue(job.with(input.payload, enqueueOptions));
     },

@@ -129,6 +129,8 @@ export interface EnqueueInput {
   readonly payload: unknown;
   readonly delay?: string;
   readonly jobId?: string;
+  /** The priority lane (the queue must declare it). @default the job's own `priority` */
+  readonly priority?: string;
 }
 
 /** The operations API the CLI and the dashboard share (DESIGN: they never touch an SDK themselves). */

@@ -55,6 +55,13 @@ describe('wharf --local keeps the engine between commands', () => {
     expect(fresh[0]!.messageId).not.toBe(seeded!.messageId);
   });
 
+  it('passes --priority to the enqueue, which refuses a lane on a queue that declares none', async () => {
+    const refused = await wharf('enqueue', 'always-fails', '--payload', '{"order":3}', '--priority', 'high');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/priority/);
+    expect(refused.stderr).toMatch(/lanes/);
+  });
+
   it('refuses a state file it cannot read, and says how to start over', async () => {
     await deadLetters();
     const [file] = readdirSync(join(cwd, '.wharf'));

@@ -44,3 +44,21 @@ describe('flowText', () => {
     engine.close();
   });
 });
+
+describe('ops.enqueue with a priority', () => {
+  it('sends to the lane named, and refuses one its queue does not declare, listing the lanes', async () => {
+    const digest = defineJob({ name: 'digest', schema, perform });
+    const registry = createRegistry([digest]);
+    const engine = createLocalEngine({ registry, queues: { default: { lanes: { high: 6, default: 3 } } } });
+    const ops = createLocalOps({ engine, registry });
+    const sent = await ops.enqueue({ job: 'digest', payload: { accountId: 'a' }, priority: 'high' });
+    expect(sent).toMatchObject({ queue: 'default', lane: 'high' });
+    await expect(
+      ops.enqueue({ job: 'digest', payload: { accountId: 'a' }, priority: 'urgent' }),
+    ).rejects.toMatchObject({
+      code: 'WHARF_INVALID_OPTIONS',
+      message: expect.stringMatching(/urgent.*high/s),
+    });
+    engine.close();
+  });
+});
