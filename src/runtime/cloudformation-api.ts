@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { importOptionalPeer } from './optional-peer.js';
 
 /**
  * The part of `@aws-sdk/client-cloudformation` wharf uses: one DescribeStacks, for `wharf env`. The package is
@@ -21,15 +21,9 @@ export interface CloudFormationClient {
   destroy(): void;
 }
 
-export async function loadCloudFormation(): Promise<CloudFormationApi> {
-  // A variable specifier: bundlers of producer code must not pull the CloudFormation client in.
-  const name = '@aws-sdk/client-cloudformation';
-  try {
-    return (await import(name)) as CloudFormationApi;
-  } catch (error) {
-    throw new ConfigError(
-      `wharf env reads the stack's outputs with ${name}, which is not installed: npm install --save-dev ${name}`,
-      { cause: error },
-    );
-  }
+export function loadCloudFormation(): Promise<CloudFormationApi> {
+  return importOptionalPeer<CloudFormationApi>(
+    '@aws-sdk/client-cloudformation',
+    "wharf env reads the stack's outputs",
+  );
 }

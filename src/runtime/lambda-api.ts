@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { importOptionalPeer } from './optional-peer.js';
 
 /**
  * The part of `@aws-sdk/client-lambda` wharf uses: listing a queue's event source mappings and switching them
@@ -35,15 +35,9 @@ export interface LambdaClient {
   destroy(): void;
 }
 
-export async function loadLambda(): Promise<LambdaApi> {
-  // A variable specifier: bundlers of worker and producer code must not pull the Lambda client in.
-  const name = '@aws-sdk/client-lambda';
-  try {
-    return (await import(name)) as LambdaApi;
-  } catch (error) {
-    throw new ConfigError(
-      `Pausing a queue switches its Lambda event source mappings off with ${name}, which is not installed: npm install --save-dev ${name}`,
-      { cause: error },
-    );
-  }
+export function loadLambda(): Promise<LambdaApi> {
+  return importOptionalPeer<LambdaApi>(
+    '@aws-sdk/client-lambda',
+    'Pausing a queue switches its Lambda event source mappings off',
+  );
 }
