@@ -16,6 +16,11 @@ export interface EnqueueFailure {
 export interface EnqueueManyResult {
   /** In input order, only those confirmed by the transport. */
   readonly enqueued: readonly EnqueuedJob[];
+  /**
+   * In input order, those not sent because their unique key was held (by an earlier job, or by an earlier item of
+   * this call): `jobId` is the holder's (README "Unique jobs").
+   */
+  readonly duplicates: readonly (EnqueuedJob & { readonly index: number })[];
   /** Entries the transport refused after retries; nothing here was sent. */
   readonly failed: readonly EnqueueFailure[];
 }
@@ -38,12 +43,18 @@ export interface RescheduleOptions {
 }
 
 /**
- * `cancel` never reports success for nothing: `not-scheduled` says the job was not waiting in a schedule, so it
- * could not be stopped (it has fired, it went to SQS directly, or the id is unknown; see `reason`).
+ * What `cancel` did, never success for nothing (README "Cancel"):
+ * - `cancelled` at `schedule`: its pending schedule was deleted; at `queue`: a cancellation is recorded that the
+ *   job's claim honours, so its message is acknowledged unrun (`cancelled` in the CLI and dashboard).
+ * - `signalled`: it is running. Its `ctx.signal` aborts at the next heartbeat where the adapter has one (the
+ *   worker process); on Lambda the run goes on to its end. Either way no retry of it starts.
+ * - `not-cancelled`: nothing could be stopped, and `reason` says why (it had finished, the job does not claim its
+ *   runs, or no store or scheduler is configured).
  */
 export type CancelResult =
-  | { readonly outcome: 'cancelled'; readonly jobId: string }
-  | { readonly outcome: 'not-scheduled'; readonly jobId: string; readonly reason: string };
+  | { readonly outcome: 'cancelled'; readonly jobId: string; readonly where: 'schedule' | 'queue' }
+  | { readonly outcome: 'signalled'; readonly jobId: string; readonly reason: string }
+  | { readonly outcome: 'not-cancelled'; readonly jobId: string; readonly reason: string };
 
 export type RescheduleResult =
   | {
@@ -66,10 +77,42 @@ export type RescheduleResult =
  */
 export type JobRef = string | { readonly jobId: string };
 
+/** A value in DynamoDB's low-level form, as TransactWriteItems takes it. */
+export type OutboxAttributeValue = { readonly S: string } | { readonly N: string };
+
+/**
+ * One entry of a DynamoDB TransactWriteItems call (the low-level form of `@aws-sdk/client-dynamodb`): it puts a
+ * job in the outbox of the job table, and it commits or fails with the caller's own writes (README "Enqueue after
+ * commit"). With `format: 'document'` the item's values are plain (for `@aws-sdk/lib-dynamodb`).
+ */
+export interface OutboxTransactItem {
+  readonly Put: {
+    readonly TableName: string;
+    readonly Item: Readonly<Record<string, OutboxAttributeValue | string | number>>;
+    readonly ConditionExpression: string;
+  };
+}
+
+export interface TransactItemsOptions {
+  /** `low-level` for `TransactWriteItemsCommand` of client-dynamodb; `document` for lib-dynamodb. @default 'low-level' */
+  readonly format?: 'low-level' | 'document';
+}
+
 /** The client `createClient` returns: enqueue, plus what only works with a scheduler behind it. */
 export interface WharfClient extends Enqueuer {
-  /** Deletes the job's pending schedule, so it never runs. */
+  /**
+   * Stops a job: deletes its pending schedule, or records a cancellation its claim honours when it is on its
+   * queue, or tells it through `ctx.signal` when it runs. The result says which (CancelResult).
+   */
   cancel(job: JobRef): Promise<CancelResult>;
+  /**
+   * The TransactWriteItems entries that enqueue these jobs once the caller's own DynamoDB transaction commits
+   * (the outbox: README "Enqueue after commit"). Validated as an enqueue is; nothing is sent now.
+   */
+  transactItems(
+    requests: EnqueueRequest | readonly EnqueueRequest[],
+    options?: TransactItemsOptions,
+  ): Promise<OutboxTransactItem[]>;
   /** Moves a job still waiting in its schedule to another time (within 15 minutes: straight to SQS). */
   reschedule(job: JobRef, when: RescheduleOptions): Promise<RescheduleResult>;
   /**

@@ -117,6 +117,11 @@ function validateShape(value: unknown): DecodeResult {
     problems.push(`group must be 1-${MAX_GROUP_ID_CHARS} printable ASCII characters`);
   if (e.reservedStartMs !== undefined && !isCount(e.reservedStartMs, 0))
     problems.push('reservedStartMs must be epoch milliseconds');
+  if (e.expiresAtMs !== undefined && !isCount(e.expiresAtMs, 0))
+    problems.push('expiresAtMs must be epoch milliseconds');
+  if (e.unique !== undefined && !isShortText(e.unique)) problems.push('unique must be a key of 1-400 characters');
+  if (e.debounce !== undefined && !isDebounceMark(e.debounce))
+    problems.push('debounce must be { key, token } of 1-400 characters each');
   if (e.failures !== undefined && !(Array.isArray(e.failures) && e.failures.every(isFailureRecord)))
     problems.push('failures must be a list of { attempt, atMs, error: { name, message } }');
   if (e.deadLetter !== undefined && !isDeadLetterInfo(e.deadLetter))
@@ -132,6 +137,15 @@ function validateShape(value: unknown): DecodeResult {
   if (fromFiring)
     return { ok: true, envelope: { ...e, createdAtMs: firing.atMs, enqueuedAtMs: firing.atMs } as Envelope };
   return { ok: true, envelope: value as Envelope };
+}
+
+function isShortText(value: unknown): boolean {
+  return typeof value === 'string' && value.length > 0 && value.length <= 400;
+}
+
+function isDebounceMark(value: unknown): boolean {
+  const d = value as { key?: unknown; token?: unknown } | null;
+  return typeof d === 'object' && d !== null && isShortText(d.key) && isShortText(d.token);
 }
 
 /** The engine reads these when it retries, trims or redrives a message, so a wrong one must not get that far. */

@@ -81,6 +81,15 @@ export interface Envelope {
    * asking the throttle again, when the message comes back at or after it.
    */
   readonly reservedStartMs?: number;
+  /** Not started by then (epoch ms): recorded `expired` and never run (README "Expiry"). */
+  readonly expiresAtMs?: number;
+  /**
+   * The unique key this job holds (`<job name>/<key>`), freed when it starts or finishes as the job declares
+   * (README "Unique jobs"). Carried so a changed key function cannot leave the old key locked.
+   */
+  readonly unique?: string;
+  /** The debounced burst this message belongs to, and the enqueue it carries (README "Debounce"). */
+  readonly debounce?: DebounceMark;
   /** Earlier failed attempts, newest last, at most MAX_FAILURES kept. */
   readonly failures?: readonly FailureRecord[];
   /** Times an operator sent this job back from its dead-letter queue. */
@@ -92,6 +101,13 @@ export interface Envelope {
    * claims it exactly once whatever the job's idempotency mode, so a double fire or a Scheduler retry runs once.
    */
   readonly firing?: Firing;
+}
+
+export interface DebounceMark {
+  /** `<job name>/<key>`. */
+  readonly key: string;
+  /** This enqueue's token: only the latest one runs the burst. */
+  readonly token: string;
 }
 
 /**

@@ -3,6 +3,7 @@ import { InvalidOptionsError } from '../errors.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { parseDuration } from './duration.js';
 import type { EnqueuedJob, EnqueueRequest } from './enqueue-request.js';
+import { type ResolvedEnqueueControl, resolveEnqueueControl } from './enqueue-control.js';
 import { type ResolvedFlowControl, resolveFlowControl } from './flow-control.js';
 import type {
   EnqueueOptions,
@@ -34,6 +35,9 @@ const KNOWN_KEYS = [
   'tenant',
   'group',
   'priority',
+  'unique',
+  'debounce',
+  'expiresIn',
   'perform',
 ];
 
@@ -51,6 +55,8 @@ export interface ResolvedJobOptions {
   readonly redact?: readonly string[];
   /** Concurrency, throttle, tenant, FIFO group and default priority lane; empty when none is set. */
   readonly flow: ResolvedFlowControl;
+  /** Unique key, debounce and expiry; empty when none is set. */
+  readonly enqueue: ResolvedEnqueueControl;
 }
 
 export interface JobDefinition<S extends StandardSchemaV1 = StandardSchemaV1, R = unknown> {
@@ -156,6 +162,7 @@ function resolveJobOptions<S extends StandardSchemaV1, R>(input: JobOptions<S, R
   problems.push(...retryPolicyProblems(input.retry));
   problems.push(...redactPathProblems(input.redact));
   const flow = resolveFlowControl(input, problems);
+  const enqueue = resolveEnqueueControl(input, problems);
   if (problems.length > 0)
     throw new InvalidOptionsError(
       `job definition "${String(input.name)}"`,
@@ -174,6 +181,7 @@ function resolveJobOptions<S extends StandardSchemaV1, R>(input: JobOptions<S, R
     },
     ...(input.redact && input.redact.length > 0 ? { redact: [...input.redact] } : {}),
     flow,
+    enqueue,
   };
 }
 

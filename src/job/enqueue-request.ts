@@ -12,6 +12,12 @@ export interface EnqueueRequest {
 }
 
 export interface EnqueuedJob {
+  /**
+   * `enqueued`: sent (or, debounced, folded into its burst's run). `duplicate`: the job's unique key is held by
+   * another job, so nothing was sent, and `jobId` is that job's id (README "Unique jobs").
+   */
+  readonly outcome: 'enqueued' | 'duplicate';
+  /** The job's id; for a duplicate, the id of the job that holds the key. */
   readonly jobId: string;
   readonly jobName: string;
   readonly queue: string;
@@ -19,8 +25,12 @@ export interface EnqueuedJob {
   readonly lane?: string;
   /** The transport's message id; absent when the job was captured (testing) rather than sent. */
   readonly messageId?: string;
-  /** When the job becomes due (epoch ms). */
+  /** When the job becomes due (epoch ms); for a duplicate, when this enqueue asked it to be. */
   readonly runAtMs: number;
+  /** When it expires unless started (epoch ms), with `expiresIn`. */
+  readonly expiresAtMs?: number;
+  /** Debounced: the enqueues the burst holds so far, this one included; its run gets the last one's payload. */
+  readonly debounced?: { readonly count: number };
   /**
    * How it travels: `queue` (SQS, with DelaySeconds up to 15 minutes, or hopping every 15 minutes when no scheduler
    * is configured), or `scheduler` (an EventBridge Scheduler schedule puts it on its queue at its time; it can be

@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { BackoffPolicy } from './backoff.js';
 import type { Duration } from './duration.js';
+import type { DebounceOption, UniqueOption } from './enqueue-control.js';
 import type { ConcurrencyLimit, ThrottleLimit } from './flow-control.js';
 
 /**
@@ -104,6 +105,21 @@ export interface JobOptions<S extends StandardSchemaV1, R> {
   readonly group?: (payload: PayloadOutput<S>) => string;
   /** The priority lane used when an enqueue names none; the queue must declare it. @default the queue's first lane */
   readonly priority?: string;
+  /**
+   * One job per key at a time: while the key is held, an enqueue is not sent and returns `outcome: 'duplicate'`
+   * with the holder's job id. See README "Unique jobs". @default none
+   */
+  readonly unique?: UniqueOption<PayloadOutput<S>>;
+  /**
+   * Enqueues of one key within `wait` of each other run once, with the last payload. See README "Debounce".
+   * @default none
+   */
+  readonly debounce?: DebounceOption<PayloadOutput<S>>;
+  /**
+   * A job not started this long after it is due is recorded as `expired` and never runs (no dead letter).
+   * An enqueue's own `expiresIn` wins. See README "Expiry". @default never
+   */
+  readonly expiresIn?: Duration;
   readonly perform: (payload: PayloadOutput<S>, ctx: JobContext) => Promise<R> | R;
 }
 
@@ -117,4 +133,6 @@ export interface EnqueueOptions {
   readonly jobId?: string;
   /** The priority lane to send to (the queue must declare it). @default the job's `priority` */
   readonly priority?: string;
+  /** Not started this long after it is due: recorded `expired`, never run. @default the job's `expiresIn` */
+  readonly expiresIn?: Duration;
 }

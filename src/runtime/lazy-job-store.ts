@@ -23,5 +23,13 @@ export function createLazyJobStore(build: () => Promise<JobStore>): JobStore {
     noteDeferral: async (input) => (await load()).noteDeferral(input),
     listPauses: async (nowMs) => (await load()).listPauses(nowMs),
     setPause: async (target, change, nowMs) => (await load()).setPause(target, change, nowMs),
+    acquireUnique: async (input) => (await load()).acquireUnique(input),
+    releaseUnique: async (ref) => (await load()).releaseUnique(ref),
+    pushDebounce: async (input) => (await load()).pushDebounce(input),
+    takeDebounce: async (input) => (await load()).takeDebounce(input),
+    recordSkipped: async (input) => (await load()).recordSkipped(input),
+    requestCancel: async (input) => (await load()).requestCancel(input),
+    outboxPending: async (jobId) => (await load()).outboxPending(jobId),
+    clearOutbox: async (jobId) => (await load()).clearOutbox(jobId),
   };
 }

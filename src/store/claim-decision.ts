@@ -1,3 +1,4 @@
+import { UNKNOWN_JOB_NAME } from './record-change.js';
 import type { ClaimInput, ClaimResult, JobRecord } from './types.js';
 
 /** Why a claim may proceed; adapters write differently for each (one write for `absent` and `waiting`). */
@@ -37,6 +38,9 @@ export function isLeaseLive(record: Pick<JobRecord, 'leaseExpiresAtMs'>, nowMs: 
 export function decideClaim(existing: JobRecord | undefined, input: ClaimInput): ClaimDecision {
   if (existing === undefined) return claim('absent', input.attempt);
   if (isExpired(existing, input.nowMs)) return claim('expired', input.attempt);
+  // Before the reuse check: `cancel` writes its record before any run knew the job's name.
+  if (existing.status === 'cancelled' && existing.jobName === UNKNOWN_JOB_NAME)
+    return { kind: 'cancelled', record: existing };
   // Before any status: a succeeded record of another job must not make this one a "duplicate" and drop it.
   const reuse = reusedBy(existing, input);
   if (reuse) return { kind: 'reused', record: existing, why: reuse };
@@ -46,7 +50,13 @@ export function decideClaim(existing: JobRecord | undefined, input: ClaimInput):
     case 'running':
       if (isLeaseLive(existing, input.nowMs))
         return { kind: 'busy', leaseExpiresAtMs: existing.leaseExpiresAtMs! };
+      // Cancelled while it ran, then it crashed: the run that would take over is the retry `cancel` stops.
+      if (existing.cancelRequestedAtMs !== undefined) return { kind: 'cancelled', record: existing };
       return claim('crashed', crashedRunAttempt(existing, input));
+    case 'cancelled':
+      return { kind: 'cancelled', record: existing };
+    case 'expired':
+      return { kind: 'superseded', record: existing };
     case 'dead':
       return input.isRedrive ? claim('waiting', input.attempt) : { kind: 'superseded', record: existing };
     case 'discarded':

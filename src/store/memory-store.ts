@@ -1,9 +1,13 @@
 import { LeaseLostError } from '../errors.js';
 import { decideClaim, isExpired } from './claim-decision.js';
 import { decodeCursor, encodeCursor, listLimit, newestFirst } from './list-query.js';
+import { canSkip, decideCancel } from './enqueue-control-decision.js';
+import { createMemoryEnqueueControl } from './memory-enqueue-control.js';
 import { createMemoryFlowControl } from './memory-flow-control.js';
 import {
   applyChange,
+  cancelChange,
+  cancelRunningChange,
   claimChange,
   deferralChange,
   extendLeaseChange,
@@ -11,6 +15,7 @@ import {
   progressChange,
   type RecordChange,
   releaseChange,
+  skipChange,
   succeedChange,
 } from './record-change.js';
 import type { ClaimInput, ClaimResult, JobRecord, JobStatus, JobStore, ListQuery } from './types.js';
@@ -30,6 +35,7 @@ export function createMemoryJobStore(initial: readonly JobRecord[] = []): JobSto
   // `initial`: records saved by an earlier process (the CLI's local state), taken as they were written.
   const records = new Map<string, JobRecord>(initial.map((r) => [r.jobId, copy(r)]));
   const flow = createMemoryFlowControl();
+  const { outbox: _outbox, ...enqueueControl } = createMemoryEnqueueControl();
   const read = (jobId: string) => copy(records.get(jobId));
   const write = (record: JobRecord) => void records.set(record.jobId, copy(record));
 
@@ -65,6 +71,7 @@ export function createMemoryJobStore(initial: readonly JobRecord[] = []): JobSto
     },
     async extendLease(ref) {
       writeAsRun(ref.jobId, ref.fence, extendLeaseChange(ref.leaseExpiresAtMs));
+      return { cancelRequested: records.get(ref.jobId)?.cancelRequestedAtMs !== undefined };
     },
     async progress(jobId, progress, nowMs) {
       const existing = read(jobId);
@@ -79,6 +86,29 @@ export function createMemoryJobStore(initial: readonly JobRecord[] = []): JobSto
       return listIn(records, query, nowMs);
     },
     ...flow,
+    ...enqueueControl,
+    async recordSkipped(input) {
+      const existing = records.get(input.jobId);
+      if (!canSkip(existing, input.nowMs)) return 'started';
+      const expired = existing !== undefined && isExpired(existing, input.nowMs);
+      write(applyChange(expired ? { fence: existing.fence } : existing, skipChange(input)));
+      return 'recorded';
+    },
+    async requestCancel(input) {
+      const existing = read(input.jobId);
+      const kind = decideCancel(existing, input.nowMs);
+      if (kind === 'finished') return { kind, record: existing! };
+      if (kind === 'running') {
+        const record = applyChange(existing, cancelRunningChange(input.nowMs));
+        write(record);
+        return { kind, record: copy(record) };
+      }
+      const expired = existing !== undefined && isExpired(existing, input.nowMs);
+      const base = expired ? { fence: existing.fence } : existing;
+      const record = applyChange(base, cancelChange(input.jobId, input.nowMs, input.expiresAtSec));
+      write(record);
+      return { kind, record: copy(record) };
+    },
     async noteDeferral(input) {
       const existing = read(input.jobId);
       const expired = existing !== undefined && isExpired(existing, input.nowMs);

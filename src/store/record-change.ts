@@ -4,6 +4,7 @@ import type {
   JobRecord,
   NoteDeferralInput,
   RecordStart,
+  SkipInput,
   SucceededInput,
 } from './types.js';
 import { PAYLOAD_MAX_BYTES, RESULT_MAX_BYTES } from './types.js';
@@ -179,4 +180,70 @@ function outcomeFields(
     expiresAtSec: input.expiresAtSec,
     ...(payload ? { payload: payload.value } : {}),
   };
+}
+
+/**
+ * A job that ends without running: `expired`, or `cancelled`. On a waiting record it changes the status (and
+ * keeps its history); where there is none it creates the whole record; on a cancellation that `cancel` wrote
+ * before any claim (UNKNOWN_JOB_NAME) it fills in the job's name and queue.
+ */
+export function skipChange(input: SkipInput): RecordChange {
+  const payload = storableJson(input.payload, PAYLOAD_MAX_BYTES);
+  return {
+    // The job's name and queue are set, not kept: a cancellation recorded before the claim knew neither.
+    set: {
+      jobName: input.jobName,
+      queue: input.queue,
+      status: input.status,
+      skippedReason: input.reason,
+      updatedAtMs: input.nowMs,
+      finishedAtMs: input.nowMs,
+    },
+    setIfAbsent: {
+      jobId: input.jobId,
+      attempt: 0,
+      nextAttempt: 1,
+      fence: 0,
+      createdAtMs: input.createdAtMs,
+      expiresAtSec: input.expiresAtSec,
+      ...(payload ? { payload: payload.value } : {}),
+    },
+    remove: ['leaseExpiresAtMs', 'deferred'],
+  };
+}
+
+/** The job name (and queue) of a cancellation written before any run knew them. */
+export const UNKNOWN_JOB_NAME = '?';
+
+/**
+ * `cancel` of a job that has not started. Without a record (the job is on its queue, not yet claimed) it
+ * creates a `cancelled` one that knows only the id: the claim fills in nothing, it just honours it. The job's
+ * name and queue are unknown here, so they read `?` until then.
+ */
+export function cancelChange(jobId: string, nowMs: number, expiresAtSec: number): RecordChange {
+  return {
+    set: {
+      status: 'cancelled',
+      cancelRequestedAtMs: nowMs,
+      skippedReason: 'cancelled before it started',
+      updatedAtMs: nowMs,
+      finishedAtMs: nowMs,
+    },
+    setIfAbsent: {
+      jobId,
+      jobName: UNKNOWN_JOB_NAME,
+      queue: UNKNOWN_JOB_NAME,
+      attempt: 0,
+      nextAttempt: 1,
+      fence: 0,
+      createdAtMs: nowMs,
+      expiresAtSec,
+    },
+    remove: ['leaseExpiresAtMs', 'deferred'],
+  };
+}
+
+/** `cancel` of a running job: marked, so its heartbeat aborts `ctx.signal` and its claim of a retry refuses. */
+export function cancelRunningChange(nowMs: number): RecordChange {
+  return { set: { cancelRequestedAtMs: nowMs } };
 }

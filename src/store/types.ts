@@ -1,7 +1,16 @@
 import type { ErrorSummary, FailureRecord } from '../envelope/envelope.js';
 
 /** Every status a job record can have, in lifecycle order: the CLI's and the dashboard's filters list these. */
-export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'retrying', 'dead', 'discarded'] as const;
+export const JOB_STATUSES = [
+  'queued',
+  'running',
+  'succeeded',
+  'retrying',
+  'dead',
+  'discarded',
+  'expired',
+  'cancelled',
+] as const;
 
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
@@ -42,6 +51,13 @@ export interface JobRecord {
    * it off (written best-effort, like progress; the CLI and dashboard show it). Cleared by the next claim or outcome.
    */
   readonly deferred?: DeferralNote;
+  /**
+   * When `cancel` asked for the job to stop (epoch ms): a record that is `cancelled` never runs; a running one
+   * is told through `ctx.signal` where its adapter heartbeats, and no retry of it starts.
+   */
+  readonly cancelRequestedAtMs?: number;
+  /** Why the job ended without running, for `expired` and `cancelled` (`expired 12s after it was due`). */
+  readonly skippedReason?: string;
   /** Epoch seconds after which the record counts as absent (DynamoDB TTL attribute). */
   readonly expiresAtSec: number;
 }
@@ -162,6 +178,8 @@ export type ClaimResult =
       readonly fence: number;
       readonly leaseExpiresAtMs: number;
     }
+  /** `cancel` asked for this job before it started (or during a run whose lease lapsed): never run it. */
+  | { readonly kind: 'cancelled'; readonly record: JobRecord }
   /** Done before: return the stored outcome, do not run. */
   | { readonly kind: 'completed'; readonly record: JobRecord }
   /** Another run holds a live lease: try again after it expires; no attempt used. */
@@ -197,7 +215,7 @@ export interface SucceededInput extends RunRef, RecordStart {
 }
 
 export interface FailedInput extends RunRef, RecordStart {
-  readonly status: 'retrying' | 'dead' | 'discarded';
+  readonly status: 'retrying' | 'dead' | 'discarded' | 'cancelled';
   readonly error: ErrorSummary;
   readonly failures: readonly FailureRecord[];
   /** For `retrying`: the attempt number of the retry message already sent. */
@@ -232,8 +250,13 @@ export interface JobStore {
    * takeover the claimed attempt is higher, and using it would make that message a stale duplicate and drop it.
    */
   release(ref: RunRef & { readonly fence: number; readonly attempt: number }): Promise<void>;
-  /** Pushes the lease of a long run further out. */
-  extendLease(ref: RunRef & { readonly fence: number; readonly leaseExpiresAtMs: number }): Promise<void>;
+  /**
+   * Pushes the lease of a long run further out. Says whether `cancel` asked the job to stop (the worker's
+   * heartbeat then aborts `ctx.signal`).
+   */
+  extendLease(
+    ref: RunRef & { readonly fence: number; readonly leaseExpiresAtMs: number },
+  ): Promise<{ readonly cancelRequested: boolean }>;
   /** Best-effort progress for the dashboard; never fenced, never fatal; ignored once the job has finished. */
   progress(jobId: string, progress: NonNullable<JobRecord['progress']>, nowMs: number): Promise<void>;
   get(jobId: string, nowMs: number): Promise<JobRecord | undefined>;
@@ -269,7 +292,119 @@ export interface JobStore {
     change: { readonly paused: boolean; readonly reason?: string },
     nowMs: number,
   ): Promise<void>;
+
+  // Enqueue control (README "Unique jobs", "Debounce", "Expiry", "Cancel"): the client's and the engine's
+  // decisions about what gets to run, backed by conditional writes.
+
+  /** Takes a unique key for `holder`, unless a live lock of another job holds it. One conditional write. */
+  acquireUnique(input: UniqueInput): Promise<UniqueResult>;
+  /** Frees a unique key if `holder` still holds it (a newer holder's lock is left alone). One write. */
+  releaseUnique(ref: UniqueRef): Promise<void>;
+  /** Records an enqueue of a debounced key: its payload becomes the burst's latest. One write. */
+  pushDebounce(input: DebounceInput): Promise<DebounceWindow>;
+  /**
+   * Asks whether the message carrying `token` runs the burst: it does when its token is the latest, or when the
+   * burst's `maxWait` has passed (the latest payload runs, once). One conditional write.
+   */
+  takeDebounce(input: TakeDebounceInput): Promise<TakeDebounceResult>;
+  /**
+   * Records a job that ends without running (`expired`, or `cancelled` found at a claim-less start): creates the
+   * record or moves a `queued`/`retrying` one; a record that started or finished is left alone (`started`).
+   */
+  recordSkipped(input: SkipInput): Promise<'recorded' | 'started'>;
+  /** `cancel`: stops the job if it has not started, marks a running one, and says which. One conditional write. */
+  requestCancel(input: CancelInput): Promise<CancelRequestResult>;
+  /** The outbox relay: whether a job put in the outbox by a committed transaction is still to send. */
+  outboxPending(jobId: string): Promise<boolean>;
+  /** The outbox relay, after the send: the entry is done. A missing entry is not an error. */
+  clearOutbox(jobId: string): Promise<void>;
 }
+
+export interface UniqueInput {
+  /** Scoped by job name by the caller: `<job name>/<key>`. */
+  readonly key: string;
+  /** The job id that takes the key. */
+  readonly holder: string;
+  readonly nowMs: number;
+  /** When the lock frees itself whatever happens. */
+  readonly lockExpiresAtMs: number;
+}
+
+export type UniqueResult =
+  /** The key is `holder`'s now (or already was: a retried enqueue of the same job). */
+  | { readonly kind: 'acquired' }
+  /** Another job holds it. */
+  | { readonly kind: 'held'; readonly holder: string; readonly lockExpiresAtMs: number };
+
+export interface UniqueRef {
+  readonly key: string;
+  readonly holder: string;
+  readonly nowMs: number;
+}
+
+export interface DebounceInput {
+  /** Scoped by job name by the caller: `<job name>/<key>`. */
+  readonly key: string;
+  /** Unique per enqueue: the message that carries it runs the burst only if it is still the latest. */
+  readonly token: string;
+  /** The job id a new burst takes; a burst already open keeps its own. */
+  readonly jobId: string;
+  /** The enqueued envelope's payload, which the run of the burst gets if this enqueue stays the latest. */
+  readonly payload: unknown;
+  readonly nowMs: number;
+  /** For a new burst: when it runs at the latest (`maxWait` after now), absent for no limit. */
+  readonly deadlineMs?: number;
+  /** When the item expires whatever happens (well after the burst's last possible run). */
+  readonly expiresAtSec: number;
+}
+
+/** The burst an enqueue joined (or opened). */
+export interface DebounceWindow {
+  readonly jobId: string;
+  readonly firstAtMs: number;
+  readonly deadlineMs?: number;
+  /** Enqueues in the burst so far, this one included. */
+  readonly count: number;
+}
+
+export interface TakeDebounceInput {
+  readonly key: string;
+  readonly token: string;
+  readonly nowMs: number;
+}
+
+export type TakeDebounceResult =
+  /** Run the burst, with this payload (the latest), as `jobId`. */
+  | { readonly kind: 'run'; readonly jobId: string; readonly payload: unknown; readonly count: number }
+  /** A later enqueue carries the burst (or it already ran): acknowledge this message without running. */
+  | { readonly kind: 'superseded' };
+
+export interface SkipInput {
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly queue: string;
+  readonly status: 'expired' | 'cancelled';
+  readonly reason: string;
+  readonly createdAtMs: number;
+  readonly nowMs: number;
+  readonly expiresAtSec: number;
+  readonly payload?: unknown;
+}
+
+export interface CancelInput {
+  readonly jobId: string;
+  readonly nowMs: number;
+  /** For a record the cancellation creates (the job has not been claimed yet). */
+  readonly expiresAtSec: number;
+}
+
+export type CancelRequestResult =
+  /** It had not started: its record is `cancelled` now, and a claim of it never runs it. */
+  | { readonly kind: 'cancelled'; readonly record?: JobRecord }
+  /** It is running: marked, so its heartbeat aborts `ctx.signal` and no retry starts. */
+  | { readonly kind: 'running'; readonly record: JobRecord }
+  /** It had already ended: nothing changed. */
+  | { readonly kind: 'finished'; readonly record: JobRecord };
 
 export const RESULT_MAX_BYTES = 32_768;
 export const PAYLOAD_MAX_BYTES = 4_096;

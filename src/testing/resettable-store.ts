@@ -22,6 +22,14 @@ export function createResettableStore(): { readonly store: JobStore; reset(): vo
     noteDeferral: (input) => current.noteDeferral(input),
     listPauses: (nowMs) => current.listPauses(nowMs),
     setPause: (target, change, nowMs) => current.setPause(target, change, nowMs),
+    acquireUnique: (input) => current.acquireUnique(input),
+    releaseUnique: (ref) => current.releaseUnique(ref),
+    pushDebounce: (input) => current.pushDebounce(input),
+    takeDebounce: (input) => current.takeDebounce(input),
+    recordSkipped: (input) => current.recordSkipped(input),
+    requestCancel: (input) => current.requestCancel(input),
+    outboxPending: (jobId) => current.outboxPending(jobId),
+    clearOutbox: (jobId) => current.clearOutbox(jobId),
   };
   return {
     store,
