@@ -4,11 +4,13 @@ import { EnqueueFailedError } from '../errors.js';
 import type { LaneMap } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { JobScheduler } from '../schedule/types.js';
+import type { JobStore } from '../store/types.js';
 import type { Transport } from '../transport/types.js';
 import { prepareOrReject } from './enqueue-rejection.js';
 import type { PreparedJob } from './prepare.js';
 import { queueKindOf } from './queue-fit.js';
 import { scheduleMethods } from './schedule-client.js';
+import { transactItemsMethod } from './transact-items.js';
 import type { EnqueuedJob, EnqueueFailure, WharfClient } from './types.js';
 
 export interface ClientOptions {
@@ -32,6 +34,16 @@ export interface ClientOptions {
    * WHARF_LANES_<QUEUE>. @default none: no queue has lanes, and any `priority` is refused
    */
   readonly lanes?: LaneMap;
+  /**
+   * The job store: unique keys and debounced bursts are items in it (README "Unique jobs", "Debounce"), and
+   * `cancel` writes its cancellation there. @default none: a unique or debounced job is refused at enqueue, and
+   * `cancel` can only delete pending schedules
+   */
+  readonly store?: JobStore;
+  /** The job table that `transactItems` puts outbox entries in (README "Enqueue after commit"). @default none */
+  readonly outboxTable?: string;
+  /** How long a cancellation of a job not yet claimed is kept. @default 30 days (the engine's record retention) */
+  readonly recordRetentionMs?: number;
 }
 
 /**
@@ -75,9 +87,10 @@ export function createClient(options: ClientOptions): WharfClient {
             ),
           });
       });
-      return { enqueued: done, failed };
+      return { enqueued: done, duplicates: [], failed };
     },
     ...scheduleMethods(deps),
+    transactItems: transactItemsMethod(deps),
   };
   return client;
 }
@@ -96,6 +109,7 @@ function sendAll(deps: ClientOptions & { readonly clock: Clock }, jobs: readonly
 
 function enqueued(job: PreparedJob, outcome: Extract<DispatchOutcome, { ok: true }>): EnqueuedJob {
   return {
+    outcome: 'enqueued',
     jobId: job.jobId,
     jobName: job.jobName,
     queue: job.queue,

@@ -4,19 +4,16 @@ import { routeOf } from '../dispatch/route.js';
 import { decodeEnvelope } from '../envelope/decode.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { ConfigError, EnqueueFailedError, InvalidOptionsError, SchedulerError } from '../errors.js';
-import { derivedJobId } from '../job/define-job.js';
 import type { JobRegistry } from '../job/registry.js';
 import { toRecurringSchedule } from '../schedule/define-recurring.js';
 import type { JobScheduler } from '../schedule/types.js';
 import type { Transport } from '../transport/types.js';
+import { type CancelDeps, cancelJob, meantIds } from './cancel.js';
 import { resolveRunAt } from './prepare.js';
 import type { CancelResult, JobRef, RescheduleOptions, RescheduleResult, WharfClient } from './types.js';
 
-interface Deps {
+interface Deps extends CancelDeps {
   readonly transport: Transport;
-  readonly clock: Clock;
-  readonly scheduler?: JobScheduler;
-  readonly registry?: JobRegistry;
 }
 
 export const NO_SCHEDULER =
@@ -31,12 +28,7 @@ export function scheduleMethods(
   deps: Deps,
 ): Pick<WharfClient, 'cancel' | 'reschedule' | 'upsertRecurring' | 'deleteRecurring'> {
   return {
-    async cancel(job): Promise<CancelResult> {
-      const jobId = idOf(job);
-      if (!deps.scheduler) return { outcome: 'not-scheduled', jobId, reason: NO_SCHEDULER };
-      if (await deps.scheduler.cancel(jobId)) return { outcome: 'cancelled', jobId };
-      return { outcome: 'not-scheduled', jobId, reason: notPending(deps, jobId) };
-    },
+    cancel: (job): Promise<CancelResult> => cancelJob(deps, idOf(job)),
     reschedule: (job, when) => reschedule(deps, idOf(job), when),
     async upsertRecurring(task) {
       const scheduler = requireScheduler(deps, 'upsertRecurring');
@@ -98,19 +90,10 @@ function idOf(job: JobRef): string {
   ]);
 }
 
-/**
- * NOT_PENDING, and when the id looks like what a `jobId` function returned rather than the job id it became
- * (`'i1'` for `'send-invoice:i1'`), the ids it may have meant: that mix-up is the likeliest reason for a miss.
- */
+/** NOT_PENDING, and the ids it may have meant when it looks like what a `jobId` function returned. */
 function notPending(deps: Deps, jobId: string): string {
-  const deriving = deps.registry?.jobs.filter((job) => job.deriveJobId) ?? [];
-  if (deriving.some((job) => jobId.startsWith(`${job.name}:`))) return NOT_PENDING;
-  const meant = deriving.map((job) => JSON.stringify(derivedJobId(job.name, jobId)));
-  if (meant.length === 0) return NOT_PENDING;
-  return (
-    `${NOT_PENDING}. An id from a job's jobId function starts with the job's name: did you mean ` +
-    `${meant.join(' or ')}? performLater returns the full id as jobId, and job.jobIdFor(payload) computes it`
-  );
+  const meant = meantIds(deps.registry, jobId);
+  return meant ? `${NOT_PENDING}. ${meant}` : NOT_PENDING;
 }
 
 function requireScheduler(deps: Deps, method: string): JobScheduler {

@@ -52,7 +52,13 @@ export interface RescheduleOptions {
  *   runs, or no store or scheduler is configured).
  */
 export type CancelResult =
-  | { readonly outcome: 'cancelled'; readonly jobId: string; readonly where: 'schedule' | 'queue' }
+  | {
+      readonly outcome: 'cancelled';
+      readonly jobId: string;
+      readonly where: 'schedule' | 'queue';
+      /** Set when no run of the id was seen yet and it looks mistyped: the ids it may have meant. */
+      readonly note?: string;
+    }
   | { readonly outcome: 'signalled'; readonly jobId: string; readonly reason: string }
   | { readonly outcome: 'not-cancelled'; readonly jobId: string; readonly reason: string };
 

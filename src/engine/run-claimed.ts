@@ -157,12 +157,20 @@ async function claim(o: ResolvedEngineOptions, base: RunState): Promise<RunState
     case 'superseded':
       emit(o, base, { type: 'superseded' });
       return { action: 'ack', outcome: 'superseded' };
+    case 'cancelled':
+      return cancelledAtClaim(o, base, result.record);
     case 'busy':
       // A concurrent duplicate: never reported as success, never charged an attempt.
       return defer(o, base, 'busy', Math.max(1_000, result.leaseExpiresAtMs - now + 1_000));
     case 'reused':
       return reusedId(o, base, result.record, result.why);
   }
+}
+
+/** `cancel` came first: the message goes unrun (WIP: the record's name is filled in by the engine slice). */
+function cancelledAtClaim(o: ResolvedEngineOptions, base: RunState, _record: JobRecord): Disposition {
+  emit(o, base, { type: 'superseded' });
+  return { action: 'ack', outcome: 'superseded' };
 }
 
 /**

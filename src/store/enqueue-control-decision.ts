@@ -1,6 +1,14 @@
 import { isExpired } from './claim-decision.js';
 import { UNKNOWN_JOB_NAME } from './record-change.js';
-import type { CancelRequestResult, JobRecord, JobStatus, TakeDebounceResult, UniqueInput, UniqueResult } from './types.js';
+import type {
+  CancelRequestResult,
+  JobRecord,
+  JobStatus,
+  TakeDebounceInput,
+  TakeDebounceResult,
+  UniqueInput,
+  UniqueResult,
+} from './types.js';
 
 // The rules of unique keys, debounced bursts and cancellation, applied to what an adapter read; the DynamoDB
 // adapter evaluates the same rules in its condition expressions and applies these to the item a failed condition
@@ -24,23 +32,34 @@ export interface DebounceBurst {
   readonly jobId: string;
   readonly payload: unknown;
   readonly firstAtMs: number;
+  /** The latest enqueue's time: the burst is due `wait` after it. */
+  readonly lastAtMs: number;
   readonly deadlineMs?: number;
   readonly count: number;
 }
 
 /**
- * The message with the latest token runs the burst. So does any message of a burst whose `maxWait` deadline has
- * passed (the latest payload, once: the take removes the burst); its latest message then finds none.
+ * How long past a burst's due time its latest message may still arrive (SQS delays and polling are not exact)
+ * before an earlier message of the burst runs it instead.
  */
-export function decideTakeDebounce(
-  burst: DebounceBurst | undefined,
-  token: string,
-  nowMs: number,
-): TakeDebounceResult {
-  if (!burst) return { kind: 'superseded' };
-  const due = burst.token === token || (burst.deadlineMs !== undefined && burst.deadlineMs <= nowMs);
-  if (!due) return { kind: 'superseded' };
-  return { kind: 'run', jobId: burst.jobId, payload: burst.payload, count: burst.count };
+export const DEBOUNCE_GRACE_MS = 5_000;
+
+/** When a burst is due: `wait` after its latest enqueue, or at its `maxWait` deadline if that is sooner. */
+export function burstDueAtMs(burst: DebounceBurst, waitMs: number): number {
+  return Math.min(burst.deadlineMs ?? Number.POSITIVE_INFINITY, burst.lastAtMs + waitMs);
+}
+
+/**
+ * The message with the latest token runs its burst. An earlier message waits for the burst's due time and the
+ * grace; by then the latest has run it (and the earlier one finds its burst gone), or the latest never arrived
+ * and the earlier one runs the latest payload. Either way the burst runs once: the take removes it.
+ */
+export function decideTakeDebounce(burst: DebounceBurst | undefined, input: TakeDebounceInput): TakeDebounceResult {
+  if (!burst || burst.jobId !== input.jobId) return { kind: 'superseded' };
+  const run = { kind: 'run', jobId: burst.jobId, payload: burst.payload, count: burst.count } as const;
+  if (burst.token === input.token) return run;
+  const untilMs = burstDueAtMs(burst, input.waitMs) + DEBOUNCE_GRACE_MS;
+  return input.nowMs >= untilMs ? run : { kind: 'wait', untilMs };
 }
 
 /** Statuses that have not started: a cancellation makes them `cancelled`. */

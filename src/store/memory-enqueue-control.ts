@@ -33,12 +33,19 @@ export function createMemoryEnqueueControl(): EnqueueControl & { readonly outbox
     async pushDebounce(input) {
       const open = bursts.get(input.key);
       const burst: DebounceBurst = open
-        ? { ...open, token: input.token, payload: structuredClone(input.payload), count: open.count + 1 }
+        ? {
+            ...open,
+            token: input.token,
+            payload: structuredClone(input.payload),
+            lastAtMs: input.nowMs,
+            count: open.count + 1,
+          }
         : {
             token: input.token,
             jobId: input.jobId,
             payload: structuredClone(input.payload),
             firstAtMs: input.nowMs,
+            lastAtMs: input.nowMs,
             ...(input.deadlineMs === undefined ? {} : { deadlineMs: input.deadlineMs }),
             count: 1,
           };
@@ -52,7 +59,7 @@ export function createMemoryEnqueueControl(): EnqueueControl & { readonly outbox
     },
     async takeDebounce(input) {
       const burst = bursts.get(input.key);
-      const result = decideTakeDebounce(burst, input.token, input.nowMs);
+      const result = decideTakeDebounce(burst, input);
       if (result.kind === 'run') bursts.delete(input.key);
       return result.kind === 'run' ? { ...result, payload: structuredClone(result.payload) } : result;
     },

@@ -303,8 +303,8 @@ export interface JobStore {
   /** Records an enqueue of a debounced key: its payload becomes the burst's latest. One write. */
   pushDebounce(input: DebounceInput): Promise<DebounceWindow>;
   /**
-   * Asks whether the message carrying `token` runs the burst: it does when its token is the latest, or when the
-   * burst's `maxWait` has passed (the latest payload runs, once). One conditional write.
+   * Asks whether the message carrying `token` runs its burst: it does when its token is the latest, or when the
+   * burst is overdue (the latest payload runs, once: the take removes the burst). One conditional write.
    */
   takeDebounce(input: TakeDebounceInput): Promise<TakeDebounceResult>;
   /**
@@ -370,14 +370,24 @@ export interface DebounceWindow {
 export interface TakeDebounceInput {
   readonly key: string;
   readonly token: string;
+  /** The burst this message belongs to (its envelope's id): a message of a burst that already ran is superseded. */
+  readonly jobId: string;
+  /** The job's `wait`: the burst is due `wait` after its latest enqueue (or at its deadline). */
+  readonly waitMs: number;
   readonly nowMs: number;
 }
 
 export type TakeDebounceResult =
   /** Run the burst, with this payload (the latest), as `jobId`. */
   | { readonly kind: 'run'; readonly jobId: string; readonly payload: unknown; readonly count: number }
-  /** A later enqueue carries the burst (or it already ran): acknowledge this message without running. */
-  | { readonly kind: 'superseded' };
+  /** Its burst already ran (or never opened): acknowledge this message without running. */
+  | { readonly kind: 'superseded' }
+  /**
+   * A later enqueue carries the burst, which is not due yet: come back at `untilMs` (the burst's due time and a
+   * grace). By then the later message has run it, or it never arrived (its send failed) and this one runs it:
+   * an enqueue that was answered `enqueued` is never lost to a later one that failed.
+   */
+  | { readonly kind: 'wait'; readonly untilMs: number };
 
 export interface SkipInput {
   readonly jobId: string;

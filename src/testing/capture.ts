@@ -114,7 +114,11 @@ export function createCapturingEnqueuer(state: CaptureState): Enqueuer {
     },
     async enqueueMany(requests) {
       const prepared = await prepareOrReject(requests, state.clock, state.registry, true, 'unchecked');
-      return { enqueued: prepared.map((job, i) => keep(state, requests[i]!, job)), failed: [] };
+      return {
+        enqueued: prepared.map((job, i) => keep(state, requests[i]!, job)),
+        duplicates: [],
+        failed: [],
+      };
     },
   };
 }
@@ -123,6 +127,7 @@ function keep(state: CaptureState, request: EnqueueRequest, prepared: PreparedJo
   state.jobs.set(request.job.name, request.job as AnyJob);
   addMessage(state, prepared.queue, prepared.message, prepared.runAtMs, state.running);
   return {
+    outcome: 'enqueued',
     jobId: prepared.jobId,
     jobName: prepared.jobName,
     queue: prepared.queue,

@@ -1,0 +1,96 @@
+import type { Clock } from '../clock.js';
+import { derivedJobId, type JobDefinition } from '../job/define-job.js';
+import type { JobRegistry } from '../job/registry.js';
+import type { JobScheduler } from '../schedule/types.js';
+import type { JobStore } from '../store/types.js';
+import type { CancelResult } from './types.js';
+
+export interface CancelDeps {
+  readonly clock: Clock;
+  readonly scheduler?: JobScheduler;
+  readonly store?: JobStore;
+  readonly registry?: JobRegistry;
+  /** How long a cancellation of a job not yet claimed is kept (the engine's record retention). */
+  readonly recordRetentionMs?: number;
+}
+
+const DEFAULT_RETENTION_MS = 30 * 86_400_000;
+
+/**
+ * Runs claim before they start in exactly-once mode and on a FIFO queue (a `group`), so only they can honour a
+ * cancellation of a job already on its queue.
+ */
+function claimsItsRuns(job: JobDefinition): boolean {
+  return job.options.idempotency === 'exactly-once' || job.options.flow.group !== undefined;
+}
+
+/**
+ * Stops a job wherever it is (README "Cancel"): its pending schedule is deleted; otherwise a cancellation is
+ * written that its claim honours, or its running record is marked so its heartbeat aborts `ctx.signal`. A job
+ * whose runs do not claim (tracked or off, as far as the registry can tell) is not written to: it would run
+ * anyway, and the result says so instead.
+ */
+export async function cancelJob(deps: CancelDeps, jobId: string): Promise<CancelResult> {
+  if (deps.scheduler && (await deps.scheduler.cancel(jobId)))
+    return { outcome: 'cancelled', jobId, where: 'schedule' };
+  if (!deps.store) {
+    return {
+      outcome: 'not-cancelled',
+      jobId,
+      reason: deps.scheduler
+        ? 'no pending schedule has this job id, and no job table is configured (WHARF_TABLE_NAME), so a job on its queue cannot be cancelled'
+        : 'neither a scheduler nor a job table is configured, so nothing can be cancelled',
+    };
+  }
+  const now = deps.clock.nowMs();
+  const known = await deps.store.get(jobId, now);
+  const job = deps.registry && jobOfId(deps.registry, jobId, known?.jobName);
+  if (job && !claimsItsRuns(job) && known?.status !== 'running') {
+    return {
+      outcome: 'not-cancelled',
+      jobId,
+      reason: `job "${job.name}" is ${job.options.idempotency}: its runs do not claim before they start, so a message on its queue cannot be stopped. Give it idempotency: 'exactly-once' to make it cancellable on its queue`,
+    };
+  }
+  const result = await deps.store.requestCancel({
+    jobId,
+    nowMs: now,
+    expiresAtSec: Math.ceil((now + (deps.recordRetentionMs ?? DEFAULT_RETENTION_MS)) / 1000),
+  });
+  switch (result.kind) {
+    case 'cancelled': {
+      // No record yet is what a job on its queue looks like, and also what a mistyped id looks like.
+      const meant = known ? undefined : meantIds(deps.registry, jobId);
+      return { outcome: 'cancelled', jobId, where: 'queue', ...(meant ? { note: meant } : {}) };
+    }
+    case 'running':
+      return {
+        outcome: 'signalled',
+        jobId,
+        reason:
+          'it is running: ctx.signal aborts at its next heartbeat in a worker process (on Lambda the run goes on to its end), and no retry of it starts',
+      };
+    case 'finished':
+      return { outcome: 'not-cancelled', jobId, reason: `it had already ended (${result.record.status})` };
+  }
+}
+
+/** The job an id belongs to, when the registry can tell: its record names it, or the id derives from its name. */
+function jobOfId(registry: JobRegistry, jobId: string, recordedName?: string): JobDefinition | undefined {
+  if (recordedName !== undefined) return registry.get(recordedName);
+  const separator = jobId.indexOf(':');
+  if (separator <= 0) return undefined;
+  const job = registry.get(jobId.slice(0, separator));
+  return job?.deriveJobId ? job : undefined;
+}
+
+/**
+ * When an id looks like what a `jobId` function returned rather than the job id it became (`'i1'` for
+ * `'send-invoice:i1'`), the ids it may have meant: that mix-up is the likeliest reason an id is not found.
+ */
+export function meantIds(registry: JobRegistry | undefined, jobId: string): string | undefined {
+  const deriving = registry?.jobs.filter((job) => job.deriveJobId) ?? [];
+  if (deriving.length === 0 || deriving.some((job) => jobId.startsWith(`${job.name}:`))) return undefined;
+  const meant = deriving.map((job) => JSON.stringify(derivedJobId(job.name, jobId)));
+  return `An id from a job's jobId function starts with the job's name: did you mean ${meant.join(' or ')}? performLater returns the full id as jobId, and job.jobIdFor(payload) computes it`;
+}
