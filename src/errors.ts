@@ -36,7 +36,9 @@ export type WharfErrorCode =
    */
   | 'WHARF_JOB_ID_REUSED'
   /** A message whose attempt is past its job's maximum on arrival: dead-lettered without running. */
-  | 'WHARF_INVALID_ATTEMPT';
+  | 'WHARF_INVALID_ATTEMPT'
+  /** `cancel` asked a running job to stop: its `ctx.signal` aborts with this reason, and it is recorded `cancelled`. */
+  | 'WHARF_CANCELLED';
 
 export class WharfError extends Error {
   readonly code: WharfErrorCode;
@@ -259,6 +261,17 @@ export class InvalidAttemptError extends WharfError {
   constructor(message: string, options?: ErrorOptions) {
     super('WHARF_INVALID_ATTEMPT', message, options);
     this.name = 'InvalidAttemptError';
+  }
+}
+
+/**
+ * `client.cancel` asked the running job to stop (README "Cancel"): `ctx.signal` aborts with this error as its
+ * reason. A run that then ends with an error is recorded `cancelled`, never retried.
+ */
+export class JobCancelledError extends WharfError {
+  constructor(jobId: string) {
+    super('WHARF_CANCELLED', `Job ${jobId} was cancelled while it ran`);
+    this.name = 'JobCancelledError';
   }
 }
 

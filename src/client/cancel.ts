@@ -14,7 +14,8 @@ export interface CancelDeps {
   readonly recordRetentionMs?: number;
 }
 
-const DEFAULT_RETENTION_MS = 30 * 86_400_000;
+/** The engine's default record retention (EngineOptions.recordRetention). */
+const DEFAULT_RETENTION_MS = 7 * 86_400_000;
 
 /**
  * Runs claim before they start in exactly-once mode and on a FIFO queue (a `group`), so only they can honour a
@@ -44,6 +45,8 @@ export async function cancelJob(deps: CancelDeps, jobId: string): Promise<Cancel
   }
   const now = deps.clock.nowMs();
   const known = await deps.store.get(jobId, now);
+  const wrongId = known ? undefined : await mistyped(deps, jobId, now);
+  if (wrongId) return { outcome: 'not-cancelled', jobId, reason: wrongId };
   const job = deps.registry && jobOfId(deps.registry, jobId, known?.jobName);
   if (job && !claimsItsRuns(job) && known?.status !== 'running') {
     return {
@@ -89,8 +92,27 @@ function jobOfId(registry: JobRegistry, jobId: string, recordedName?: string): J
  * `'send-invoice:i1'`), the ids it may have meant: that mix-up is the likeliest reason an id is not found.
  */
 export function meantIds(registry: JobRegistry | undefined, jobId: string): string | undefined {
+  const meant = meantIdList(registry, jobId);
+  if (meant.length === 0) return undefined;
+  return `An id from a job's jobId function starts with the job's name: did you mean ${meant.map((id) => JSON.stringify(id)).join(' or ')}? performLater returns the full id as jobId, and job.jobIdFor(payload) computes it`;
+}
+
+function meantIdList(registry: JobRegistry | undefined, jobId: string): string[] {
   const deriving = registry?.jobs.filter((job) => job.deriveJobId) ?? [];
-  if (deriving.length === 0 || deriving.some((job) => jobId.startsWith(`${job.name}:`))) return undefined;
-  const meant = deriving.map((job) => JSON.stringify(derivedJobId(job.name, jobId)));
-  return `An id from a job's jobId function starts with the job's name: did you mean ${meant.join(' or ')}? performLater returns the full id as jobId, and job.jobIdFor(payload) computes it`;
+  if (deriving.some((job) => jobId.startsWith(`${job.name}:`))) return [];
+  return deriving.map((job) => derivedJobId(job.name, jobId));
+}
+
+/**
+ * No run of this id was seen: before writing a cancellation for it, the ids it may have meant are looked up (a
+ * record or a pending schedule), so a mistyped id is answered as one instead of "cancelled".
+ */
+async function mistyped(deps: CancelDeps, jobId: string, nowMs: number): Promise<string | undefined> {
+  for (const meant of meantIdList(deps.registry, jobId)) {
+    const exists =
+      (await deps.store?.get(meant, nowMs)) !== undefined ||
+      (deps.scheduler !== undefined && (await deps.scheduler.getJob(meant)) !== undefined);
+    if (exists) return `no job has the id ${JSON.stringify(jobId)}. ${meantIds(deps.registry, jobId)}`;
+  }
+  return undefined;
 }

@@ -6,6 +6,7 @@ import type { JobRegistry } from '../job/registry.js';
 import type { JobScheduler } from '../schedule/types.js';
 import type { JobStore } from '../store/types.js';
 import type { Transport } from '../transport/types.js';
+import { type Admission, admit } from './admission.js';
 import { prepareOrReject } from './enqueue-rejection.js';
 import type { PreparedJob } from './prepare.js';
 import { queueKindOf } from './queue-fit.js';
@@ -42,7 +43,7 @@ export interface ClientOptions {
   readonly store?: JobStore;
   /** The job table that `transactItems` puts outbox entries in (README "Enqueue after commit"). @default none */
   readonly outboxTable?: string;
-  /** How long a cancellation of a job not yet claimed is kept. @default 30 days (the engine's record retention) */
+  /** How long a cancellation of a job not yet claimed is kept. @default 7 days (the engine's record retention) */
   readonly recordRetentionMs?: number;
 }
 
@@ -59,35 +60,50 @@ export function createClient(options: ClientOptions): WharfClient {
   const client: WharfClient = {
     async enqueue(request) {
       const [job] = await prepareOrReject([request], clock, options.registry, false, lanes, queueKind);
-      const [outcome] = await sendAll(deps, [job!]);
+      const [admission] = await admit(deps, [job!]);
+      if (admission!.kind === 'duplicate') return duplicateOf(admission!.job, admission!.holder);
+      const [outcome] = await sendAll(deps, [admission!.job]);
       if (!outcome?.ok) {
+        await giveBack(deps, [admission!]);
         throw new EnqueueFailedError(
-          `Could not enqueue ${request.job.name} ${job!.jobId}: ${outcome?.detail ?? 'no outcome'}`,
+          `Could not enqueue ${request.job.name} ${admission!.job.jobId}: ${outcome?.detail ?? 'no outcome'}`,
           outcome?.cause ? { cause: outcome.cause } : undefined,
         );
       }
-      return enqueued(job!, outcome);
+      return enqueued(admission!, outcome);
     },
     async enqueueMany(requests) {
       const prepared = await prepareOrReject(requests, clock, options.registry, true, lanes, queueKind);
-      const outcomes = await sendAll(deps, prepared);
+      const admissions = await admit(deps, prepared);
+      const sending = admissions.flatMap((a, index) => (a.kind === 'send' ? [{ a, index }] : []));
+      const outcomes = await sendAll(
+        deps,
+        sending.map(({ a }) => a.job),
+      );
       const failed: EnqueueFailure[] = [];
       const done: EnqueuedJob[] = [];
-      prepared.forEach((job, index) => {
-        const outcome = outcomes[index];
-        if (outcome?.ok) done.push(enqueued(job, outcome));
+      sending.forEach(({ a, index }, i) => {
+        const outcome = outcomes[i];
+        if (outcome?.ok) done.push(enqueued(a, outcome));
         else
           failed.push({
             index,
-            jobName: job.jobName,
-            jobId: job.jobId,
+            jobName: a.job.jobName,
+            jobId: a.job.jobId,
             error: new EnqueueFailedError(
               outcome?.detail ?? 'no outcome',
               outcome?.cause ? { cause: outcome.cause } : undefined,
             ),
           });
       });
-      return { enqueued: done, duplicates: [], failed };
+      await giveBack(
+        deps,
+        failed.map((f) => admissions[f.index]!),
+      );
+      const duplicates = admissions.flatMap((a, index) =>
+        a.kind === 'duplicate' ? [{ ...duplicateOf(a.job, a.holder), index }] : [],
+      );
+      return { enqueued: done, duplicates, failed };
     },
     ...scheduleMethods(deps),
     transactItems: transactItemsMethod(deps),
@@ -107,7 +123,11 @@ function sendAll(deps: ClientOptions & { readonly clock: Clock }, jobs: readonly
   );
 }
 
-function enqueued(job: PreparedJob, outcome: Extract<DispatchOutcome, { ok: true }>): EnqueuedJob {
+function enqueued(
+  admission: Extract<Admission, { kind: 'send' }>,
+  outcome: Extract<DispatchOutcome, { ok: true }>,
+): EnqueuedJob {
+  const { job } = admission;
   return {
     outcome: 'enqueued',
     jobId: job.jobId,
@@ -115,7 +135,34 @@ function enqueued(job: PreparedJob, outcome: Extract<DispatchOutcome, { ok: true
     queue: job.queue,
     ...(job.lane === undefined ? {} : { lane: job.lane }),
     runAtMs: job.runAtMs,
+    ...(job.envelope.expiresAtMs === undefined ? {} : { expiresAtMs: job.envelope.expiresAtMs }),
+    ...(admission.debounced ? { debounced: admission.debounced } : {}),
     ...(outcome.messageId ? { messageId: outcome.messageId } : {}),
     via: outcome.via,
   };
+}
+
+/** Not sent: the job that holds the key is the one the caller hears about. */
+export function duplicateOf(job: PreparedJob, holder: string): EnqueuedJob {
+  return {
+    outcome: 'duplicate',
+    jobId: holder,
+    jobName: job.jobName,
+    queue: job.queue,
+    ...(job.lane === undefined ? {} : { lane: job.lane }),
+    runAtMs: job.runAtMs,
+  };
+}
+
+/**
+ * A unique key taken for a send that failed goes back at once, so the caller's retry is not its own duplicate.
+ * Best-effort: if that fails too, the lock's expiry frees the key.
+ */
+async function giveBack(deps: ClientOptions & { readonly clock: Clock }, admissions: readonly Admission[]) {
+  await Promise.all(
+    admissions.map(async (a) => {
+      if (a.kind !== 'send' || !a.lock || !deps.store) return;
+      await deps.store.releaseUnique({ ...a.lock, nowMs: deps.clock.nowMs() }).catch(() => undefined);
+    }),
+  );
 }

@@ -5,7 +5,8 @@ import { toOutgoing } from '../envelope/outgoing.js';
 import { errorMessage } from '../errors.js';
 import { derivedJobId } from '../job/define-job.js';
 import { parseDuration } from '../job/duration.js';
-import { flowKeysAtEnqueue } from '../job/flow-keys.js';
+import { type ResolvedDebounce, type ResolvedUnique, resolveExpiresIn } from '../job/enqueue-control.js';
+import { flowKeysAtEnqueue, limitKey } from '../job/flow-keys.js';
 import { type LaneMap, lanesOf, routeToLane } from '../job/lanes.js';
 import type { EnqueueOptions } from '../job/types.js';
 import { validatePayload } from '../job/validate-payload.js';
@@ -13,7 +14,7 @@ import { SQS_LIMITS } from '../transport/message-limits.js';
 import type { OutgoingMessage } from '../transport/types.js';
 import type { EnqueueRequest } from './types.js';
 
-const OPTION_KEYS = ['delay', 'at', 'jobId', 'priority'];
+const OPTION_KEYS = ['delay', 'at', 'jobId', 'priority', 'expiresIn'];
 const MAX_JOB_ID_CHARS = 512;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being rejected
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
@@ -31,6 +32,10 @@ export interface PreparedJob {
   readonly message: OutgoingMessage;
   /** What the message carries, for a route other than the queue (a schedule's Input). */
   readonly envelope: Envelope;
+  /** The job's unique key, scoped by job name, and its rule (README "Unique jobs"). */
+  readonly unique?: { readonly key: string; readonly rule: ResolvedUnique };
+  /** The job's debounce key, scoped by job name, and its rule (README "Debounce"). */
+  readonly debounce?: { readonly key: string; readonly rule: ResolvedDebounce };
 }
 
 export type Prepared =
@@ -64,6 +69,14 @@ export async function prepare(request: EnqueueRequest, clock: Clock, lanes: Know
 
   const now = clock.nowMs();
   const runAtMs = resolveRunAt(options, now, optionProblems);
+  if (job.options.enqueue.debounce && (options?.delay !== undefined || options?.at !== undefined))
+    optionProblems.push(
+      'delay/at: a debounced job runs `wait` after the last enqueue of its burst, so it takes neither',
+    );
+  const expiresInMs =
+    options?.expiresIn === undefined
+      ? job.options.enqueue.expiresInMs
+      : resolveExpiresIn(options.expiresIn, 'expiresIn', optionProblems);
   const json = serialize(payload);
   if (!json.ok) return { ok: false, payloadProblems: [json.problem], optionProblems };
   // Refused here, not dead-lettered by the worker: what passes at enqueue is what the worker will run.
@@ -72,6 +85,7 @@ export async function prepare(request: EnqueueRequest, clock: Clock, lanes: Know
   const validation = await validatePayload(job.schema, JSON.parse(json.text));
   const payloadProblems: string[] = validation.ok ? [] : [...validation.issues];
   const keys = validation.ok ? flowKeysAtEnqueue(job, validation.value, payloadProblems) : {};
+  const control = validation.ok ? enqueueKeysOf(job, validation.value, payloadProblems) : {};
   const jobId = resolveJobId(request, optionProblems);
   if (payloadProblems.length > 0 || optionProblems.length > 0)
     return { ok: false, payloadProblems, optionProblems };
@@ -85,6 +99,7 @@ export async function prepare(request: EnqueueRequest, clock: Clock, lanes: Know
     enqueuedAtMs: now,
     ...(runAtMs > now ? { runAtMs } : {}),
     ...(keys.group === undefined ? {} : { group: keys.group }),
+    ...(expiresInMs === undefined ? {} : { expiresAtMs: Math.max(runAtMs, now) + expiresInMs }),
   };
   const message = toOutgoing(envelope, now);
   const bytes = Buffer.byteLength(message.body, 'utf8');
@@ -107,7 +122,23 @@ export async function prepare(request: EnqueueRequest, clock: Clock, lanes: Know
       runAtMs: Math.max(runAtMs, now),
       message,
       envelope,
+      ...control,
     },
+  };
+}
+
+/** The unique and debounce keys, scoped by job name (`<job name>/<key>`), or a problem with the payload. */
+function enqueueKeysOf(
+  job: EnqueueRequest['job'],
+  payload: unknown,
+  problems: string[],
+): Pick<PreparedJob, 'unique' | 'debounce'> {
+  const { unique, debounce } = job.options.enqueue;
+  const uniqueKey = unique && limitKey(unique.key, payload, 'unique.key', problems);
+  const debounceKey = debounce && limitKey(debounce.key, payload, 'debounce.key', problems);
+  return {
+    ...(unique && uniqueKey ? { unique: { key: `${job.name}/${uniqueKey}`, rule: unique } } : {}),
+    ...(debounce && debounceKey ? { debounce: { key: `${job.name}/${debounceKey}`, rule: debounce } } : {}),
   };
 }
 

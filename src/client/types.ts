@@ -88,8 +88,8 @@ export type OutboxAttributeValue = { readonly S: string } | { readonly N: string
 
 /**
  * One entry of a DynamoDB TransactWriteItems call (the low-level form of `@aws-sdk/client-dynamodb`): it puts a
- * job in the outbox of the job table, and it commits or fails with the caller's own writes (README "Enqueue after
- * commit"). With `format: 'document'` the item's values are plain (for `@aws-sdk/lib-dynamodb`).
+ * job in the outbox of the job table, and it commits or fails with the caller's own writes (README
+ * "Enqueue after commit"). With `format: 'document'` the item's values are plain (for `@aws-sdk/lib-dynamodb`).
  */
 export interface OutboxTransactItem {
   readonly Put: {

@@ -6,6 +6,7 @@ import type { JobDefinition } from '../job/define-job.js';
 import { validatePayload } from '../job/validate-payload.js';
 import type { OutgoingMessage, ReceivedMessage } from '../transport/types.js';
 import { deadLetterFromRaw } from './dead-letter.js';
+import { type Admitted, expireIfLate, releaseUniqueKey, takeBurst } from './enqueue-gate.js';
 import { deadLetter, defer, emit, release } from './outcomes.js';
 import { type ResolvedEngineOptions, resolveEngineOptions } from './resolve-options.js';
 import { runClaimed } from './run-claimed.js';
@@ -50,6 +51,21 @@ async function processMessage(
   }
   const job = o.registry.get(envelope.job);
   if (!job) return unknownJob(o, message, envelope);
+  const admitted = envelope.debounce ? await takeBurst(o, { message, envelope }, job) : { message, envelope };
+  if ('action' in admitted) return admitted;
+  const disposition = await admittedRun(o, admitted, job, now, p);
+  // A job that holds a unique key until it ends gives it back once its outcome is durable.
+  if (admitted.envelope.unique !== undefined) await releaseUniqueKey(o, admitted.envelope, job, disposition);
+  return disposition;
+}
+
+async function admittedRun(
+  o: ResolvedEngineOptions,
+  { message, envelope }: Admitted,
+  job: JobDefinition,
+  now: number,
+  p: ProcessOptions,
+): Promise<Disposition> {
   const validation = await safeValidate(job, envelope.payload);
   const isRedrive = envelope.deadLetter !== undefined;
   const attempt = isRedrive ? 1 : envelope.attempt;
@@ -58,6 +74,9 @@ async function processMessage(
     const error = summarizeError(new InvalidPayloadError(job.name, validation.issues));
     return deadLetter(o, base, 'invalid-payload', error);
   }
+  // Before flow control: an expired job takes no slot and no throttle start.
+  const expired = envelope.expiresAtMs === undefined ? undefined : await expireIfLate(o, base);
+  if (expired) return expired;
   if (p.deadlineMs !== undefined && p.deadlineMs - now - o.deadlineSafetyMs < o.minRunMs) {
     return release(o, base, 'too close to the invocation deadline to start');
   }

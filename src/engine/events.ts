@@ -6,7 +6,15 @@ import type { JobProgress } from '../job/types.js';
  * this worker does not know yet, a message that arrived before it was due, a concurrency limit, a throttle, or a
  * paused job type or queue.
  */
-export type DeferWhy = 'busy' | 'unknown-job' | 'not-due' | 'concurrency' | 'throttle' | 'paused';
+export type DeferWhy =
+  | 'busy'
+  | 'unknown-job'
+  | 'not-due'
+  | 'concurrency'
+  | 'throttle'
+  | 'paused'
+  /** A later enqueue of its debounced burst carries the run; this message comes back after the burst is due. */
+  | 'debounce';
 
 /** What every engine event carries. */
 export interface EventBase {
@@ -26,6 +34,12 @@ export type JobEvent =
   | (EventBase & { readonly type: 'discarded'; readonly error: ErrorSummary })
   | (EventBase & { readonly type: 'duplicate' })
   | (EventBase & { readonly type: 'superseded' })
+  /** Not started by its `expiresAtMs`: recorded `expired`, never run. */
+  | (EventBase & { readonly type: 'expired'; readonly lateMs: number })
+  /** Cancelled before it started (found at its claim), or while it ran (`whileRunning`). */
+  | (EventBase & { readonly type: 'cancelled'; readonly whileRunning: boolean })
+  /** A debounced message whose burst a later enqueue (or an earlier run) carries: acknowledged unrun. */
+  | (EventBase & { readonly type: 'debounced' })
   | (EventBase & { readonly type: 'lease-lost' })
   | (EventBase & {
       readonly type: 'deferred';

@@ -50,6 +50,11 @@ export function resolveEngineOptions(options: EngineOptions) {
     pauses: options.store
       ? new PauseCache(options.store, toMs(options.pauseRefresh ?? '5s', 'pauseRefresh'))
       : undefined,
+    /** How often a long run reads its record for a `cancel` (cancel-watch.ts); never when absent. */
+    cancelCheckMs:
+      options.cancelCheck === undefined || options.cancelCheck === false
+        ? undefined
+        : toMs(options.cancelCheck, 'cancelCheck'),
     /** Below this much time before the deadline a job is not started at all. */
     minRunMs: 1_000,
   };

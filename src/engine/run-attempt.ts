@@ -3,6 +3,7 @@ import { DiscardJobError, JobTimeoutError, RetryAfterError, WorkerShutdownError 
 import type { JobDefinition } from '../job/define-job.js';
 import { toMs } from '../job/duration.js';
 import type { JobContext, JobProgress } from '../job/types.js';
+import type { AttemptWatch } from './cancel-watch.js';
 
 /** Which run this is, as `ctx` shows it. */
 export interface AttemptIdentity {
@@ -30,6 +31,8 @@ export interface AttemptInput {
   readonly onProgress?: (progress: JobProgress) => void;
   /** The worker's shutdown: ends the attempt at once with WorkerShutdownError. */
   readonly shutdown?: AbortSignal;
+  /** Watches a slow attempt for `cancel`, which ends it with the watch's reason (JobCancelledError). */
+  readonly watch?: AttemptWatch;
 }
 
 export type AttemptOutcome =
@@ -115,6 +118,16 @@ async function raceBudget(
         const error = new WorkerShutdownError();
         abort.abort(error);
         return { ok: false, error } as const;
+      }),
+    );
+  }
+  if (input.watch) {
+    racers.push(
+      new Promise<AttemptOutcome>((resolve) => {
+        input.watch!.start((error) => {
+          abort.abort(error);
+          resolve({ ok: false, error });
+        }, timer.signal);
       }),
     );
   }

@@ -3,7 +3,10 @@ import { summarizeError } from '../envelope/envelope.js';
 import { payloadFingerprint } from '../envelope/fingerprint.js';
 import { ConfigError, hasCode, InvalidAttemptError, JobIdReusedError, JobTimeoutError } from '../errors.js';
 import type { JobProgress } from '../job/types.js';
+import { UNKNOWN_JOB_NAME } from '../store/record-change.js';
 import type { JobRecord } from '../store/types.js';
+import { cancelWatch, recordCancelled } from './cancel-watch.js';
+import { releaseUniqueKey } from './enqueue-gate.js';
 import { passFlowControl, releaseSlot } from './flow-gate.js';
 import { deadLetter, defer, discard, emit, recordStart, release, scheduleRetry } from './outcomes.js';
 import type { ResolvedEngineOptions } from './resolve-options.js';
@@ -54,6 +57,8 @@ async function claimAndRun(
   const state = claimed;
   if (state.attempt > state.job.options.maxAttempts) return overAttempts(o, base, state);
   emit(o, state, { type: 'started' });
+  if (state.envelope.unique !== undefined) await releaseUniqueKey(o, state.envelope, state.job, 'started');
+  const watch = cancelWatch(o, state, p);
   const outcome = await runAttempt({
     job: state.job,
     payload,
@@ -62,9 +67,11 @@ async function claimAndRun(
     budget: attemptBudget(o, state, p),
     onProgress: progressReporter(o, state),
     shutdown: p.signal,
+    ...(watch ? { watch } : {}),
   });
   p.onAttempt?.(outcome);
   if (outcome.ok) return recordSuccess(o, state, outcome.result);
+  if (watch?.cancelled()) return recordCancelled(o, asReceived(state), outcome.error);
   // In place, the message that comes back claims from the record: the lease goes back with the attempt it held.
   if (hasCode(outcome.error, 'WHARF_SHUTDOWN'))
     return abandon(o, state, state.message.fifo ? state.attempt : base.attempt);
@@ -167,10 +174,33 @@ async function claim(o: ResolvedEngineOptions, base: RunState): Promise<RunState
   }
 }
 
-/** `cancel` came first: the message goes unrun (WIP: the record's name is filled in by the engine slice). */
-function cancelledAtClaim(o: ResolvedEngineOptions, base: RunState, _record: JobRecord): Disposition {
-  emit(o, base, { type: 'superseded' });
-  return { action: 'ack', outcome: 'superseded' };
+/**
+ * `cancel` came first: the message goes unrun. A cancellation written before any run knew the job names no job;
+ * the record gets its name and queue now, so the CLI and dashboard list it as what it was.
+ */
+async function cancelledAtClaim(
+  o: ResolvedEngineOptions,
+  base: RunState,
+  record: JobRecord,
+): Promise<Disposition> {
+  if (record.jobName === UNKNOWN_JOB_NAME && o.store) {
+    const now = o.clock.nowMs();
+    await o.store
+      .recordSkipped({
+        jobId: base.envelope.id,
+        jobName: base.job.name,
+        queue: base.job.options.queue,
+        status: 'cancelled',
+        reason: record.skippedReason ?? 'cancelled before it started',
+        createdAtMs: base.envelope.createdAtMs,
+        nowMs: now,
+        expiresAtSec: record.expiresAtSec,
+        payload: base.envelope.payload,
+      })
+      .catch(() => undefined); // the cancellation stands either way; only the record's label is lost
+  }
+  emit(o, base, { type: 'cancelled', whileRunning: false });
+  return { action: 'ack', outcome: 'cancelled' };
 }
 
 /**

@@ -41,6 +41,13 @@ export interface EngineOptions {
    */
   readonly pauseRefresh?: Duration;
   /**
+   * How often a run still going after its first moments reads its record, to learn that `cancel` asked it to
+   * stop (its `ctx.signal` then aborts: README "Cancel"). One read per interval per long run. The worker process
+   * turns it on; a Lambda invocation is short, and a cancellation still stops every retry at its claim.
+   * @default false (the worker process: '5s'; the embedded engine: '1s')
+   */
+  readonly cancelCheck?: Duration | false;
+  /**
    * Wraps each message's processing, for context the adapter keeps around a run: the embedded engine makes its
    * own client the one `performLater` uses inside its jobs. Its rejection is handled as an internal error.
    * @default none
@@ -88,7 +95,11 @@ export type AckOutcome =
   | 'duplicate'
   | 'superseded'
   | 'lease-lost'
-  | 'deferred';
+  | 'deferred'
+  | 'expired'
+  | 'cancelled'
+  /** A debounced message whose burst another message runs. */
+  | 'debounced';
 
 export interface Engine {
   /** Runs one message through the lifecycle. Never throws: every failure becomes a disposition. */

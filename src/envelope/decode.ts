@@ -119,7 +119,8 @@ function validateShape(value: unknown): DecodeResult {
     problems.push('reservedStartMs must be epoch milliseconds');
   if (e.expiresAtMs !== undefined && !isCount(e.expiresAtMs, 0))
     problems.push('expiresAtMs must be epoch milliseconds');
-  if (e.unique !== undefined && !isShortText(e.unique)) problems.push('unique must be a key of 1-400 characters');
+  if (e.unique !== undefined && !isShortText(e.unique))
+    problems.push('unique must be a key of 1-400 characters');
   if (e.debounce !== undefined && !isDebounceMark(e.debounce))
     problems.push('debounce must be { key, token } of 1-400 characters each');
   if (e.failures !== undefined && !(Array.isArray(e.failures) && e.failures.every(isFailureRecord)))

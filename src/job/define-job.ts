@@ -2,8 +2,8 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { InvalidOptionsError } from '../errors.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { parseDuration } from './duration.js';
-import type { EnqueuedJob, EnqueueRequest } from './enqueue-request.js';
 import { type ResolvedEnqueueControl, resolveEnqueueControl } from './enqueue-control.js';
+import type { EnqueuedJob, EnqueueRequest } from './enqueue-request.js';
 import { type ResolvedFlowControl, resolveFlowControl } from './flow-control.js';
 import type {
   EnqueueOptions,

@@ -29,7 +29,10 @@ export interface UniqueOption<P> {
 export interface DebounceOption<P> {
   /** The key, from the payload (`(p) => p.docId`); scoped by job name. */
   readonly key: (payload: P) => string;
-  /** Quiet time after the last enqueue before the run: 1 second to 1 day. */
+  /**
+   * Quiet time after the last enqueue before the run: 1 second to 15 minutes, so every enqueue's message waits
+   * on SQS's own delay (a Scheduler schedule is one per job id, and a burst shares one id).
+   */
   readonly wait: Duration;
   /** The longest the first enqueue of a burst waits, however many follow. @default no limit */
   readonly maxWait?: Duration;
@@ -62,6 +65,7 @@ export interface EnqueueControlInput {
   readonly expiresIn?: unknown;
   readonly jobId?: unknown;
   readonly idempotency?: unknown;
+  readonly group?: unknown;
 }
 
 const DAY_MS = 86_400_000;
@@ -82,6 +86,10 @@ export function resolveEnqueueControl(
   if (debounce && input.jobId !== undefined)
     problems.push(
       'debounce: a debounced job cannot have a jobId function: the first enqueue of a burst names the job, and the later ones fold into it',
+    );
+  if (debounce && input.group !== undefined)
+    problems.push(
+      "debounce: not on a FIFO queue (a group): every message of a burst carries the burst's job id, and FIFO deduplication would drop the later ones",
     );
   if ((unique || debounce) && input.idempotency === 'off')
     problems.push(
@@ -142,7 +150,7 @@ function resolveDebounce(value: unknown, problems: string[]): ResolvedDebounce |
   unknownKeys(value, ['key', 'wait', 'maxWait'], 'debounce', problems);
   const key = keyFunction(value.key, 'debounce.key', problems);
   if (value.wait === undefined) problems.push('debounce.wait: required (the quiet time before the run)');
-  const waitMs = durationBetween(value.wait, 'debounce.wait', 1_000, DAY_MS, problems);
+  const waitMs = durationBetween(value.wait, 'debounce.wait', 1_000, 15 * 60_000, problems);
   const maxWaitMs = durationBetween(value.maxWait, 'debounce.maxWait', 1_000, 30 * DAY_MS, problems);
   if (waitMs !== undefined && maxWaitMs !== undefined && maxWaitMs < waitMs)
     problems.push(`debounce.maxWait: must be at least wait (${waitMs} ms), received ${maxWaitMs} ms`);

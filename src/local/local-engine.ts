@@ -141,11 +141,13 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     recurring: tasks.filter((t) => isActiveIn(t, environment)).map(toRecurringSchedule),
     onFire: options.onSchedule,
   });
-  const client = createClient({ transport, clock, scheduler, registry: options.registry, lanes });
+  const client = createClient({ transport, clock, scheduler, registry: options.registry, lanes, store });
   const engine = createEngine({
     ...options.engine,
     // The store is in this process: a pause is read on every run, so it holds from the next message on.
     pauseRefresh: { ms: 0 },
+    // So is the record a `cancel` marks: a long run reads it every second.
+    cancelCheck: '1s',
     // A job that enqueues another enqueues on this engine, with or without installAsDefault.
     aroundProcess: (work) => withEnqueuer(client, work),
     registry: options.registry,

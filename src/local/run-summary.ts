@@ -23,6 +23,9 @@ const COUNTED: readonly JobEventType[] = [
   'released',
   'lease-lost',
   'superseded',
+  'expired',
+  'cancelled',
+  'debounced',
 ];
 
 export class SummaryCounter {

@@ -109,6 +109,7 @@ export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
     scheduler,
     registry: options.registry,
     lanes: config.lanes,
+    ...(store ? { store } : {}),
   });
   if (options.installAsDefault === true) setDefaultEnqueuer(client);
   return {

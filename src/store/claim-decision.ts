@@ -63,6 +63,8 @@ export function decideClaim(existing: JobRecord | undefined, input: ClaimInput):
       return { kind: 'superseded', record: existing };
     case 'queued':
     case 'retrying':
+      // Cancelled while it ran, and it failed since: the retry is what `cancel` stops.
+      if (existing.cancelRequestedAtMs !== undefined) return { kind: 'cancelled', record: existing };
       // A message older than `nextAttempt` is a duplicate of an attempt already decided; the newer message that
       // carries the job is in the queue, so this one can go.
       if (existing.nextAttempt <= input.attempt) return claim('waiting', input.attempt);

@@ -22,7 +22,8 @@ export interface UniqueLock {
 
 /** A lock is live strictly before its expiry; a retried enqueue of the holder itself takes it again. */
 export function decideUnique(lock: UniqueLock | undefined, input: UniqueInput): UniqueResult {
-  if (!lock || lock.lockExpiresAtMs <= input.nowMs || lock.holder === input.holder) return { kind: 'acquired' };
+  if (!lock || lock.lockExpiresAtMs <= input.nowMs || lock.holder === input.holder)
+    return { kind: 'acquired' };
   return { kind: 'held', holder: lock.holder, lockExpiresAtMs: lock.lockExpiresAtMs };
 }
 
@@ -54,7 +55,10 @@ export function burstDueAtMs(burst: DebounceBurst, waitMs: number): number {
  * grace; by then the latest has run it (and the earlier one finds its burst gone), or the latest never arrived
  * and the earlier one runs the latest payload. Either way the burst runs once: the take removes it.
  */
-export function decideTakeDebounce(burst: DebounceBurst | undefined, input: TakeDebounceInput): TakeDebounceResult {
+export function decideTakeDebounce(
+  burst: DebounceBurst | undefined,
+  input: TakeDebounceInput,
+): TakeDebounceResult {
   if (!burst || burst.jobId !== input.jobId) return { kind: 'superseded' };
   const run = { kind: 'run', jobId: burst.jobId, payload: burst.payload, count: burst.count } as const;
   if (burst.token === input.token) return run;
@@ -75,10 +79,7 @@ export const FINISHED_STATUSES: ReadonlySet<JobStatus> = new Set([
 ]);
 
 /** What `cancel` finds: absent (never claimed yet) and waiting records are cancelled, a running one marked. */
-export function decideCancel(
-  record: JobRecord | undefined,
-  nowMs: number,
-): CancelRequestResult['kind'] {
+export function decideCancel(record: JobRecord | undefined, nowMs: number): CancelRequestResult['kind'] {
   if (!record || isExpired(record, nowMs) || CANCELLABLE_STATUSES.has(record.status)) return 'cancelled';
   if (record.status === 'running') return 'running';
   return 'finished';

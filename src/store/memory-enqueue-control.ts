@@ -1,4 +1,9 @@
-import { type DebounceBurst, decideTakeDebounce, decideUnique, type UniqueLock } from './enqueue-control-decision.js';
+import {
+  type DebounceBurst,
+  decideTakeDebounce,
+  decideUnique,
+  type UniqueLock,
+} from './enqueue-control-decision.js';
 import type { JobStore } from './types.js';
 
 type EnqueueControl = Pick<

@@ -1,5 +1,6 @@
+import { type Admission, admit } from '../client/admission.js';
+import { duplicateOf } from '../client/client.js';
 import { prepareOrReject } from '../client/enqueue-rejection.js';
-import type { PreparedJob } from '../client/prepare.js';
 import type { EnqueuedJob, EnqueueRequest, Enqueuer } from '../client/types.js';
 import type { Envelope } from '../envelope/envelope.js';
 import type { JobRegistry } from '../job/registry.js';
@@ -105,25 +106,39 @@ export function setActiveCapture(state: CaptureState | undefined): CaptureState 
   return previous;
 }
 
-/** An Enqueuer that validates through the production path (`prepare`), then keeps the job instead of sending it. */
+/**
+ * An Enqueuer that validates through the production path (`prepare`), takes unique keys and joins debounced bursts
+ * in the test mode's store as the client does (`admit`), then keeps the job instead of sending it.
+ */
 export function createCapturingEnqueuer(state: CaptureState): Enqueuer {
+  const deps = { clock: state.clock, store: state.store };
   return {
     async enqueue(request) {
       const [prepared] = await prepareOrReject([request], state.clock, state.registry, false, 'unchecked');
-      return keep(state, request, prepared!);
+      const [admission] = await admit(deps, [prepared!]);
+      if (admission!.kind === 'duplicate') return duplicateOf(admission!.job, admission!.holder);
+      return keep(state, request, admission!);
     },
     async enqueueMany(requests) {
       const prepared = await prepareOrReject(requests, state.clock, state.registry, true, 'unchecked');
-      return {
-        enqueued: prepared.map((job, i) => keep(state, requests[i]!, job)),
-        duplicates: [],
-        failed: [],
-      };
+      const admissions = await admit(deps, prepared);
+      const enqueued: EnqueuedJob[] = [];
+      const duplicates: (EnqueuedJob & { readonly index: number })[] = [];
+      admissions.forEach((a, index) => {
+        if (a.kind === 'duplicate') duplicates.push({ ...duplicateOf(a.job, a.holder), index });
+        else enqueued.push(keep(state, requests[index]!, a));
+      });
+      return { enqueued, duplicates, failed: [] };
     },
   };
 }
 
-function keep(state: CaptureState, request: EnqueueRequest, prepared: PreparedJob): EnqueuedJob {
+function keep(
+  state: CaptureState,
+  request: EnqueueRequest,
+  admission: Extract<Admission, { kind: 'send' }>,
+): EnqueuedJob {
+  const prepared = admission.job;
   state.jobs.set(request.job.name, request.job as AnyJob);
   addMessage(state, prepared.queue, prepared.message, prepared.runAtMs, state.running);
   return {
@@ -132,6 +147,8 @@ function keep(state: CaptureState, request: EnqueueRequest, prepared: PreparedJo
     jobName: prepared.jobName,
     queue: prepared.queue,
     runAtMs: prepared.runAtMs,
+    ...(prepared.envelope.expiresAtMs === undefined ? {} : { expiresAtMs: prepared.envelope.expiresAtMs }),
+    ...(admission.debounced ? { debounced: admission.debounced } : {}),
   };
 }
 

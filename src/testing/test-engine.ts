@@ -8,11 +8,11 @@ import type { JobRegistry } from '../job/registry.js';
 import { parsePayload } from '../job/validate-payload.js';
 import type { JobStore } from '../store/types.js';
 import type { OutgoingMessage, ReceivedMessage, Transport } from '../transport/types.js';
-import type { AnyJob, JobRunResult } from './types.js';
+import type { AnyJob, JobRunResult, NotRunOutcome } from './types.js';
 
 /** What one message through the engine came to, in the terms wharf-jobs/testing reports. */
 export type TestRun =
-  | { readonly kind: 'ran'; readonly result: JobRunResult | { readonly outcome: 'duplicate' } }
+  | { readonly kind: 'ran'; readonly result: JobRunResult | { readonly outcome: NotRunOutcome } }
   /** Put off without running (an unknown job, a concurrent duplicate): the engine sent it again. */
   | { readonly kind: 'deferred' }
   /** Nothing durable happened (a store that failed): the message must come back. */
@@ -125,10 +125,18 @@ async function report(
     case 'superseded':
     case 'lease-lost':
       return ran({ outcome: 'duplicate' });
+    // Never run: past its expiry, cancelled, or a debounced enqueue that a later one of its burst carries.
+    case 'expired':
+    case 'cancelled':
+    case 'debounced':
+      return ran({ outcome: disposition.outcome });
   }
 }
 
-const ran = (result: JobRunResult | { readonly outcome: 'duplicate' }): TestRun => ({ kind: 'ran', result });
+const ran = (result: JobRunResult | { readonly outcome: NotRunOutcome }): TestRun => ({
+  kind: 'ran',
+  result,
+});
 
 /**
  * The schema's own error for a payload the engine found invalid: the engine keeps only its summary, and a test

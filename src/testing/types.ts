@@ -61,14 +61,20 @@ export type JobRunResult<R = unknown> =
   | { readonly outcome: 'discarded'; readonly error: unknown };
 
 /**
- * A captured job that `performEnqueued` handled. `duplicate`: the engine did not run it, because its id already
- * succeeded (`exactly-once`), or a newer run of it owns the job.
+ * How a captured job ended without running: `duplicate` (its id already succeeded, in `exactly-once` mode, or a
+ * newer run of it owns the job), `expired` (not started by its `expiresIn`), `cancelled` (`cancel` came first),
+ * `debounced` (a later enqueue of its burst carries the run).
+ */
+export type NotRunOutcome = 'duplicate' | 'expired' | 'cancelled' | 'debounced';
+
+/**
+ * A captured job that `performEnqueued` handled; see NotRunOutcome for those the engine did not run.
  * @example
  * const [done] = jobs.performed(generateReport);
  * expect(done).toMatchObject({ outcome: 'succeeded', result: { pages: 3 } });
  */
 export type PerformedJob<P = unknown, R = unknown> = CapturedJob<P> &
-  (JobRunResult<R> | { readonly outcome: 'duplicate' });
+  (JobRunResult<R> | { readonly outcome: NotRunOutcome });
 
 /**
  * Filters for `assertEnqueued` and `assertNotEnqueued`, besides the payload.

@@ -55,7 +55,8 @@ export function createWorker(options: WorkerOptions): Worker {
   const clock: Clock = options.clock ?? systemClock;
   const { concurrency, waitTimeSeconds, visibility, releaseDelaySeconds, idlePauseMs } =
     resolveWorkerOptions(options);
-  const engine = createEngine(options);
+  // A worker runs long jobs: it watches them for `cancel` unless told not to (README "Cancel").
+  const engine = createEngine({ ...options, cancelCheck: options.cancelCheck ?? '5s' });
   const warn = options.onWarning ?? ((m: string) => console.warn(`[wharf worker] ${m}`));
   const acks = new AckBuffer(
     options.consumer,

@@ -61,6 +61,7 @@ describe('createClient', () => {
     it('sends one envelope with the job name and id as attributes', async () => {
       const job = await client.enqueue(signup.with({ userId: 'u1', locale: 'en' }));
       expect(job).toEqual({
+        outcome: 'enqueued',
         jobId: expect.any(String),
         jobName: 'sendWelcome',
         queue: 'default',
@@ -110,7 +111,7 @@ describe('createClient', () => {
       );
       expect(error).toBeInstanceOf(InvalidOptionsError);
       expect((error as InvalidOptionsError).problems).toEqual([
-        'unknown enqueue option "priorty" (known: delay, at, jobId, priority)',
+        'unknown enqueue option "priorty" (known: delay, at, jobId, priority, expiresIn)',
         expect.stringMatching(/^payload: locale: /),
       ]);
       expect(sent()).toEqual([]);
@@ -385,7 +386,7 @@ describe('createClient', () => {
       expect(error).toMatchObject({ code: 'WHARF_INVALID_OPTIONS' });
       expect((error as InvalidOptionsError).problems).toEqual([
         expect.stringMatching(/^#1 chargeCard: cents: /),
-        '#2 sendWelcome: unknown enqueue option "wait" (known: delay, at, jobId, priority)',
+        '#2 sendWelcome: unknown enqueue option "wait" (known: delay, at, jobId, priority, expiresIn)',
       ]);
       expect((error as Error).message).toMatch(
         /^Invalid bulk enqueue \(2 of 4 jobs invalid; nothing was sent\):/,
@@ -477,7 +478,7 @@ describe('createClient', () => {
     });
 
     it('returns empty lists for an empty request', async () => {
-      await expect(client.enqueueMany([])).resolves.toEqual({ enqueued: [], failed: [] });
+      await expect(client.enqueueMany([])).resolves.toEqual({ enqueued: [], duplicates: [], failed: [] });
     });
   });
 });

@@ -33,6 +33,7 @@ describe('defineJob', () => {
       maxAttempts: 5,
       retry: { backoff: DEFAULT_BACKOFF, retryOn: undefined, discardOn: [] },
       flow: {},
+      enqueue: {},
     });
     expect(Object.isFrozen(job)).toBe(true);
   });
@@ -57,6 +58,7 @@ describe('defineJob', () => {
       maxAttempts: 3,
       retry: { backoff, retryOn: ['GATEWAY_DOWN'], discardOn: [Gone] },
       flow: {},
+      enqueue: {},
     });
     expect(job.deriveJobId?.({ userId: 'u1' })).toBe('u1');
   });
@@ -78,7 +80,7 @@ describe('defineJob', () => {
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect(error).toMatchObject({ code: 'WHARF_INVALID_DEFINITION' });
     expect((error as InvalidOptionsError).problems).toEqual([
-      'unknown option "concurency" (known: name, schema, queue, retry, timeout, idempotency, jobId, redact, concurrency, throttle, tenant, group, priority, perform)',
+      'unknown option "concurency" (known: name, schema, queue, retry, timeout, idempotency, jobId, redact, concurrency, throttle, tenant, group, priority, unique, debounce, expiresIn, perform)',
       'name: expected 1-128 letters, digits, ".", "_" or "-" starting with a letter, received "1-bad name"',
       'schema: expected a Standard Schema (zod, valibot, arktype...)',
       'perform: expected a function',
@@ -261,9 +263,15 @@ describe('defineJob', () => {
       setDefaultEnqueuer({
         enqueue: async (request) => {
           requests.push(request);
-          return { jobId: 'id-1', jobName: request.job.name, queue: 'default', runAtMs: 0 };
+          return {
+            outcome: 'enqueued',
+            jobId: 'id-1',
+            jobName: request.job.name,
+            queue: 'default',
+            runAtMs: 0,
+          };
         },
-        enqueueMany: async () => ({ enqueued: [], failed: [] }),
+        enqueueMany: async () => ({ enqueued: [], duplicates: [], failed: [] }),
       });
       const job = defineJob({ name: 'j', schema, perform });
       await expect(job.performLater({ userId: 'u1' }, { delay: '5m' })).resolves.toMatchObject({

@@ -43,6 +43,7 @@ describe('job ids from a jobId function', () => {
     expect(await client.cancel(sendInvoice.jobIdFor({ invoiceId: 'i1' }))).toEqual({
       outcome: 'cancelled',
       jobId: 'send-invoice:i1',
+      where: 'schedule',
     });
   });
 
@@ -64,9 +65,9 @@ describe('job ids from a jobId function', () => {
     const { client } = start();
     await sendInvoice.performLater({ invoiceId: 'i1' }, { delay: '3d' });
     const missed = await client.cancel('i1');
-    expect(missed).toMatchObject({ outcome: 'not-scheduled', jobId: 'i1' });
-    expect(missed.outcome === 'not-scheduled' && missed.reason).toMatch(
-      /An id from a job's jobId function starts with the job's name: did you mean "send-invoice:i1"\? performLater returns the full id as jobId, and job.jobIdFor\(payload\) computes it$/,
+    expect(missed).toMatchObject({ outcome: 'not-cancelled', jobId: 'i1' });
+    expect(missed.outcome === 'not-cancelled' && missed.reason).toMatch(
+      /^no job has the id "i1"\. An id from a job's jobId function starts with the job's name: did you mean "send-invoice:i1"\? performLater returns the full id as jobId, and job.jobIdFor\(payload\) computes it$/,
     );
     const rescheduled = await client.reschedule('i1', { delay: '1h' });
     expect(rescheduled.outcome === 'not-scheduled' && rescheduled.reason).toMatch(

@@ -98,26 +98,30 @@ describe('the embedded engine: delays of any length, run-at, cancel, reschedule'
     ]);
   });
 
-  it('cancels a job waiting in its schedule, so it never runs; a second cancel says it was not scheduled', async () => {
+  it('cancels a job waiting in its schedule, so it never runs; a second cancel says it could not', async () => {
     await invoice.performLater({ invoiceId: 'inv-1' }, { delay: '2d' });
     expect(await engine.client.cancel('send-invoice:inv-1')).toEqual({
       outcome: 'cancelled',
       jobId: 'send-invoice:inv-1',
+      where: 'schedule',
     });
     expect(await engine.client.cancel('send-invoice:inv-1')).toEqual({
-      outcome: 'not-scheduled',
+      outcome: 'not-cancelled',
       jobId: 'send-invoice:inv-1',
       reason: expect.stringMatching(
-        /^no pending schedule has this job id: it has fired, it was sent to SQS directly/,
+        /^job "send-invoice" is tracked: its runs do not claim before they start, so a message on its queue cannot be stopped/,
       ),
     });
     await engine.runUntilIdle();
     expect(runs).toEqual([]);
   });
 
-  it('says a job already on the queue cannot be cancelled, and runs it', async () => {
+  it('says a tracked job already on the queue cannot be cancelled, and runs it', async () => {
     await invoice.performLater({ invoiceId: 'inv-1' }, { delay: '10m' });
-    expect(await engine.client.cancel('send-invoice:inv-1')).toMatchObject({ outcome: 'not-scheduled' });
+    expect(await engine.client.cancel('send-invoice:inv-1')).toMatchObject({
+      outcome: 'not-cancelled',
+      reason: expect.stringContaining("Give it idempotency: 'exactly-once'"),
+    });
     await engine.runUntilIdle();
     expect(runs.map((r) => r.id)).toEqual(['send-invoice:inv-1']);
   });

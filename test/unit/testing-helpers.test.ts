@@ -31,6 +31,7 @@ describe('enableTestMode', () => {
   it('captures performLater instead of sending', async () => {
     const enqueued = await sendWelcome.performLater({ userId: 'u1' });
     expect(enqueued).toEqual({
+      outcome: 'enqueued',
       jobId: expect.any(String),
       jobName: 'sendWelcome',
       queue: 'default',
@@ -89,9 +90,9 @@ describe('enableTestMode', () => {
     const spy: Enqueuer = {
       enqueue: async (request) => {
         sent.push(request.job.name);
-        return { jobId: 'spy', jobName: request.job.name, queue: 'default', runAtMs: 0 };
+        return { outcome: 'enqueued', jobId: 'spy', jobName: request.job.name, queue: 'default', runAtMs: 0 };
       },
-      enqueueMany: async () => ({ enqueued: [], failed: [] }),
+      enqueueMany: async () => ({ enqueued: [], duplicates: [], failed: [] }),
     };
     setDefaultEnqueuer(spy);
     try {
