@@ -175,15 +175,17 @@ async function claim(o: ResolvedEngineOptions, base: RunState): Promise<RunState
 }
 
 /**
- * `cancel` came first: the message goes unrun. A cancellation written before any run knew the job names no job;
- * the record gets its name and queue now, so the CLI and dashboard list it as what it was.
+ * `cancel` came first: the message goes unrun. A cancellation written before any run knew the job names no job,
+ * and one that came during an earlier attempt left the record `retrying`: the record is made `cancelled`, under
+ * the job's name and queue, so the CLI and dashboard list it as what it was.
  */
 async function cancelledAtClaim(
   o: ResolvedEngineOptions,
   base: RunState,
   record: JobRecord,
 ): Promise<Disposition> {
-  if (record.jobName === UNKNOWN_JOB_NAME && o.store) {
+  // Not yet `cancelled` when `cancel` came during an earlier attempt that failed since (the record says retrying).
+  if ((record.jobName === UNKNOWN_JOB_NAME || record.status !== 'cancelled') && o.store) {
     const now = o.clock.nowMs();
     await o.store
       .recordSkipped({

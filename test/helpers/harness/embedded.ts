@@ -28,6 +28,7 @@ export const embeddedHarness: Harness = {
     });
     return {
       client: engine.client,
+      cancel: engine.client.cancel,
       store: rawStore,
       clock,
       events,

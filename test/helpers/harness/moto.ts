@@ -54,8 +54,10 @@ export const motoHarness: Harness = {
       handler: (e: Parameters<typeof handler>[0], c: Parameters<typeof handler>[1]) => handler(e, c),
     };
     const deliver = async () => (await pollOnce({ ...target, waitTimeSeconds: 1 })).records.length;
+    const client = createClient({ transport, store });
     return {
-      client: createClient({ transport }),
+      client,
+      cancel: client.cancel,
       store,
       clock: systemClock,
       events,

@@ -1,4 +1,4 @@
-import type { Clock, Enqueuer, JobDefinition, JobEvent } from 'wharf-jobs';
+import type { Clock, Enqueuer, JobDefinition, JobEvent, WharfClient } from 'wharf-jobs';
 import type { JobStore } from 'wharf-jobs/adapters';
 
 export interface DeadLetterView {
@@ -13,6 +13,8 @@ export interface DeadLetterView {
  */
 export interface HarnessEnv {
   readonly client: Enqueuer;
+  /** The client's `cancel`, where the harness's client has one (not test mode's capture). */
+  readonly cancel?: WharfClient['cancel'];
   readonly store: JobStore;
   readonly clock: Clock;
   readonly events: JobEvent[];
