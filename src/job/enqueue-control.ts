@@ -79,21 +79,24 @@ export function resolveEnqueueControl(
   const unique = resolveUnique(input.unique, problems);
   const debounce = resolveDebounce(input.debounce, problems);
   const expiresInMs = resolveExpiresIn(input.expiresIn, 'expiresIn', problems);
-  if (unique && debounce)
+  // On what is declared, valid or not: every problem at once.
+  const declaresUnique = input.unique !== undefined;
+  const declaresDebounce = input.debounce !== undefined;
+  if (declaresUnique && declaresDebounce)
     problems.push(
       'unique and debounce: give one. Debounce already makes a burst one run; a unique key would refuse the enqueues that debounce folds in',
     );
-  if (debounce && input.jobId !== undefined)
+  if (declaresDebounce && input.jobId !== undefined)
     problems.push(
       'debounce: a debounced job cannot have a jobId function: the first enqueue of a burst names the job, and the later ones fold into it',
     );
-  if (debounce && input.group !== undefined)
+  if (declaresDebounce && input.group !== undefined)
     problems.push(
       "debounce: not on a FIFO queue (a group): every message of a burst carries the burst's job id, and FIFO deduplication would drop the later ones",
     );
-  if ((unique || debounce) && input.idempotency === 'off')
+  if ((declaresUnique || declaresDebounce) && input.idempotency === 'off')
     problems.push(
-      `${unique ? 'unique' : 'debounce'}: needs job state (the key is an item in the job table), so it cannot go with idempotency: 'off'`,
+      `${declaresUnique ? 'unique' : 'debounce'}: needs job state (the key is an item in the job table), so it cannot go with idempotency: 'off'`,
     );
   return {
     ...(unique ? { unique } : {}),

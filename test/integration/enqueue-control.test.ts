@@ -138,7 +138,9 @@ describe.each([embeddedHarness, motoHarness])('enqueue control on the $name', (h
     expect(new Set(answers.map((a) => a.jobId)).size).toBe(1);
     expect(answers.map((a) => a.debounced?.count)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     await e.drain({ timeoutMs: 60_000 });
-    expect(ran.map(({ atMs: _, ...r }) => r)).toEqual([{ docId: 'd1', text: 'v10', jobId: answers[0]!.jobId }]);
+    expect(ran.map(({ atMs: _, ...r }) => r)).toEqual([
+      { docId: 'd1', text: 'v10', jobId: answers[0]!.jobId },
+    ]);
     // Quiet for `wait` after the last enqueue (less the engine's 1 s tolerance for early deliveries).
     expect(ran[0]!.atMs).toBeGreaterThanOrEqual(lastEnqueueMs + 1_000);
     expect(e.events.filter((ev) => ev.type === 'debounced')).toHaveLength(9);
