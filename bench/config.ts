@@ -6,7 +6,13 @@
 export interface BenchConfig {
   readonly smoke: boolean;
   /** Figure 1: request counts are exact per job, so a few hundred jobs per scenario suffice. */
-  readonly requests: { readonly jobs: number; readonly wave: number; readonly delayJobs: number };
+  readonly requests: {
+    readonly jobs: number;
+    readonly wave: number;
+    readonly delayJobs: number;
+    /** Debounced bursts measured (each of DEBOUNCE_BURST enqueues). */
+    readonly debounceBursts: number;
+  };
   /** The delay of the long-delay scenario (beyond SQS's 15 minutes). */
   readonly longDelayMs: number;
   /** Figure 2 on the emulator: moto runs about 300 DynamoDB writes a second, hence fewer jobs than 10,000. */
@@ -30,7 +36,7 @@ export interface BenchConfig {
 
 const FULL: BenchConfig = {
   smoke: false,
-  requests: { jobs: 300, wave: 100, delayJobs: 50 },
+  requests: { jobs: 300, wave: 100, delayJobs: 50, debounceBursts: 20 },
   longDelayMs: 3_600_000,
   workerOnEmulator: { jobs: 1_000, wave: 200, runs: 3 },
   workerInMemory: { jobs: 10_000, runs: 7 },
@@ -41,7 +47,7 @@ const FULL: BenchConfig = {
 
 const SMOKE: BenchConfig = {
   smoke: true,
-  requests: { jobs: 20, wave: 20, delayJobs: 10 },
+  requests: { jobs: 20, wave: 20, delayJobs: 10, debounceBursts: 2 },
   longDelayMs: 3_600_000,
   workerOnEmulator: { jobs: 20, wave: 20, runs: 1 },
   workerInMemory: { jobs: 200, runs: 1 },

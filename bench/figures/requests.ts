@@ -6,6 +6,7 @@ import type { BenchConfig } from '../config';
 import type { Measured } from '../measured';
 import { type Producer, type Rig, runScenario } from '../scenario';
 import { type SideUnits, toUnits } from '../units';
+import { DEBOUNCE_BURST, measureDebounce } from '../wharf/debounce';
 import type { NoopFlow } from '../wharf/jobs';
 import { LONG_DELAY_PATHS, type LongDelayPath } from '../wharf/long-delay';
 import { wharfRig } from '../wharf/rig';
@@ -47,6 +48,11 @@ const FLOW_ROWS: readonly { mode: IdempotencyMode; flow: NoopFlow; note: string 
     note: 'a concurrency limit by key: a slot taken before the claim and given back after the outcome (two writes more); Powertools has no limits, compared with its idempotency',
   },
   {
+    mode: 'exactly-once',
+    flow: 'unique',
+    note: 'a unique key per job, held until it finishes: the producer takes it (one conditional write) and the job gives it back when it ends (one more); Powertools has no unique jobs, compared with its idempotency',
+  },
+  {
     mode: 'tracked',
     flow: 'throttle',
     note: 'a throttle: one start taken per job, one write more, or two when records of one batch take starts of one key at the same moment, as here (see README "Throttles"); Powertools has no limits, compared with its idempotency',
@@ -75,8 +81,19 @@ export async function requestFigure(emulator: Emulator, config: BenchConfig): Pr
   }
   for (const { mode, flow, note } of FLOW_ROWS) {
     const wharf = await measure(await wharfRig(emulator, mode, flow), 'bulk');
-    rows.push(row(`${modeLabel(mode)} + ${flow} limit, bulk enqueue`, wharf, baseline.idempotent, note));
+    const what = flow === 'unique' ? 'unique key' : `${flow} limit`;
+    rows.push(row(`${modeLabel(mode)} + ${what}, bulk enqueue`, wharf, baseline.idempotent, note));
   }
+  const bursts = { bursts: config.requests.debounceBursts, size: DEBOUNCE_BURST };
+  const debounced = await toUnits(emulator, await measureDebounce(emulator, bursts));
+  rows.push(
+    row(
+      `tracked + debounce (bursts of ${DEBOUNCE_BURST}), one-by-one enqueue, per enqueue`,
+      debounced,
+      baseline.idempotent,
+      `a burst of ${DEBOUNCE_BURST} enqueues of one key runs once: each enqueue writes the burst item and sends its message; each message is taken once (a conditional delete), and all but the last come back once after the burst is due to find it gone (README "Debounce"); Powertools has no debounce, compared with its idempotency per job`,
+    ),
+  );
   const options = { jobs: config.requests.delayJobs, delayMs: config.longDelayMs };
   const scheduledByHand = await toUnits(emulator, await measureBaselineLongDelay(emulator, options));
   for (const path of LONG_DELAY_PATHS) rows.push(await longDelayRow(emulator, config, path, scheduledByHand));

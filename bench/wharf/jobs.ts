@@ -32,10 +32,11 @@ export interface NoopJobs {
 }
 
 /**
- * Flow control a figure adds to the no-op job, set so that it never holds a job back: what is measured is what
- * the limit costs a job that passes it (a held-back job costs one deferral more: see the README's cost table).
+ * Flow control (or a unique key) a figure adds to the no-op job, set so that it never holds a job back: what is
+ * measured is what the limit costs a job that passes it (a held-back job costs one deferral more: see the
+ * README's cost table; a duplicate costs its producer one write and sends nothing).
  */
-export type NoopFlow = 'concurrency' | 'throttle';
+export type NoopFlow = 'concurrency' | 'throttle' | 'unique';
 
 /** The job every figure runs: does nothing, so what is measured is the library and its AWS calls. */
 export function noopJobs(mode: IdempotencyMode, flow?: NoopFlow): NoopJobs {
@@ -48,6 +49,10 @@ export function noopJobs(mode: IdempotencyMode, flow?: NoopFlow): NoopJobs {
       ? { concurrency: { limit: 1000, key: (p: NoopPayload) => `k${p.i % 10}` } }
       : {}),
     ...(flow === 'throttle' ? { throttle: { limit: 10_000, period: '1s', burst: 10_000 } } : {}),
+    // A key per job: every enqueue takes its key (none is a duplicate), and the job gives it back when it ends.
+    ...(flow === 'unique'
+      ? { unique: { key: (p: NoopPayload) => `k${p.i}`, until: 'finished' as const } }
+      : {}),
     perform: () => undefined,
   });
   return { job, registry: createRegistry([job]) };

@@ -145,7 +145,7 @@ export const sqsHopPath: LongDelayPath = {
 /** Every path figure 1 measures; add a path here to have it measured beside the others. */
 export const LONG_DELAY_PATHS: readonly LongDelayPath[] = [schedulerPath, sqsHopPath];
 
-function transportTo(emulator: Emulator, log: RequestLog, actor: Actor, queue: QueuePair): Transport {
+export function transportTo(emulator: Emulator, log: RequestLog, actor: Actor, queue: QueuePair): Transport {
   return createSqsTransport({
     client: emulator.sqs(log, actor),
     queues: { default: { url: queue.url, deadLetterUrl: queue.deadLetterUrl } },
@@ -153,7 +153,7 @@ function transportTo(emulator: Emulator, log: RequestLog, actor: Actor, queue: Q
 }
 
 /** The same sends, made visible at once: the rounds above stand in for the 15-minute waits. */
-function compressDelays(transport: Transport): Transport {
+export function compressDelays(transport: Transport): Transport {
   const now = (m: OutgoingMessage): OutgoingMessage => ({ ...m, delaySeconds: 0 });
   return {
     send: (queue, messages) => transport.send(queue, messages.map(now)),

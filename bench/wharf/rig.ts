@@ -19,8 +19,14 @@ export async function wharfRig(emulator: Emulator, mode: IdempotencyMode, flow?:
   const tableName = mode === 'off' && !flow ? undefined : uniqueName('wharf-jobs');
   if (tableName) await createJobTable(emulator.setup.dynamodb, tableName);
   const jobs = noopJobs(mode, flow);
+  // A unique key is taken by the producer, in the same table.
+  const producerStore =
+    flow === 'unique' && tableName
+      ? createDynamoJobStore({ client: emulator.dynamodb(log, 'producer'), tableName })
+      : undefined;
   const client = createClient({
     transport: createSqsTransport({ client: emulator.sqs(log, 'producer'), queues }),
+    ...(producerStore ? { store: producerStore } : {}),
   });
   const handler = createLambdaHandler({
     registry: jobs.registry,

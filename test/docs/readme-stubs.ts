@@ -25,6 +25,9 @@ export declare const newUsers: readonly User[];
 export declare const mailer: { send(mail: { to: string; idempotencyKey: string }): Promise<void> };
 export declare const warehouse: { run(orderId: string, step: string): Promise<void> };
 export declare const crm: { sync(accountId: string): Promise<void> };
+export declare const payments: { charge(orderId: string): Promise<void> };
+export declare const search: { reindex(docId: string): Promise<void> };
+export declare const jobId: string;
 export declare class UserGoneError extends Error {}
 export declare class TimeoutError extends Error {}
 
