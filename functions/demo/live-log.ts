@@ -63,6 +63,12 @@ function describe(e: JobEvent): string | undefined {
     case 'deferred':
       if (e.why === 'not-due') return undefined; // a 15-minute hop of a long delay
       return gray(`… ${who} put off ${seconds(e.delayMs)} (${e.why})`);
+    case 'expired':
+      return yellow(`⌛ ${who} expired ${seconds(e.lateMs)} past its expiry; never run`);
+    case 'cancelled':
+      return yellow(`⊘ ${who} cancelled${e.whileRunning ? ' while it ran' : '; never run'}`);
+    case 'debounced':
+      return gray(`≈ ${who} folded into a later enqueue of its burst`);
     case 'progress':
       return e.progress.total && e.progress.done % 2 === 0
         ? gray(`  ${who} ${e.progress.done}/${e.progress.total} ${e.progress.message ?? ''}`)

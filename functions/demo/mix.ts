@@ -20,5 +20,8 @@ export async function enqueueDemoMix(): Promise<void> {
   // Two reports for one owner, due together: the job's concurrency limit (one per owner) builds them one at a time.
   await generateReport.performLater({ reportId: 'signups-2026-11', ownerId: 'u1' }, { delay: '10m' });
   await generateReport.performLater({ reportId: 'webhooks-2026-11', ownerId: 'u1' }, { delay: '10m' });
+  // Asked for again while the first waits: its unique key is held, so nothing is sent, and the answer names the job.
+  const again = await generateReport.performLater({ reportId: 'signups-2026-11', ownerId: 'u1' });
+  console.log(`report signups-2026-11 asked for again: ${again.outcome} of job ${again.jobId}\n`);
   await sendWelcomeEmail.performLater({ userId: 'u-deleted' });
 }

@@ -26,6 +26,7 @@ export const notifyReportOwner = defineJob({
 /**
  * First link: builds the report (same id, same report: safe to re-run), then enqueues the notification. One report
  * per owner is built at a time, across every worker: a second one for the same owner is put off until the first ends.
+ * A report asked for twice while the first is waiting or building is one job: the second enqueue is a duplicate.
  */
 export const generateReport = defineJob({
   name: 'generate-report',
@@ -33,6 +34,7 @@ export const generateReport = defineJob({
   queue: 'default',
   timeout: '1m',
   concurrency: { limit: 1, key: ({ ownerId }) => ownerId },
+  unique: { key: ({ reportId }) => reportId, until: 'finished' },
   async perform({ reportId, ownerId }) {
     const rows = services().users.all().length;
     services().reports.save({ id: reportId, ownerId, kind: 'signups', rows, generatedAtMs: Date.now() });
