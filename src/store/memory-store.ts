@@ -1,7 +1,7 @@
 import { LeaseLostError } from '../errors.js';
 import { decideClaim, isExpired } from './claim-decision.js';
-import { decodeCursor, encodeCursor, listLimit, newestFirst } from './list-query.js';
 import { canSkip, decideCancel } from './enqueue-control-decision.js';
+import { decodeCursor, encodeCursor, listLimit, newestFirst } from './list-query.js';
 import { createMemoryEnqueueControl } from './memory-enqueue-control.js';
 import { createMemoryFlowControl } from './memory-flow-control.js';
 import {
