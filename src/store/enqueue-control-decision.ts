@@ -53,7 +53,7 @@ export function burstDueAtMs(burst: DebounceBurst, waitMs: number): number {
 /**
  * The message with the latest token runs its burst. An earlier message waits for the burst's due time and the
  * grace; by then the latest has run it (and the earlier one finds its burst gone), or the latest never arrived
- * and the earlier one runs the latest payload. Either way the burst runs once: the take removes it.
+ * and the earlier one runs the latest payload. Either way the burst runs once: the take closes it (TakenBurst).
  */
 export function decideTakeDebounce(
   burst: DebounceBurst | undefined,
@@ -64,6 +64,30 @@ export function decideTakeDebounce(
   if (burst.token === input.token) return run;
   const untilMs = burstDueAtMs(burst, input.waitMs) + DEBOUNCE_GRACE_MS;
   return input.nowMs >= untilMs ? run : { kind: 'wait', untilMs };
+}
+
+/**
+ * What a take that ran its burst leaves in the burst's place, until the next enqueue of the key opens another:
+ * the message that took it, and what it ran. That message, delivered again (its worker died before the run was
+ * recorded, or the take's answer was lost on the way), runs the burst again as the same job id, whose claim keeps
+ * it to one run; finding its burst gone, it would be acknowledged and the burst never run. Every other message of
+ * the burst is superseded. Once a new burst opens, its run carries the newer payload, which is what a debounced
+ * job runs with anyway.
+ */
+export interface TakenBurst {
+  readonly token: string;
+  readonly jobId: string;
+  readonly payload: unknown;
+  readonly count: number;
+}
+
+/** The run, again, of a burst this very message took (TakenBurst); undefined for any other message. */
+export function retakenRun(
+  taken: TakenBurst | undefined,
+  input: TakeDebounceInput,
+): TakeDebounceResult | undefined {
+  if (taken === undefined || taken.token !== input.token || taken.jobId !== input.jobId) return undefined;
+  return { kind: 'run', jobId: taken.jobId, payload: taken.payload, count: taken.count };
 }
 
 /** Statuses that have not started: a cancellation makes them `cancelled`. */

@@ -1,7 +1,11 @@
+import { isExpired } from './claim-decision.js';
+import { debouncePayloadJson } from './debounce-payload.js';
 import {
   type DebounceBurst,
   decideTakeDebounce,
   decideUnique,
+  retakenRun,
+  type TakenBurst,
   type UniqueLock,
 } from './enqueue-control-decision.js';
 import type { JobStore } from './types.js';
@@ -10,6 +14,16 @@ type EnqueueControl = Pick<
   JobStore,
   'acquireUnique' | 'releaseUnique' | 'pushDebounce' | 'takeDebounce' | 'outboxPending' | 'clearOutbox'
 >;
+
+/** A burst with the TTL its latest enqueue gave it. */
+type StoredBurst = DebounceBurst & { readonly expiresAtSec: number };
+
+function liveBurst<T extends { readonly expiresAtSec: number }>(
+  burst: T | undefined,
+  nowMs: number,
+): T | undefined {
+  return burst !== undefined && !isExpired(burst, nowMs) ? burst : undefined;
+}
 
 /** The outbox of a memory store: what `commitOutbox` of the embedded engine put there, by job id. */
 export interface MemoryOutbox {
@@ -23,7 +37,9 @@ export interface MemoryOutbox {
  */
 export function createMemoryEnqueueControl(): EnqueueControl & { readonly outbox: MemoryOutbox } {
   const locks = new Map<string, UniqueLock>();
-  const bursts = new Map<string, DebounceBurst>();
+  const bursts = new Map<string, StoredBurst>();
+  /** The run the last take of a key started, until the key's next enqueue (TakenBurst). */
+  const taken = new Map<string, TakenBurst & { readonly expiresAtSec: number }>();
   const outbox = new Set<string>();
   return {
     async acquireUnique(input) {
@@ -36,25 +52,35 @@ export function createMemoryEnqueueControl(): EnqueueControl & { readonly outbox
       if (locks.get(ref.key)?.holder === ref.holder) locks.delete(ref.key);
     },
     async pushDebounce(input) {
-      const open = bursts.get(input.key);
-      const burst: DebounceBurst = open
+      const json = debouncePayloadJson(input.key, input.payload);
+      const payload = json === undefined ? undefined : JSON.parse(json);
+      // A burst past its TTL is closed, as the DynamoDB adapter reads it (TTL deletes up to 48 h late).
+      const open = liveBurst(bursts.get(input.key), input.nowMs);
+      const burst: StoredBurst = open
         ? {
             ...open,
             token: input.token,
-            payload: structuredClone(input.payload),
+            payload,
             lastAtMs: input.nowMs,
+            // A burst opened without a deadline takes one from a later enqueue (DynamoDB's if_not_exists).
+            ...(open.deadlineMs === undefined && input.deadlineMs !== undefined
+              ? { deadlineMs: input.deadlineMs }
+              : {}),
             count: open.count + 1,
+            expiresAtSec: input.expiresAtSec,
           }
         : {
             token: input.token,
             jobId: input.jobId,
-            payload: structuredClone(input.payload),
+            payload,
             firstAtMs: input.nowMs,
             lastAtMs: input.nowMs,
             ...(input.deadlineMs === undefined ? {} : { deadlineMs: input.deadlineMs }),
             count: 1,
+            expiresAtSec: input.expiresAtSec,
           };
       bursts.set(input.key, burst);
+      taken.delete(input.key);
       return {
         jobId: burst.jobId,
         firstAtMs: burst.firstAtMs,
@@ -63,9 +89,14 @@ export function createMemoryEnqueueControl(): EnqueueControl & { readonly outbox
       };
     },
     async takeDebounce(input) {
-      const burst = bursts.get(input.key);
-      const result = decideTakeDebounce(burst, input);
-      if (result.kind === 'run') bursts.delete(input.key);
+      const burst = liveBurst(bursts.get(input.key), input.nowMs);
+      const again = burst ? undefined : retakenRun(liveBurst(taken.get(input.key), input.nowMs), input);
+      const result = again ?? decideTakeDebounce(burst, input);
+      if (burst && result.kind === 'run') {
+        bursts.delete(input.key);
+        const { jobId, payload, count, expiresAtSec } = burst;
+        taken.set(input.key, { token: input.token, jobId, payload, count, expiresAtSec });
+      }
       return result.kind === 'run' ? { ...result, payload: structuredClone(result.payload) } : result;
     },
     async outboxPending(jobId) {

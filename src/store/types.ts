@@ -261,10 +261,10 @@ export interface JobStore {
   progress(jobId: string, progress: NonNullable<JobRecord['progress']>, nowMs: number): Promise<void>;
   get(jobId: string, nowMs: number): Promise<JobRecord | undefined>;
   /**
-   * One page of live jobs. Failure-path statuses (`queued`, `retrying`, `dead`, `discarded`) come newest first;
-   * `running`, `succeeded` and all jobs together may come in any order (the DynamoDB adapter scans for them, and
-   * a page may then hold fewer than `limit` records, even none, while a cursor follows). Walking every page lists
-   * each matching job once.
+   * One page of live jobs. Failure-path statuses (`queued`, `retrying`, `dead`, `discarded`) and those of jobs
+   * that ended without running (`expired`, `cancelled`) come newest first; `running`, `succeeded` and all jobs
+   * together may come in any order (the DynamoDB adapter scans for them, and a page may then hold fewer than
+   * `limit` records, even none, while a cursor follows). Walking every page lists each matching job once.
    */
   list(
     query: ListQuery,
@@ -304,7 +304,9 @@ export interface JobStore {
   pushDebounce(input: DebounceInput): Promise<DebounceWindow>;
   /**
    * Asks whether the message carrying `token` runs its burst: it does when its token is the latest, or when the
-   * burst is overdue (the latest payload runs, once: the take removes the burst). One conditional write.
+   * burst is overdue (the latest payload runs, once: the take closes the burst). The message that took a burst,
+   * delivered again, is answered `run` again, as the same job id (store/enqueue-control-decision.ts TakenBurst).
+   * One conditional write.
    */
   takeDebounce(input: TakeDebounceInput): Promise<TakeDebounceResult>;
   /**

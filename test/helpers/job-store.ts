@@ -1,4 +1,4 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ErrorSummary } from '../../src/envelope/envelope';
 import { createJobTable } from '../../src/store/dynamodb/create-job-table';
 import { createDynamoJobStore } from '../../src/store/dynamodb/dynamodb-store';
@@ -26,6 +26,8 @@ export interface StoreUnderTest {
   readonly itemAt?: (key: Item) => Promise<Item | undefined>;
   /** Another store on the same table and counted client: what a second process has (no hints of this one's). */
   readonly another?: () => JobStore;
+  /** Puts an item as another writer would (a user's own transaction), outside the counter; only for DynamoDB. */
+  readonly putItem?: (item: Item) => Promise<void>;
 }
 
 export interface StoreAdapter {
@@ -52,7 +54,9 @@ export const dynamoAdapter: StoreAdapter = {
       (await reader.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
     const item = (jobId: string) => itemAt(jobKey(jobId));
     const another = () => createDynamoJobStore({ client, tableName });
-    return { store: createDynamoJobStore({ client, tableName }), counter, item, itemAt, another };
+    const putItem = async (put: Item) =>
+      void (await reader.send(new PutItemCommand({ TableName: tableName, Item: put })));
+    return { store: createDynamoJobStore({ client, tableName }), counter, item, itemAt, another, putItem };
   },
 };
 

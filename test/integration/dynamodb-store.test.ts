@@ -7,7 +7,7 @@ import { createDynamoJobStore } from '../../src/store/dynamodb/dynamodb-store';
 import { JOB_TABLE_SCHEMA } from '../../src/store/dynamodb/table-schema';
 import { dynamoClient, uniqueName } from '../helpers/aws';
 import { injectFault } from '../helpers/aws-faults';
-import { claimedOf, claimInput, newJobId, succeedInput, T0 } from '../helpers/job-store';
+import { claimedOf, claimInput, LEASE_MS, newJobId, succeedInput, T0 } from '../helpers/job-store';
 
 /**
  * Once armed, lets the next UpdateItem reach DynamoDB and then loses its response with a transient error, so the
@@ -111,16 +111,71 @@ describe('DynamoDB job store', () => {
     expect(await store.get(jobId, T0 + 3_000)).toMatchObject({ jobId, status: 'succeeded', attempt: 2 });
   });
 
+  // The claim reads the crashed run's record from its first write's failed condition, then takes over with a
+  // second write; a cancel landing between the two must win, or the retry `cancel` stops would run.
+  it("does not take over a crashed run that was cancelled between the claim's two writes", async () => {
+    const client = dynamoClient();
+    const { store, tableName } = await storeOnNewTable(client);
+    const canceller = createDynamoJobStore({ client: dynamoClient(), tableName });
+    const jobId = newJobId();
+    claimedOf(await store.claim(claimInput(jobId)));
+    const lapsed = T0 + LEASE_MS;
+    let cancelledBetween = false;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          const failedCondition = (error as Error).name === 'ConditionalCheckFailedException';
+          if (!cancelledBetween && context.commandName === 'UpdateItemCommand' && failedCondition) {
+            cancelledBetween = true;
+            await canceller.requestCancel({ jobId, nowMs: lapsed, expiresAtSec: T0 / 1000 + 86_400 });
+          }
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'wharfTestCancelBetweenClaimWrites' },
+    );
+    const result = await store.claim(claimInput(jobId, { attempt: 2, nowMs: lapsed }));
+    expect(cancelledBetween).toBe(true);
+    expect(result).toMatchObject({
+      kind: 'cancelled',
+      record: { status: 'running', fence: 1, cancelRequestedAtMs: lapsed },
+    });
+    expect(await store.get(jobId, lapsed)).toMatchObject({ status: 'running', fence: 1, attempt: 1 });
+  });
+
   it('rethrows errors other than a failed condition unchanged, for the engine to classify', async () => {
     const store = createDynamoJobStore({ client: dynamoClient(), tableName: uniqueName('missing') });
     const jobId = newJobId();
+    const key = 'send-digest/d-1';
     for (const operation of [
       () => store.claim(claimInput(jobId)),
       () => store.succeed(succeedInput(jobId, 1)),
+      () => store.extendLease({ jobId, fence: 1, nowMs: T0, leaseExpiresAtMs: T0 + LEASE_MS }),
       () => store.progress(jobId, { done: 1 }, T0),
       () => store.get(jobId, T0),
       () => store.list({ status: 'dead' }, T0),
       () => store.list({}, T0),
+      () => store.acquireUnique({ key, holder: jobId, nowMs: T0, lockExpiresAtMs: T0 + 1 }),
+      () => store.releaseUnique({ key, holder: jobId, nowMs: T0 }),
+      () =>
+        store.pushDebounce({ key, token: 't', jobId, payload: {}, nowMs: T0, expiresAtSec: T0 / 1000 + 60 }),
+      () => store.takeDebounce({ key, token: 't', jobId, waitMs: 1_000, nowMs: T0 }),
+      () => store.requestCancel({ jobId, nowMs: T0, expiresAtSec: T0 / 1000 + 60 }),
+      () =>
+        store.recordSkipped({
+          jobId,
+          jobName: 'j',
+          queue: 'q',
+          status: 'expired',
+          reason: 'r',
+          createdAtMs: T0,
+          nowMs: T0,
+          expiresAtSec: T0 / 1000 + 60,
+        }),
+      () => store.outboxPending(jobId),
+      () => store.clearOutbox(jobId),
     ]) {
       const error = await operation().then(
         () => undefined,

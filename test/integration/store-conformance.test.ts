@@ -15,6 +15,7 @@ import {
   succeedInput,
   T0,
 } from '../helpers/job-store';
+import { describeEnqueueControl, describeEnqueueItems } from './store-enqueue-conformance';
 import { describeFlowControl, describeFlowItemsHidden } from './store-flow-conformance';
 
 /** The claim that lost a race is told to come back when the winner's lease ends, not sooner. */
@@ -644,6 +645,12 @@ describe.each([memoryAdapter, dynamoAdapter])('JobStore ($name)', (adapter) => {
   });
 
   describeFlowControl(adapter, () => store);
+
+  describeEnqueueControl(adapter, () => store);
+
+  describe('enqueue control items', () => {
+    describeEnqueueItems(adapter);
+  });
 });
 
 describe('JobStore (dynamodb) request budget', () => {

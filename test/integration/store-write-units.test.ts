@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ENQUEUE_ITEM } from '../../src/store/dynamodb/enqueue-item';
 import { FLOW_ITEM } from '../../src/store/dynamodb/flow-item';
-import { type Item, STORAGE_ATTRIBUTES } from '../../src/store/dynamodb/job-item';
-import { itemSizeBytes } from '../../src/store/dynamodb/write-units';
+import { type Item, jobKey, STORAGE_ATTRIBUTES } from '../../src/store/dynamodb/job-item';
+import { OUTBOX_ATTRIBUTES, outboxKey } from '../../src/store/dynamodb/outbox-item';
+import { itemSizeBytes, totalWriteUnits, writeUnits } from '../../src/store/dynamodb/write-units';
 import {
   claimedOf,
   claimInput,
@@ -219,5 +221,186 @@ describe('JobStore (dynamodb) flow control costs', () => {
     expect(await requestsOf(counter!, () => store.listPauses(T0))).toEqual({ writes: 0, reads: 1 });
     // Pauses never expire.
     expect((await itemAt!(FLOW_ITEM.pauses))?.expiresAtSec).toBeUndefined();
+  });
+});
+
+/**
+ * What enqueue control costs on DynamoDB, per operation: requests (what the README states per enqueue) and the
+ * write units they are billed, worked out from the item before and after each write (write-units.ts; a failed
+ * condition is billed by the item it failed on). Unique locks and bursts carry no index key; the job records a
+ * cancel or a skip writes enter the status index (expired and cancelled are listed newest first).
+ */
+describe('JobStore (dynamodb) enqueue control costs', () => {
+  let sut: StoreUnderTest;
+  let sequence = 0;
+  const newKey = () => `send-digest/doc-${++sequence}-${Math.random().toString(36).slice(2, 8)}`;
+  const day = (nowMs: number) => Math.ceil((nowMs + 86_400_000) / 1000);
+  /** The requests of `action`, and the units of its writes to the item at `key`, each billed on its own. */
+  async function costOf(key: Item, action: () => Promise<unknown>) {
+    const before = await sut.itemAt!(key);
+    const requests = await requestsOf(sut.counter!, action);
+    const after = await sut.itemAt!(key);
+    if (requests.writes !== 1) throw new Error(`costOf models one write, the action made ${requests.writes}`);
+    return { ...requests, units: totalWriteUnits(writeUnits(before, after)) };
+  }
+  const push = (key: string, n: number, payload: unknown = { docId: 'd-1' }) => ({
+    key,
+    token: `0f8fad5b-d9cb-469f-a165-70867728950e-${n}`,
+    jobId: `0f8fad5b-d9cb-469f-a165-${String(n).padStart(12, '0')}`,
+    payload,
+    nowMs: T0 + n,
+    deadlineMs: T0 + n + 300_000,
+    expiresAtSec: day(T0 + n),
+  });
+  beforeAll(async () => {
+    sut = await dynamoAdapter.create();
+  });
+
+  it('takes a unique key for 1 write and 1 unit, answers held for the same, and releases for 1', async () => {
+    const key = newKey();
+    const lock = (holder: string) => ({ key, holder, nowMs: T0, lockExpiresAtMs: T0 + 86_400_000 });
+    const item = ENQUEUE_ITEM.unique(key);
+    const holder = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    expect(await costOf(item, () => sut.store.acquireUnique(lock(holder)))).toEqual({
+      writes: 1,
+      reads: 0,
+      units: 1,
+    });
+    expect(await costOf(item, () => sut.store.acquireUnique(lock('another-job')))).toEqual({
+      writes: 1,
+      reads: 0,
+      units: 1,
+    });
+    const stored = await sut.itemAt!(item);
+    expect(stored?.[STORAGE_ATTRIBUTES.statusShard]).toBeUndefined();
+    // TTL an hour past the lock's end: a crash never locks a key for longer than the lock says (and TTL's delay).
+    expect(Number(stored?.expiresAtSec?.N)).toBe(Math.ceil((T0 + 86_400_000) / 1000) + 3_600);
+    expect(await costOf(item, () => sut.store.releaseUnique({ key, holder, nowMs: T0 + 1 }))).toEqual({
+      writes: 1,
+      reads: 0,
+      units: 1,
+    });
+    expect(await sut.itemAt!(item)).toBeUndefined();
+  });
+
+  it('pushes a debounced enqueue for 1 write: 1 unit opening or joining a burst, 2 with a 1 KB payload', async () => {
+    const key = newKey();
+    const item = ENQUEUE_ITEM.debounce(key);
+    expect(await costOf(item, () => sut.store.pushDebounce(push(key, 1)))).toEqual({
+      writes: 1,
+      reads: 0,
+      units: 1,
+    });
+    expect(await costOf(item, () => sut.store.pushDebounce(push(key, 2)))).toEqual({
+      writes: 1,
+      reads: 0,
+      units: 1,
+    });
+    const kilobyte = { docId: 'd-1', text: 'x'.repeat(1_024) };
+    expect(await costOf(item, () => sut.store.pushDebounce(push(key, 3, kilobyte)))).toEqual({
+      writes: 1,
+      reads: 0,
+      units: 2,
+    });
+    const stored = await sut.itemAt!(item);
+    expect(stored?.payload?.S).toBe(JSON.stringify(kilobyte));
+    expect(stored?.[STORAGE_ATTRIBUTES.statusShard]).toBeUndefined();
+    expect(Number(stored?.expiresAtSec?.N)).toBe(day(T0 + 3));
+  });
+
+  it('takes a burst for 1 write: 1 unit to run, wait or be superseded with a small payload, 2 with a 1 KB one', async () => {
+    const key = newKey();
+    const item = ENQUEUE_ITEM.debounce(key);
+    const [first, latest] = [push(key, 1), push(key, 2)];
+    await sut.store.pushDebounce(first);
+    await sut.store.pushDebounce(latest);
+    const take = (enqueue: typeof first, nowMs: number) => () =>
+      sut.store.takeDebounce({
+        key,
+        token: enqueue.token,
+        jobId: first.jobId,
+        waitMs: 30_000,
+        nowMs,
+      });
+    expect(await costOf(item, take(first, T0 + 30_001))).toEqual({ writes: 1, reads: 0, units: 1 });
+    expect(await costOf(item, take(latest, T0 + 30_002))).toEqual({ writes: 1, reads: 0, units: 1 });
+    expect(await costOf(item, take(first, T0 + 40_000))).toEqual({ writes: 1, reads: 0, units: 1 });
+    const big = newKey();
+    const bigPush = push(big, 1, { docId: 'd-1', text: 'x'.repeat(1_024) });
+    await sut.store.pushDebounce(bigPush);
+    const run = () =>
+      sut.store.takeDebounce({
+        key: big,
+        token: bigPush.token,
+        jobId: bigPush.jobId,
+        waitMs: 30_000,
+        nowMs: T0 + 30_001,
+      });
+    expect(await costOf(ENQUEUE_ITEM.debounce(big), run)).toEqual({ writes: 1, reads: 0, units: 2 });
+  });
+
+  it('cancels a job not claimed yet for 1 write and 2 units, a queued one for 3, a running one for 2 writes and 2 units', async () => {
+    const absent = userId();
+    const cancel = (jobId: string) => () =>
+      sut.store.requestCancel({ jobId, nowMs: T0 + 2_000, expiresAtSec: day(T0 + 2_000) });
+    // Creating the record: the table write and its entry in the status index (cancelled is indexed).
+    expect(await costOf(jobKey(absent), cancel(absent))).toEqual({ writes: 1, reads: 0, units: 2 });
+    // A queued record: its index entry moves from queued to cancelled (2 index writes).
+    const queued = userId();
+    const run = claimedOf(await sut.store.claim(claimInput(queued, welcome(queued))));
+    await sut.store.release({ jobId: queued, fence: run.fence, attempt: 1, nowMs: T0 + 500 });
+    expect(await costOf(jobKey(queued), cancel(queued))).toEqual({ writes: 1, reads: 0, units: 3 });
+    // A running record: the cancel's write fails its condition (1 unit), and the mark is a second (1 unit).
+    const running = userId();
+    claimedOf(await sut.store.claim(claimInput(running, welcome(running))));
+    const before = await sut.item!(running);
+    expect(await requestsOf(sut.counter!, cancel(running))).toEqual({ writes: 2, reads: 0 });
+    const marked = await sut.item!(running);
+    expect(totalWriteUnits(writeUnits(before, before)) + totalWriteUnits(writeUnits(before, marked))).toBe(2);
+    // A finished one: one write whose condition fails.
+    expect(await costOf(jobKey(absent), cancel(absent))).toEqual({ writes: 1, reads: 0, units: 1 });
+  });
+
+  it('records a skip for 1 write: 2 units creating the expired record, 3 moving a queued one', async () => {
+    const skip = (jobId: string) => () =>
+      sut.store.recordSkipped({
+        jobId,
+        jobName: 'send-welcome-email',
+        queue: 'default',
+        status: 'expired',
+        reason: 'expired 12s after it was due',
+        createdAtMs: T0,
+        nowMs: T0 + 12_000,
+        expiresAtSec: day(T0 + 12_000),
+        payload: { userId: jobId },
+      });
+    const absent = userId();
+    expect(await costOf(jobKey(absent), skip(absent))).toEqual({ writes: 1, reads: 0, units: 2 });
+    const queued = userId();
+    const run = claimedOf(await sut.store.claim(claimInput(queued, welcome(queued))));
+    await sut.store.release({ jobId: queued, fence: run.fence, attempt: 1, nowMs: T0 + 500 });
+    expect(await costOf(jobKey(queued), skip(queued))).toEqual({ writes: 1, reads: 0, units: 3 });
+  });
+
+  it('extends a lease and learns of a cancel with the same 1 write and 1 unit', async () => {
+    const jobId = userId();
+    const run = claimedOf(await sut.store.claim(claimInput(jobId, welcome(jobId))));
+    const beat = (nowMs: number) => () =>
+      sut.store.extendLease({ jobId, fence: run.fence, nowMs, leaseExpiresAtMs: nowMs + LEASE_MS });
+    expect(await costOf(jobKey(jobId), beat(T0 + 1_000))).toEqual({ writes: 1, reads: 0, units: 1 });
+    await sut.store.requestCancel({ jobId, nowMs: T0 + 2_000, expiresAtSec: day(T0 + 2_000) });
+    expect(await costOf(jobKey(jobId), beat(T0 + 3_000))).toEqual({ writes: 1, reads: 0, units: 1 });
+    expect(await beat(T0 + 4_000)()).toEqual({ cancelRequested: true });
+  });
+
+  it('checks an outbox entry with 1 strongly consistent read, and clears it with 1 write', async () => {
+    const jobId = userId();
+    const key = { [OUTBOX_ATTRIBUTES.key]: { S: outboxKey(jobId) } };
+    await sut.putItem!({ ...key, [OUTBOX_ATTRIBUTES.jobId]: { S: jobId }, body: { S: '{}' } });
+    expect(await requestsOf(sut.counter!, () => sut.store.outboxPending(jobId))).toEqual({
+      writes: 0,
+      reads: 1,
+    });
+    expect(await costOf(key, () => sut.store.clearOutbox(jobId))).toEqual({ writes: 1, reads: 0, units: 1 });
   });
 });

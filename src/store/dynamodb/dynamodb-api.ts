@@ -5,6 +5,7 @@ export type { AttributeValue } from '@aws-sdk/client-dynamodb';
 export {
   BatchGetItemCommand,
   CreateTableCommand,
+  DeleteItemCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   GetItemCommand,

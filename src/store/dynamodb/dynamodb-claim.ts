@@ -123,6 +123,8 @@ function takeover(
     `${x.name('status')} = ${x.string('running')}`,
     // Nor renewed its lease: a slow run that extended it after our read is alive and keeps the job.
     `(attribute_not_exists(${lease}) OR ${lease} <= ${x.number(input.nowMs)})`,
+    // Nor been cancelled since: the run that would take over is the retry `cancel` stops (decideClaim).
+    `attribute_not_exists(${x.name('cancelRequestedAtMs')})`,
   ];
   return claimOnlyIf(ctx, input, token, attempt, x, condition);
 }

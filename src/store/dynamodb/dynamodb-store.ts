@@ -1,10 +1,11 @@
-import { extendLeaseChange, failChange, releaseChange, succeedChange } from '../record-change.js';
+import { failChange, releaseChange, succeedChange } from '../record-change.js';
 import type { JobStore } from '../types.js';
 import type { DynamoDBClient } from './dynamodb-api.js';
 import { claimJob } from './dynamodb-claim.js';
+import { createDynamoEnqueueControl } from './dynamodb-enqueue-control.js';
 import { createDynamoFlowControl } from './dynamodb-flow-control.js';
 import { listJobs } from './dynamodb-list.js';
-import { getJob, recordProgress, writeAsRun } from './dynamodb-writes.js';
+import { extendLease, getJob, recordProgress, writeAsRun } from './dynamodb-writes.js';
 
 export interface DynamoJobStoreOptions {
   /** Built once per module by the caller, with its region, endpoint and retry settings. */
@@ -25,10 +26,11 @@ export function createDynamoJobStore(options: DynamoJobStoreOptions): JobStore {
     succeed: (input) => writeAsRun(ctx, input.jobId, input.fence, succeedChange(input), 'succeeded'),
     fail: (input) => writeAsRun(ctx, input.jobId, input.fence, failChange(input), input.status),
     release: (ref) => writeAsRun(ctx, ref.jobId, ref.fence, releaseChange(ref.attempt, ref.nowMs), 'queued'),
-    extendLease: (ref) => writeAsRun(ctx, ref.jobId, ref.fence, extendLeaseChange(ref.leaseExpiresAtMs)),
+    extendLease: (ref) => extendLease(ctx, ref),
     progress: (jobId, progress, nowMs) => recordProgress(ctx, jobId, progress, nowMs),
     get: (jobId, nowMs) => getJob(ctx, jobId, nowMs),
     list: (query, nowMs) => listJobs(ctx, query, nowMs),
     ...createDynamoFlowControl(ctx),
+    ...createDynamoEnqueueControl(ctx),
   };
 }

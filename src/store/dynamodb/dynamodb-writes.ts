@@ -1,11 +1,11 @@
 import { LeaseLostError } from '../../errors.js';
 import { isExpired, nowSeconds } from '../claim-decision.js';
-import { progressChange, type RecordChange } from '../record-change.js';
-import type { JobRecord, JobStatus } from '../types.js';
+import { extendLeaseChange, progressChange, type RecordChange } from '../record-change.js';
+import type { JobRecord, JobStatus, RunRef } from '../types.js';
 import { GetItemCommand, UpdateItemCommand } from './dynamodb-api.js';
 import { conditionFailedItem, type DynamoContext } from './dynamodb-context.js';
 import { createExpression, type Expression, updateExpression } from './expression.js';
-import { fromItem, jobKey } from './job-item.js';
+import { fromItem, type Item, jobKey } from './job-item.js';
 
 /**
  * Writes as the run that claimed with `fence` (one conditional UpdateItem), or as anyone when there is no fence
@@ -19,6 +19,31 @@ export async function writeAsRun(
   change: RecordChange,
   recorded?: JobStatus,
 ): Promise<void> {
+  await writeAs(ctx, jobId, fence, change, recorded, 'NONE');
+}
+
+/**
+ * The heartbeat: pushes the lease out as the run that holds `fence`, and says whether `cancel` marked the job
+ * since. The record comes back with the write (ALL_NEW: ReturnValues costs no read and no write unit); the mark
+ * is an attribute this write does not touch, so UPDATED_NEW would not show it.
+ */
+export async function extendLease(
+  ctx: DynamoContext,
+  ref: RunRef & { readonly fence: number; readonly leaseExpiresAtMs: number },
+): Promise<{ readonly cancelRequested: boolean }> {
+  const change = extendLeaseChange(ref.leaseExpiresAtMs);
+  const item = await writeAs(ctx, ref.jobId, ref.fence, change, undefined, 'ALL_NEW');
+  return { cancelRequested: item?.cancelRequestedAtMs !== undefined };
+}
+
+async function writeAs(
+  ctx: DynamoContext,
+  jobId: string,
+  fence: number | undefined,
+  change: RecordChange,
+  recorded: JobStatus | undefined,
+  returnValues: 'NONE' | 'ALL_NEW',
+): Promise<Item | undefined> {
   const x = createExpression();
   const update = updateExpression(x, jobId, change);
   const condition = fence === undefined ? undefined : ownerCondition(x, fence);
@@ -30,15 +55,16 @@ export async function writeAsRun(
       ? {}
       : { ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
     ...x.params(),
+    ...(returnValues === 'NONE' ? {} : { ReturnValues: returnValues }),
   });
   try {
-    await ctx.client.send(command);
+    return (await ctx.client.send(command)).Attributes;
   } catch (error) {
     const { item } = conditionFailedItem(error);
     const current = item === undefined ? undefined : fromItem(item);
     // Our own write landed already and the SDK retried it after losing the response: the record says what we
     // wanted it to say, and reporting a lost lease would make the engine believe another run owns the job.
-    if (current !== undefined && current.fence === fence && current.status === recorded) return;
+    if (current !== undefined && current.fence === fence && current.status === recorded) return item;
     throw new LeaseLostError(jobId, fence!, { cause: error });
   }
 }

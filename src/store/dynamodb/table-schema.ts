@@ -23,14 +23,16 @@ export const JOB_TABLE_SCHEMA = {
     /**
      * The index is sparse: only records with these statuses carry `statusShard`, so only they have an entry.
      * They are the ones an operator must find quickly and that are few (a failure, a scheduled retry, a released
-     * job waiting for its message). `running` and `succeeded` are the hot path and the bulk of the table: keeping
-     * them out means the claim of a new job writes no entry and its success removes none, so a small job costs 1
-     * write unit per write. Moving a record to an indexed status costs 1 index write, and leaving one (a retry's
-     * claim, a redrive) costs 1 more: both happen only on the failure path. Records that are not indexed are
-     * listed with a filtered Scan (see dynamodb-scan.ts). Adding a status here later only leaves records written
-     * before out of its listing until they change; removing one leaves stale entries that listings skip.
+     * job waiting for its message, a job that ended without running because it expired or was cancelled).
+     * `running` and `succeeded` are the hot path and the bulk of the table: keeping them out means the claim of a
+     * new job writes no entry and its success removes none, so a small job costs 1 write unit per write. Moving a
+     * record to an indexed status costs 1 index write, and leaving one (a retry's claim, a redrive) costs 1 more:
+     * both happen only off the happy path. Records that are not indexed are listed with a filtered Scan (see
+     * dynamodb-scan.ts). Adding a status here later only leaves records written before out of its listing until
+     * they change (`expired` and `cancelled` came with them, so none were written before); removing one leaves
+     * stale entries that listings skip.
      */
-    statuses: ['queued', 'retrying', 'dead', 'discarded'],
+    statuses: ['queued', 'retrying', 'dead', 'discarded', 'expired', 'cancelled'],
   },
   /** DynamoDB attribute types of every key attribute (S: string, N: number). */
   attributeTypes: { pk: 'S', statusShard: 'S', updatedAtMs: 'N' },
