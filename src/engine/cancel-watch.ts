@@ -52,7 +52,10 @@ export function cancelWatch(
   };
 }
 
-/** The run ended after `cancel` aborted it: recorded `cancelled`, never retried, whatever it threw. */
+/**
+ * The run ended after `cancel` aborted it (or crashed after `cancel` marked it, and the claim of its return
+ * found that): recorded `cancelled` under the run's fence, never retried, whatever it threw.
+ */
 export async function recordCancelled(
   o: ResolvedEngineOptions,
   state: RunState,

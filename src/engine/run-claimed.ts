@@ -184,6 +184,8 @@ async function cancelledAtClaim(
   base: RunState,
   record: JobRecord,
 ): Promise<Disposition> {
+  // Cancelled while it ran, then it crashed: the record is still `running`, under the crashed run's fence.
+  if (record.status === 'running') return recordCancelled(o, { ...base, fence: record.fence }, undefined);
   // Not yet `cancelled` when `cancel` came during an earlier attempt that failed since (the record says retrying).
   if ((record.jobName === UNKNOWN_JOB_NAME || record.status !== 'cancelled') && o.store) {
     const now = o.clock.nowMs();

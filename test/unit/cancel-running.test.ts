@@ -109,4 +109,45 @@ describe('cancel of a running job', () => {
       cancelRequestedAtMs: expect.any(Number),
     });
   });
+
+  it('closes the record of a run that crashed after cancel marked it: the claim of its return records it cancelled, unrun', async () => {
+    const clock = createManualClock();
+    const transport = createMemoryTransport({ clock, queues: ['default'] });
+    const store = createMemoryJobStore();
+    const ran: number[] = [];
+    const job = defineJob({
+      name: 'render',
+      schema: z.object({}),
+      idempotency: 'exactly-once',
+      perform: (_p, ctx) => void ran.push(ctx.attempt),
+    });
+    const registry = createRegistry([job]);
+    const client = createClient({ transport, store, clock, registry });
+    const engine = createEngine({ registry, transport, store, clock });
+    const { jobId } = await client.enqueue(job.with({}));
+    // A run that claimed the job and then died (its worker was killed): the record is running, its lease live.
+    await store.claim({
+      jobId,
+      jobName: 'render',
+      queue: 'default',
+      attempt: 1,
+      nowMs: clock.nowMs(),
+      leaseMs: 40_000,
+      isRedrive: false,
+      expiresAtSec: Math.ceil(clock.nowMs() / 1000) + 86_400,
+    });
+    expect(await client.cancel(jobId)).toMatchObject({ outcome: 'signalled' });
+    clock.advance(41_000);
+    const [message] = await transport.receive('default', {
+      maxMessages: 1,
+      waitTimeSeconds: 0,
+      visibilityTimeoutSeconds: 60,
+    });
+    expect(await engine.process(message!)).toEqual({ action: 'ack', outcome: 'cancelled' });
+    expect(ran).toEqual([]);
+    expect(await store.get(jobId, clock.nowMs())).toMatchObject({
+      status: 'cancelled',
+      lastError: { code: 'WHARF_CANCELLED' },
+    });
+  });
 });
