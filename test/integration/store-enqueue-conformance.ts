@@ -351,6 +351,22 @@ export function describeEnqueueControl(adapter: StoreAdapter, storeOf: () => Job
       expect(await store.get(jobId, lapsed)).toMatchObject({ status: 'running', fence: run.fence });
     });
 
+    it('answers cancelled to the retry of a run cancel marked that failed since (its record says retrying)', async () => {
+      const store = storeOf();
+      const jobId = newJobId();
+      const run = claimedOf(await store.claim(claimInput(jobId)));
+      await store.requestCancel(cancelAt(jobId));
+      // The run failed after the mark (on Lambda nothing told it) and its retry was sent as attempt 2.
+      await store.fail(failInput(jobId, run.fence, 'retrying', { nowMs: T0 + 3_000, nextAttempt: 2 }));
+      expect(await store.get(jobId, T0 + 3_000)).toMatchObject({
+        status: 'retrying',
+        cancelRequestedAtMs: T0 + 2_000,
+      });
+      const retry = await store.claim(claimInput(jobId, { attempt: 2, nowMs: T0 + 5_000 }));
+      expect(retry).toMatchObject({ kind: 'cancelled', record: { status: 'retrying' } });
+      expect(await store.get(jobId, T0 + 5_000)).toMatchObject({ status: 'retrying', fence: run.fence });
+    });
+
     it('lets a marked run record that it stopped as cancelled', async () => {
       const store = storeOf();
       const jobId = newJobId();

@@ -69,7 +69,8 @@ function firstClaimCondition(x: ReturnType<typeof createExpression>, input: Clai
   // the old life leaks into the new one: that is the second write's job, so such records must not match here.
   const live = `${x.name('expiresAtSec')} >= ${x.number(nowSeconds(input.nowMs))}`;
   // A retry (or a released job) whose attempt has come; a message older than nextAttempt is a stale duplicate.
-  const due = `${status} IN (${x.string('queued')}, ${x.string('retrying')}) AND ${x.name('nextAttempt')} <= ${x.number(input.attempt)}`;
+  // Not one `cancel` marked while an earlier attempt ran: decideClaim answers that one `cancelled`.
+  const due = `${status} IN (${x.string('queued')}, ${x.string('retrying')}) AND ${x.name('nextAttempt')} <= ${x.number(input.attempt)} AND attribute_not_exists(${x.name('cancelRequestedAtMs')})`;
   // Only an operator's redrive brings a dead job back.
   const waiting = input.isRedrive ? `(${due}) OR ${status} = ${x.string('dead')}` : due;
   // The record must be this job's, with this payload (decideClaim's reusedBy): otherwise the check fails and the
@@ -145,6 +146,7 @@ function inPlaceClaim(
     `${x.name('fence')} = ${x.number(old.fence)}`,
     `${x.name('status')} = ${x.string(old.status)}`,
     `${x.name('nextAttempt')} = ${x.number(attempt)}`,
+    `attribute_not_exists(${x.name('cancelRequestedAtMs')})`,
   ];
   return claimOnlyIf(ctx, input, token, attempt, x, condition);
 }
