@@ -171,6 +171,7 @@ export function createOps(options: OpsOptions): Ops {
         ...(input.delay !== undefined ? { delay: input.delay as Duration } : {}),
         ...(input.jobId !== undefined ? { jobId: input.jobId } : {}),
         ...(input.priority !== undefined ? { priority: input.priority } : {}),
+        ...(input.expiresIn !== undefined ? { expiresIn: input.expiresIn as Duration } : {}),
       };
       return options.enqueuer.enqueue(job.with(input.payload, enqueueOptions));
     },

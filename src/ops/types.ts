@@ -148,6 +148,8 @@ export interface EnqueueInput {
   readonly jobId?: string;
   /** The priority lane (the queue must declare it). @default the job's own `priority` */
   readonly priority?: string;
+  /** Not started this long after it is due: recorded `expired`, never run (README "Expiry"). @default the job's */
+  readonly expiresIn?: string;
 }
 
 /** The operations API the CLI and the dashboard share (DESIGN: they never touch an SDK themselves). */
