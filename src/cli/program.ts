@@ -119,7 +119,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('serve the web dashboard (127.0.0.1, token required)')
     .option('--port <port>', 'port (0: any free port)', integer(0, 65_535), 7400)
     .option('--host <host>', 'address to bind; anything but loopback exposes job data', '127.0.0.1')
-    .option('--read-only', 'show everything, offer and accept no action (retry, discard, run now, pause)')
+    .option(
+      '--read-only',
+      'show everything, offer and accept no action (retry, discard, run now, pause, cancel)',
+    )
     .action(act(dashboardCommand));
   for (const command of program.commands) command.exitOverride();
   return program;
