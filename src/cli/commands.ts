@@ -136,7 +136,7 @@ export async function enqueueCommand(ctx: CliContext, job: string, o: EnqueueOpt
 }
 
 /** A duplicate is never silent: it names the job that holds the key, and says nothing was sent. */
-function enqueuedText(enqueued: EnqueuedJob, nowMs: number): string {
+export function enqueuedText(enqueued: EnqueuedJob, nowMs: number): string {
   if (enqueued.outcome === 'duplicate') {
     return `not enqueued: a duplicate of ${enqueued.jobName} ${enqueued.jobId}, which holds its unique key (nothing was sent)`;
   }
