@@ -142,6 +142,21 @@ describe('wharf cancel (--local)', () => {
     expect(partial.stdout).toMatch(/the first 1 records read only \(the table holds more\)/);
   });
 
+  it('enqueues with --expires-in, and says when the job expires', async () => {
+    const enqueued = await json<{ runAtMs: number; expiresAtMs?: number }>(
+      'enqueue',
+      'charge-card',
+      '--payload',
+      '{}',
+      '--delay',
+      '10m',
+      '--expires-in',
+      '1h',
+    );
+    expect(enqueued.expiresAtMs).toBe(enqueued.runAtMs + 3_600_000);
+    expect((await wharf('enqueue', 'charge-card', '--payload', '{}', '--expires-in', 'soon')).code).toBe(2);
+  });
+
   it('exits 2 for a cancel without a job id', async () => {
     expect((await wharf('cancel')).code).toBe(2);
     expect((await wharf('cancel', ' ', '--yes')).code).toBe(2);

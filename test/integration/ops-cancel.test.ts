@@ -1,6 +1,7 @@
 import { CreateScheduleGroupCommand, GetScheduleCommand } from '@aws-sdk/client-scheduler';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { EnqueueRequest } from '../../src/client/types';
 import { defineJob } from '../../src/define-job';
 import { hasCode } from '../../src/errors';
 import { createRegistry } from '../../src/job/registry';
@@ -233,6 +234,35 @@ describe.each([embeddedWorld, motoWorld])('ops job counts on the $name', (factor
     await expect(world.ops({ store: undefined }).jobCounts()).rejects.toSatisfy((e: Error) =>
       hasCode(e, 'WHARF_CONFIG'),
     );
+  });
+});
+
+describe('ops enqueue with an expiry', () => {
+  // Only the request ops makes: the client's own handling of expiresIn is tested with the client.
+  it("passes expiresIn to the job's enqueue, where the client checks it", async () => {
+    const world = await embeddedWorld.create([shipOrder]);
+    try {
+      const sent: EnqueueRequest[] = [];
+      const ops = world.ops({
+        enqueuer: {
+          enqueue: async (request) => {
+            sent.push(request);
+            return {
+              outcome: 'enqueued',
+              jobId: 'j1',
+              jobName: request.job.name,
+              queue: world.queue,
+              runAtMs: 0,
+            };
+          },
+          enqueueMany: (requests) => world.client.enqueueMany(requests),
+        },
+      });
+      await ops.enqueue({ job: shipOrder.name, payload: { orderId: 'o7' }, expiresIn: '1h', delay: '5m' });
+      expect(sent.map((r) => r.options)).toEqual([{ delay: '5m', expiresIn: '1h' }]);
+    } finally {
+      await world.teardown();
+    }
   });
 });
 
