@@ -50,7 +50,10 @@ export const DEAD_LETTER_OPERATE_ACTIONS = [
   'sqs:StartMessageMoveTask',
   'sqs:ListMessageMoveTasks',
 ];
-/** The pauses of queues and job types: one item of the job table, read and written with a condition. */
+/**
+ * The pauses of queues and job types (one item of the job table), and cancellations (the job's record): read,
+ * and written with a condition.
+ */
 export const PAUSE_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
 /** What DynamoDB needs of a caller on the table's customer managed key: the set CDK's own table grants use. */
 export const TABLE_KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
@@ -138,7 +141,9 @@ export function grantJobState(targets: GrantTargets, grantee: IGrantable): Grant
 
 /**
  * What the CLI and the dashboard need: read, settle and redrive dead letters (StartMessageMoveTask to the source
- * queue, which needs SendMessage there), queue statistics, job lookups through the status index, and schedules.
+ * queue, which needs SendMessage there), queue statistics, job lookups through the status index, schedules,
+ * pause and resume, and cancel (a waiting job's schedule deleted, or its record written: the pause grant's table
+ * actions cover the record).
  */
 export function grantOperate(targets: GrantTargets, grantee: IGrantable): Grant {
   const { table } = targets;
@@ -161,7 +166,11 @@ export function grantOperate(targets: GrantTargets, grantee: IGrantable): Grant 
       resourceArns: [table.tableArn, `${table.tableArn}/index/${targets.statusIndexName}`],
     }),
     table.encryptionKey?.grant(grantee, ...TABLE_KEY_READ_ACTIONS),
-    Grant.addToPrincipal({ grantee, actions: ['scheduler:GetSchedule'], resourceArns: [schedules] }),
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['scheduler:GetSchedule', 'scheduler:DeleteSchedule'],
+      resourceArns: [schedules],
+    }),
     // ListSchedules has no resource type: it can only be granted on "*" (filtered by group in the request).
     Grant.addToPrincipal({ grantee, actions: ['scheduler:ListSchedules'], resourceArns: ['*'] }),
     kmsGrant(targets, grantee, KMS_SEND_ACTIONS),

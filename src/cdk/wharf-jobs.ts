@@ -191,7 +191,10 @@ export class WharfJobs extends Construct {
    * GetQueueAttributes, StartMessageMoveTask and ListMessageMoveTasks; sqs:SendMessage and GetQueueAttributes on
    * the queues; dynamodb:GetItem, BatchGetItem, Query and Scan on the table and its status index;
    * scheduler:GetSchedule and ListSchedules (which only exists on "*"); kms:GenerateDataKey and kms:Decrypt on the
-   * encryption key, if one is set, and kms:Decrypt and DescribeKey on the table's key, if it has one.
+   * encryption key, if one is set, and kms:Decrypt and DescribeKey on the table's key, if it has one. For pause
+   * and resume (README "Pause and resume"), dynamodb:GetItem and UpdateItem on the table, the workers' event
+   * source mappings and scheduler:UpdateSchedule; for cancel (README "Cancel"), scheduler:DeleteSchedule of a
+   * waiting job's schedule and the same table actions for its record.
    */
   grantOperate(grantee: IGrantable): Grant {
     return grantOperate(this.targets, grantee);

@@ -1,10 +1,11 @@
+import type { EnqueuedJob } from '../client/types.js';
 import { errorMessage } from '../errors.js';
-import { errorHeadline } from '../ops/error-text.js';
+import { jobNote } from '../ops/cancel-text.js';
 import type { JobStatus } from '../store/types.js';
 import type { CliContext } from './context.js';
 import { describeJobDetail } from './describe.js';
 import { CliExit, EXIT } from './exit-codes.js';
-import { ago, printResult, span, table } from './output.js';
+import { ago, printResult, span, table, whenText } from './output.js';
 import { sinceText } from './pause-commands.js';
 
 export async function queuesCommand(ctx: CliContext): Promise<number> {
@@ -59,17 +60,27 @@ export async function jobsList(ctx: CliContext, o: JobsListOptions): Promise<num
     if (page.records.length === 0)
       return page.cursor ? `${none} on this page\nmore: --cursor ${page.cursor}` : none;
     const rows = table(
-      ['UPDATED', 'STATUS', 'JOB', 'JOB ID', 'ATTEMPT', 'LAST ERROR'],
-      page.records.map((r) => [
-        ago(r.updatedAtMs, now),
-        r.status,
-        r.jobName,
-        r.jobId,
-        r.attempt,
-        r.lastError ? errorHeadline(r.lastError) : '',
-      ]),
+      ['UPDATED', 'STATUS', 'JOB', 'JOB ID', 'ATTEMPT', 'NOTE'],
+      page.records.map((r) => [ago(r.updatedAtMs, now), r.status, r.jobName, r.jobId, r.attempt, jobNote(r)]),
     );
     return page.cursor ? `${rows}\nmore: --cursor ${page.cursor}` : rows;
+  });
+  return EXIT.ok;
+}
+
+export interface JobsCountsOptions {
+  readonly max?: number;
+}
+
+/** `wharf jobs counts`: records by status, and whether the walk saw them all (ops JobCounts). */
+export async function jobsCounts(ctx: CliContext, o: JobsCountsOptions): Promise<number> {
+  const counts = await ctx.ops.jobCounts(o.max === undefined ? {} : { maxRecords: o.max });
+  printResult(ctx.output, counts, () => {
+    const rows = table(['STATUS', 'JOBS'], Object.entries(counts.byStatus));
+    const scope = counts.complete
+      ? `${counts.read} job record${counts.read === 1 ? '' : 's'} in all`
+      : `the first ${counts.read} records read only (the table holds more): at least these many, not totals (--max reads more)`;
+    return `${rows}\n${scope}`;
   });
   return EXIT.ok;
 }
@@ -101,6 +112,7 @@ export interface EnqueueOptions {
   readonly delay?: string;
   readonly jobId?: string;
   readonly priority?: string;
+  readonly expiresIn?: string;
 }
 
 export async function enqueueCommand(ctx: CliContext, job: string, o: EnqueueOptions): Promise<number> {
@@ -116,13 +128,27 @@ export async function enqueueCommand(ctx: CliContext, job: string, o: EnqueueOpt
     ...(o.delay ? { delay: o.delay } : {}),
     ...(o.jobId ? { jobId: o.jobId } : {}),
     ...(o.priority ? { priority: o.priority } : {}),
+    ...(o.expiresIn ? { expiresIn: o.expiresIn } : {}),
   });
   await ctx.afterAction();
-  const lane = enqueued.lane === undefined ? '' : `, lane ${enqueued.lane}`;
-  printResult(
-    ctx.output,
-    enqueued,
-    () => `enqueued ${enqueued.jobName} ${enqueued.jobId} on queue ${enqueued.queue}${lane}`,
-  );
+  printResult(ctx.output, enqueued, () => enqueuedText(enqueued, ctx.ops.nowMs()));
   return EXIT.ok;
+}
+
+/** A duplicate is never silent: it names the job that holds the key, and says nothing was sent. */
+export function enqueuedText(enqueued: EnqueuedJob, nowMs: number): string {
+  if (enqueued.outcome === 'duplicate') {
+    return `not enqueued: a duplicate of ${enqueued.jobName} ${enqueued.jobId}, which holds its unique key (nothing was sent)`;
+  }
+  const lane = enqueued.lane === undefined ? '' : `, lane ${enqueued.lane}`;
+  const lines = [`enqueued ${enqueued.jobName} ${enqueued.jobId} on queue ${enqueued.queue}${lane}`];
+  if (enqueued.debounced) {
+    const count = enqueued.debounced.count;
+    lines.push(
+      `debounced: ${count} enqueue${count === 1 ? '' : 's'} in its burst so far; it runs with the last payload`,
+    );
+  }
+  if (enqueued.expiresAtMs !== undefined)
+    lines.push(`expires ${whenText(enqueued.expiresAtMs, nowMs)} unless started by then`);
+  return lines.join('\n');
 }

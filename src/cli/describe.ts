@@ -1,7 +1,9 @@
 import type { FailureRecord } from '../envelope/envelope.js';
+import { cancelRequestedText, isNameUnknown } from '../ops/cancel-text.js';
 import { deferralText } from '../ops/deferral-text.js';
 import { errorWithStack } from '../ops/error-text.js';
 import type { BulkReport, DeadLetterView, JobDetail } from '../ops/types.js';
+import type { JobRecord } from '../store/types.js';
 import { ago, fields, table, whenText } from './output.js';
 
 /** A job's detail for people: its record, payload (redacted), last error with its stack, and dead letters. */
@@ -10,12 +12,20 @@ export function describeJobDetail(jobId: string, detail: JobDetail, nowMs: numbe
   const progress = r?.progress
     ? `${r.progress.done}${r.progress.total !== undefined ? `/${r.progress.total}` : ''} ${r.progress.message ?? ''}`
     : undefined;
+  const unknown = r !== undefined && isNameUnknown(r);
   const parts = [
     fields([
-      ['job', r?.jobName ?? detail.deadLetters[0]?.jobName],
+      [
+        'job',
+        unknown
+          ? 'not known yet (cancelled before any run of it was claimed)'
+          : (r?.jobName ?? detail.deadLetters[0]?.jobName),
+      ],
       ['id', jobId],
-      ['queue', r?.queue],
+      ['queue', unknown ? undefined : r?.queue],
       ['status', r?.status ?? (detail.deadLetters.length > 0 ? 'dead (no record)' : undefined)],
+      ['why', r?.skippedReason],
+      ['cancel requested', r ? cancelRequested(r, nowMs) : undefined],
       ['attempt', r?.attempt],
       ['created', whenText(r?.createdAtMs, nowMs)],
       ['started', whenText(r?.startedAtMs, nowMs)],
@@ -34,6 +44,14 @@ export function describeJobDetail(jobId: string, detail: JobDetail, nowMs: numbe
     );
   }
   return parts.join('\n');
+}
+
+/** When a cancel was asked for, and for a job still running, what it means. */
+function cancelRequested(r: JobRecord, nowMs: number): string | undefined {
+  const when = whenText(r.cancelRequestedAtMs, nowMs);
+  if (when === undefined) return undefined;
+  const meaning = cancelRequestedText(r);
+  return meaning ? `${when}: ${meaning}` : when;
 }
 
 export function describeDeadLetter(d: DeadLetterView, nowMs: number): string {

@@ -14,8 +14,12 @@ export const EXIT = {
   partial: 3,
   /** No job, dead letter or schedule with that id. */
   notFound: 4,
-  /** A bulk action, pause or resume was not confirmed (answered no, or no --yes without a terminal to ask on). */
+  /**
+   * An action, pause, resume or cancel was not confirmed (answered no, or no --yes without a terminal to ask on).
+   */
   notConfirmed: 5,
+  /** `cancel` stopped nothing: the job had ended, or it cannot be stopped where it is (the output says why). */
+  notCancelled: 6,
 } as const;
 
 export const EXIT_CODES_HELP = `Exit codes:
@@ -24,7 +28,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   2  usage: bad flags or input (invalid JSON, a payload the job's schema refuses, missing configuration)
   3  partly done: some selected dead letters failed, or some ids matched none
   4  not found: no job, dead letter or schedule with that id
-  5  not confirmed: a bulk action, pause or resume needs --yes (or a "y" at the prompt)`;
+  5  not confirmed: a bulk action, pause, resume or cancel needs --yes (or a "y" at the prompt)
+  6  not cancelled: the job had already ended, or cannot be stopped where it is (the output says why)`;
 
 export function exitCodeFor(error: unknown): number {
   if (hasCode(error, 'WHARF_NOT_FOUND')) return EXIT.notFound;

@@ -1,7 +1,15 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { printable } from '../ops/printable.js';
 import { JOB_STATUSES } from '../store/types.js';
-import { enqueueCommand, jobsList, jobsShow, queuesCommand, schedulesCommand } from './commands.js';
+import { type CancelCommandOptions, cancelCommand } from './cancel-command.js';
+import {
+  enqueueCommand,
+  jobsCounts,
+  jobsList,
+  jobsShow,
+  queuesCommand,
+  schedulesCommand,
+} from './commands.js';
 import { type CliContext, type GlobalOptions, openContext } from './context.js';
 import { dashboardCommand } from './dashboard-command.js';
 import { type BulkCommandOptions, dlqAct, dlqList, dlqShow } from './dlq-commands.js';
@@ -80,12 +88,23 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(act(schedulesCommand));
   addPause(program, act);
   program
+    .command('cancel <jobId>')
+    .description(
+      'stop a job: delete its pending schedule, or record a cancellation its claim honours, or tell a running one (asks first)',
+    )
+    .option('--yes', 'do not ask for confirmation')
+    .action(act((ctx, jobId: string, o: CancelCommandOptions) => cancelCommand(ctx, jobId, o)));
+  program
     .command('enqueue <job>')
     .description("enqueue a job; the payload is checked against the job's schema")
     .requiredOption('--payload <json>', 'the payload, as JSON')
     .option('--delay <duration>', 'run after this delay, e.g. 10m')
     .option('--job-id <id>', 'the job id (idempotency key)')
     .option('--priority <lane>', "the priority lane, one its queue declares (default: the job's own)")
+    .option(
+      '--expires-in <duration>',
+      "not started this long after it is due: recorded expired (default: the job's)",
+    )
     .action(act(enqueueCommand));
   program
     .command('env')
@@ -100,7 +119,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('serve the web dashboard (127.0.0.1, token required)')
     .option('--port <port>', 'port (0: any free port)', integer(0, 65_535), 7400)
     .option('--host <host>', 'address to bind; anything but loopback exposes job data', '127.0.0.1')
-    .option('--read-only', 'show everything, offer and accept no action (retry, discard, run now, pause)')
+    .option(
+      '--read-only',
+      'show everything, offer and accept no action (retry, discard, run now, pause, cancel)',
+    )
     .action(act(dashboardCommand));
   for (const command of program.commands) command.exitOverride();
   return program;
@@ -114,13 +136,19 @@ function addJobs(program: Command, act: Act): void {
     .command('show <jobId>')
     .description("a job's state, payload, errors and dead letters")
     .action(act(jobsShow));
+  // `wharf jobs --status expired` lists, as `wharf jobs list --status expired` does.
   jobs
-    .command('list')
+    .command('list', { isDefault: true })
     .description('jobs: failures (queued, retrying, dead, discarded) newest first, the rest in table order')
     .addOption(new Option('--status <status>', 'only jobs with this status').choices(JOB_STATUSES))
     .option('--limit <n>', 'jobs per page (1-100)', integer(1, 100))
     .option('--cursor <cursor>', 'the next page, as printed after the previous one')
     .action(act(jobsList));
+  jobs
+    .command('counts')
+    .description('how many job records have each status (expired and cancelled included)')
+    .option('--max <n>', 'records read at most (default 1000)', integer(1, 10_000))
+    .action(act(jobsCounts));
 }
 
 function addDlq(program: Command, act: Act): void {

@@ -63,8 +63,9 @@ export async function cancelJob(deps: CancelDeps, jobId: string): Promise<Cancel
   switch (result.kind) {
     case 'cancelled': {
       // No record yet is what a job on its queue looks like, and also what a mistyped id looks like.
-      const meant = known ? undefined : meantIds(deps.registry, jobId);
-      return { outcome: 'cancelled', jobId, where: 'queue', ...(meant ? { note: meant } : {}) };
+      const notes = known || job ? [] : [meantIds(deps.registry, jobId), unclaimedJobs(deps.registry)];
+      const note = notes.filter((n) => n !== undefined).join(' ');
+      return { outcome: 'cancelled', jobId, where: 'queue', ...(note ? { note } : {}) };
     }
     case 'running':
       return {
@@ -76,6 +77,19 @@ export async function cancelJob(deps: CancelDeps, jobId: string): Promise<Cancel
     case 'finished':
       return { outcome: 'not-cancelled', jobId, reason: `it had already ended (${result.record.status})` };
   }
+}
+
+/**
+ * A cancellation of an id no run has seen, whose job the registry cannot tell (a random id): it holds only if the
+ * job's runs claim. Says which jobs would run anyway, or that any might when there is no registry to ask.
+ */
+function unclaimedJobs(registry: JobRegistry | undefined): string | undefined {
+  if (!registry) {
+    return "Only a job whose runs claim (idempotency 'exactly-once', or a FIFO group) honours it: a job of another mode on its queue runs anyway.";
+  }
+  const unclaimed = registry.jobs.filter((job) => !claimsItsRuns(job)).map((job) => JSON.stringify(job.name));
+  if (unclaimed.length === 0) return undefined;
+  return `If it is a job of ${unclaimed.join(', ')}, it runs anyway: their runs do not claim before they start, so only a job whose runs claim honours it.`;
 }
 
 /** The job an id belongs to, when the registry can tell: its record names it, or the id derives from its name. */

@@ -4,7 +4,7 @@ import type { SafeHtml } from './html.js';
 export interface RouteContext {
   readonly ops: Ops;
   readonly csrf: string;
-  /** No action is offered or accepted: retry, discard, run now, pause and resume are refused with 403. */
+  /** No action is offered or accepted: retry, discard, run now, pause, resume and cancel are refused with 403. */
   readonly readOnly: boolean;
   /** Runs after every action (local mode: the embedded engine works off what the action enqueued). */
   readonly afterAction: () => Promise<void>;

@@ -1,5 +1,6 @@
 import { NotFoundError } from '../errors.js';
 import { JOB_STATUSES, type JobStatus } from '../store/types.js';
+import { getCancelRoute, postCancelRoute } from './cancel-routes.js';
 import { html, path, type SafeHtml } from './html.js';
 import { layout } from './layout.js';
 import { confirmPage, type DeadLetterIntent, reportPage } from './pages/actions.js';
@@ -28,8 +29,8 @@ export async function getRoute(
   q: URLSearchParams,
 ): Promise<Page | undefined> {
   const [first, second, third] = segments;
-  const pauses = await getPauseRoute(ctx, segments, q);
-  if (pauses) return pauses;
+  const action = (await getPauseRoute(ctx, segments, q)) ?? (await getCancelRoute(ctx, segments, q));
+  if (action) return action;
   if (segments.length === 0) {
     const [queues, recent] = await Promise.all([
       ctx.ops.queues(),
@@ -41,7 +42,7 @@ export async function getRoute(
   if (first === 'jobs' && second !== undefined && segments.length === 2) {
     const detail = await ctx.ops.job(second);
     if (!detail.record && detail.deadLetters.length === 0) throw notFound(`No job "${second}".`);
-    return page(`Job ${second}`, '/jobs', jobPage(second, detail, ctx.ops.nowMs()));
+    return page(`Job ${second}`, '/jobs', jobPage(second, detail, ctx.ops.nowMs(), !ctx.readOnly));
   }
   if (first === 'dead-letters' && second === undefined) {
     const queue = q.get('queue') || undefined;
@@ -74,16 +75,25 @@ async function jobs(ctx: RouteContext, q: URLSearchParams): Promise<Page> {
     ...(q.get('queue') ? { queue: q.get('queue')! } : {}),
     ...(q.get('cursor') ? { cursor: q.get('cursor')! } : {}),
   };
-  const result = await ctx.ops.jobs({
-    limit: 100,
-    ...(filters.status ? { status: filters.status as JobStatus } : {}),
-    ...(filters.cursor ? { cursor: filters.cursor } : {}),
-  });
-  const queues = (await ctx.ops.queues()).map((o) => o.queue);
+  const [result, queues, counts] = await Promise.all([
+    ctx.ops.jobs({
+      limit: 100,
+      ...(filters.status ? { status: filters.status as JobStatus } : {}),
+      ...(filters.cursor ? { cursor: filters.cursor } : {}),
+    }),
+    ctx.ops.queues().then((all) => all.map((o) => o.queue)),
+    // Counted on the first page only: a walk of the table, not to repeat on every page turned.
+    filters.cursor ? Promise.resolve(undefined) : ctx.ops.jobCounts(),
+  ]);
   return page(
     'Jobs',
     '/jobs',
-    jobsPage(result.records, result.cursor, filters, { jobs: ctx.ops.jobNames, queues }),
+    jobsPage(result.records, result.cursor, filters, {
+      jobs: ctx.ops.jobNames,
+      queues,
+      ...(counts ? { counts } : {}),
+      canAct: !ctx.readOnly,
+    }),
   );
 }
 
@@ -93,8 +103,8 @@ export async function postRoute(
   route: string,
   form: URLSearchParams,
 ): Promise<Page | undefined> {
-  const pauses = await postPauseRoute(ctx, route, form);
-  if (pauses) return pauses;
+  const action = (await postPauseRoute(ctx, route, form)) ?? (await postCancelRoute(ctx, route, form));
+  if (action) return action;
   if (route === '/dead-letters/confirm')
     return page('Confirm', '/dead-letters', confirmPage(intentOf(form, 'intent'), ctx.csrf));
   if (route === '/dead-letters/act') {

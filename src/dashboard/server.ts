@@ -28,7 +28,7 @@ export interface DashboardOptions {
   /** @default a new random token */
   readonly token?: string;
   /**
-   * Shows everything and changes nothing: no retry, discard, run now, pause or resume is offered, and any such
+   * Shows everything and changes nothing: no retry, discard, run now, pause, resume or cancel is offered, and any such
    * request is refused with 403. @default false
    */
   readonly readOnly?: boolean;

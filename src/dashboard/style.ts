@@ -28,6 +28,10 @@ dd { margin: 0; word-break: break-all; }
 .status-dead, .status-poison { background: #fde8e6; color: var(--bad); }
 .status-paused { background: #ece8fb; color: #5a3fb0; text-decoration: none; }
 .status-retrying, .status-running, .status-queued, .status-max-receives { background: #fff4d6; color: var(--warn); }
+.status-expired, .status-cancelled, .status-discarded { background: #eceef2; color: var(--muted); }
+p.counts { display: flex; gap: 6px 14px; flex-wrap: wrap; align-items: baseline; margin: 0 0 12px; }
+p.counts a.count { text-decoration: none; }
+p.counts a.count.active { text-decoration: underline; }
 .muted { color: var(--muted); }
 .actions { display: flex; gap: 8px; flex-wrap: wrap; margin: 12px 0; }
 td .actions, td form { margin: 0; }

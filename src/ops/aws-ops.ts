@@ -81,6 +81,10 @@ export function createAwsOps(options: AwsOpsOptions = {}): AwsOps {
         .map(([, urls]) => queueArnFromUrl(urls.url, region))
         .filter((arn): arn is string => arn !== undefined),
   });
+  // One scheduler for the schedule listing and for `cancel` (which deletes a waiting job's schedule).
+  const scheduler = config.scheduler
+    ? createLazyScheduler({ ...config.scheduler, client: clients.scheduler, clock: systemClock })
+    : undefined;
   const ops = createOps({
     ...options,
     consumers,
@@ -92,18 +96,8 @@ export function createAwsOps(options: AwsOpsOptions = {}): AwsOps {
       lanes: config.lanes,
       ...(options.registry ? { registry: options.registry } : {}),
     }),
-    ...(config.scheduler && !options.schedules
-      ? {
-          schedules: createScheduleSource({
-            scheduler: createLazyScheduler({
-              ...config.scheduler,
-              client: clients.scheduler,
-              clock: systemClock,
-            }),
-            transport,
-          }),
-        }
-      : {}),
+    ...(scheduler ? { scheduler } : {}),
+    ...(scheduler && !options.schedules ? { schedules: createScheduleSource({ scheduler, transport }) } : {}),
   });
   return { ...ops, close: clients.close };
 }

@@ -1,15 +1,18 @@
-import type { Enqueuer } from '../client/types.js';
+import { cancelJob } from '../client/cancel.js';
+import type { Enqueuer, JobRef } from '../client/types.js';
 import { type Clock, systemClock } from '../clock.js';
-import { ConfigError, NotFoundError } from '../errors.js';
+import { ConfigError, InvalidOptionsError, NotFoundError } from '../errors.js';
 import type { Duration } from '../job/duration.js';
 import { logicalQueueOf } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
+import type { JobScheduler } from '../schedule/types.js';
 import type { JobStore } from '../store/types.js';
 import type { QueueAdmin } from '../transport/admin-types.js';
 import { type BulkDeps, bulkDiscard, bulkRetry, queuesOf } from './bulk.js';
 import { toDeadLetterView } from './dead-letter-view.js';
 import { collectDeadLetters, findDeadLetter } from './find-dead-letters.js';
 import { flowText } from './flow-text.js';
+import { countJobs } from './job-counts.js';
 import { pauseOps, pauseViewOf } from './pauses.js';
 import type { QueueConsumers } from './queue-consumers.js';
 import { redact } from './redact.js';
@@ -25,6 +28,11 @@ export interface OpsOptions {
   /** Required by `enqueue`. */
   readonly enqueuer?: Enqueuer;
   readonly schedules?: ScheduleSource;
+  /**
+   * Where jobs due beyond 15 minutes wait (EventBridge Scheduler on AWS): `cancel` deletes a waiting job's
+   * schedule. @default none: `cancel` reaches jobs on their queue and running ones only (through the store)
+   */
+  readonly scheduler?: JobScheduler;
   /** Switches a queue's Lambda consumers off and on when it is paused and resumed (AWS ops). */
   readonly consumers?: QueueConsumers;
   /** @default systemClock */
@@ -121,6 +129,24 @@ export function createOps(options: OpsOptions): Ops {
       return { ...(record ? { record } : {}), ...(payload !== undefined ? { payload } : {}), deadLetters };
     },
     jobs: (query) => requireStore().list(query, clock.nowMs()),
+    jobCounts: async (countOptions = {}) => countJobs(requireStore(), clock.nowMs(), countOptions.maxRecords),
+    cancel: async (job) => {
+      const jobId = jobIdOf(job);
+      if (!store && !options.scheduler) {
+        throw new ConfigError(
+          'Nothing can be cancelled from here: no job table (set WHARF_TABLE_NAME, or pass --table) and no schedule group (WHARF_SCHEDULE_GROUP) is configured.',
+        );
+      }
+      return cancelJob(
+        {
+          clock,
+          ...(store ? { store } : {}),
+          ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+          ...(registry ? { registry } : {}),
+        },
+        jobId,
+      );
+    },
     deadLetters: (query = {}) => listDeadLetters(deps, find, query),
     deadLetter: (ref, queue) => findDeadLetter({ ...find, queues: queuesOf(admin, queue) }, ref),
     retry: (selection, bulkOptions) => bulkRetry(deps, selection, bulkOptions),
@@ -145,11 +171,20 @@ export function createOps(options: OpsOptions): Ops {
         ...(input.delay !== undefined ? { delay: input.delay as Duration } : {}),
         ...(input.jobId !== undefined ? { jobId: input.jobId } : {}),
         ...(input.priority !== undefined ? { priority: input.priority } : {}),
+        ...(input.expiresIn !== undefined ? { expiresIn: input.expiresIn as Duration } : {}),
       };
       return options.enqueuer.enqueue(job.with(input.payload, enqueueOptions));
     },
     ...pauses,
   };
+}
+
+/** The id of a job reference, refused when empty: `cancel` of "" would record a cancellation of nothing. */
+function jobIdOf(job: JobRef): string {
+  const jobId = typeof job === 'string' ? job : job?.jobId;
+  if (typeof jobId !== 'string' || jobId.trim() === '')
+    throw new InvalidOptionsError('cancel', [`a job id is required (received ${JSON.stringify(jobId)})`]);
+  return jobId;
 }
 
 async function listDeadLetters(

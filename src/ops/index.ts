@@ -2,6 +2,7 @@
 
 export type { AwsOps, AwsOpsOptions } from './aws-ops.js';
 export { createAwsOps, queuesFromEnv } from './aws-ops.js';
+export { cancelText } from './cancel-text.js';
 export type { OpsOptions } from './create-ops.js';
 export { createOps } from './create-ops.js';
 export { deferralText } from './deferral-text.js';
@@ -24,6 +25,7 @@ export type {
   DeadLetterList,
   DeadLetterView,
   EnqueueInput,
+  JobCounts,
   JobDetail,
   JobPage,
   Ops,

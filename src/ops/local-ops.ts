@@ -27,6 +27,7 @@ export function createLocalOps(options: LocalOpsOptions): Ops {
       queues: engine.transport.queueNames(),
     }),
     store: engine.store,
+    scheduler,
     registry,
     enqueuer: engine.client,
     clock: engine.clock,

@@ -1,6 +1,6 @@
-import type { EnqueuedJob } from '../client/types.js';
+import type { CancelResult, EnqueuedJob, JobRef } from '../client/types.js';
 import type { ErrorSummary, FailureRecord } from '../envelope/envelope.js';
-import type { JobRecord, ListQuery } from '../store/types.js';
+import type { JobRecord, JobStatus, ListQuery } from '../store/types.js';
 import type { MoveTask, QueueCounts } from '../transport/admin-types.js';
 import type { QueueConsumerView } from './queue-consumers.js';
 import type { ScheduleList } from './schedule-source.js';
@@ -69,6 +69,23 @@ export interface JobPage {
   readonly cursor?: string;
 }
 
+/**
+ * How many job records have each status, from one walk of the job listing that stops after `maxRecords`: a
+ * count on DynamoDB reads the records (there is no counter to ask), so a large table is counted in part, and
+ * `complete` says so.
+ */
+export interface JobCounts {
+  /** Every status, 0 where none was read. */
+  readonly byStatus: Readonly<Record<JobStatus, number>>;
+  /** Records read (live ones: records past their retention are not counted). */
+  readonly read: number;
+  /**
+   * True when every record was read, so the counts are totals; false when the walk stopped first, so they count
+   * the first `read` records in the listing's order (table order on DynamoDB): at least these many, not totals.
+   */
+  readonly complete: boolean;
+}
+
 /** Which dead letters an action applies to: some (by message id or job id) or all, in one queue or every queue. */
 export type Selection =
   | { readonly queue?: string; readonly refs: readonly string[] }
@@ -131,6 +148,8 @@ export interface EnqueueInput {
   readonly jobId?: string;
   /** The priority lane (the queue must declare it). @default the job's own `priority` */
   readonly priority?: string;
+  /** Not started this long after it is due: recorded `expired`, never run (README "Expiry"). @default the job's */
+  readonly expiresIn?: string;
 }
 
 /** The operations API the CLI and the dashboard share (DESIGN: they never touch an SDK themselves). */
@@ -152,6 +171,15 @@ export interface Ops {
   schedules(): Promise<ScheduleList>;
   runSchedule(name: string): Promise<{ readonly jobId: string }>;
   enqueue(input: EnqueueInput): Promise<EnqueuedJob>;
+  /**
+   * Stops a job wherever it is (README "Cancel"), as `client.cancel` does: its pending schedule is deleted; a job
+   * on its queue gets a cancellation its claim honours (acknowledged unrun, recorded `cancelled`); a running one
+   * is marked, so its `ctx.signal` aborts at its next heartbeat where the adapter has one, and no retry starts.
+   * The result says which happened, or why nothing could be stopped (`not-cancelled`, with the reason).
+   */
+  cancel(job: JobRef): Promise<CancelResult>;
+  /** Job records by status (see JobCounts). @param options.maxRecords records read at most, 1 to 10,000 (default 1,000) */
+  jobCounts(options?: { readonly maxRecords?: number }): Promise<JobCounts>;
   /**
    * Pauses a queue (the job table's pause, which worker processes and the engine honour, and on AWS its Lambda
    * event source mappings switched off), a job type (the job table's pause: its jobs are put off at claim) or a

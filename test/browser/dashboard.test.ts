@@ -189,6 +189,53 @@ describe('the dashboard in Chromium', () => {
     expect((await app.engine.scheduler.getRecurring(hourlySweep.task))?.enabled).toBe(true);
   });
 
+  it('cancels a waiting job from its page after a confirmation, and it never runs', async () => {
+    parcels.down = false;
+    await app.engine.store.setPause(
+      { kind: 'job', name: deliverParcel.name },
+      { paused: true },
+      app.engine.clock.nowMs(),
+    );
+    const { jobId } = await app.engine.client.enqueue(
+      deliverParcel.with({ parcelId: 'p-9', note: 'n', recipient: { phone: '1' } }),
+    );
+    await app.engine.runUntilIdle();
+    await page.goto(app.dashboard.loginUrl);
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    expect(await page.locator('p.counts').textContent()).toMatch(/queued\s*1/);
+    await page.getByRole('link', { name: jobId }).click();
+    await page.getByRole('button', { name: `cancel job ${jobId}` }).click();
+    expect(await page.locator('.notice').textContent()).toMatch(
+      new RegExp(`Cancel job ${jobId}\\?\\s*It is queued \\(deliver-parcel on parcels\\)`),
+    );
+    await page.getByRole('button', { name: `Yes, cancel job ${jobId}` }).click();
+    expect(await page.locator('h1').textContent()).toBe('Cancelled');
+    expect(await page.locator('.notice').textContent()).toMatch(/on its queue: a cancellation is recorded/);
+    expect(app.audit).toEqual([`cancel ${jobId}: cancelled at queue`]);
+
+    // The job type resumed, its message comes back to its claim, which acknowledges it without running it.
+    await app.engine.store.setPause(
+      { kind: 'job', name: deliverParcel.name },
+      { paused: false },
+      app.engine.clock.nowMs(),
+    );
+    await app.engine.runUntilIdle();
+    expect(parcels.delivered.has(jobId)).toBe(false);
+    await page.getByRole('link', { name: 'The job' }).click();
+    expect(await page.locator('.status').first().textContent()).toBe('cancelled');
+    expect(await page.locator('dd.skipped').textContent()).toBe('cancelled before it started');
+    expect(await page.getByRole('button', { name: `cancel job ${jobId}` }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await page
+      .locator('p.counts')
+      .getByRole('link', { name: /cancelled/ })
+      .click();
+    expect(new URL(page.url()).search).toBe('?status=cancelled');
+    expect(await page.getByRole('row').filter({ hasText: jobId }).textContent()).toMatch(
+      /cancelled[\s\S]*cancelled before it started/,
+    );
+  });
+
   it("shows on a job's page why it waits and until when", async () => {
     await page.goto(app.dashboard.loginUrl);
     await page.getByRole('link', { name: 'Queues' }).click();

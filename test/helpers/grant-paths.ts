@@ -173,8 +173,15 @@ export async function runConsumer(world: GrantWorld, producer: WharfClient): Pro
   expect(events).toContainEqual(expect.objectContaining({ type: 'released', jobName: held.name }));
 }
 
-/** What the CLI and the dashboard do through ops: queues, jobs, dead letters, redrive, schedules, enqueue. */
-export async function runOperator(world: GrantWorld): Promise<void> {
+/**
+ * What the CLI and the dashboard do through ops: queues, jobs, dead letters, redrive, schedules, enqueue, pause,
+ * and cancel, of jobs the producer enqueued for it: one waiting in a schedule, one on its queue, one finished.
+ */
+export async function runOperator(world: GrantWorld, producer: WharfClient): Promise<void> {
+  const waiting = await producer.enqueue(welcome.with({ user: 'edsger' }, { at: hoursFromNow(4) }));
+  expect(waiting.via).toBe('scheduler');
+  // Exactly-once, so its claim honours a cancellation; nothing consumes the queue any more, so it stays there.
+  const queued = await producer.enqueue(signUp.with({ user: 'edsger' }));
   await recordingAs(world.operator.recorder, async () => {
     const ops = createAwsOps({ registry, env: world.outputsEnv() });
     await ops.queues();
@@ -206,6 +213,10 @@ export async function runOperator(world: GrantWorld): Promise<void> {
     await ops.pause({ kind: 'schedule', name: reminder.task });
     await ops.resume({ kind: 'schedule', name: reminder.task });
     await ops.listPauses();
+    expect(await ops.cancel(waiting.jobId)).toMatchObject({ outcome: 'cancelled', where: 'schedule' });
+    expect(await ops.cancel(queued.jobId)).toMatchObject({ outcome: 'cancelled', where: 'queue' });
+    expect(await ops.cancel('iam-sign-up-ada')).toMatchObject({ outcome: 'not-cancelled' });
+    expect(await ops.jobCounts()).toMatchObject({ complete: true });
     ops.close();
   });
 }

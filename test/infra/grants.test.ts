@@ -137,7 +137,7 @@ describe('grantConsume', () => {
 });
 
 describe('grantOperate', () => {
-  it('grants dead-letter handling and redrive, queue statistics, job lookups and schedule reads', () => {
+  it('grants dead-letter handling and redrive, queue statistics, job lookups, schedule reads and cancel', () => {
     const { built, role, roleId, key } = withRole(cmk);
     built.jobs.grantOperate(role);
     const table = arn(built, built.jobs.table as never);
@@ -160,7 +160,11 @@ describe('grantOperate', () => {
         Effect: 'Allow',
         Resource: [table, { 'Fn::Join': ['', [table, '/index/byStatus']] }],
       },
-      { Action: 'scheduler:GetSchedule', Effect: 'Allow', Resource: schedulesArn(built) },
+      {
+        Action: ['scheduler:GetSchedule', 'scheduler:DeleteSchedule'],
+        Effect: 'Allow',
+        Resource: schedulesArn(built),
+      },
       { Action: 'scheduler:ListSchedules', Effect: 'Allow', Resource: '*' },
       { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: arn(built, key!) },
       ...pauseStatements(built),

@@ -76,7 +76,7 @@ beforeAll(async () => {
   const producer = await runProducer(world);
   await runLambdaWorkers(world);
   await runConsumer(world, producer);
-  await runOperator(world);
+  await runOperator(world, producer);
   recordSchedulerDeliveries();
 }, 180_000);
 
@@ -199,6 +199,8 @@ function mustHave(role: string): unknown[][] {
         ['dynamodb:UpdateItem', table],
         ['lambda:ListEventSourceMappings', '*'],
         ['lambda:UpdateEventSourceMapping', expect.stringMatching(/:event-source-mapping:[0-9a-f-]{36}$/)],
+        // cancel of a job waiting in a schedule (its record, for one on its queue, is the UpdateItem above)
+        ['scheduler:DeleteSchedule', expect.stringMatching(/:schedule\/[^/]+\/job\.[0-9a-f-]{36}$/)],
       ];
     case 'Scheduler':
       return [...sending, ['sqs:SendMessage', dlq], ['sqs:SendMessage', emails], ['kms:Decrypt', key]];

@@ -1,24 +1,29 @@
 import type { FailureRecord } from '../../envelope/envelope.js';
+import { canCancel, cancelRequestedText, isNameUnknown } from '../../ops/cancel-text.js';
 import { deferralText } from '../../ops/deferral-text.js';
 import { errorWithStack } from '../../ops/error-text.js';
 import type { JobDetail } from '../../ops/types.js';
-import type { DeferralNote } from '../../store/types.js';
+import type { DeferralNote, JobRecord } from '../../store/types.js';
 import { html, path, type SafeHtml } from '../html.js';
 import { json, statusBadge, when } from '../layout.js';
+import { cancelButton } from './cancel.js';
 
 /**
- * One job: its state, why it waits when a limit, throttle or pause put it off, progress, payload (redacted),
- * attempts and their errors with stacks, dead letters.
+ * One job: its state, why it waits when a limit, throttle or pause put it off, why it ended without running
+ * (expired, cancelled), a cancel asked of it while it ran, progress, payload (redacted), attempts and their
+ * errors with stacks, dead letters. A job that is waiting or running offers Cancel (`canAct`: not read-only).
  */
-export function jobPage(jobId: string, detail: JobDetail, nowMs: number): SafeHtml {
+export function jobPage(jobId: string, detail: JobDetail, nowMs: number, canAct = false): SafeHtml {
   const r = detail.record;
   const progress = r?.progress;
-  return html`<dl>
+  return html`${canAct && r && canCancel(r) ? html`<div class="actions">${cancelButton(jobId)}</div>` : ''}<dl>
 <dt>Job id</dt><dd><code>${jobId}</code></dd>
 ${
   r
-    ? html`<dt>Job</dt><dd>${r.jobName}</dd><dt>Queue</dt><dd>${r.queue}</dd>
-<dt>Status</dt><dd>${statusBadge(r.status)}</dd>${r.deferred ? waiting(r.deferred, nowMs) : ''}<dt>Attempt</dt><dd>${r.attempt}</dd>
+    ? html`${identity(r)}
+<dt>Status</dt><dd>${statusBadge(r.status)}</dd>${r.skippedReason ? html`<dt>Why</dt><dd class="skipped">${r.skippedReason}</dd>` : ''}${
+        r.cancelRequestedAtMs !== undefined ? cancelRequested(r) : ''
+      }${r.deferred ? waiting(r.deferred, nowMs) : ''}<dt>Attempt</dt><dd>${r.attempt}</dd>
 <dt>Created</dt><dd>${when(r.createdAtMs)}</dd><dt>Started</dt><dd>${when(r.startedAtMs)}</dd>
 <dt>Finished</dt><dd>${when(r.finishedAtMs)}</dd><dt>Updated</dt><dd>${when(r.updatedAtMs)}</dd>`
     : html`<dt>Record</dt><dd class="muted">none in the job table</dd>`
@@ -36,6 +41,19 @@ ${r?.result !== undefined ? html`<h2>Result</h2>${json(r.result)}` : ''}
 ${r?.lastError ? html`<h2>Last error</h2><pre>${errorWithStack(r.lastError)}</pre>` : ''}
 ${r?.failures?.length ? attempts(r.failures) : ''}
 ${deadLetters(detail)}`;
+}
+
+/** Name and queue, or what a cancellation recorded before any run of the job can say of them: nothing yet. */
+function identity(r: JobRecord): SafeHtml {
+  if (isNameUnknown(r))
+    return html`<dt>Job</dt><dd class="muted">not known yet: cancelled before any run of it was claimed</dd>`;
+  return html`<dt>Job</dt><dd>${r.jobName}</dd><dt>Queue</dt><dd>${r.queue}</dd>`;
+}
+
+/** When a cancel was asked for; for a job still running, what that does to its run. */
+function cancelRequested(r: JobRecord): SafeHtml {
+  const meaning = cancelRequestedText(r);
+  return html`<dt>Cancel requested</dt><dd class="cancel-requested">${when(r.cancelRequestedAtMs)}${meaning ? `: ${meaning}` : ''}</dd>`;
 }
 
 /** The record's note of why the job waits; a pause links to where it is resumed. */

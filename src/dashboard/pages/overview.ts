@@ -1,3 +1,4 @@
+import { jobNote } from '../../ops/cancel-text.js';
 import type { QueueOverview } from '../../ops/types.js';
 import type { JobRecord } from '../../store/types.js';
 import { html, path, query, type SafeHtml } from '../html.js';
@@ -37,10 +38,10 @@ function recentTable(records: readonly JobRecord[]): SafeHtml {
 }
 
 export function jobTable(records: readonly JobRecord[]): SafeHtml {
-  return html`<table><thead><tr><th>Updated</th><th>Status</th><th>Job</th><th>Job id</th><th>Attempt</th><th>Last error</th></tr></thead>
+  return html`<table><thead><tr><th>Updated</th><th>Status</th><th>Job</th><th>Job id</th><th>Attempt</th><th>Note</th></tr></thead>
 <tbody>${records.map(
     (r) => html`<tr><td>${when(r.updatedAtMs)}</td><td>${statusBadge(r.status)}</td><td>${r.jobName}</td>
 <td><a href="${path('jobs', r.jobId)}">${r.jobId}</a></td><td class="num">${r.attempt}</td>
-<td>${r.lastError ? `${r.lastError.name}: ${r.lastError.message}` : ''}</td></tr>`,
+<td>${jobNote(r)}</td></tr>`,
   )}</tbody></table>`;
 }
