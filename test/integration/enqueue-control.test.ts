@@ -221,7 +221,8 @@ describe.each([embeddedHarness, motoHarness])('enqueue control on the $name', (h
     const e = await setup([job]);
     const cancelled = await e.client.enqueue(job.with({ orderId: 'o1', n: 1 }));
     const kept = await e.client.enqueue(job.with({ orderId: 'o2', n: 2 }));
-    expect(await e.cancel!(cancelled.jobId)).toEqual({
+    // On moto the client has no registry, so the answer adds a note on which jobs honour it.
+    expect(await e.cancel!(cancelled.jobId)).toMatchObject({
       outcome: 'cancelled',
       jobId: cancelled.jobId,
       where: 'queue',
