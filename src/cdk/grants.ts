@@ -25,7 +25,13 @@ export interface GrantTargets {
 }
 
 /** The job-state calls a run makes (src/store/dynamodb): single-item reads and conditional writes, no scans. */
-export const JOB_STATE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+/** Job records, slots, throttles, and what enqueue control keeps: a unique key and an outbox entry are deleted. */
+export const JOB_STATE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
 /**
  * Job lookups and listings: the status index is keys-only, so a listing reads the records back in batches; and it
  * is sparse, so a listing without a status, or of one it leaves out (running, succeeded), scans the table.
@@ -93,6 +99,9 @@ export function grantEnqueue(targets: GrantTargets, grantee: IGrantable): Grant 
       conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
     }),
     kmsGrant(targets, grantee, KMS_SEND_ACTIONS),
+    // The producer takes a unique key (and gives it back after a failed send), writes a debounced burst, and
+    // writes a cancellation: README "Unique jobs", "Debounce", "Cancel".
+    grantJobState(targets, grantee),
   ]);
 }
 

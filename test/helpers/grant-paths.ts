@@ -64,6 +64,21 @@ const held = defineJob({
   perform: (_payload, ctx) =>
     new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
 });
+/** One per key until it ends: the producer takes the key, the worker gives it back (a DeleteItem). */
+const oncePerOrder = defineJob({
+  name: 'iam-once-per-order',
+  schema: z.object({ order: z.string() }),
+  idempotency: 'exactly-once',
+  unique: { key: (p) => p.order, until: 'finished' },
+  perform: () => undefined,
+});
+/** Debounced: the producer writes the burst, the worker takes it (the earlier message comes back and is superseded). */
+const settle = defineJob({
+  name: 'iam-debounced',
+  schema: z.object({ doc: z.string(), n: z.number() }),
+  debounce: { key: (p) => p.doc, wait: '1s' },
+  perform: () => undefined,
+});
 const nightly = defineRecurring({ task: 'iam-nightly', job: flaky, schedule: 'every day at 2am' });
 /** A recurring task made at run time (a reminder per user), which the operator then runs now. */
 export const reminder = defineRecurring({
@@ -73,9 +88,12 @@ export const reminder = defineRecurring({
   schedule: 'every day at 9am',
 });
 
-export const registry = createRegistry([welcome, signUp, flaky, patient, doomed, held], {
-  recurring: [nightly],
-});
+export const registry = createRegistry(
+  [welcome, signUp, flaky, patient, doomed, held, oncePerOrder, settle],
+  {
+    recurring: [nightly],
+  },
+);
 
 /** Everything the producer API offers: enqueue, in bulk, delayed (SQS and Scheduler), reschedule, cancel, recurring. */
 export async function runProducer(world: GrantWorld): Promise<WharfClient> {
@@ -85,6 +103,10 @@ export async function runProducer(world: GrantWorld): Promise<WharfClient> {
     await client.enqueue(signUp.with({ user: 'ada' }, { jobId: 'iam-sign-up-ada' }));
     await client.enqueue(signUp.with({ user: 'ada' }, { jobId: 'iam-sign-up-ada' }));
     await client.enqueueMany([flaky.with({}), patient.with({}), doomed.with({})]);
+    expect((await client.enqueue(oncePerOrder.with({ order: 'o1' }))).outcome).toBe('enqueued');
+    expect((await client.enqueue(oncePerOrder.with({ order: 'o1' }))).outcome).toBe('duplicate');
+    await client.enqueue(settle.with({ doc: 'd1', n: 1 }));
+    await client.enqueue(settle.with({ doc: 'd1', n: 2 }));
     await client.enqueue(welcome.with({ user: 'grace' }, { delay: '2s' }));
     const moved = await client.enqueue(welcome.with({ user: 'alan' }, { delay: '2h' }));
     expect(moved.via).toBe('scheduler');
@@ -137,6 +159,8 @@ export async function runLambdaWorkers(world: GrantWorld): Promise<void> {
   happened('retrying', patient);
   happened('dead', doomed);
   happened('succeeded', welcome);
+  happened('succeeded', oncePerOrder);
+  happened('succeeded', settle);
 }
 
 /** The long-running worker (grantConsume) on every queue, with jobs enqueued by the producer for it. */

@@ -30,7 +30,8 @@ const deadLetterArns = (b: Built) => [
 ];
 const schedulesArn = (b: Built) => scheduleGroupArnOf(b, 'schedule');
 
-function enqueueStatements(b: Built): Statement[] {
+/** grantEnqueue's statements; the queues' key, when they have one, is granted before the table. */
+function enqueueStatements(b: Built, queueKey?: Key): Statement[] {
   return [
     { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: sourceArns(b) },
     {
@@ -48,6 +49,15 @@ function enqueueStatements(b: Built): Statement[] {
       Effect: 'Allow',
       Resource: arn(b, b.jobs.schedulerRole as Role),
       Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    },
+    ...(queueKey
+      ? [{ Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: arn(b, queueKey) }]
+      : []),
+    // Unique keys, debounced bursts and cancellations are written by the producer.
+    {
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      Effect: 'Allow',
+      Resource: arn(b, b.jobs.table as never),
     },
   ];
 }
@@ -75,10 +85,7 @@ describe('grantEnqueue', () => {
   it('adds GenerateDataKey and Decrypt on the key when the queues use a customer managed key', () => {
     const { built, role, roleId, key } = withRole(cmk);
     built.jobs.grantEnqueue(role);
-    expect(statementsOf(built, roleId)).toEqual([
-      ...enqueueStatements(built),
-      { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: arn(built, key!) },
-    ]);
+    expect(statementsOf(built, roleId)).toEqual(enqueueStatements(built, key));
   });
 });
 
@@ -125,13 +132,7 @@ describe('grantConsume', () => {
         Resource: sourceArns(built),
       },
       { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: deadLetterArns(built) },
-      ...enqueueStatements(built),
-      { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: arn(built, key!) },
-      {
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        Effect: 'Allow',
-        Resource: arn(built, built.jobs.table as never),
-      },
+      ...enqueueStatements(built, key),
     ]);
   });
 });
@@ -242,11 +243,6 @@ describe('worker and Scheduler roles', () => {
         Resource: arn(built, built.jobs.deadLetterQueues.emails!),
       },
       ...enqueueStatements(built),
-      {
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        Effect: 'Allow',
-        Resource: arn(built, built.jobs.table as never),
-      },
     ]);
   });
 
