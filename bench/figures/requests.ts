@@ -91,7 +91,7 @@ export async function requestFigure(emulator: Emulator, config: BenchConfig): Pr
       `tracked + debounce (bursts of ${DEBOUNCE_BURST}), one-by-one enqueue, per enqueue`,
       debounced,
       baseline.idempotent,
-      `a burst of ${DEBOUNCE_BURST} enqueues of one key runs once: each enqueue writes the burst item and sends its message; each message is taken once (a conditional delete), and all but the last come back once after the burst is due to find it gone (README "Debounce"); Powertools has no debounce, compared with its idempotency per job`,
+      `a burst of ${DEBOUNCE_BURST} enqueues of one key runs once: each enqueue writes the burst item and sends its message; each message asks the item once (one conditional write), and all but the last come back once after the burst is due to find it gone (README "Debounce"); Powertools has no debounce, compared with its idempotency per job`,
     ),
   );
   const options = { jobs: config.requests.delayJobs, delayMs: config.longDelayMs };
