@@ -15,6 +15,7 @@ export { decodeEnvelope } from './envelope/decode.js';
 export type {
   DeadLetterInfo,
   DeadLetterReason,
+  DebounceMark,
   Envelope,
   ErrorCauseSummary,
   ErrorSummary,
@@ -38,8 +39,12 @@ export type {
   ScheduleRecord,
 } from './schedule/types.js';
 export type {
+  CancelInput,
+  CancelRequestResult,
   ClaimInput,
   ClaimResult,
+  DebounceInput,
+  DebounceWindow,
   DeferralNote,
   DeferralWhy,
   FailedInput,
@@ -53,12 +58,18 @@ export type {
   PauseTarget,
   RecordStart,
   RunRef,
+  SkipInput,
   SlotInput,
   SlotRef,
   SlotResult,
   SucceededInput,
+  TakeDebounceInput,
+  TakeDebounceResult,
   ThrottleInput,
   ThrottleResult,
+  UniqueInput,
+  UniqueRef,
+  UniqueResult,
 } from './store/types.js';
 export type {
   HeldMessage,

@@ -18,8 +18,11 @@ export type {
   EnqueueRequest,
   Enqueuer,
   JobRef,
+  OutboxAttributeValue,
+  OutboxTransactItem,
   RescheduleOptions,
   RescheduleResult,
+  TransactItemsOptions,
   WharfClient,
 } from './client/types.js';
 export type { Clock } from './clock.js';
@@ -59,6 +62,13 @@ export type { BackoffPolicy, Random } from './job/backoff.js';
 export { backoffDelayMs } from './job/backoff.js';
 export type { JobDefinition, ResolvedJobOptions } from './job/define-job.js';
 export type { Duration, DurationUnit } from './job/duration.js';
+export type {
+  DebounceOption,
+  ResolvedDebounce,
+  ResolvedEnqueueControl,
+  ResolvedUnique,
+  UniqueOption,
+} from './job/enqueue-control.js';
 export type {
   ConcurrencyLimit,
   ResolvedConcurrency,

@@ -13,6 +13,7 @@ export type {
   DeepPartial,
   EnqueuedMatchOptions,
   JobRunResult,
+  NotRunOutcome,
   PerformEnqueuedOptions,
   PerformedJob,
   PerformSummary,
