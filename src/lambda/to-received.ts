@@ -17,9 +17,20 @@ export function toReceivedMessage(record: SQSRecord, queue: string): ReceivedMes
     body: typeof record.body === 'string' ? record.body : '',
     queue,
     attributes,
-    receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
+    receiveCount: receiveCountOf(record.attributes?.ApproximateReceiveCount),
     ...groupOf(record),
   };
+}
+
+/**
+ * SQS sends the count as a string. Anything else (an event not from SQS) counts as a first receive: converting an
+ * arbitrary value with Number() can throw (an object whose toString is not a function), and one record's odd
+ * attribute must not fail the batch.
+ */
+function receiveCountOf(value: unknown): number {
+  if (typeof value !== 'string') return 1;
+  const count = Number(value);
+  return Number.isInteger(count) && count >= 1 ? count : 1;
 }
 
 /** The record's MessageGroupId (a tenant, or a FIFO group), and whether its queue is FIFO (from its ARN). */

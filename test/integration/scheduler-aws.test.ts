@@ -109,9 +109,18 @@ describe('scheduling on AWS (moto server)', () => {
 
   it('cancels a scheduled job by deleting its schedule; a second cancel says there was nothing to cancel', async () => {
     await w.client.enqueue(invoice.with({ invoiceId: 'inv-1' }, { delay: '2d', jobId: 'inv-1' }));
-    expect(await w.client.cancel('inv-1')).toEqual({ outcome: 'cancelled', jobId: 'inv-1' });
+    expect(await w.client.cancel('inv-1')).toEqual({
+      outcome: 'cancelled',
+      jobId: 'inv-1',
+      where: 'schedule',
+    });
     await expect(w.getSchedule('job.inv-1')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    expect(await w.client.cancel('inv-1')).toMatchObject({ outcome: 'not-scheduled', jobId: 'inv-1' });
+    // This client has no job table, so a job on its queue could not be stopped: said, not "cancelled".
+    expect(await w.client.cancel('inv-1')).toMatchObject({
+      outcome: 'not-cancelled',
+      jobId: 'inv-1',
+      reason: expect.stringContaining('no job table is configured'),
+    });
   });
 
   it('reschedules by updating the schedule (time and input), keeping ActionAfterCompletion DELETE', async () => {
