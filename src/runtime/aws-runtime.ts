@@ -109,6 +109,8 @@ export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
     scheduler,
     registry: options.registry,
     lanes: config.lanes,
+    // The outbox entries of `transactItems` go to the job table (README "Enqueue after commit").
+    ...(tableName ? { outboxTable: tableName } : {}),
   });
   if (options.installAsDefault === true) setDefaultEnqueuer(client);
   return {
