@@ -18,8 +18,11 @@ export type {
   EnqueueRequest,
   Enqueuer,
   JobRef,
+  OutboxAttributeValue,
+  OutboxTransactItem,
   RescheduleOptions,
   RescheduleResult,
+  TransactItemsOptions,
   WharfClient,
 } from './client/types.js';
 export type { Clock } from './clock.js';
