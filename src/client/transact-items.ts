@@ -19,8 +19,8 @@ export interface OutboxDeps {
   readonly transport?: Transport;
 }
 
-/** DynamoDB's own limits on one TransactWriteItems call and one item. */
-export const TRANSACTION_LIMITS = { maxItems: 100, maxItemBytes: 400 * 1024, maxBytes: 4 * 1024 * 1024 };
+/** DynamoDB's own limits on one TransactWriteItems call (100 items, 4 MB) and one item (400 KB). */
+export const TRANSACTION_LIMITS = { maxItems: 100, maxItemBytes: 409_600, maxBytes: 4_194_304 };
 
 /**
  * Only when no entry for the job id waits yet: a second put would replace the first before the relay read it

@@ -88,6 +88,7 @@ export async function relayOutbox(
   const fail = (
     entry: StreamEntry,
     step: Extract<OutboxRelayEvent, { type: 'outbox-failed' }>['step'],
+    /** The error, or what went wrong when nothing threw. */
     error: unknown,
   ) => {
     failed.add(entry.sequence);
@@ -184,7 +185,7 @@ async function send(
   entries.forEach((entry, index) => {
     const outcome = outcomes[index];
     if (!outcome?.ok) {
-      fail(entry, 'send', new Error(outcome?.detail ?? 'no outcome'));
+      fail(entry, 'send', outcome?.detail ?? 'no outcome');
       return;
     }
     sent.push(entry);
@@ -213,11 +214,7 @@ async function bury(
     if (!address) {
       // No queue to dead-letter to: failing the record hands it to the event source mapping's retries and its
       // on-failure destination, and the entry stays in the table until its TTL.
-      fail(
-        entry,
-        'dead-letter',
-        new Error(`${entry.message}; it names no queue, so it has no dead-letter queue`),
-      );
+      fail(entry, 'dead-letter', `${entry.message}; it names no queue, so it has no dead-letter queue`);
       continue;
     }
     try {
