@@ -7,7 +7,13 @@ import type { Transport } from '../transport/types.js';
 import { prepareOrReject } from './enqueue-rejection.js';
 import type { PreparedJob } from './prepare.js';
 import { queueKindOf } from './queue-fit.js';
-import type { EnqueueRequest, OutboxTransactItem, TransactItemsOptions, WharfClient } from './types.js';
+import type {
+  EnqueueRequest,
+  OutboxAttributeValue,
+  OutboxTransactItem,
+  TransactItemsOptions,
+  WharfClient,
+} from './types.js';
 
 export interface OutboxDeps {
   readonly clock: Clock;
@@ -34,8 +40,14 @@ const ONLY_IF_ABSENT = `attribute_not_exists(${OUTBOX_ATTRIBUTES.key})`;
  * (the same error for the same problem), then written as an outbox entry of the job table, for the caller to put
  * in its own TransactWriteItems. Nothing is sent now: the relay sends each entry once the transaction commits.
  */
+/** Either format: the overloads of `transactItems` give the caller the one it asked for. */
+type AnyOutboxItem = OutboxTransactItem<OutboxAttributeValue | string | number>;
+
 export function transactItemsMethod(deps: OutboxDeps): WharfClient['transactItems'] {
-  return async (requests, options = {}) => {
+  const method = async (
+    requests: EnqueueRequest | readonly EnqueueRequest[],
+    options: TransactItemsOptions = {},
+  ): Promise<AnyOutboxItem[]> => {
     const list: readonly EnqueueRequest[] = isList(requests) ? requests : [requests];
     const table = deps.outboxTable;
     if (!table) {
@@ -60,6 +72,7 @@ export function transactItemsMethod(deps: OutboxDeps): WharfClient['transactItem
     refuseOversize(items, jobs);
     return items;
   };
+  return method as WharfClient['transactItems'];
 }
 
 function isList(requests: EnqueueRequest | readonly EnqueueRequest[]): requests is readonly EnqueueRequest[] {
@@ -107,7 +120,7 @@ function refuseRepeatedIds(jobs: readonly PreparedJob[]): void {
  * What an enqueue would accept may still not fit an item (400 KB, where a message takes 1 MiB) or a transaction
  * (100 items, 4 MB): said here, with the fix, rather than by DynamoDB when the caller's own transaction fails.
  */
-function refuseOversize(items: readonly OutboxTransactItem[], jobs: readonly PreparedJob[]): void {
+function refuseOversize(items: readonly AnyOutboxItem[], jobs: readonly PreparedJob[]): void {
   const problems: string[] = [];
   if (items.length > TRANSACTION_LIMITS.maxItems) {
     problems.push(
@@ -141,7 +154,7 @@ function refuseOversize(items: readonly OutboxTransactItem[], jobs: readonly Pre
 }
 
 /** DynamoDB's item size: each attribute's name and value in UTF-8 (a number counts at most 21 bytes). */
-function itemBytes(item: OutboxTransactItem): number {
+function itemBytes(item: AnyOutboxItem): number {
   let bytes = 0;
   for (const [name, value] of Object.entries(item.Put.Item)) {
     bytes += Buffer.byteLength(name, 'utf8');
@@ -160,7 +173,7 @@ function outboxItem(
   job: PreparedJob,
   expiresAtSec: number,
   format: NonNullable<TransactItemsOptions['format']>,
-): OutboxTransactItem {
+): AnyOutboxItem {
   const a = OUTBOX_ATTRIBUTES;
   const values = {
     [a.key]: outboxKey(job.jobId),

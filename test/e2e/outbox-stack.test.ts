@@ -4,7 +4,6 @@ import {
   GetItemCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
-  type TransactWriteItemsCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxTransactItem } from '../../src/client/types';
@@ -91,7 +90,7 @@ function placeOrder(orderId: string, entries: readonly OutboxTransactItem[]) {
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
-        ...(entries as NonNullable<TransactWriteItemsCommandInput['TransactItems']>),
+        ...entries,
       ],
     }),
   );

@@ -4,7 +4,6 @@ import {
   GetItemCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
-  type TransactWriteItemsCommandInput,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateScheduleGroupCommand, GetScheduleCommand } from '@aws-sdk/client-scheduler';
@@ -142,7 +141,7 @@ describe('enqueue after commit (the outbox) on moto', () => {
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          ...(entries as NonNullable<TransactWriteItemsCommandInput['TransactItems']>),
+          ...entries,
         ],
       }),
     );
@@ -242,7 +241,7 @@ describe('enqueue after commit (the outbox) on moto', () => {
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          ...(entries as never[]),
+          ...entries,
         ],
       }),
     );
