@@ -215,8 +215,8 @@ export class WharfJobs extends Construct {
   }
 
   /**
-   * Lets `grantee` put outbox entries in its own DynamoDB transactions (`client.transactItems`, README "Enqueue
-   * after commit"): dynamodb:PutItem on the job table, only for keys that start with `outbox#` (a
+   * Lets `grantee` put outbox entries in its own DynamoDB transactions (`client.transactItems`, README
+   * "Enqueue after commit"): dynamodb:PutItem on the job table, only for keys that start with `outbox#` (a
    * dynamodb:LeadingKeys condition), and what the table's customer managed key needs, if it has one. Needs
    * `outbox: true`.
    */
