@@ -83,24 +83,49 @@ export async function relayOutbox(
 ): Promise<DynamoDBBatchResponse> {
   const clock = options.clock ?? systemClock;
   const emit = options.onEvent ?? logRelayEvent;
-  const entries = records.map(streamEntryOf);
+  const failures = failureLog(emit);
+  const live = latestPerJob(records.map(streamEntryOf), emit);
+  const due = await stillPending(options, live, emit, failures.fail);
+  const [sent, buried] = await Promise.all([
+    send(options, clock, due.filter(isEntry), emit, failures.fail),
+    bury(options, clock, due.filter(isPoison), emit, failures.fail),
+  ]);
+  await mapWithConcurrency([...sent, ...buried], STORE_CONCURRENCY, async (entry) => {
+    try {
+      await options.outbox.clearOutbox(entry.jobId);
+    } catch (error) {
+      // Sent, but the entry stays: the retried record sends it again under the same job id, then clears it.
+      failures.fail(entry, 'clear', error);
+    }
+  });
+  return { batchItemFailures: failures.sequences().map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/** The records that could not be finished, by sequence number, each told as an `outbox-failed` event. */
+function failureLog(emit: (event: OutboxRelayEvent) => void): { fail: Fail; sequences(): string[] } {
   const failed = new Set<string>();
-  const fail = (
-    entry: StreamEntry,
-    step: Extract<OutboxRelayEvent, { type: 'outbox-failed' }>['step'],
-    /** The error, or what went wrong when nothing threw. */
-    error: unknown,
-  ) => {
-    failed.add(entry.sequence);
-    emit({
-      type: 'outbox-failed',
-      ...(entry.kind === 'other' ? {} : { jobId: entry.jobId }),
-      sequence: entry.sequence,
-      step,
-      message: errorMessage(error),
-    });
+  return {
+    fail(entry, step, error) {
+      failed.add(entry.sequence);
+      emit({
+        type: 'outbox-failed',
+        ...(entry.kind === 'other' ? {} : { jobId: entry.jobId }),
+        sequence: entry.sequence,
+        step,
+        message: errorMessage(error),
+      });
+    },
+    sequences: () => [...failed],
   };
-  const live = latestPerJob(entries, emit);
+}
+
+/** The entries still in the table: a replayed record whose entry was cleared sends nothing. */
+async function stillPending(
+  options: OutboxRelayOptions,
+  live: readonly (Entry | Poison)[],
+  emit: (event: OutboxRelayEvent) => void,
+  fail: Fail,
+): Promise<(Entry | Poison)[]> {
   const pending = await mapWithConcurrency(live, STORE_CONCURRENCY, async (entry) => {
     try {
       if (await options.outbox.outboxPending(entry.jobId)) return true;
@@ -110,23 +135,11 @@ export async function relayOutbox(
     }
     return false;
   });
-  const due = live.filter((_, index) => pending[index]);
-  const toSend = due.filter((e): e is Extract<StreamEntry, { kind: 'entry' }> => e.kind === 'entry');
-  const poison = due.filter((e): e is Extract<StreamEntry, { kind: 'poison' }> => e.kind === 'poison');
-  const [sent, buried] = await Promise.all([
-    send(options, clock, toSend, emit, fail),
-    bury(options, clock, poison, emit, fail),
-  ]);
-  await mapWithConcurrency([...sent, ...buried], STORE_CONCURRENCY, async (entry) => {
-    try {
-      await options.outbox.clearOutbox(entry.jobId);
-    } catch (error) {
-      // Sent, but the entry stays: the retried record sends it again under the same job id, then clears it.
-      fail(entry, 'clear', error);
-    }
-  });
-  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+  return live.filter((_, index) => pending[index]);
 }
+
+const isEntry = (e: StreamEntry): e is Entry => e.kind === 'entry';
+const isPoison = (e: StreamEntry): e is Poison => e.kind === 'poison';
 
 /**
  * The outbox entries of the batch, the last INSERT of each job id only. An entry can be put again for an id only
@@ -136,12 +149,12 @@ export async function relayOutbox(
 function latestPerJob(
   entries: readonly StreamEntry[],
   emit: (event: OutboxRelayEvent) => void,
-): Exclude<StreamEntry, { kind: 'other' }>[] {
+): (Entry | Poison)[] {
   const last = new Map<string, number>();
   entries.forEach((entry, index) => {
     if (entry.kind !== 'other') last.set(entry.jobId, index);
   });
-  const live: Exclude<StreamEntry, { kind: 'other' }>[] = [];
+  const live: (Entry | Poison)[] = [];
   entries.forEach((entry, index) => {
     if (entry.kind === 'other') emit({ type: 'outbox-skipped', why: 'not-an-entry' });
     else if (last.get(entry.jobId) !== index)
@@ -153,7 +166,12 @@ function latestPerJob(
 
 type Entry = Extract<StreamEntry, { kind: 'entry' }>;
 type Poison = Extract<StreamEntry, { kind: 'poison' }>;
-type Fail = (entry: StreamEntry, step: 'check' | 'send' | 'dead-letter' | 'clear', error: unknown) => void;
+/** Reports a record as failed; `error` is what was thrown, or what went wrong when nothing threw. */
+type Fail = (
+  entry: StreamEntry,
+  step: Extract<OutboxRelayEvent, { type: 'outbox-failed' }>['step'],
+  error: unknown,
+) => void;
 
 /** Every entry in one dispatch: batched per queue, 10 to a SendMessageBatch. Returns the entries it sent. */
 async function send(
