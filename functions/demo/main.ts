@@ -6,6 +6,7 @@ import { nightlyCleanupSchedule } from '../jobs/nightly-cleanup';
 import { registry } from '../registry';
 import { liveLog, scheduleLog } from './live-log';
 import { enqueueDemoMix } from './mix';
+import { addInvoice, markInvoicePaid, openBillingDatabase, relaySqlOutbox } from './sql-outbox';
 import { formatSummary } from './summary';
 import { startWebhookServer } from './webhook-server';
 
@@ -34,6 +35,12 @@ console.log(
 );
 console.log(`queues: ${registry.queues.join(', ')} · jobs: ${registry.jobs.map((j) => j.name).join(', ')}\n`);
 await enqueueDemoMix();
+// Enqueue after commit on a SQL database (sql-outbox.ts): the payment and its webhook commit together, and the
+// relay enqueues the webhook once the commit is done.
+const billing = openBillingDatabase();
+addInvoice(billing, 'inv_3', 12_900);
+markInvoicePaid(billing, 'inv_3', clock.nowMs());
+const relayed = await relaySqlOutbox(billing, engine.client, registry);
 
 if (keepRunning) {
   const stop = new AbortController();
@@ -58,10 +65,14 @@ for (const { queue, m } of deadLetters) {
   );
 }
 console.log(
-  `outbox: ${services.mailer.outbox.length} emails · users: ${services.users.all().length} · webhook deliveries accepted: ${webhooks.accepted.size} of ${webhooks.requests} requests`,
+  `emails sent: ${services.mailer.outbox.length} · users: ${services.users.all().length} · webhook deliveries accepted: ${webhooks.accepted.size} of ${webhooks.requests} requests`,
+);
+console.log(
+  `sql outbox (node:sqlite): ${relayed.sent.join(', ') || 'nothing'} enqueued after its commit, ${relayed.failed.length} rows left`,
 );
 console.log(
   `simulated time ${(summary.simulatedMs / 3_600_000).toFixed(1)} h in ${summary.wallMs} ms of wall time · ${summary.messages} messages handled`,
 );
 engine.close();
+billing.close();
 await webhooks.close();

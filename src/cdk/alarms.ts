@@ -81,6 +81,15 @@ function alarmMaker(scope: Construct, policy: AlarmPolicy) {
   };
 }
 
+/** One alarm of the outbox relay (outbox.ts), made with the same settings and actions as every other. */
+export function outboxAlarm(
+  scope: Construct,
+  policy: AlarmPolicy,
+  spec: { name: AlarmName; id: string; metric: IMetric; threshold: number; description: string },
+): Alarm | undefined {
+  return alarmMaker(scope, policy)(spec.name, spec.id, spec.metric, spec.threshold, spec.description);
+}
+
 /** The alarms that say a queue needs a person: dead letters, a backlog, a failing or throttled worker. */
 export function createQueueAlarms(
   scope: Construct,

@@ -2,6 +2,7 @@
 // cdk-nag pack (infra/wharf-nag-pack.ts) is not re-exported here.
 export type { QueueAlarms, ScheduleAlarms } from './alarms.js';
 export { JOB_TABLE_SCHEMA } from './job-table-schema.js';
+export type { WharfOutbox } from './outbox.js';
 export { WharfJobs, type WharfProducer } from './wharf-jobs.js';
 export type {
   WharfAlarmSettings,

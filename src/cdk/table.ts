@@ -1,5 +1,12 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { JOB_TABLE_SCHEMA } from './job-table-schema.js';
@@ -16,6 +23,8 @@ export interface JobTableInput {
   readonly removalPolicy: RemovalPolicy;
   readonly deletionProtection: boolean;
   readonly encryptionKey?: IKey;
+  /** The stream the outbox relay reads (new images: an entry's INSERT carries the job). @default false */
+  readonly stream?: boolean;
 }
 
 export function addJobTable(scope: Construct, input: JobTableInput): Table {
@@ -27,6 +36,7 @@ export function addJobTable(scope: Construct, input: JobTableInput): Table {
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     removalPolicy: input.removalPolicy,
     deletionProtection: input.deletionProtection,
+    ...(input.stream ? { stream: StreamViewType.NEW_IMAGE } : {}),
     ...(input.encryptionKey
       ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: input.encryptionKey }
       : {}),

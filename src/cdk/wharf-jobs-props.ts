@@ -142,6 +142,10 @@ export interface WharfAlarms {
   readonly workerThrottles?: WharfAlarmSettings;
   readonly schedulerTargetErrors?: WharfAlarmSettings;
   readonly schedulerDropped?: WharfAlarmSettings;
+  /** With `outbox`: the relay gave stream records up to its failure queue (threshold 0). */
+  readonly outboxFailedRecords?: WharfAlarmSettings;
+  /** With `outbox`: the relay's iterator age, in milliseconds (threshold 300 000: entries wait 5 minutes). */
+  readonly outboxLag?: WharfAlarmSettings;
 }
 
 export interface WharfJobsProps {
@@ -225,6 +229,14 @@ export interface WharfJobsProps {
    * @default true
    */
   readonly outputs?: boolean;
+  /**
+   * Enqueue after commit (README "Enqueue after commit"): the job table gets a stream (NEW_IMAGE), and a relay
+   * function under `Outbox/` sends the jobs that `client.transactItems` put in a committed transaction, with an
+   * on-failure queue (`Outbox/FailedRecords`) and alarms. Give producers `grantOutbox` (configureProducer does).
+   * With `table`, that table must have its stream on (NEW_IMAGE or NEW_AND_OLD_IMAGES).
+   * @default false
+   */
+  readonly outbox?: boolean;
   /**
    * Put before every output name, for a second WharfJobs in the same stack (`Billing` -> `BillingQueueUrlDefault`).
    * @default '' (no prefix)

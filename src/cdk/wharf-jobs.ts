@@ -29,6 +29,12 @@ import {
   acknowledgeVpcAccessPolicy,
   acknowledgeWorkerFindings,
 } from './nag-suppressions.js';
+import {
+  addOutboxRelay,
+  grantOutboxItems,
+  OUTBOX_PRODUCER_TABLE_ACTIONS,
+  type WharfOutbox,
+} from './outbox.js';
 import { createStackOutputs, runtimeSettings } from './outputs.js';
 import { type QueueSettings, rangeProblems, resolveQueueSettings } from './queue-settings.js';
 import { createJobQueues } from './queues.js';
@@ -52,7 +58,8 @@ export interface WharfProducer extends IGrantable {
  *
  * Construct ids are public: `<queue>/Queue`, `<queue>/DeadLetterQueue`, `<queue>/Worker`,
  * `<queue>/Lanes/<lane>/Queue` and `<queue>/Lanes/<lane>/DeadLetterQueue` (each lane but the default one), `Table`,
- * `ScheduleGroup`, `SchedulerRole`, `Recurring/<task>` (one schedule per recurring task), `Dashboard`. So are the
+ * `ScheduleGroup`, `SchedulerRole`, `Recurring/<task>` (one schedule per recurring task), `Dashboard`, and with
+ * `outbox` `Outbox/Relay` and `Outbox/FailedRecords`. So are the
  * stack outputs (prefixed with `outputPrefix`): `QueueUrl<Queue>`, `DeadLetterQueueUrl<Queue>`, `QueueArn<Queue>`,
  * `DeadLetterQueueArn<Queue>` (queue name in PascalCase; no ARNs for FIFO queues; a lane's are
  * `QueueUrl<Queue>Lane<Lane>`...), `Lanes<Queue>` for a queue with lanes, `TableName`,
@@ -93,12 +100,20 @@ export class WharfJobs extends Construct {
    * <StackName>` turns them back into WHARF_* variables. Empty with `outputs: false`.
    */
   readonly outputs: Readonly<Record<string, CfnOutput>>;
+  /** With `outbox: true`: the relay, its failure queue and its alarms. */
+  readonly outbox?: WharfOutbox;
   private readonly targets: GrantTargets;
 
   constructor(scope: Construct, id: string, props: WharfJobsProps) {
     super(scope, id);
     const settings = checkedSettings(props);
     const removal = removalPolicies(props);
+    if (props.outbox === true && props.table && !props.table.tableStreamArn) {
+      throw configurationError([
+        'outbox: the given table has no stream; the outbox relay reads the INSERTs of its outbox entries from it. ' +
+          'Turn its stream on (NEW_IMAGE) and pass it with its tableStreamArn (Table.fromTableAttributes), or let the construct create the table',
+      ]);
+    }
     const pairs = settings.map((s) => createQueuePair(this, s, props, removal));
     this.queues = byAddress(pairs, (p) => p.queue);
     this.deadLetterQueues = byAddress(pairs, (p) => p.deadLetterQueue);
@@ -108,6 +123,7 @@ export class WharfJobs extends Construct {
         removalPolicy: removal.table,
         deletionProtection: props.tableDeletionProtection ?? removal.table !== RemovalPolicy.DESTROY,
         encryptionKey: props.tableEncryptionKey,
+        stream: props.outbox === true,
       });
     const schedules = createJobSchedules(this, {
       queues: Object.values(this.queues),
@@ -152,6 +168,7 @@ export class WharfJobs extends Construct {
     if (props.logEncryptionKey) allowLogsToUse(props.logEncryptionKey, this);
     this.workers = this.createWorkers(pairs, props, removal);
     const alarmPolicy: AlarmPolicy = { options: props.alarms ?? {}, topic: props.alarmTopic };
+    if (props.outbox === true) this.outbox = this.createOutbox(props, removal, alarmPolicy);
     this.alarms = this.createAlarms(pairs, props, alarmPolicy);
     this.scheduleAlarms = createScheduleAlarms(this, schedules.scheduleGroup, alarmPolicy);
     if (props.alarmTopic?.masterKey) allowCloudWatchToUse(props.alarmTopic.masterKey, this);
@@ -200,14 +217,56 @@ export class WharfJobs extends Construct {
     return grantOperate(this.targets, grantee);
   }
 
-  /** Makes `producer` a producer: `grantEnqueue` plus the environment variables the wharf client reads. */
+  /**
+   * Lets `grantee` put outbox entries in its own DynamoDB transactions (`client.transactItems`, README
+   * "Enqueue after commit"): dynamodb:PutItem on the job table, only for keys that start with `outbox#` (a
+   * dynamodb:LeadingKeys condition), and what the table's customer managed key needs, if it has one. Needs
+   * `outbox: true`.
+   */
+  grantOutbox(grantee: IGrantable): Grant {
+    if (!this.outbox) {
+      throw configurationError([
+        'grantOutbox: this WharfJobs has no outbox relay, so entries put in the outbox would never be sent. Set `outbox: true`',
+      ]);
+    }
+    return grantOutboxItems(this.table, grantee, OUTBOX_PRODUCER_TABLE_ACTIONS);
+  }
+
+  /**
+   * Makes `producer` a producer: `grantEnqueue` plus the environment variables the wharf client reads, and with
+   * `outbox` `grantOutbox` too.
+   */
   configureProducer(producer: WharfProducer): Grant {
     for (const [key, value] of Object.entries(this.environment)) producer.addEnvironment(key, value);
     const fn = cfnFunctionOf(producer);
     if (fn) {
       fn.node.addValidation({ validate: () => sizeProblems(fn, `producer ${fn.node.scope?.node.path}`) });
     }
-    return this.grantEnqueue(producer);
+    const enqueue = this.grantEnqueue(producer);
+    return this.outbox ? enqueue.combine(this.grantOutbox(producer)) : enqueue;
+  }
+
+  private createOutbox(
+    props: WharfJobsProps,
+    removal: Required<WharfRemovalPolicies>,
+    alarms: AlarmPolicy,
+  ): WharfOutbox {
+    const outbox = addOutboxRelay(this, {
+      table: this.table,
+      targets: this.targets,
+      deadLetterQueues: Object.values(this.deadLetterQueues),
+      environment: this.environment,
+      encryptionKey: props.encryptionKey,
+      logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      logRemovalPolicy: removal.logGroups,
+      logEncryptionKey: props.logEncryptionKey,
+      failureQueueRemovalPolicy: removal.deadLetterQueues,
+      tracing: props.tracing ?? Tracing.ACTIVE,
+      alarms,
+    });
+    const fn = outbox.relay.node.defaultChild as CfnFunction;
+    fn.node.addValidation({ validate: () => sizeProblems(fn, 'the outbox relay') });
+    return outbox;
   }
 
   private createWorkers(

@@ -87,14 +87,15 @@ export type JobRef = string | { readonly jobId: string };
 export type OutboxAttributeValue = { readonly S: string } | { readonly N: string };
 
 /**
- * One entry of a DynamoDB TransactWriteItems call (the low-level form of `@aws-sdk/client-dynamodb`): it puts a
- * job in the outbox of the job table, and it commits or fails with the caller's own writes (README
- * "Enqueue after commit"). With `format: 'document'` the item's values are plain (for `@aws-sdk/lib-dynamodb`).
+ * One entry of a DynamoDB TransactWriteItems call: it puts a job in the outbox of the job table, and it commits
+ * or fails with the caller's own writes (README "Enqueue after commit"). `V` is how its values are written: the
+ * low-level form of `@aws-sdk/client-dynamodb` (the default), or plain strings and numbers with `format:
+ * 'document'` (for `@aws-sdk/lib-dynamodb`). Either way it goes into `TransactItems` as it is.
  */
-export interface OutboxTransactItem {
+export interface OutboxTransactItem<V extends OutboxAttributeValue | string | number = OutboxAttributeValue> {
   readonly Put: {
     readonly TableName: string;
-    readonly Item: Readonly<Record<string, OutboxAttributeValue | string | number>>;
+    readonly Item: Readonly<Record<string, V>>;
     readonly ConditionExpression: string;
   };
 }
@@ -117,8 +118,16 @@ export interface WharfClient extends Enqueuer {
    */
   transactItems(
     requests: EnqueueRequest | readonly EnqueueRequest[],
-    options?: TransactItemsOptions,
+    options?: TransactItemsOptions & { readonly format?: 'low-level' },
   ): Promise<OutboxTransactItem[]>;
+  transactItems(
+    requests: EnqueueRequest | readonly EnqueueRequest[],
+    options: TransactItemsOptions & { readonly format: 'document' },
+  ): Promise<OutboxTransactItem<string | number>[]>;
+  transactItems(
+    requests: EnqueueRequest | readonly EnqueueRequest[],
+    options?: TransactItemsOptions,
+  ): Promise<OutboxTransactItem<OutboxAttributeValue | string | number>[]>;
   /** Moves a job still waiting in its schedule to another time (within 15 minutes: straight to SQS). */
   reschedule(job: JobRef, when: RescheduleOptions): Promise<RescheduleResult>;
   /**

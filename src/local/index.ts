@@ -17,6 +17,7 @@ export { createMemoryTransport } from '../transport/memory/index.js';
 export { createFastForwardClock } from './fast-forward-clock.js';
 export type { LocalEngine, LocalEngineOptions, RunUntilIdleOptions } from './local-engine.js';
 export { createLocalEngine } from './local-engine.js';
+export type { OutboxCommit } from './local-outbox.js';
 export type { ManualClock } from './manual-clock.js';
 export { createManualClock } from './manual-clock.js';
 export type { RunSummary } from './run-summary.js';

@@ -24,6 +24,7 @@ import { createMemoryTransport, type MemoryTransport } from '../transport/memory
 import { SQS_LIMITS } from '../transport/message-limits.js';
 import { createFastForwardClock } from './fast-forward-clock.js';
 import { type LaneDelivery, laneDelivery, lanesOfOptions } from './lane-delivery.js';
+import { createLocalOutbox, LOCAL_OUTBOX_TABLE, type OutboxCommit } from './local-outbox.js';
 import type { ManualClock } from './manual-clock.js';
 import { nextWork, PauseGate } from './pause-gate.js';
 import { type RunSummary, SummaryCounter } from './run-summary.js';
@@ -96,6 +97,12 @@ export interface LocalEngine {
   /** Fires the schedules that are due, then handles what is due now, once per queue. Returns messages handled. */
   tick(): Promise<number>;
   /**
+   * Commits a transaction's items as DynamoDB would, then plays its stream through the outbox relay, once: the
+   * entries of `client.transactItems` among `items` are put and sent (the caller's own items are left alone:
+   * the engine holds no table of theirs). README "Enqueue after commit".
+   */
+  commitOutbox(items: readonly unknown[]): Promise<OutboxCommit>;
+  /**
    * Works until no queue holds a message and no job waits in a schedule: time jumps to the next due message or
    * schedule whenever nothing is due (the default fast-forward clock, or a manual one); with `realTime` it waits. Recurring tasks
    * fire on the way, but never keep it going on their own (they always have a next time) — except up to `until`:
@@ -141,7 +148,16 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     recurring: tasks.filter((t) => isActiveIn(t, environment)).map(toRecurringSchedule),
     onFire: options.onSchedule,
   });
-  const client = createClient({ transport, clock, scheduler, registry: options.registry, lanes, store });
+  const client = createClient({
+    transport,
+    clock,
+    scheduler,
+    registry: options.registry,
+    lanes,
+    store,
+    outboxTable: LOCAL_OUTBOX_TABLE,
+  });
+  const outbox = createLocalOutbox({ transport, scheduler, clock });
   const engine = createEngine({
     ...options.engine,
     // The store is in this process: a pause is read on every run, so it holds from the next message on.
@@ -181,6 +197,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     store,
     clock,
     tick,
+    commitOutbox: (items) => outbox.commit(items),
     async runUntilIdle(runOptions = {}) {
       const startedMs = clock.nowMs();
       const wallStart = performance.now();

@@ -110,6 +110,8 @@ export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
     registry: options.registry,
     lanes: config.lanes,
     ...(store ? { store } : {}),
+    // The outbox entries of `transactItems` go to the job table (README "Enqueue after commit").
+    ...(tableName ? { outboxTable: tableName } : {}),
   });
   if (options.installAsDefault === true) setDefaultEnqueuer(client);
   return {

@@ -54,6 +54,8 @@ function expectConsumerStack(outdir: string): void {
     expect(queue, queue.queue).toMatchObject({ runtime: 'nodejs24.x', reportsBatchItemFailures: true });
     expect(queue.bundleBytes, `${queue.queue} worker bundle`).toBeGreaterThan(10_000);
   }
+  // Bundled from the installed package's dist/outbox/relay-function.js.
+  expect(facts.outboxRelayBytes, 'outbox relay bundle').toBeGreaterThan(10_000);
 }
 
 interface Imported {

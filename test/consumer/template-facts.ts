@@ -19,6 +19,8 @@ export interface QueueFacts {
 export interface StackFacts {
   readonly queues: readonly QueueFacts[];
   readonly tables: number;
+  /** The outbox relay's bundle (the function fed by the table's stream), its size; undefined without one. */
+  readonly outboxRelayBytes: number | undefined;
 }
 
 const getAtt = (value: unknown): string | undefined =>
@@ -66,5 +68,22 @@ export function stackFacts(outdir: string, stackName: string): StackFacts {
   return {
     queues: queues.sort((a, b) => a.queue.localeCompare(b.queue)),
     tables: ofType('AWS::DynamoDB::Table').length,
+    outboxRelayBytes: outboxRelayBytes(outdir, resources),
   };
+}
+
+/** The function whose event source mapping reads a table's stream, and the size of its bundle. */
+function outboxRelayBytes(outdir: string, resources: Readonly<Record<string, Resource>>): number | undefined {
+  const mapping = Object.values(resources).find(
+    (r) =>
+      r.Type === 'AWS::Lambda::EventSourceMapping' &&
+      (r.Properties?.EventSourceArn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.[
+        'Fn::GetAtt'
+      ]?.[1] === 'StreamArn',
+  );
+  const fnId = (mapping?.Properties?.FunctionName as { Ref?: string } | undefined)?.Ref;
+  const s3Key = ((fnId ? resources[fnId]?.Properties?.Code : undefined) as { S3Key?: string } | undefined)
+    ?.S3Key;
+  const bundle = s3Key ? join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs') : undefined;
+  return bundle && existsSync(bundle) ? statSync(bundle).size : undefined;
 }
