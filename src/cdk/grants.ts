@@ -81,11 +81,19 @@ export const SCHEDULE_ENQUEUE_ACTIONS = [
 ];
 
 /**
- * Enqueue: sqs:SendMessage on every job queue (SendMessageBatch is authorized by it), and for delays beyond SQS's
- * 15 minutes, cancel and reschedule, scheduler:CreateSchedule, GetSchedule, UpdateSchedule and DeleteSchedule in
- * the job schedule group with iam:PassRole on the Scheduler role only.
+ * Enqueue: sending (grantSend), and the job-table items a producer writes (grantEnqueueControl).
  */
 export function grantEnqueue(targets: GrantTargets, grantee: IGrantable): Grant {
+  return combine([grantSend(targets, grantee), grantEnqueueControl(targets, grantee)]);
+}
+
+/**
+ * Sending jobs: sqs:SendMessage on every job queue (SendMessageBatch is authorized by it), and for delays beyond
+ * SQS's 15 minutes, cancel and reschedule, scheduler:CreateSchedule, GetSchedule, UpdateSchedule and
+ * DeleteSchedule in the job schedule group with iam:PassRole on the Scheduler role only. What every sender needs:
+ * a producer, a worker's retries and follow-up jobs, the outbox relay.
+ */
+export function grantSend(targets: GrantTargets, grantee: IGrantable): Grant {
   const arns = targets.queues.map((q) => q.queueArn);
   const schedules = schedulesInGroupArn(targets.scope, targets.scheduleGroupName);
   acknowledgeSchedulesWildcard(grantee, Stack.of(targets.scope), targets.scheduleGroupName);
@@ -99,9 +107,39 @@ export function grantEnqueue(targets: GrantTargets, grantee: IGrantable): Grant 
       conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
     }),
     kmsGrant(targets, grantee, KMS_SEND_ACTIONS),
-    // The producer takes a unique key (and gives it back after a failed send), writes a debounced burst, and
-    // writes a cancellation: README "Unique jobs", "Debounce", "Cancel".
-    grantJobState(targets, grantee),
+  ]);
+}
+
+/** The items a producer writes for unique keys and debounced bursts (store/dynamodb/enqueue-item.ts). */
+export const ENQUEUE_CONTROL_KEYS = ['unique#*', 'debounce#*'];
+/** Job records: `cancel` reads one and writes its cancellation (store/dynamodb/job-item.ts). */
+export const JOB_RECORD_KEYS = ['job#*'];
+
+/**
+ * What a producer writes in the job table, and nothing else of it (README "Unique jobs", "Debounce", "Cancel"):
+ * unique keys and debounced bursts, and, for `cancel`, a job record's read and its conditional update. The
+ * `dynamodb:LeadingKeys` condition is the partition key of each request, matched whole against the patterns, so
+ * a producer cannot write a slot, a pause or an outbox entry, nor put or delete a job record.
+ */
+export function grantEnqueueControl(targets: GrantTargets, grantee: IGrantable): Grant {
+  const byKey = (keys: readonly string[]) => ({
+    'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...keys] },
+  });
+  const { table } = targets;
+  return combine([
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      resourceArns: [table.tableArn],
+      conditions: byKey(ENQUEUE_CONTROL_KEYS),
+    }),
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      resourceArns: [table.tableArn],
+      conditions: byKey(JOB_RECORD_KEYS),
+    }),
+    table.encryptionKey?.grant(grantee, ...TABLE_KEY_WRITE_ACTIONS),
   ]);
 }
 
@@ -132,7 +170,7 @@ export function grantRunJobs(
       actions: ['sqs:SendMessage'],
       resourceArns: deadLetterQueues.map((q) => q.queueArn),
     }),
-    grantEnqueue(targets, grantee),
+    grantSend(targets, grantee),
     grantJobState(targets, grantee),
   ]);
 }

@@ -22,7 +22,7 @@ import { Construct } from 'constructs';
 import { ConfigError } from '../errors.js';
 import { OUTBOX_KEY_PREFIX } from '../store/dynamodb/outbox-item.js';
 import { type AlarmPolicy, outboxAlarm } from './alarms.js';
-import { type GrantTargets, grantEnqueue, TABLE_KEY_WRITE_ACTIONS } from './grants.js';
+import { type GrantTargets, grantSend, TABLE_KEY_WRITE_ACTIONS } from './grants.js';
 import { JOB_TABLE_SCHEMA } from './job-table-schema.js';
 import { workerCode } from './worker-bundle.js';
 
@@ -150,8 +150,8 @@ export function addOutboxRelay(parent: Construct, input: OutboxRelayInput): Whar
  * delete outbox entries only (the stream read is the event source's own grant).
  */
 function grantRelay(input: OutboxRelayInput, relay: NodejsFunction, failedRecords: IQueue): void {
-  // With the queues' key, grantEnqueue already grants what sending to any of these needs on it.
-  grantEnqueue(input.targets, relay);
+  // With the queues' key, grantSend already grants what sending to any of these needs on it.
+  grantSend(input.targets, relay);
   Grant.addToPrincipal({
     grantee: relay,
     actions: ['sqs:SendMessage'],

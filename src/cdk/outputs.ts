@@ -77,6 +77,7 @@ export function runtimeSettings(
   pairs: readonly QueueResources[],
   table: ITable,
   schedules: Pick<JobSchedules, 'scheduleGroupName' | 'schedulerRole'>,
+  outbox = false,
 ): RuntimeSetting[] {
   const settings: RuntimeSetting[] = [
     {
@@ -86,6 +87,17 @@ export function runtimeSettings(
       what: 'the job table',
       inFunctions: true,
     },
+    ...(outbox
+      ? [
+          {
+            variable: ENV_VARIABLES.outbox,
+            value: '1',
+            outputName: 'Outbox',
+            what: "that the job table's outbox is relayed (client.transactItems)",
+            inFunctions: true,
+          },
+        ]
+      : []),
     {
       variable: ENV_VARIABLES.scheduleGroup,
       value: schedules.scheduleGroupName,

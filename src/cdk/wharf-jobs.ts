@@ -150,7 +150,7 @@ export class WharfJobs extends Construct {
         `wharf: recurring tasks not deployed in environment "${props.environmentName}": ${skipped.join('; ')}`,
       );
     }
-    const runtime = runtimeSettings(pairs, this.table, schedules);
+    const runtime = runtimeSettings(pairs, this.table, schedules, props.outbox === true);
     this.environment = Object.fromEntries(
       runtime.filter((r) => r.inFunctions).map((r) => [r.variable, r.value]),
     );

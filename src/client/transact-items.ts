@@ -52,7 +52,7 @@ export function transactItemsMethod(deps: OutboxDeps): WharfClient['transactItem
     const table = deps.outboxTable;
     if (!table) {
       throw new ConfigError(
-        'transactItems needs the job table the outbox entries go to: createAwsRuntime sets it from WHARF_TABLE_NAME (the construct sets it with `outbox: true`), createClient takes `outboxTable`.',
+        'transactItems needs a job table whose outbox is relayed: deploy WharfJobs with `outbox: true`, which sets WHARF_OUTBOX=1 beside WHARF_TABLE_NAME for createAwsRuntime (`wharf env` prints both); createClient takes `outboxTable`. Without a relay the entries would never be sent.',
       );
     }
     refuseDecidedAtEnqueue(list);

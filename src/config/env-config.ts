@@ -8,6 +8,8 @@ import { type LaneMap, laneTargets, type QueueLanes } from '../job/lanes.js';
  * example from the stack's outputs with `wharf env --stack <StackName>`.
  *
  * - WHARF_TABLE_NAME            the job table
+ * - WHARF_OUTBOX                `1` when the stack relays the job table's outbox (`outbox: true`): only then does
+ *                               `client.transactItems` put entries there (README "Enqueue after commit")
  * - WHARF_QUEUE_URL_<QUEUE>     a queue's URL, QUEUE upper-cased with "-" as "_" (WHARF_QUEUE_URL_DEFAULT)
  * - WHARF_DLQ_URL_<QUEUE>       its dead-letter queue's URL
  * - WHARF_QUEUE                 in a worker function: the queue it serves
@@ -25,6 +27,8 @@ import { type LaneMap, laneTargets, type QueueLanes } from '../job/lanes.js';
  */
 export interface WharfConfig {
   readonly tableName?: string;
+  /** The stack relays the job table's outbox (WHARF_OUTBOX=1). */
+  readonly outbox: boolean;
   /** By address: every queue, and every lane of a queue with lanes (`<queue>/<lane>`). */
   readonly queues: Readonly<Record<string, QueueUrls>>;
   /** The queues with lanes. */
@@ -48,6 +52,7 @@ export interface QueueUrls {
 /** The variables of the contract that name no queue: the construct sets them, processes read them. */
 export const ENV_VARIABLES = {
   tableName: 'WHARF_TABLE_NAME',
+  outbox: 'WHARF_OUTBOX',
   workerQueue: 'WHARF_QUEUE',
   scheduleGroup: 'WHARF_SCHEDULE_GROUP',
   schedulerRoleArn: 'WHARF_SCHEDULER_ROLE_ARN',
@@ -134,6 +139,7 @@ export function configFromEnv(queues: readonly string[], env: NodeJS.ProcessEnv 
   }
   return {
     tableName: env[ENV_VARIABLES.tableName],
+    outbox: env[ENV_VARIABLES.outbox] === '1',
     queues: resolved,
     lanes,
     workerQueue: env[ENV_VARIABLES.workerQueue],

@@ -110,8 +110,9 @@ export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
     registry: options.registry,
     lanes: config.lanes,
     ...(store ? { store } : {}),
-    // The outbox entries of `transactItems` go to the job table (README "Enqueue after commit").
-    ...(tableName ? { outboxTable: tableName } : {}),
+    // The outbox entries of `transactItems` go to the job table (README "Enqueue after commit"), and only where
+    // a relay sends them on: entries in a table nobody relays would wait there unsent until they expire.
+    ...(tableName && config.outbox ? { outboxTable: tableName } : {}),
   });
   if (options.installAsDefault === true) setDefaultEnqueuer(client);
   return {

@@ -20,7 +20,8 @@ export interface IamRequest {
   readonly action: string;
   /** An ARN, or `*` for actions without a resource type (scheduler:ListSchedules). */
   readonly resource: string;
-  readonly context?: Readonly<Record<string, string>>;
+  /** Condition keys of the request: a string, or a multivalued key's values (`dynamodb:LeadingKeys`). */
+  readonly context?: Readonly<Record<string, string | string[]>>;
   /** The call it comes from (`SQS SendMessageBatch`), with `derived:` when a service makes it for the caller. */
   readonly from: string;
 }
@@ -143,7 +144,7 @@ function dynamodbRequests(call: RecordedCall, from: string, where: Where): IamRe
   if (DYNAMODB_SINGLE.has(command)) {
     const table = tableArn(stringField(input, 'TableName', from), where);
     const index = typeof input.IndexName === 'string' ? `${table}/index/${input.IndexName}` : table;
-    return [{ action: `dynamodb:${command}`, resource: index, from }];
+    return [{ action: `dynamodb:${command}`, resource: index, from, ...leadingKeys(input) }];
   }
   if (command === 'BatchGetItem' || command === 'BatchWriteItem') {
     const tables = Object.keys((input.RequestItems ?? {}) as object);
@@ -157,10 +158,22 @@ function dynamodbRequests(call: RecordedCall, from: string, where: Where): IamRe
         action: kind === 'Get' ? 'dynamodb:GetItem' : (TRANSACT_WRITE_ACTIONS[kind] ?? `dynamodb:${kind}`),
         resource: tableArn(stringField(operation, 'TableName', from), where),
         from,
+        ...leadingKeys(operation as Record<string, unknown>),
       })),
     );
   }
   throw new Error(`aws-action-recorder: no IAM mapping for ${from}`);
+}
+
+/**
+ * `dynamodb:LeadingKeys` of a single-item request: the partition key value of its Key (or of the Item a put
+ * writes). Without it a `ForAllValues` condition on the key would hold vacuously, and the simulation would allow
+ * what AWS refuses.
+ */
+function leadingKeys(input: Record<string, unknown>): { context?: Record<string, string[]> } {
+  const item = (input.Key ?? input.Item) as Record<string, { S?: unknown }> | undefined;
+  const pk = item?.pk?.S;
+  return typeof pk === 'string' ? { context: { 'dynamodb:LeadingKeys': [pk] } } : {};
 }
 
 function schedulerRequests(call: RecordedCall, from: string, where: Where): IamRequest[] {

@@ -30,8 +30,8 @@ const deadLetterArns = (b: Built) => [
 ];
 const schedulesArn = (b: Built) => scheduleGroupArnOf(b, 'schedule');
 
-/** grantEnqueue's statements; the queues' key, when they have one, is granted before the table. */
-function enqueueStatements(b: Built, queueKey?: Key): Statement[] {
+/** What every sender is granted (grantSend): the queues, the schedules, PassRole, and the queues' key if any. */
+function sendStatements(b: Built, queueKey?: Key): Statement[] {
   return [
     { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: sourceArns(b) },
     {
@@ -53,14 +53,38 @@ function enqueueStatements(b: Built, queueKey?: Key): Statement[] {
     ...(queueKey
       ? [{ Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: arn(b, queueKey) }]
       : []),
-    // Unique keys, debounced bursts and cancellations are written by the producer.
+  ];
+}
+
+/**
+ * grantEnqueue's statements: sending, plus the job-table items a producer writes, by key prefix only: unique keys
+ * and debounced bursts, and a job record's read and update for `cancel`.
+ */
+function enqueueStatements(b: Built, queueKey?: Key): Statement[] {
+  const table = arn(b, b.jobs.table as never);
+  return [
+    ...sendStatements(b, queueKey),
     {
-      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       Effect: 'Allow',
-      Resource: arn(b, b.jobs.table as never),
+      Resource: table,
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['unique#*', 'debounce#*'] } },
+    },
+    {
+      Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Effect: 'Allow',
+      Resource: table,
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['job#*'] } },
     },
   ];
 }
+
+/** What running jobs writes in the job table, whatever the key. */
+const jobStateStatement = (b: Built): Statement => ({
+  Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  Effect: 'Allow',
+  Resource: arn(b, b.jobs.table as never),
+});
 
 function withRole(setup?: (stack: Stack) => { encryptionKey?: Key }) {
   let role: Role | undefined;
@@ -132,7 +156,8 @@ describe('grantConsume', () => {
         Resource: sourceArns(built),
       },
       { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: deadLetterArns(built) },
-      ...enqueueStatements(built, key),
+      ...sendStatements(built, key),
+      jobStateStatement(built),
     ]);
   });
 });
@@ -242,7 +267,8 @@ describe('worker and Scheduler roles', () => {
         Effect: 'Allow',
         Resource: arn(built, built.jobs.deadLetterQueues.emails!),
       },
-      ...enqueueStatements(built),
+      ...sendStatements(built),
+      jobStateStatement(built),
     ]);
   });
 

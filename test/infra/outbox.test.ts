@@ -35,6 +35,21 @@ describe('WharfJobs with `outbox: true`', () => {
     expect(build().jobs.outbox).toBeUndefined();
   });
 
+  it('tells every function and the stack outputs that the outbox is relayed (WHARF_OUTBOX=1), and says nothing without it', () => {
+    const built = withOutbox();
+    expect(built.jobs.environment.WHARF_OUTBOX).toBe('1');
+    const outputs = templateOf(built).toJSON().Outputs as Record<
+      string,
+      { Value: unknown; Description: string }
+    >;
+    const outbox = Object.values(outputs).filter((o) => o.Description.includes('WHARF_OUTBOX'));
+    expect(outbox).toEqual([expect.objectContaining({ Value: '1' })]);
+    const without = build();
+    expect(without.jobs.environment.WHARF_OUTBOX).toBeUndefined();
+    const plain = templateOf(without).toJSON().Outputs as Record<string, { Description: string }>;
+    expect(Object.values(plain).some((o) => o.Description.includes('WHARF_OUTBOX'))).toBe(false);
+  });
+
   it('triggers the relay with the INSERTs of outbox keys only, partial batch responses, bisection, retries and an on-failure queue', () => {
     const built = withOutbox();
     const tableId = logicalId(built, built.jobs.table as Table);

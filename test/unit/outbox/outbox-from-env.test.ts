@@ -18,13 +18,25 @@ const QUEUES = {
 };
 
 describe('the outbox from the environment', () => {
-  it("points the runtime's transactItems at the job table", async () => {
+  it("points the runtime's transactItems at the job table when the stack relays its outbox (WHARF_OUTBOX)", async () => {
+    const runtime = createAwsRuntime({
+      registry: createRegistry([remind]),
+      env: { ...QUEUES, WHARF_TABLE_NAME: 'app-jobs', WHARF_OUTBOX: '1' },
+    });
+    const [item] = await runtime.client.transactItems(remind.with({ userId: 'u1' }));
+    expect(item!.Put.TableName).toBe('app-jobs');
+    runtime.clients.close();
+  });
+
+  it('refuses transactItems on a stack without the relay: its entries would never be sent', async () => {
     const runtime = createAwsRuntime({
       registry: createRegistry([remind]),
       env: { ...QUEUES, WHARF_TABLE_NAME: 'app-jobs' },
     });
-    const [item] = await runtime.client.transactItems(remind.with({ userId: 'u1' }));
-    expect(item!.Put.TableName).toBe('app-jobs');
+    await expect(runtime.client.transactItems(remind.with({ userId: 'u1' }))).rejects.toMatchObject({
+      code: 'WHARF_CONFIG',
+      message: expect.stringContaining('deploy WharfJobs with `outbox: true`, which sets WHARF_OUTBOX=1'),
+    });
     runtime.clients.close();
   });
 
