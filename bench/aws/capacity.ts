@@ -66,7 +66,8 @@ export function writeUnits(
     const shape = shapes.get(write.table);
     if (!shape) throw new Error(`capacity: no shape for table ${write.table}`);
     const key = keyOf(write.key ?? write.item ?? {}, shape);
-    table += Math.max(1, Math.ceil((sizes.get(write.table)?.get(key) ?? 0) / 1024));
+    const units = Math.max(1, Math.ceil((sizes.get(write.table)?.get(key) ?? 0) / 1024));
+    table += write.transactional ? 2 * units : units;
     if (write.failed) continue;
     shape.indexes.forEach((indexKeys, i) => {
       const entry = `${write.table}|${i}|${key}`;

@@ -21,6 +21,8 @@ export interface DynamoWrite {
   readonly removedAttributes: readonly string[];
   /** A failed condition still consumes write capacity, but changes no index. */
   readonly failed: boolean;
+  /** A write inside TransactWriteItems: DynamoDB bills it twice (2 write units per KB). */
+  readonly transactional?: boolean;
 }
 
 export interface DynamoRead {
@@ -106,11 +108,35 @@ function logDynamo(log: RequestLog, command: string, input: Record<string, unkno
     log.writes.push({ table, command, key, item, setAttributes, removedAttributes, failed });
   } else if (READS.has(command)) {
     log.reads.push({ table, command, consistent: input.ConsistentRead === true });
+  } else if (command === 'TransactWriteItems') {
+    logTransaction(log, input, failed);
   } else {
     // Batch and transaction calls bill differently; neither side uses them, and guessing would hide a change.
     throw new Error(
       `request-log: DynamoDB ${command} is not modelled; add it to capacity.ts before measuring it`,
     );
+  }
+}
+
+/** Each Put of a TransactWriteItems call, as a write billed at the transactional rate. */
+function logTransaction(log: RequestLog, input: Record<string, unknown>, failed: boolean): void {
+  for (const entry of (input.TransactItems ?? []) as Record<string, Record<string, unknown>>[]) {
+    const put = entry.Put;
+    if (!put || Object.keys(entry).length !== 1)
+      throw new Error(
+        'request-log: only Put entries of TransactWriteItems are modelled (the outbox uses them)',
+      );
+    const item = put.Item as Item;
+    const table = String(put.TableName ?? '');
+    log.writes.push({
+      table,
+      command: 'PutItem',
+      item,
+      setAttributes: Object.keys(item),
+      removedAttributes: [],
+      failed,
+      transactional: true,
+    });
   }
 }
 

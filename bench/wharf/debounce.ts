@@ -6,7 +6,7 @@ import { createQueuePair, type Emulator, uniqueName } from '../aws/emulator';
 import { deliver } from '../aws/esm';
 import { RequestLog } from '../aws/request-log';
 import type { Measured } from '../measured';
-import { noopPayloadSchema } from './jobs';
+import { type NoopPayload, noopPayloadSchema } from './jobs';
 import { compressDelays, transportTo } from './long-delay';
 
 /** Enqueues per burst of one key in the debounce row of figure 1. */
@@ -19,9 +19,8 @@ const PAST_GRACE_MS = 6_000;
 /**
  * Debounced bursts, as a deployment runs them: a producer enqueues `size` jobs of one key one by one, and the
  * Lambda handler takes every message. moto cannot fast-forward SQS delays, so time is compressed as for the hop
- * path: producer and worker share a manual clock that jumps to each burst's due time, messages go out with
- * DelaySeconds 0, and the worker's re-sends land on a second queue that the next round drains. Every request is
- * one the path makes; the costs are per enqueue.
+ * path: producer and worker share a manual clock that jumps to each burst's due time, and messages go out with
+ * DelaySeconds 0 to the queues below. Every request is one the path makes; the costs are per enqueue.
  */
 export async function measureDebounce(
   emulator: Emulator,
@@ -29,10 +28,12 @@ export async function measureDebounce(
 ): Promise<Measured> {
   const log = new RequestLog();
   const clock = createManualClock(Math.floor(Date.now() / 1000) * 1000);
-  const queues = [
-    await createQueuePair(emulator, 'wharf-debounce-a'),
-    await createQueuePair(emulator, 'wharf-debounce-b'),
-  ];
+  // On AWS a burst's earlier messages are due before its last one is even visible (each waits `wait` from its
+  // own enqueue), so they reach the worker first. With delays compressed, that order is kept by queues: the
+  // earlier messages on one, the last ones on another, the deferrals landing on a third.
+  const early = await createQueuePair(emulator, 'wharf-debounce-early');
+  const last = await createQueuePair(emulator, 'wharf-debounce-last');
+  const back = await createQueuePair(emulator, 'wharf-debounce-back');
   const tableName = uniqueName('wharf-jobs');
   await createJobTable(emulator.setup.dynamodb, tableName);
   const job = defineJob({
@@ -42,39 +43,50 @@ export async function measureDebounce(
     perform: () => undefined,
   });
   const registry = createRegistry([job]);
+  const isLast = (body: string) =>
+    (JSON.parse(body) as { payload: NoopPayload }).payload.i % size === size - 1;
+  const toEarly = compressDelays(transportTo(emulator, log, 'producer', early));
+  const toLast = compressDelays(transportTo(emulator, log, 'producer', last));
   const client = createClient({
-    transport: compressDelays(transportTo(emulator, log, 'producer', queues[0]!)),
+    transport: {
+      send: (queue, messages) =>
+        isLast(messages[0]!.body) ? toLast.send(queue, messages) : toEarly.send(queue, messages),
+      sendToDeadLetter: (queue, message) => toEarly.sendToDeadLetter(queue, message),
+    },
     store: createDynamoJobStore({ client: emulator.dynamodb(log, 'producer'), tableName }),
     clock,
   });
   let ran = 0;
-  const worker = (round: number) =>
-    createLambdaHandler({
-      registry,
-      queue: 'default',
-      clock,
-      transport: compressDelays(transportTo(emulator, log, 'worker', queues[(round + 1) % 2]!)),
-      store: createDynamoJobStore({ client: emulator.dynamodb(log, 'worker'), tableName }),
-      onEvent: (event) => {
-        if (event.type === 'succeeded') ran++;
-      },
-    });
+  let putOff = 0;
+  const worker = createLambdaHandler({
+    registry,
+    queue: 'default',
+    clock,
+    transport: compressDelays(transportTo(emulator, log, 'worker', back)),
+    store: createDynamoJobStore({ client: emulator.dynamodb(log, 'worker'), tableName }),
+    onEvent: (event) => {
+      if (event.type === 'succeeded') ran++;
+      if (event.type === 'deferred' && event.why === 'debounce') putOff++;
+    },
+  });
+  const run = (e: Parameters<typeof worker>[0], c: Parameters<typeof worker>[1]) => worker(e, c);
   for (let i = 0; i < bursts * size; i++) await client.enqueue(job.with({ i }));
   const esm = emulator.sqs(log, 'esm');
-  // Round 0, at the bursts' due time: each burst's last message runs it, the others are put off past the grace.
   clock.advance(WAIT_MS);
-  const first = worker(0);
-  const round0 = await deliver(esm, queues[0]!, (e, c) => first(e, c), bursts * size);
-  // Round 1, past the grace: the messages put off find their burst gone, and are acknowledged unrun.
+  // The earlier messages: each finds a later token, and is put off past the burst's due time and the grace.
+  const first = await deliver(esm, early, run, bursts * (size - 1));
+  // The last message of each burst runs it.
+  const second = await deliver(esm, last, run, bursts);
+  // Past the grace, the messages put off find their burst taken, and are acknowledged unrun.
   clock.advance(PAST_GRACE_MS);
-  const second = worker(1);
-  const round1 = await deliver(esm, queues[1]!, (e, c) => second(e, c), bursts * (size - 1));
+  const third = await deliver(esm, back, run, putOff);
   if (ran !== bursts) throw new Error(`${ran} runs for ${bursts} bursts`);
+  if (putOff !== bursts * (size - 1)) throw new Error(`${putOff} deferrals, not one per earlier message`);
   return {
     label: `wharf tracked + debounce, bursts of ${size}`,
     log,
     jobs: bursts * size,
-    lambdaInvocations: round0.invocations + round1.invocations,
+    lambdaInvocations: first.invocations + second.invocations + third.invocations,
     schedulerInvocations: 0,
     tables: [tableName],
   };
