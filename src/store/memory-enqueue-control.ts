@@ -25,22 +25,16 @@ function liveBurst<T extends { readonly expiresAtSec: number }>(
   return burst !== undefined && !isExpired(burst, nowMs) ? burst : undefined;
 }
 
-/** The outbox of a memory store: what `commitOutbox` of the embedded engine put there, by job id. */
-export interface MemoryOutbox {
-  add(jobId: string): void;
-}
-
 /**
- * Unique keys, debounced bursts and the outbox in memory, by the same rules (store/enqueue-control-decision.ts)
+ * Unique keys and debounced bursts in memory, by the same rules (store/enqueue-control-decision.ts)
  * as the DynamoDB adapter; both pass test/integration/store-enqueue-conformance. Lapsed locks are replaced as
  * they are met, so the maps do not grow past the keys in use.
  */
-export function createMemoryEnqueueControl(): EnqueueControl & { readonly outbox: MemoryOutbox } {
+export function createMemoryEnqueueControl(): EnqueueControl {
   const locks = new Map<string, UniqueLock>();
   const bursts = new Map<string, StoredBurst>();
   /** The run the last take of a key started, until the key's next enqueue (TakenBurst). */
   const taken = new Map<string, TakenBurst & { readonly expiresAtSec: number }>();
-  const outbox = new Set<string>();
   return {
     async acquireUnique(input) {
       const result = decideUnique(locks.get(input.key), input);
@@ -99,12 +93,11 @@ export function createMemoryEnqueueControl(): EnqueueControl & { readonly outbox
       }
       return result.kind === 'run' ? { ...result, payload: structuredClone(result.payload) } : result;
     },
-    async outboxPending(jobId) {
-      return outbox.has(jobId);
+    // No transaction of a caller writes a memory store, so it never holds an outbox entry: the embedded
+    // engine keeps its outbox beside its queues (local/local-outbox.ts), and a relay given this store sends nothing.
+    async outboxPending() {
+      return false;
     },
-    async clearOutbox(jobId) {
-      outbox.delete(jobId);
-    },
-    outbox: { add: (jobId) => void outbox.add(jobId) },
+    async clearOutbox() {},
   };
 }

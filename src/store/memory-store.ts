@@ -35,7 +35,7 @@ export function createMemoryJobStore(initial: readonly JobRecord[] = []): JobSto
   // `initial`: records saved by an earlier process (the CLI's local state), taken as they were written.
   const records = new Map<string, JobRecord>(initial.map((r) => [r.jobId, copy(r)]));
   const flow = createMemoryFlowControl();
-  const { outbox: _outbox, ...enqueueControl } = createMemoryEnqueueControl();
+  const enqueueControl = createMemoryEnqueueControl();
   const read = (jobId: string) => copy(records.get(jobId));
   const write = (record: JobRecord) => void records.set(record.jobId, copy(record));
 

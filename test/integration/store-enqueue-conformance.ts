@@ -451,7 +451,7 @@ export function describeEnqueueItems(adapter: StoreAdapter): void {
     const jobId = newJobId();
     expect(await sut.store.outboxPending(jobId)).toBe(false);
     await expect(sut.store.clearOutbox(jobId)).resolves.toBeUndefined();
-    // The memory store's entries are put by the embedded engine's own commit (not through the JobStore port).
+    // A memory store never holds an outbox entry: the embedded engine keeps its outbox apart (local-outbox.ts).
     if (!sut.putItem) return;
     const a = OUTBOX_ATTRIBUTES;
     // As the user's own transaction puts it (TransactWriteItems with the client's entries).
