@@ -413,4 +413,33 @@ describe('the worker process (a real child process on moto)', () => {
       .filter((e) => e.type === 'deferred');
     expect(deferred.some((e) => e.why === 'concurrency')).toBe(true);
   }, 90_000);
+
+  it('tells a running job that cancel asked it to stop: its ctx.signal aborts within the 5 s check, it is recorded cancelled, and it never runs again', async () => {
+    const worker = startWorker({ WORKER_CONCURRENCY: '1', WORKER_JOB_TIMEOUT: '2m' });
+    await ready(worker);
+    const [jobId] = await enqueue([{ n: 1, sleepMs: 60_000 }]);
+    await until(() => effects().some((e) => e.type === 'start'), 'the job to start');
+    const client = createClient({
+      transport: createSqsTransport({ client: sqs, queues: { default: { url: queueUrl, deadLetterUrl } } }),
+      store,
+    });
+    expect(await client.cancel(jobId!)).toMatchObject({ outcome: 'signalled', jobId });
+    await until(() => eventTypes(worker).includes('cancelled'), 'the worker to stop the run', 20_000);
+    const cancelled = worker.lines.find(
+      (l) => l.type === 'event' && (l.event as { type: string }).type === 'cancelled',
+    );
+    expect(cancelled?.event).toMatchObject({ jobId, whileRunning: true });
+    expect(await store.get(jobId!, Date.now())).toMatchObject({
+      status: 'cancelled',
+      lastError: { code: 'WHARF_CANCELLED' },
+    });
+    // Acknowledged (the worker deletes in batches, so it may take a moment), never run again, never done.
+    let empty = false;
+    for (let i = 0; i < 40 && !empty; i++) {
+      empty = await queueIsEmpty();
+      if (!empty) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(empty).toBe(true);
+    expect(effects().map((e) => e.type)).toEqual(['start']);
+  }, 60_000);
 });
