@@ -60,7 +60,7 @@ export {
 } from './errors.js';
 export type { BackoffPolicy, Random } from './job/backoff.js';
 export { backoffDelayMs } from './job/backoff.js';
-export type { JobDefinition, ResolvedJobOptions } from './job/define-job.js';
+export type { JobDefinition, ResolvedJobOptions, ResolvedRetryRule } from './job/define-job.js';
 export type { Duration, DurationUnit } from './job/duration.js';
 export type {
   DebounceOption,
@@ -89,6 +89,7 @@ export type {
   PayloadInput,
   PayloadOutput,
   RetryPolicy,
+  RetryRule,
 } from './job/types.js';
 export type { AwsExpression, RateUnit } from './schedule/aws-expression.js';
 export type { RecurringOptions, RecurringTask } from './schedule/define-recurring.js';

@@ -1,10 +1,8 @@
-import type { Clock } from '../clock.js';
 import { dispatch } from '../dispatch/dispatch.js';
 import { routeOf } from '../dispatch/route.js';
 import { decodeEnvelope } from '../envelope/decode.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { ConfigError, EnqueueFailedError, InvalidOptionsError, SchedulerError } from '../errors.js';
-import type { JobRegistry } from '../job/registry.js';
 import { toRecurringSchedule } from '../schedule/define-recurring.js';
 import type { JobScheduler } from '../schedule/types.js';
 import type { Transport } from '../transport/types.js';

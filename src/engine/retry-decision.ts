@@ -1,5 +1,5 @@
 import { hasCode } from '../errors.js';
-import { backoffDelayMs, type Random } from '../job/backoff.js';
+import { type BackoffPolicy, backoffDelayMs, type Random } from '../job/backoff.js';
 import type { ResolvedJobOptions } from '../job/define-job.js';
 import type { ErrorMatcher } from '../job/types.js';
 
@@ -10,8 +10,9 @@ export type RetryDecision =
 
 /**
  * What happens after attempt `attempt` failed with `error`. A run the invocation deadline cut short is retried
- * while attempts remain. Otherwise the job's rules decide, in this order: an explicit discard, `discardOn`,
- * `retryOn` (when given, anything else is permanent), then the attempt budget.
+ * while attempts remain. Otherwise the job's rules decide, in this order: an explicit discard, `discardOn`, the
+ * first retry rule that matches (its attempts and backoff), `retryOn` (when given, anything else is permanent),
+ * then the policy's attempts and backoff.
  */
 export function decideRetry(
   options: ResolvedJobOptions,
@@ -20,28 +21,31 @@ export function decideRetry(
   random: Random,
 ): RetryDecision {
   // The platform cut the run short, not the job: its own rules (retryOn, discardOn) do not apply.
-  if (wasCutByDeadline(error)) return retryOrExhausted(options, attempt, error, random);
+  if (wasCutByDeadline(error)) return retryOrExhausted(options.retry, attempt, error, random);
   if (hasCode(error, 'WHARF_DISCARD') || matchesAny(options.retry.discardOn, error))
     return { kind: 'discard' };
   if (hasCode(error, 'WHARF_INVALID_PAYLOAD')) return { kind: 'dead', reason: 'permanent-error' };
+  const rule = options.retry.rules.find((r) => matchesAny(r.on, error));
+  if (rule) return retryOrExhausted(rule, attempt, error, random);
   const retryable =
     hasCode(error, 'WHARF_RETRY_AFTER') || !options.retry.retryOn || matchesAny(options.retry.retryOn, error);
   if (!retryable) return { kind: 'dead', reason: 'permanent-error' };
-  return retryOrExhausted(options, attempt, error, random);
+  return retryOrExhausted(options.retry, attempt, error, random);
 }
 
-function retryOrExhausted(
-  options: ResolvedJobOptions,
-  attempt: number,
-  error: unknown,
-  random: Random,
-): RetryDecision {
-  if (attempt >= options.maxAttempts) return { kind: 'dead', reason: 'retries-exhausted' };
+/** The attempts and backoff that apply: a matching rule's, or the policy's own. */
+interface Budget {
+  readonly attempts: number;
+  readonly backoff: BackoffPolicy;
+}
+
+function retryOrExhausted(budget: Budget, attempt: number, error: unknown, random: Random): RetryDecision {
+  if (attempt >= budget.attempts) return { kind: 'dead', reason: 'retries-exhausted' };
   const asked = (error as { delayMs?: unknown } | null)?.delayMs;
   const delayMs =
     hasCode(error, 'WHARF_RETRY_AFTER') && typeof asked === 'number'
       ? asked
-      : backoffDelayMs(options.retry.backoff, attempt, random);
+      : backoffDelayMs(budget.backoff, attempt, random);
   return { kind: 'retry', delayMs };
 }
 

@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { InvalidOptionsError } from '../errors.js';
-import { DEFAULT_BACKOFF } from './backoff.js';
+import { type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
 import { parseDuration } from './duration.js';
 import { type ResolvedEnqueueControl, resolveEnqueueControl } from './enqueue-control.js';
 import type { EnqueuedJob, EnqueueRequest } from './enqueue-request.js';
@@ -41,15 +41,27 @@ const KNOWN_KEYS = [
   'perform',
 ];
 
+/** A retry rule with the policy's defaults filled in. */
+export interface ResolvedRetryRule {
+  readonly on: readonly ErrorMatcher[];
+  readonly attempts: number;
+  readonly backoff: BackoffPolicy;
+}
+
 /** A job's options with every default resolved (the one place defaults live). */
 export interface ResolvedJobOptions {
   readonly queue: string;
   readonly timeoutMs: number;
   readonly idempotency: IdempotencyMode;
+  /** The most attempts any error can get: `retry.attempts`, or a rule's when it allows more. */
   readonly maxAttempts: number;
   readonly retry: Required<Pick<RetryPolicy, 'backoff'>> & {
+    /** Attempts for an error no rule matches. */
+    readonly attempts: number;
     readonly retryOn?: readonly ErrorMatcher[];
     readonly discardOn: readonly ErrorMatcher[];
+    /** Per-error rules, in order, each with its attempts and backoff resolved. */
+    readonly rules: readonly ResolvedRetryRule[];
   };
   /** Payload paths the CLI and dashboard hide; absent when none are marked. */
   readonly redact?: readonly string[];
@@ -169,15 +181,26 @@ function resolveJobOptions<S extends StandardSchemaV1, R>(input: JobOptions<S, R
       problems,
       'WHARF_INVALID_DEFINITION',
     );
+  // After the checks: retryPolicyProblems has refused any rule that is not well formed.
+  const backoff = input.retry?.backoff ?? DEFAULT_BACKOFF;
+  const rules = (input.retry?.rules ?? []).map(
+    (rule): ResolvedRetryRule => ({
+      on: Array.isArray(rule.on) ? [...rule.on] : [rule.on as ErrorMatcher],
+      attempts: rule.attempts ?? attempts,
+      backoff: rule.backoff ?? backoff,
+    }),
+  );
   return {
     queue,
     timeoutMs: 'ms' in timeout ? timeout.ms : 30_000,
     idempotency,
-    maxAttempts: attempts,
+    maxAttempts: Math.max(attempts, ...rules.map((rule) => rule.attempts)),
     retry: {
-      backoff: input.retry?.backoff ?? DEFAULT_BACKOFF,
+      attempts,
+      backoff,
       retryOn: input.retry?.retryOn,
       discardOn: input.retry?.discardOn ?? [],
+      rules,
     },
     ...(input.redact && input.redact.length > 0 ? { redact: [...input.redact] } : {}),
     flow,

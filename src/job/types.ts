@@ -25,10 +25,29 @@ export interface RetryPolicy {
   readonly attempts?: number;
   /** @default polynomial, exponent 4, capped at 1 hour, 15% jitter */
   readonly backoff?: BackoffPolicy;
-  /** Only these errors retry; any other error dead-letters at once. @default every error retries */
+  /** Only these errors (and those a rule matches) retry; any other dead-letters at once. @default every error retries */
   readonly retryOn?: readonly ErrorMatcher[];
   /** These errors discard the job: recorded as discarded, no retry, no dead letter. @default none */
   readonly discardOn?: readonly ErrorMatcher[];
+  /**
+   * Per-error retry rules, as several `retry_on` lines in Rails: the first rule whose `on` matches the error an
+   * attempt threw decides how many attempts the job gets and how long it waits before the next one. An error no
+   * rule matches gets `attempts` and `backoff` above. See README "Retries, discards, dead letters". @default none
+   */
+  readonly rules?: readonly RetryRule[];
+}
+
+/** One per-error retry rule (RetryPolicy.rules). */
+export interface RetryRule {
+  /** The errors it is for: a code or name, a class, a predicate, or a list of them. */
+  readonly on: ErrorMatcher | readonly ErrorMatcher[];
+  /**
+   * Total attempts, the first one included, when an attempt fails with this error (counted as `ctx.attempt`
+   * counts, over every attempt of the job, not per error). @default the policy's `attempts`
+   */
+  readonly attempts?: number;
+  /** The wait before the next attempt after this error. @default the policy's `backoff` */
+  readonly backoff?: BackoffPolicy;
 }
 
 export interface JobProgress {
@@ -44,6 +63,7 @@ export interface JobContext {
   readonly queue: string;
   /** 1 for the first run; exact, not SQS's receive count. */
   readonly attempt: number;
+  /** The most attempts the job can have: its `retry.attempts`, or more where a retry rule allows more. */
   readonly maxAttempts: number;
   /** Aborts at the job's timeout, or shortly before the Lambda invocation's deadline. */
   readonly signal: AbortSignal;

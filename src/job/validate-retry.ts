@@ -1,6 +1,7 @@
 import { describe, parseDuration } from './duration.js';
 
-const RETRY_KEYS = ['attempts', 'backoff', 'retryOn', 'discardOn'];
+const RETRY_KEYS = ['attempts', 'backoff', 'retryOn', 'discardOn', 'rules'];
+const RULE_KEYS = ['on', 'attempts', 'backoff'];
 const BACKOFF_KEYS: Record<string, readonly string[]> = {
   polynomial: ['strategy', 'exponent', 'max', 'jitter'],
   exponential: ['strategy', 'base', 'factor', 'max', 'jitter'],
@@ -21,10 +22,47 @@ export function retryPolicyProblems(retry: unknown): string[] {
     if (!RETRY_KEYS.includes(key))
       problems.push(`retry: unknown option "${key}" (known: ${RETRY_KEYS.join(', ')})`);
   }
-  const { backoff, retryOn, discardOn } = retry as Record<string, unknown>;
+  const { backoff, retryOn, discardOn, rules } = retry as Record<string, unknown>;
   if (backoff !== undefined) problems.push(...backoffProblems(backoff));
   problems.push(...matcherProblems('retryOn', retryOn), ...matcherProblems('discardOn', discardOn));
+  problems.push(...ruleProblems(rules));
   return problems;
+}
+
+/** Each rule: an object with `on` (a matcher or a list of them), and `attempts` and `backoff` as the policy's. */
+function ruleProblems(rules: unknown): string[] {
+  if (rules === undefined) return [];
+  if (!Array.isArray(rules))
+    return [`retry.rules: expected a list of { on, attempts?, backoff? }, received ${show(rules)}`];
+  return rules.flatMap((rule, i) => {
+    const field = `retry.rules[${i}]`;
+    if (typeof rule !== 'object' || rule === null || Array.isArray(rule))
+      return [`${field}: expected { on, attempts?, backoff? }, received ${show(rule)}`];
+    const r = rule as Record<string, unknown>;
+    const problems = Object.keys(r)
+      .filter((key) => !RULE_KEYS.includes(key))
+      .map((key) => `${field}: unknown option "${key}" (known: ${RULE_KEYS.join(', ')})`);
+    const on = Array.isArray(r.on) ? r.on : [r.on];
+    if (
+      r.on === undefined ||
+      on.length === 0 ||
+      !on.every((m) => typeof m === 'string' || typeof m === 'function')
+    )
+      problems.push(
+        `${field}.on: expected an error code or name, an error class, a predicate, or a list of them, received ${show(r.on)}`,
+      );
+    const attempts = r.attempts;
+    if (
+      attempts !== undefined &&
+      (!Number.isInteger(attempts) || (attempts as number) < 1 || (attempts as number) > 1000)
+    )
+      problems.push(`${field}.attempts: expected an integer from 1 to 1000, received ${show(attempts)}`);
+    if (r.backoff !== undefined)
+      problems.push(
+        ...backoffProblems(r.backoff).map((p) => p.replace(/^retry\.backoff/, `${field}.backoff`)),
+      );
+    return problems;
+  });
 }
 
 function backoffProblems(backoff: unknown): string[] {

@@ -31,7 +31,7 @@ describe('defineJob', () => {
       timeoutMs: 30_000,
       idempotency: 'tracked',
       maxAttempts: 5,
-      retry: { backoff: DEFAULT_BACKOFF, retryOn: undefined, discardOn: [] },
+      retry: { attempts: 5, backoff: DEFAULT_BACKOFF, retryOn: undefined, discardOn: [], rules: [] },
       flow: {},
       enqueue: {},
     });
@@ -56,7 +56,7 @@ describe('defineJob', () => {
       timeoutMs: 120_000,
       idempotency: 'exactly-once',
       maxAttempts: 3,
-      retry: { backoff, retryOn: ['GATEWAY_DOWN'], discardOn: [Gone] },
+      retry: { attempts: 3, backoff, retryOn: ['GATEWAY_DOWN'], discardOn: [Gone], rules: [] },
       flow: {},
       enqueue: {},
     });
@@ -147,7 +147,7 @@ describe('defineJob', () => {
     );
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect((error as InvalidOptionsError).problems).toEqual([
-      'retry: unknown option "tries" (known: attempts, backoff, retryOn, discardOn)',
+      'retry: unknown option "tries" (known: attempts, backoff, retryOn, discardOn, rules)',
       'retry.backoff.base: expected a duration like "30s" or { seconds: 30 }, received the number 5 (add a unit, e.g. "5s")',
       'retry.backoff.max: expected a duration like "30s", "15m" or "2h", received "1 hour"',
       'retry.backoff.factor: expected a number of at least 1, received 0',
