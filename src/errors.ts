@@ -38,7 +38,12 @@ export type WharfErrorCode =
   /** A message whose attempt is past its job's maximum on arrival: dead-lettered without running. */
   | 'WHARF_INVALID_ATTEMPT'
   /** `cancel` asked a running job to stop: its `ctx.signal` aborts with this reason, and it is recorded `cancelled`. */
-  | 'WHARF_CANCELLED';
+  | 'WHARF_CANCELLED'
+  /**
+   * A durable step or sleep that cannot work as written (README "Durable steps"): a name used twice in one run,
+   * a result that is not JSON or is over its size limit, steps with no job state. Not retried: the code must change.
+   */
+  | 'WHARF_STEP';
 
 export class WharfError extends Error {
   readonly code: WharfErrorCode;
@@ -272,6 +277,14 @@ export class JobCancelledError extends WharfError {
   constructor(jobId: string) {
     super('WHARF_CANCELLED', `Job ${jobId} was cancelled while it ran`);
     this.name = 'JobCancelledError';
+  }
+}
+
+/** A durable step or sleep used in a way that cannot work (README "Durable steps"); never retried. */
+export class StepError extends WharfError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('WHARF_STEP', message, options);
+    this.name = 'StepError';
   }
 }
 

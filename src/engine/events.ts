@@ -41,6 +41,10 @@ export type JobEvent =
   /** A debounced message whose burst a later enqueue (or an earlier run) carries: acknowledged unrun. */
   | (EventBase & { readonly type: 'debounced' })
   | (EventBase & { readonly type: 'lease-lost' })
+  /** A durable step completed (`replayed`: an earlier run completed it, and its stored result was returned). */
+  | (EventBase & { readonly type: 'step'; readonly name: string; readonly replayed: boolean })
+  /** The run sleeps (`ctx.sleep`): recorded, and its wake message sent for `untilMs`. */
+  | (EventBase & { readonly type: 'sleeping'; readonly untilMs: number; readonly delayMs: number })
   | (EventBase & {
       readonly type: 'deferred';
       readonly why: DeferWhy;

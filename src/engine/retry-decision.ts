@@ -24,7 +24,8 @@ export function decideRetry(
   if (wasCutByDeadline(error)) return retryOrExhausted(options.retry, attempt, error, random);
   if (hasCode(error, 'WHARF_DISCARD') || matchesAny(options.retry.discardOn, error))
     return { kind: 'discard' };
-  if (hasCode(error, 'WHARF_INVALID_PAYLOAD')) return { kind: 'dead', reason: 'permanent-error' };
+  if (hasCode(error, 'WHARF_INVALID_PAYLOAD') || hasCode(error, 'WHARF_STEP'))
+    return { kind: 'dead', reason: 'permanent-error' };
   const rule = options.retry.rules.find((r) => matchesAny(r.on, error));
   if (rule) return retryOrExhausted(rule, attempt, error, random);
   const retryable =

@@ -1,8 +1,15 @@
 import type { Clock } from '../clock.js';
-import { DiscardJobError, JobTimeoutError, RetryAfterError, WorkerShutdownError } from '../errors.js';
+import {
+  DiscardJobError,
+  JobTimeoutError,
+  RetryAfterError,
+  StepError,
+  WorkerShutdownError,
+} from '../errors.js';
 import type { JobDefinition } from '../job/define-job.js';
+import type { Duration } from '../job/duration.js';
 import { toMs } from '../job/duration.js';
-import type { JobContext, JobProgress } from '../job/types.js';
+import type { JobContext, JobProgress, Jsonified } from '../job/types.js';
 import type { AttemptWatch } from './cancel-watch.js';
 
 /** Which run this is, as `ctx` shows it. */
@@ -33,6 +40,18 @@ export interface AttemptInput {
   readonly shutdown?: AbortSignal;
   /** Watches a slow attempt for `cancel`, which ends it with the watch's reason (JobCancelledError). */
   readonly watch?: AttemptWatch;
+  /**
+   * The run's durable steps (engine/step-journal.ts). Without it (`performNow`) a step just runs, and a sleep
+   * is refused: nothing would continue the job later.
+   */
+  readonly steps?: AttemptSteps;
+}
+
+/** What `ctx.step` and `ctx.sleep` are backed by; `ended` settles when the run must stop now (a sleep). */
+export interface AttemptSteps {
+  step(name: string, run: () => unknown): Promise<unknown>;
+  sleepUntil(wakeAtMs: number): Promise<void>;
+  readonly ended: Promise<AttemptOutcome>;
 }
 
 export type AttemptOutcome =
@@ -121,6 +140,14 @@ async function raceBudget(
       }),
     );
   }
+  if (input.steps) {
+    racers.push(
+      input.steps.ended.then((outcome) => {
+        if (!outcome.ok) abort.abort(outcome.error);
+        return outcome;
+      }),
+    );
+  }
   if (input.watch) {
     racers.push(
       new Promise<AttemptOutcome>((resolve) => {
@@ -173,6 +200,8 @@ class AttemptContext implements JobContext {
   readonly createdAtMs: number;
   readonly progress: (progress: JobProgress) => void;
   readonly #abort: LazyAbort;
+  readonly #steps: AttemptSteps | undefined;
+  readonly #clock: Clock;
 
   constructor(input: AttemptInput, abort: LazyAbort) {
     this.jobId = input.run.jobId;
@@ -183,6 +212,8 @@ class AttemptContext implements JobContext {
     this.createdAtMs = input.run.createdAtMs;
     this.progress = input.onProgress ?? ignoreProgress;
     this.#abort = abort;
+    this.#steps = input.steps;
+    this.#clock = input.clock;
   }
 
   get signal(): AbortSignal {
@@ -195,6 +226,30 @@ class AttemptContext implements JobContext {
 
   discard(reason: string): never {
     throw new DiscardJobError(reason);
+  }
+
+  step<T>(name: string, run: () => Promise<T> | T): Promise<Jsonified<T>> {
+    if (this.#steps) return this.#steps.step(name, run) as Promise<Jsonified<T>>;
+    // performNow: one run here and now, nothing to remember it for; the value still comes back as JSON would.
+    return Promise.resolve(run()).then((value) =>
+      value === undefined ? undefined : JSON.parse(JSON.stringify(value)),
+    ) as Promise<Jsonified<T>>;
+  }
+
+  sleep(duration: Duration): Promise<void> {
+    const ms = toMs(duration, 'sleep duration');
+    return this.sleepUntil(new Date(this.#clock.nowMs() + ms));
+  }
+
+  sleepUntil(at: Date): Promise<void> {
+    if (!(at instanceof Date) || Number.isNaN(at.getTime()))
+      return Promise.reject(new StepError(`sleepUntil: expected a valid Date, received ${String(at)}`));
+    if (this.#steps) return this.#steps.sleepUntil(at.getTime());
+    return Promise.reject(
+      new StepError(
+        `job "${this.jobName}" sleeps, which only a queued run can do (it continues from its queue later): use performLater`,
+      ),
+    );
   }
 }
 

@@ -12,6 +12,8 @@ import { deadLetter, defer, discard, emit, recordStart, release, scheduleRetry }
 import type { ResolvedEngineOptions } from './resolve-options.js';
 import { decideRetry } from './retry-decision.js';
 import { type AttemptBudget, runAttempt } from './run-attempt.js';
+import { sleepRun } from './sleep-run.js';
+import { SleepRequest, StepInterruption, StepJournal } from './step-journal.js';
 import type { Disposition, ObservedProcessOptions, ProcessOptions, RunState } from './types.js';
 
 const PROGRESS_WRITE_INTERVAL_MS = 2_000;
@@ -59,6 +61,10 @@ async function claimAndRun(
   emit(o, state, { type: 'started' });
   if (state.envelope.unique !== undefined) await releaseUniqueKey(o, state.envelope, state.job, 'started');
   const watch = cancelWatch(o, state, p);
+  const steps = new StepJournal(o, state, {
+    ...(state.knownSteps ? { known: state.knownSteps } : {}),
+    ...(p.interruptAfterStep === undefined ? {} : { interruptAfterStep: p.interruptAfterStep }),
+  });
   const outcome = await runAttempt({
     job: state.job,
     payload,
@@ -67,10 +73,19 @@ async function claimAndRun(
     budget: attemptBudget(o, state, p),
     onProgress: progressReporter(o, state),
     shutdown: p.signal,
+    steps,
     ...(watch ? { watch } : {}),
   });
   p.onAttempt?.(outcome);
   if (outcome.ok) return recordSuccess(o, state, outcome.result);
+  if (outcome.error instanceof SleepRequest) return sleepRun(o, asReceived(state), outcome.error);
+  if (outcome.error instanceof StepInterruption)
+    return abandon(o, state, state.message.fifo ? state.attempt : base.attempt, 'interrupted after a step');
+  if (hasCode(outcome.error, 'WHARF_LEASE_LOST')) {
+    // A step's fenced write found another run holding the job (our lease lapsed): that run owns its outcome.
+    emit(o, state, { type: 'lease-lost' });
+    return { action: 'ack', outcome: 'lease-lost' };
+  }
   if (watch?.cancelled()) return recordCancelled(o, asReceived(state), outcome.error);
   // In place, the message that comes back claims from the record: the lease goes back with the attempt it held.
   if (hasCode(outcome.error, 'WHARF_SHUTDOWN'))
@@ -157,7 +172,12 @@ async function claim(o: ResolvedEngineOptions, base: RunState): Promise<RunState
   }
   switch (result.kind) {
     case 'claimed':
-      return { ...base, attempt: result.attempt, fence: result.fence };
+      return {
+        ...base,
+        attempt: result.attempt,
+        fence: result.fence,
+        ...(result.steps ? { knownSteps: result.steps } : {}),
+      };
     case 'completed':
       emit(o, base, { type: 'duplicate' });
       return { action: 'ack', outcome: 'duplicate' };
@@ -317,6 +337,7 @@ async function abandon(
   o: ResolvedEngineOptions,
   state: RunState,
   messageAttempt: number,
+  why = 'worker shutting down',
 ): Promise<Disposition> {
   if (o.store && state.fence !== undefined) {
     await o.store
@@ -328,5 +349,5 @@ async function abandon(
       })
       .catch(() => undefined); // the lease then lapses on its own
   }
-  return release(o, state, 'worker shutting down');
+  return release(o, state, why);
 }

@@ -5,7 +5,7 @@ import type { JobDefinition } from '../job/define-job.js';
 import type { Duration } from '../job/duration.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { JobScheduler } from '../schedule/types.js';
-import type { JobStore } from '../store/types.js';
+import type { JobStore, StepMap } from '../store/types.js';
 import type { ReceivedMessage, Transport } from '../transport/types.js';
 import type { JobEventListener } from './events.js';
 import type { AttemptOutcome } from './run-attempt.js';
@@ -71,6 +71,8 @@ export interface ProcessOptions {
  */
 export interface ObservedProcessOptions extends ProcessOptions {
   readonly onAttempt?: (outcome: AttemptOutcome) => void;
+  /** `runJob`'s `interruptAfterStep`: the run stops right after this step is durable, as a crash would. */
+  readonly interruptAfterStep?: string;
 }
 
 /**
@@ -99,7 +101,9 @@ export type AckOutcome =
   | 'expired'
   | 'cancelled'
   /** A debounced message whose burst another message runs. */
-  | 'debounced';
+  | 'debounced'
+  /** The run sleeps (`ctx.sleep`): its wake message is sent, the record waits for the same attempt. */
+  | 'sleeping';
 
 export interface Engine {
   /** Runs one message through the lifecycle. Never throws: every failure becomes a disposition. */
@@ -114,5 +118,7 @@ export interface RunState {
   readonly attempt: number;
   /** Set in exactly-once mode once the lease is held. */
   readonly fence?: number;
+  /** The record's durable steps, when the claim returned them. */
+  readonly knownSteps?: StepMap;
   readonly startedAtMs: number;
 }

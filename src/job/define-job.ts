@@ -5,6 +5,7 @@ import { parseDuration } from './duration.js';
 import { type ResolvedEnqueueControl, resolveEnqueueControl } from './enqueue-control.js';
 import type { EnqueuedJob, EnqueueRequest } from './enqueue-request.js';
 import { type ResolvedFlowControl, resolveFlowControl } from './flow-control.js';
+import { type ResolvedSteps, resolveSteps } from './steps-option.js';
 import type {
   EnqueueOptions,
   ErrorMatcher,
@@ -38,6 +39,7 @@ const KNOWN_KEYS = [
   'unique',
   'debounce',
   'expiresIn',
+  'steps',
   'perform',
 ];
 
@@ -69,6 +71,8 @@ export interface ResolvedJobOptions {
   readonly flow: ResolvedFlowControl;
   /** Unique key, debounce and expiry; empty when none is set. */
   readonly enqueue: ResolvedEnqueueControl;
+  /** Durable steps' result limit, and whether the job is known to use them. */
+  readonly steps: ResolvedSteps;
 }
 
 export interface JobDefinition<S extends StandardSchemaV1 = StandardSchemaV1, R = unknown> {
@@ -175,6 +179,7 @@ function resolveJobOptions<S extends StandardSchemaV1, R>(input: JobOptions<S, R
   problems.push(...redactPathProblems(input.redact));
   const flow = resolveFlowControl(input, problems);
   const enqueue = resolveEnqueueControl(input, problems);
+  const steps = resolveSteps({ ...input, idempotency }, problems);
   if (problems.length > 0)
     throw new InvalidOptionsError(
       `job definition "${String(input.name)}"`,
@@ -205,6 +210,7 @@ function resolveJobOptions<S extends StandardSchemaV1, R>(input: JobOptions<S, R
     ...(input.redact && input.redact.length > 0 ? { redact: [...input.redact] } : {}),
     flow,
     enqueue,
+    steps,
   };
 }
 

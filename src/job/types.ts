@@ -75,6 +75,43 @@ export interface JobContext {
   discard(reason: string): never;
   /** Report progress: shown by the live log, the CLI and the dashboard. */
   progress(progress: JobProgress): void;
+  /**
+   * A durable step: runs `run` once and stores its result (JSON) on the job record; every later run of this job
+   * (a retry, a crashed run's takeover, a redrive, a wake from `sleep`) gets the stored result back without
+   * running it again. Names are unique within the job. See README "Durable steps".
+   */
+  step<T>(name: string, run: () => Promise<T> | T): Promise<Jsonified<T>>;
+  /**
+   * Ends this run and continues the job after `duration` (through SQS delays, or a schedule beyond 15 minutes),
+   * without holding compute or using an attempt; the steps before it are not run again. See README "Durable sleeps".
+   */
+  sleep(duration: Duration): Promise<void>;
+  /** As `sleep`, until a time. A time already past returns at once. */
+  sleepUntil(at: Date): Promise<void>;
+}
+
+/** What a value becomes after a JSON round trip, as a step's stored result comes back (a Date becomes a string). */
+export type Jsonified<T> = T extends { toJSON(): infer J }
+  ? J
+  : T extends undefined | ((...args: never[]) => unknown) | symbol
+    ? undefined
+    : T extends readonly unknown[]
+      ? { [K in keyof T]: Jsonified<T[K]> }
+      : T extends object
+        ? {
+            [K in keyof T as T[K] extends ((...args: never[]) => unknown) | symbol ? never : K]: Jsonified<
+              T[K]
+            >;
+          }
+        : T;
+
+/** How a job's durable steps are kept (JobOptions.steps). */
+export interface StepsOption {
+  /**
+   * The most bytes of JSON one step's result may take on the job record; a bigger result fails the run
+   * (WHARF_STEP, not retried). At most 200,000: every step shares the record's 400 KB DynamoDB item. @default 32768
+   */
+  readonly maxResultBytes?: number;
 }
 
 export type PayloadInput<S extends StandardSchemaV1> = StandardSchemaV1.InferInput<S>;
@@ -140,6 +177,12 @@ export interface JobOptions<S extends StandardSchemaV1, R> {
    * An enqueue's own `expiresIn` wins. See README "Expiry". @default never
    */
   readonly expiresIn?: Duration;
+  /**
+   * Durable steps (`ctx.step`) and sleeps (`ctx.sleep`) need job state: a job that declares `steps`, or whose
+   * `perform` calls them, is refused with `idempotency: 'off'`. Declaring it sets the result size limit.
+   * See README "Durable steps". @default a limit of 32768 bytes per result
+   */
+  readonly steps?: StepsOption;
   readonly perform: (payload: PayloadOutput<S>, ctx: JobContext) => Promise<R> | R;
 }
 

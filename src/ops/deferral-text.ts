@@ -4,6 +4,7 @@ const WHY: Readonly<Record<DeferralWhy, string>> = {
   concurrency: 'concurrency limit',
   throttle: 'throttle',
   paused: 'paused',
+  sleep: 'sleeping (ctx.sleep)',
 };
 
 /**

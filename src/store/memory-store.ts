@@ -16,7 +16,9 @@ import {
   type RecordChange,
   releaseChange,
   skipChange,
+  stepChange,
   succeedChange,
+  suspendChange,
 } from './record-change.js';
 import type { ClaimInput, ClaimResult, JobRecord, JobStatus, JobStore, ListQuery } from './types.js';
 
@@ -68,6 +70,12 @@ export function createMemoryJobStore(initial: readonly JobRecord[] = []): JobSto
     },
     async release(ref) {
       writeAsRun(ref.jobId, ref.fence, releaseChange(ref.attempt, ref.nowMs), 'queued');
+    },
+    async completeStep(input) {
+      writeAsRun(input.jobId, input.fence, stepChange(input));
+    },
+    async suspend(input) {
+      writeAsRun(input.jobId, input.fence, suspendChange(input), 'queued');
     },
     async extendLease(ref) {
       writeAsRun(ref.jobId, ref.fence, extendLeaseChange(ref.leaseExpiresAtMs));
@@ -140,6 +148,7 @@ function claimIn(records: Map<string, JobRecord>, input: ClaimInput): ClaimResul
     attempt: record.attempt,
     fence: record.fence,
     leaseExpiresAtMs: record.leaseExpiresAtMs!,
+    ...(record.steps ? { steps: record.steps } : {}),
   };
 }
 

@@ -5,7 +5,9 @@ import type {
   NoteDeferralInput,
   RecordStart,
   SkipInput,
+  StepInput,
   SucceededInput,
+  SuspendInput,
 } from './types.js';
 import { PAYLOAD_MAX_BYTES, RESULT_MAX_BYTES } from './types.js';
 
@@ -125,6 +127,35 @@ export function deferralChange(input: NoteDeferralInput): RecordChange {
       ...(payload ? { payload: payload.value } : {}),
     },
   };
+}
+
+/**
+ * A step completed. The run that claimed (fenced) changes only the steps; tracked mode has no claim, so its first
+ * step creates a `running` record that the outcome's upsert completes.
+ */
+export function stepChange(input: StepInput): RecordChange {
+  const set: RecordFields = { steps: copySteps(input.steps), updatedAtMs: input.nowMs };
+  if (input.fence !== undefined) return { set };
+  const { steps: _steps, updatedAtMs: _at, ...created } = outcomeFields(input, 'running');
+  return { set, setIfAbsent: { ...created, fence: 0 } };
+}
+
+/** The run sleeps: back to `queued` for the same attempt, its steps kept, the wake time as its note. */
+export function suspendChange(input: SuspendInput): RecordChange {
+  const set: RecordFields = {
+    status: 'queued',
+    nextAttempt: input.attempt,
+    steps: copySteps(input.steps),
+    deferred: { why: 'sleep', untilMs: input.untilMs, count: input.deferrals },
+    updatedAtMs: input.nowMs,
+  };
+  const remove: (keyof JobRecord)[] = ['leaseExpiresAtMs', 'progress'];
+  if (input.fence !== undefined) return { set, remove };
+  return { set: { ...outcomeFields(input, 'queued'), ...set }, setIfAbsent: { fence: 0 }, remove };
+}
+
+function copySteps(steps: StepInput['steps']): NonNullable<JobRecord['steps']> {
+  return JSON.parse(JSON.stringify(steps)) as NonNullable<JobRecord['steps']>;
 }
 
 export function extendLeaseChange(leaseExpiresAtMs: number): RecordChange {

@@ -83,6 +83,11 @@ export interface JobRecord {
   readonly cancelRequestedAtMs?: number;
   /** Why the job ended without running, for `expired` and `cancelled` (`expired 12s after it was due`). */
   readonly skippedReason?: string;
+  /**
+   * The durable steps and sleeps that completed, by name (README "Durable steps"): kept across retries,
+   * takeovers and redrives, so a later run returns their results instead of running them again.
+   */
+  readonly steps?: StepMap;
   /** Epoch seconds after which the record counts as absent (DynamoDB TTL attribute). */
   readonly expiresAtSec: number;
 }
@@ -98,8 +103,39 @@ export interface DeferralNote {
   readonly count: number;
 }
 
-/** What put a job off: a concurrency limit, a throttle (its slot is `untilMs`), or a paused job type or queue. */
-export type DeferralWhy = 'concurrency' | 'throttle' | 'paused';
+/**
+ * What put a job off: a concurrency limit, a throttle (its slot is `untilMs`), a paused job type or queue, or
+ * the job's own `ctx.sleep` (it wakes at `untilMs`).
+ */
+export type DeferralWhy = 'concurrency' | 'throttle' | 'paused' | 'sleep';
+
+/** One completed durable step, or a sleep (JobRecord.steps). */
+export interface StoredStep {
+  /** When it completed (a sleep: when it began). */
+  readonly atMs: number;
+  /** Its result as JSON keeps it; absent when it returned nothing. */
+  readonly result?: unknown;
+  /** A sleep's wake time (epoch ms). */
+  readonly wakeAtMs?: number;
+}
+
+export type StepMap = Readonly<Record<string, StoredStep>>;
+
+/** A step completed: the run writes the job's whole step map (it read it first), fenced in exactly-once mode. */
+export interface StepInput extends RunRef, RecordStart {
+  readonly steps: StepMap;
+}
+
+/**
+ * The run sleeps (`ctx.sleep`): its steps with the sleep among them, the record back to `queued` with the same
+ * attempt to come (so the wake message claims it without using one), and the wake time as its deferral note.
+ */
+export interface SuspendInput extends RunRef, RecordStart {
+  readonly steps: StepMap;
+  readonly untilMs: number;
+  /** Times the job was put off so far, this sleep included. */
+  readonly deferrals: number;
+}
 
 export interface NoteDeferralInput {
   readonly jobId: string;
@@ -202,6 +238,8 @@ export type ClaimResult =
       readonly attempt: number;
       readonly fence: number;
       readonly leaseExpiresAtMs: number;
+      /** The record's steps, when the claim's write returned them (saves the run a read). */
+      readonly steps?: StepMap;
     }
   /** `cancel` asked for this job before it started (or during a run whose lease lapsed): never run it. */
   | { readonly kind: 'cancelled'; readonly record: JobRecord }
@@ -282,6 +320,16 @@ export interface JobStore {
   extendLease(
     ref: RunRef & { readonly fence: number; readonly leaseExpiresAtMs: number },
   ): Promise<{ readonly cancelRequested: boolean }>;
+  /**
+   * Records the job's steps after one completed (README "Durable steps"). One write; conditional on the fence
+   * when given (LeaseLostError when another run claimed the job since). Tracked mode upserts the record.
+   */
+  completeStep(input: StepInput): Promise<void>;
+  /**
+   * The run sleeps: records its steps and puts the record back to `queued` for the same attempt, with the wake
+   * time as its deferral note. One write, fenced like `completeStep`.
+   */
+  suspend(input: SuspendInput): Promise<void>;
   /** Best-effort progress for the dashboard; never fenced, never fatal; ignored once the job has finished. */
   progress(jobId: string, progress: NonNullable<JobRecord['progress']>, nowMs: number): Promise<void>;
   get(jobId: string, nowMs: number): Promise<JobRecord | undefined>;

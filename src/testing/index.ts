@@ -4,7 +4,7 @@
 export type { TestJobs, TestModeOptions } from './enable-test-mode.js';
 export { enableTestMode } from './enable-test-mode.js';
 export { EnqueuedJobFailedError, JobAssertionError, MaxJobsExceededError } from './errors.js';
-export type { RunJobOptions } from './run-job.js';
+export type { JobRun, ResumeOptions, RunJobOptions } from './run-job.js';
 export { runJob } from './run-job.js';
 export type {
   AnyJob,

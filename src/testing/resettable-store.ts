@@ -13,6 +13,8 @@ export function createResettableStore(): { readonly store: JobStore; reset(): vo
     fail: (input) => current.fail(input),
     release: (ref) => current.release(ref),
     extendLease: (ref) => current.extendLease(ref),
+    completeStep: (input) => current.completeStep(input),
+    suspend: (input) => current.suspend(input),
     progress: (jobId, progress, nowMs) => current.progress(jobId, progress, nowMs),
     get: (jobId, nowMs) => current.get(jobId, nowMs),
     list: (query, nowMs) => current.list(query, nowMs),

@@ -6,6 +6,7 @@ import { InvalidOptionsError } from '../errors.js';
 import type { JobDefinition } from '../job/define-job.js';
 import type { JobProgress, PayloadInput } from '../job/types.js';
 import { createMemoryJobStore } from '../store/memory-store.js';
+import type { StepMap } from '../store/types.js';
 import { activeCapture } from './capture.js';
 import { createTestEngine, EngineReportedError } from './test-engine.js';
 import type { AnyJob, JobRunResult } from './types.js';
@@ -29,7 +30,33 @@ export interface RunJobOptions {
   readonly clock?: Clock;
   /** Receives each `ctx.progress(...)` report. */
   readonly onProgress?: (progress: JobProgress) => void;
+  /**
+   * Stops the run right after this durable step is stored, as a crash would (Rails' `interrupt_job_during_step`):
+   * the result says `interrupted`, and `resume()` runs the job again over the same job record.
+   */
+  readonly interruptAfterStep?: string;
 }
+
+/** How a later run of the same job goes on from a `runJob` result (`resume`). */
+export interface ResumeOptions {
+  /** @default the same attempt: an interruption, like a crash or a sleep, uses none */
+  readonly attempt?: number;
+  readonly interruptAfterStep?: string;
+}
+
+/**
+ * A `runJob` result: what the attempt led to, the durable steps its job record holds now (name -> stored result),
+ * and `resume()` to run the job again over that record (after an interruption, a sleep, a retry).
+ * @example
+ * const first = await runJob(fulfilOrder, { orderId: 'o1' }, { interruptAfterStep: 'charge' });
+ * const second = await first.resume();
+ * expect(second.outcome).toBe('succeeded');
+ */
+export type JobRun<R = unknown> = JobRunResult<R> & {
+  readonly jobId: string;
+  readonly steps: Readonly<Record<string, unknown>>;
+  resume(options?: ResumeOptions): Promise<JobRun<R>>;
+};
 
 /**
  * Runs one job inline as attempt N, the way a worker would (payload through JSON and the schema, the job's timeout,
@@ -44,39 +71,68 @@ export async function runJob<S extends StandardSchemaV1, R>(
   job: JobDefinition<S, R>,
   payload: PayloadInput<S>,
   options: RunJobOptions = {},
-): Promise<JobRunResult<Awaited<R>>> {
-  const attempt = options.attempt ?? 1;
-  if (!Number.isInteger(attempt) || attempt < 1) {
-    throw new InvalidOptionsError('runJob options', [
-      `attempt: expected an integer from 1, received ${attempt}`,
-    ]);
-  }
+): Promise<JobRun<Awaited<R>>> {
+  const attempt = checkedAttempt(options.attempt ?? 1);
   const capture = activeCapture();
   const clock = options.clock ?? capture?.clock ?? systemClock;
   const onProgress = options.onProgress;
   // An engine of its own, with a fresh store: runJob reports what the engine would do with this attempt, and
   // keeps nothing (the retry it would send is not enqueued, no job state carries over to the next call).
+  const store = createMemoryJobStore();
   const engine = createTestEngine({
     jobs: new Map([[job.name, job as unknown as AnyJob]]),
-    store: createMemoryJobStore(),
+    store,
     clock,
     random: options.random ?? capture?.random ?? NO_JITTER,
     send: () => undefined,
     ...(onProgress ? { onEvent: (e) => void (e.type === 'progress' && onProgress(e.progress)) } : {}),
   });
-  const now = clock.nowMs();
-  const envelope: Envelope = {
-    v: ENVELOPE_VERSION,
-    id: options.jobId ?? `test-${crypto.randomUUID()}`,
-    job: job.name,
-    payload,
-    attempt,
-    createdAtMs: now,
-    enqueuedAtMs: now,
+  const jobId = options.jobId ?? `test-${crypto.randomUUID()}`;
+  const createdAtMs = clock.nowMs();
+  const once = async (runAttempt: number, interruptAfterStep?: string): Promise<JobRun<Awaited<R>>> => {
+    const now = clock.nowMs();
+    const envelope: Envelope = {
+      v: ENVELOPE_VERSION,
+      id: jobId,
+      job: job.name,
+      payload,
+      attempt: runAttempt,
+      createdAtMs,
+      enqueuedAtMs: now,
+    };
+    const run = await engine.run(job.options.queue, toOutgoing(envelope, now).body, interruptAfterStep);
+    // A store of its own has no other run to defer to, and nothing in it can fail: the engine runs the job.
+    if (run.kind !== 'ran' || run.result.outcome === 'duplicate')
+      throw new EngineReportedError({ name: 'Error', message: `runJob: the engine did not run ${job.name}` });
+    const record = await store.get(jobId, clock.nowMs());
+    const result = { ...(run.result as JobRunResult<Awaited<R>>) };
+    // Not enumerable: a result still equals `{ outcome, result }` in a test's toEqual, as it did before steps.
+    return Object.defineProperties(result, {
+      jobId: { value: jobId },
+      steps: { value: userSteps(record?.steps) },
+      resume: {
+        value: (next: ResumeOptions = {}) => {
+          const retry = run.result.outcome === 'retry' ? runAttempt + 1 : runAttempt;
+          return once(checkedAttempt(next.attempt ?? retry), next.interruptAfterStep);
+        },
+      },
+    }) as JobRun<Awaited<R>>;
   };
-  const run = await engine.run(job.options.queue, toOutgoing(envelope, now).body);
-  // A fresh store has no other run to defer to, and nothing in it can fail: the engine always runs the job.
-  if (run.kind !== 'ran' || run.result.outcome === 'duplicate')
-    throw new EngineReportedError({ name: 'Error', message: `runJob: the engine did not run ${job.name}` });
-  return run.result as JobRunResult<Awaited<R>>;
+  return once(attempt, options.interruptAfterStep);
+}
+
+function checkedAttempt(attempt: number): number {
+  if (!Number.isInteger(attempt) || attempt < 1) {
+    throw new InvalidOptionsError('runJob options', [
+      `attempt: expected an integer from 1, received ${attempt}`,
+    ]);
+  }
+  return attempt;
+}
+
+/** The record's steps as a test reads them: name -> stored result, without the engine's own sleep entries. */
+function userSteps(steps: StepMap | undefined): Readonly<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [name, step] of Object.entries(steps ?? {})) if (!name.startsWith('~')) out[name] = step.result;
+  return out;
 }

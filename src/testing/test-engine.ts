@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { createEngine } from '../engine/engine.js';
 import type { JobEvent } from '../engine/events.js';
 import type { AttemptOutcome } from '../engine/run-attempt.js';
+import { StepInterruption } from '../engine/step-journal.js';
 import type { Disposition, EngineOptions, ObservedProcessOptions } from '../engine/types.js';
 import type { ErrorSummary } from '../envelope/envelope.js';
 import type { JobRegistry } from '../job/registry.js';
@@ -32,7 +33,8 @@ export interface TestEngineOptions {
 }
 
 export interface TestEngine {
-  run(queue: string, body: string): Promise<TestRun>;
+  /** `interruptAfterStep`: stop the run right after that step is stored (runJob's option). */
+  run(queue: string, body: string, interruptAfterStep?: string): Promise<TestRun>;
 }
 
 /**
@@ -66,7 +68,7 @@ export function createTestEngine(options: TestEngineOptions): TestEngine {
     },
   });
   return {
-    async run(queue, body) {
+    async run(queue, body, interruptAfterStep) {
       const message = receivedFrom(queue, body);
       const jobId = idOf(body);
       const events: JobEvent[] = [];
@@ -77,6 +79,7 @@ export function createTestEngine(options: TestEngineOptions): TestEngine {
         onAttempt: (outcome) => {
           attempt = outcome;
         },
+        ...(interruptAfterStep === undefined ? {} : { interruptAfterStep }),
       };
       try {
         const disposition = await engine.process(message, processOptions);
@@ -95,7 +98,11 @@ async function report(
   attempt: AttemptOutcome | undefined,
   body: string,
 ): Promise<TestRun> {
-  if (disposition.action === 'release') return { kind: 'released' };
+  if (disposition.action === 'release') {
+    if (attempt && !attempt.ok && attempt.error instanceof StepInterruption)
+      return ran({ outcome: 'interrupted', step: attempt.error.step });
+    return { kind: 'released' };
+  }
   const error = () => (attempt && !attempt.ok ? attempt.error : undefined);
   switch (disposition.outcome) {
     case 'succeeded':
@@ -120,6 +127,10 @@ async function report(
     }
     case 'deferred':
       return { kind: 'deferred' };
+    case 'sleeping': {
+      const sleeping = events.find((e) => e.type === 'sleeping');
+      return ran({ outcome: 'sleeping', wakeAtMs: sleeping?.type === 'sleeping' ? sleeping.untilMs : 0 });
+    }
     // A newer run owns the job, or it already completed: either way this message's run had no effect.
     case 'duplicate':
     case 'superseded':

@@ -58,7 +58,11 @@ export type JobRunResult<R = unknown> =
       readonly reason: 'retries-exhausted' | 'permanent-error';
       readonly error: unknown;
     }
-  | { readonly outcome: 'discarded'; readonly error: unknown };
+  | { readonly outcome: 'discarded'; readonly error: unknown }
+  /** The job called `ctx.sleep`: its wake message is captured, due at `wakeAtMs` (`travel` to it). */
+  | { readonly outcome: 'sleeping'; readonly wakeAtMs: number }
+  /** `runJob`'s `interruptAfterStep`: the run stopped right after `step` was stored, as a crash would. */
+  | { readonly outcome: 'interrupted'; readonly step: string };
 
 /**
  * How a captured job ended without running: `duplicate` (its id already succeeded, in `exactly-once` mode, or a

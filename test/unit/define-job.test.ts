@@ -34,6 +34,7 @@ describe('defineJob', () => {
       retry: { attempts: 5, backoff: DEFAULT_BACKOFF, retryOn: undefined, discardOn: [], rules: [] },
       flow: {},
       enqueue: {},
+      steps: { maxResultBytes: 32_768, used: false },
     });
     expect(Object.isFrozen(job)).toBe(true);
   });
@@ -59,6 +60,7 @@ describe('defineJob', () => {
       retry: { attempts: 3, backoff, retryOn: ['GATEWAY_DOWN'], discardOn: [Gone], rules: [] },
       flow: {},
       enqueue: {},
+      steps: { maxResultBytes: 32_768, used: false },
     });
     expect(job.deriveJobId?.({ userId: 'u1' })).toBe('u1');
   });
@@ -80,7 +82,7 @@ describe('defineJob', () => {
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect(error).toMatchObject({ code: 'WHARF_INVALID_DEFINITION' });
     expect((error as InvalidOptionsError).problems).toEqual([
-      'unknown option "concurency" (known: name, schema, queue, retry, timeout, idempotency, jobId, redact, concurrency, throttle, tenant, group, priority, unique, debounce, expiresIn, perform)',
+      'unknown option "concurency" (known: name, schema, queue, retry, timeout, idempotency, jobId, redact, concurrency, throttle, tenant, group, priority, unique, debounce, expiresIn, steps, perform)',
       'name: expected 1-128 letters, digits, ".", "_" or "-" starting with a letter, received "1-bad name"',
       'schema: expected a Standard Schema (zod, valibot, arktype...)',
       'perform: expected a function',

@@ -9,7 +9,7 @@ import {
   type PayloadInput,
   type PayloadOutput,
 } from 'wharf-jobs';
-import { type CapturedJob, enableTestMode, type JobRunResult, runJob } from 'wharf-jobs/testing';
+import { type CapturedJob, enableTestMode, type JobRun, type JobRunResult, runJob } from 'wharf-jobs/testing';
 import { z } from 'zod';
 
 // Type tests: `npm run typecheck` fails when a public type stops saying what users rely on. The runtime calls
@@ -54,8 +54,9 @@ describe('the public types', () => {
     expectTypeOf(printLabel).toEqualTypeOf<JobDefinition<typeof schema, { labels: number }>>();
     expectTypeOf(printLabel.performNow).returns.resolves.toEqualTypeOf<{ labels: number }>();
     expectTypeOf(runJob(printLabel, { orderId: 'o1', placedAt: '2026-12-01' })).resolves.toEqualTypeOf<
-      JobRunResult<{ labels: number }>
+      JobRun<{ labels: number }>
     >();
+    expectTypeOf<JobRun<{ labels: number }>>().toExtend<JobRunResult<{ labels: number }>>();
   });
 
   it('types what test mode captured by the job it was asked about', () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { decideClaim, nowSeconds } from '../claim-decision.js';
 import { applyChange, claimChange } from '../record-change.js';
-import type { ClaimInput, ClaimResult, JobRecord } from '../types.js';
+import type { ClaimInput, ClaimResult, JobRecord, StepMap } from '../types.js';
 import { GetItemCommand, PutItemCommand, UpdateItemCommand } from './dynamodb-api.js';
 import { conditionFailedItem, type DynamoContext } from './dynamodb-context.js';
 import { createExpression, type Expression, updateExpression } from './expression.js';
@@ -23,11 +23,14 @@ export async function claimJob(ctx: DynamoContext, input: ClaimInput): Promise<C
         UpdateExpression: updateExpression(x, input.jobId, claimChange(input, input.attempt), token),
         ConditionExpression: condition,
         ...x.params(),
-        ReturnValues: 'UPDATED_NEW',
+        // The whole item, for its durable steps (README "Durable steps"): returned values cost no capacity
+        // unit, and they save a job with steps the read it would make for them.
+        ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return claimed(input, input.attempt, Number(out.Attributes?.fence?.N));
+    const steps = out.Attributes === undefined ? undefined : fromItem(out.Attributes).steps;
+    return claimed(input, input.attempt, Number(out.Attributes?.fence?.N), steps);
   } catch (error) {
     return afterFirstClaimFailed(ctx, input, token, await conditionFailedOrOwn(ctx, input, token, error));
   }
@@ -97,7 +100,8 @@ async function afterFirstClaimFailed(
   const decision = decideClaim(old, input);
   if (decision.kind !== 'claim') return decision;
   // Both second writes are conditioned on the old fence, so when they succeed the new fence is the next one.
-  const won = claimed(input, decision.attempt, old.fence + 1);
+  const kept = decision.ground === 'expired' ? undefined : old.steps; // a record past retention starts over
+  const won = claimed(input, decision.attempt, old.fence + 1, kept);
   if (decision.ground === 'crashed')
     return secondClaim(input, token, won, takeover(ctx, input, token, old, decision.attempt));
   if (decision.ground === 'expired') return secondClaim(input, token, won, startOver(ctx, input, token, old));
@@ -205,8 +209,14 @@ async function secondClaim(
   }
 }
 
-function claimed(input: ClaimInput, attempt: number, fence: number): ClaimResult {
-  return { kind: 'claimed', attempt, fence, leaseExpiresAtMs: input.nowMs + input.leaseMs };
+function claimed(input: ClaimInput, attempt: number, fence: number, steps?: StepMap): ClaimResult {
+  return {
+    kind: 'claimed',
+    attempt,
+    fence,
+    leaseExpiresAtMs: input.nowMs + input.leaseMs,
+    ...(steps === undefined ? {} : { steps }),
+  };
 }
 
 function claimedFrom(record: JobRecord): ClaimResult {
@@ -215,6 +225,7 @@ function claimedFrom(record: JobRecord): ClaimResult {
     attempt: record.attempt,
     fence: record.fence,
     leaseExpiresAtMs: record.leaseExpiresAtMs!,
+    ...(record.steps === undefined ? {} : { steps: record.steps }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { failChange, releaseChange, succeedChange } from '../record-change.js';
+import { failChange, releaseChange, stepChange, succeedChange, suspendChange } from '../record-change.js';
 import type { JobStore } from '../types.js';
 import type { DynamoDBClient } from './dynamodb-api.js';
 import { claimJob } from './dynamodb-claim.js';
@@ -26,6 +26,8 @@ export function createDynamoJobStore(options: DynamoJobStoreOptions): JobStore {
     succeed: (input) => writeAsRun(ctx, input.jobId, input.fence, succeedChange(input), 'succeeded'),
     fail: (input) => writeAsRun(ctx, input.jobId, input.fence, failChange(input), input.status),
     release: (ref) => writeAsRun(ctx, ref.jobId, ref.fence, releaseChange(ref.attempt, ref.nowMs), 'queued'),
+    completeStep: (input) => writeAsRun(ctx, input.jobId, input.fence, stepChange(input)),
+    suspend: (input) => writeAsRun(ctx, input.jobId, input.fence, suspendChange(input), 'queued'),
     extendLease: (ref) => extendLease(ctx, ref),
     progress: (jobId, progress, nowMs) => recordProgress(ctx, jobId, progress, nowMs),
     get: (jobId, nowMs) => getJob(ctx, jobId, nowMs),

@@ -29,6 +29,7 @@ const JSON_FIELDS: ReadonlySet<string> = new Set<keyof JobRecord>([
   'progress',
   'payload',
   'deferred',
+  'steps',
 ]);
 const STORAGE_ONLY: ReadonlySet<string> = new Set(Object.values(STORAGE_ATTRIBUTES));
 
