@@ -38,7 +38,9 @@ export type WharfErrorCode =
   /** A message whose attempt is past its job's maximum on arrival: dead-lettered without running. */
   | 'WHARF_INVALID_ATTEMPT'
   /** `cancel` asked a running job to stop: its `ctx.signal` aborts with this reason, and it is recorded `cancelled`. */
-  | 'WHARF_CANCELLED';
+  | 'WHARF_CANCELLED'
+  /** A job hook misused (`next()` called twice in `around`) or out of time (`onFailure`, `onDead`). */
+  | 'WHARF_HOOK';
 
 export class WharfError extends Error {
   readonly code: WharfErrorCode;
@@ -272,6 +274,20 @@ export class JobCancelledError extends WharfError {
   constructor(jobId: string) {
     super('WHARF_CANCELLED', `Job ${jobId} was cancelled while it ran`);
     this.name = 'JobCancelledError';
+  }
+}
+
+/**
+ * A job hook went wrong in a way of wharf's own making: `around` called `next()` a second time (perform never runs
+ * twice in one attempt), or `onFailure`/`onDead` or the error reporter outlived their time (README "Hooks and
+ * error reporting"). An error a hook throws itself is passed on as it is, not wrapped in this.
+ */
+export class HookError extends WharfError {
+  readonly hook: string;
+  constructor(hook: string, message: string, options?: ErrorOptions) {
+    super('WHARF_HOOK', message, options);
+    this.name = 'HookError';
+    this.hook = hook;
   }
 }
 
