@@ -166,13 +166,19 @@ export function reportUnreadMessage(
 }
 
 /**
- * An Error standing for one the engine only holds as a summary (a dead letter's error): same name, message, code
- * and stack head, so a reporter groups it as it would the original.
+ * Stands for an error the engine holds only as a summary (the error of a dead letter written without a run): the
+ * same name, message, code and stack head, so a reporter groups it as it would the original. Never thrown.
  */
+class SummarizedError extends Error {
+  readonly code?: string;
+  constructor(summary: ErrorSummary) {
+    super(summary.message);
+    this.name = summary.name;
+    if (summary.code !== undefined) this.code = summary.code;
+    if (summary.stack !== undefined) this.stack = summary.stack;
+  }
+}
+
 export function errorFromSummary(summary: ErrorSummary): Error {
-  const error = new Error(summary.message) as Error & { code?: string };
-  error.name = summary.name;
-  if (summary.code !== undefined) error.code = summary.code;
-  if (summary.stack !== undefined) error.stack = summary.stack;
-  return error;
+  return new SummarizedError(summary);
 }

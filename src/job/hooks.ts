@@ -46,19 +46,22 @@ export interface DeadInfo<P = unknown> extends FailureInfo<P> {
  * Code a job runs around its attempts and after their failures (README "Hooks and error reporting"). Each is
  * optional; a job with none pays nothing for them.
  */
-export interface JobHooks<S extends StandardSchemaV1, R> {
+// `_R`, the job's result type, is not used by the hooks yet (see `around`); kept so JobOptions reads as one shape.
+export interface JobHooks<S extends StandardSchemaV1, _R = unknown> {
   /**
    * Wraps every attempt's `perform` (Active Job's around_perform): code before `next()`, code after it, the
    * result or the error in between. It runs inside the attempt's timeout, on the same `ctx`. What it resolves to
    * is the attempt's result; what it throws fails the attempt as `perform` throwing would. Not calling `next()`
    * skips `perform` (the attempt succeeds with what `around` returns, as a Sidekiq middleware that does not
    * yield); a second `next()` rejects with HookError (WHARF_HOOK) and `perform` does not run again.
+   *
+   * Generic in the result on purpose: one `around` can wrap many jobs, and a job's result type is inferred from
+   * `perform` wherever in the definition `around` is written (a typed `next` written before `perform` would
+   * freeze it at `unknown`). So it hands on what `next()` gave it; one that skips `perform` or rescues an error
+   * returns a value of its own with a cast.
    * @default none
    */
-  readonly around?: (
-    ctx: JobContext,
-    next: () => Promise<Awaited<NoInfer<R>>>,
-  ) => Promise<Awaited<NoInfer<R>>>;
+  readonly around?: <T>(ctx: JobContext, next: () => Promise<T>) => Promise<T>;
   /**
    * After every failed attempt, once what comes next is durable. What it throws is given to the error reporter
    * and changes nothing: the retry, dead letter or discard stands. @default none
@@ -73,7 +76,7 @@ export interface JobHooks<S extends StandardSchemaV1, R> {
 
 /** A job's hooks as the engine holds them: absent entirely when the job has none (the hot path tests one field). */
 export interface ResolvedJobHooks {
-  readonly around?: (ctx: JobContext, next: () => Promise<unknown>) => Promise<unknown>;
+  readonly around?: <T>(ctx: JobContext, next: () => Promise<T>) => Promise<T>;
   readonly onFailure?: (error: unknown, info: FailureInfo) => void | Promise<void>;
   readonly onDead?: (error: unknown, info: DeadInfo) => void | Promise<void>;
 }
