@@ -114,7 +114,7 @@ async function lambdaWorld(): Promise<World> {
   };
 }
 
-/** A real worker process (createWorker) on moto, its hooks' trail read from its stdout. */
+/** A real worker process (createWorkerFromEnv) on moto, its hooks' trail read from its stdout. */
 async function workerProcessWorld(): Promise<World> {
   const { trails, trail } = collect();
   const sqs = sqsClient();
@@ -122,7 +122,8 @@ async function workerProcessWorld(): Promise<World> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN], {
     env: {
       ...process.env,
-      WHARF_TEST_ENDPOINT: motoEndpoint(),
+      AWS_ENDPOINT_URL: motoEndpoint(),
+      AWS_REGION: 'us-east-1',
       [queueUrlVariable('default')]: queue.url,
       [deadLetterUrlVariable('default')]: queue.deadLetterUrl,
       WHARF_TABLE_NAME: tableName,
@@ -169,8 +170,9 @@ async function workerProcessWorld(): Promise<World> {
     },
     deadLetterIds: async () => (await receiveAll(sqs, queue.deadLetterUrl)).map((m) => JSON.parse(m.body).id),
     teardown: async () => {
+      // Every outcome is durable and the queue empty by now: nothing to stop gracefully.
       if (child.exitCode === null) {
-        child.kill('SIGTERM');
+        child.kill('SIGKILL');
         await exited;
       }
       sqs.destroy();
