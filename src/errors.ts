@@ -279,8 +279,8 @@ export class JobCancelledError extends WharfError {
 
 /**
  * A job hook went wrong in a way of wharf's own making: `around` called `next()` a second time (perform never runs
- * twice in one attempt), or `onFailure`/`onDead` or the error reporter outlived their time (README "Hooks and
- * error reporting"). An error a hook throws itself is passed on as it is, not wrapped in this.
+ * twice in one attempt), or `onFailure`/`onDead` outlived their time. An error a hook throws itself is passed on
+ * as it is, not wrapped in this. See README "Hooks and error reporting".
  */
 export class HookError extends WharfError {
   readonly hook: string;

@@ -221,6 +221,76 @@ describe('onFailure and onDead', () => {
   });
 });
 
+describe('the hooks after a failure', () => {
+  const flaky = (hooks: Pick<Parameters<typeof defineJob>[0], 'onFailure'>) =>
+    defineJob({
+      name: 'flaky',
+      schema,
+      retry: { attempts: 2, backoff: { strategy: 'fixed', delay: '1s' } },
+      ...hooks,
+      perform: (_p, ctx) => {
+        if (ctx.attempt === 1) throw new Error('first time');
+        return 'second time';
+      },
+    });
+
+  it('hold the message until they end: it is deleted only after onFailure', async () => {
+    let entered = false;
+    let finish: () => void = () => undefined;
+    const job = flaky({
+      onFailure: () => {
+        entered = true;
+        return new Promise<void>((resolve) => {
+          finish = resolve;
+        });
+      },
+    });
+    const engine = engineFor([job]);
+    await engine.client.enqueue(job.with({ n: 1 }));
+    const idle = engine.runUntilIdle();
+    while (!entered) await new Promise((r) => setTimeout(r, 1));
+    // The retry is sent already (durable); the failed attempt's own message is still in flight.
+    expect(engine.transport.stats('default')).toMatchObject({ inFlight: 1, delayed: 1 });
+    finish();
+    await idle;
+    expect(engine.transport.stats('default')).toMatchObject({ inFlight: 0, visible: 0, delayed: 0 });
+  });
+
+  it('go on without an onFailure that hangs, reported as HookError, and the retry still runs', async () => {
+    const reports: [unknown, ErrorReport][] = [];
+    const job = flaky({ onFailure: () => new Promise<void>(() => undefined) });
+    const engine = engineFor([job], reports);
+    const { jobId } = await engine.client.enqueue(job.with({ n: 1 }));
+    await engine.runUntilIdle();
+    const hook = reports.find(([, r]) => r.kind === 'hook');
+    expect(hook?.[1]).toMatchObject({ hook: 'onFailure', jobId, outcome: 'retry-scheduled' });
+    expect(hasCode(hook?.[0], 'WHARF_HOOK')).toBe(true);
+    expect((await engine.store.get(jobId, engine.clock.nowMs()))?.status).toBe('succeeded');
+  }, 15_000);
+
+  it('when the retry could not be sent: the reporter hears "released", onFailure waits for a durable outcome', async () => {
+    const reports: ErrorReport[] = [];
+    const failures: FailureInfo[] = [];
+    const job = flaky({ onFailure: (_e, info) => void failures.push(info) });
+    const observed = createLocalEngine({
+      registry: createRegistry([job]),
+      clock: clockAt(),
+      random: () => 0,
+      reportError: (_error, report) => void reports.push(report),
+    });
+    const { jobId } = await observed.client.enqueue(job.with({ n: 1 }));
+    observed.transport.failNextSends(1);
+    await observed.runUntilIdle();
+    expect(reports.map((r) => [r.kind, r.attempt, r.outcome, r.willRetry])).toEqual([
+      ['attempt', 1, 'released', true],
+      ['attempt', 1, 'retry-scheduled', true],
+    ]);
+    // Attempt 1 ran twice (the release used no attempt); onFailure heard of it once, when its retry was durable.
+    expect(failures.map((f) => [f.attempt, f.outcome])).toEqual([[1, 'retry-scheduled']]);
+    expect((await observed.store.get(jobId, observed.clock.nowMs()))?.status).toBe('succeeded');
+  });
+});
+
 describe('the error reporter', () => {
   it('hears of a body that is not an envelope, dead-lettered with its reason', async () => {
     const reports: [unknown, ErrorReport][] = [];
