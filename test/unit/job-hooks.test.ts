@@ -168,10 +168,14 @@ describe('onFailure and onDead', () => {
       onDead: () => void dead++,
       perform: (_p, ctx) => ctx.discard('not needed'),
     });
-    const engine = engineFor([job]);
+    const reports: [unknown, ErrorReport][] = [];
+    const engine = engineFor([job], reports);
     const { jobId } = await engine.client.enqueue(job.with({ n: 1 }));
     await engine.runUntilIdle();
     expect(failures).toEqual([expect.objectContaining({ jobId, outcome: 'discarded', willRetry: false })]);
+    expect(reports.map(([, r]) => [r.kind, r.outcome, r.willRetry])).toEqual([
+      ['attempt', 'discarded', false],
+    ]);
     expect(dead).toBe(0);
     expect((await engine.store.get(jobId, engine.clock.nowMs()))?.status).toBe('discarded');
   });
