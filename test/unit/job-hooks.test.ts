@@ -295,6 +295,32 @@ describe('the hooks after a failure', () => {
   });
 });
 
+describe('the hooks on a FIFO queue', () => {
+  it('run after a retry that waits in place, once the record holds it', async () => {
+    const seen: string[] = [];
+    const job = defineJob({
+      name: 'ordered-step',
+      schema: z.object({ orderId: z.string() }),
+      queue: 'orders',
+      group: (p) => p.orderId,
+      retry: { attempts: 2, backoff: { strategy: 'fixed', delay: '1s' } },
+      onFailure: async (_error, info) => {
+        const record = await engine.store.get(info.jobId, engine.clock.nowMs());
+        seen.push(`${info.outcome} ${info.willRetry} ${record?.status}`);
+      },
+      perform: (_p, ctx) => {
+        if (ctx.attempt === 1) throw new Error('not yet');
+        return 'done';
+      },
+    });
+    const engine = engineFor([job]);
+    const { jobId } = await engine.client.enqueue(job.with({ orderId: 'o1' }));
+    await engine.runUntilIdle();
+    expect(seen).toEqual(['retry-scheduled true retrying']);
+    expect((await engine.store.get(jobId, engine.clock.nowMs()))?.status).toBe('succeeded');
+  });
+});
+
 describe('the error reporter', () => {
   it('hears of a body that is not an envelope, dead-lettered with its reason', async () => {
     const reports: [unknown, ErrorReport][] = [];
