@@ -43,7 +43,9 @@ export type WharfErrorCode =
    * A durable step or sleep that cannot work as written (README "Durable steps"): a name used twice in one run,
    * a result that is not JSON or is over its size limit, steps with no job state. Not retried: the code must change.
    */
-  | 'WHARF_STEP';
+  | 'WHARF_STEP'
+  /** A job hook misused (`next()` called twice in `around`) or out of time (`onFailure`, `onDead`). */
+  | 'WHARF_HOOK';
 
 export class WharfError extends Error {
   readonly code: WharfErrorCode;
@@ -285,6 +287,20 @@ export class StepError extends WharfError {
   constructor(message: string, options?: ErrorOptions) {
     super('WHARF_STEP', message, options);
     this.name = 'StepError';
+  }
+}
+
+/**
+ * A job hook went wrong in a way of wharf's own making: `around` called `next()` a second time (perform never runs
+ * twice in one attempt), or `onFailure`/`onDead` outlived their time. An error a hook throws itself is passed on
+ * as it is, not wrapped in this. See README "Hooks and error reporting".
+ */
+export class HookError extends WharfError {
+  readonly hook: string;
+  constructor(hook: string, message: string, options?: ErrorOptions) {
+    super('WHARF_HOOK', message, options);
+    this.name = 'HookError';
+    this.hook = hook;
   }
 }
 

@@ -28,6 +28,7 @@ export type {
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export { defineJob } from './define-job.js';
+export type { ErrorReport, ErrorReporter } from './engine/error-reporter.js';
 export type {
   DeferWhy,
   EventBase as JobEventBase,
@@ -41,6 +42,7 @@ export {
   ConflictError,
   DiscardJobError,
   EnqueueFailedError,
+  HookError,
   hasCode,
   InvalidAttemptError,
   InvalidEventError,
@@ -76,6 +78,13 @@ export type {
   ResolvedThrottle,
   ThrottleLimit,
 } from './job/flow-control.js';
+export type {
+  DeadInfo,
+  FailureInfo,
+  FailureOutcome,
+  JobHooks,
+  ResolvedJobHooks,
+} from './job/hooks.js';
 export type { Lane, LaneDeclaration, LaneMap, QueueLanes } from './job/lanes.js';
 export type { JobRegistry, RegistryOptions } from './job/registry.js';
 export { createRegistry } from './job/registry.js';

@@ -1,4 +1,4 @@
-import type { JobEvent, RecurringTask } from 'wharf-jobs';
+import type { ErrorReporter, JobEvent, RecurringTask } from 'wharf-jobs';
 import type { ScheduleFiring } from 'wharf-jobs/local';
 
 const color = (code: number) => (text: string) =>
@@ -17,6 +17,24 @@ export function liveLog(
   return (event) => {
     const line = describe(event);
     if (line) write(`${gray(stamp(event.atMs - startMs))} ${line}`);
+  };
+}
+
+/**
+ * The demo's error reporter (where Sentry would go): one line for each error that will not fix itself, a dead
+ * letter or a hook that failed. Errors that retry are in the live log already, and a discard is the job's own
+ * choice, not an error to page anyone about.
+ */
+export function reportLog(write: (line: string) => void = console.log): ErrorReporter {
+  return (error, report) => {
+    if (report.willRetry || report.outcome === 'discarded') return;
+    const what = report.hook ? `${report.hook} of ${report.jobName}` : `${report.jobName ?? 'a message'}`;
+    const payload = report.payload === undefined ? '' : ` payload ${JSON.stringify(report.payload)}`;
+    write(
+      red(
+        `  ⚑ reported: ${what} (${report.outcome}): ${error instanceof Error ? error.message : String(error)}${payload}`,
+      ),
+    );
   };
 }
 

@@ -81,7 +81,7 @@ export async function recordCancelled(
         emit(o, state, { type: 'lease-lost' });
         return { action: 'ack', outcome: 'lease-lost' };
       }
-      return release(o, state, 'could not record the cancellation', summarizeError(cause));
+      return release(o, state, 'could not record the cancellation', summarizeError(cause), cause);
     }
   }
   emit(o, state, { type: 'cancelled', whileRunning: true });

@@ -7,6 +7,7 @@ import { validatePayload } from '../job/validate-payload.js';
 import type { OutgoingMessage, ReceivedMessage } from '../transport/types.js';
 import { deadLetterFromRaw } from './dead-letter.js';
 import { type Admitted, expireIfLate, releaseUniqueKey, takeBurst } from './enqueue-gate.js';
+import { reportUnreadMessage } from './failure-hooks.js';
 import { deadLetter, defer, emit, release } from './outcomes.js';
 import { type ResolvedEngineOptions, resolveEngineOptions } from './resolve-options.js';
 import { runClaimed } from './run-claimed.js';
@@ -24,14 +25,19 @@ export function createEngine(options: EngineOptions): Engine {
   const o = resolveEngineOptions(options);
   return {
     process: async (message, processOptions = {}) => {
+      let disposition: Disposition;
       try {
         // No closure unless a hook wants one: this runs once per message, on the worker's hottest path.
-        if (!o.aroundProcess) return await processMessage(o, message, processOptions);
-        return await o.aroundProcess(() => processMessage(o, message, processOptions));
+        disposition = !o.aroundProcess
+          ? await processMessage(o, message, processOptions)
+          : await o.aroundProcess(() => processMessage(o, message, processOptions));
       } catch (error) {
         // Unreachable by design; if it happens, the message comes back rather than being lost.
-        return release(o, { message }, 'internal error', summarizeError(error));
+        disposition = release(o, { message }, 'internal error', summarizeError(error), error);
       }
+      // Reports started where nothing could wait for them (a release) end before the adapter acks or returns.
+      if (o.reports?.pending) await o.reports.flush();
+      return disposition;
     },
   };
 }
@@ -112,9 +118,11 @@ async function rejectRaw(
   try {
     await o.transport.sendToDeadLetter(message.queue, rawDeadLetter(message, info, decoded));
   } catch (cause) {
-    return release(o, { message }, 'dead-letter write failed', summarizeError(cause));
+    return release(o, { message }, 'dead-letter write failed', summarizeError(cause), cause);
   }
   emit(o, { message }, { type: 'dead', reason: decoded.reason, error });
+  const reported = reportUnreadMessage(o, message, decoded.reason, error);
+  if (reported) await reported;
   return { action: 'ack', outcome: 'dead-lettered' };
 }
 

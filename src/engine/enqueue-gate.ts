@@ -48,7 +48,7 @@ export async function takeBurst(
       nowMs: now,
     });
   } catch (error) {
-    return release(o, base, 'job store unavailable for debounce', summarizeError(error));
+    return release(o, base, 'job store unavailable for debounce', summarizeError(error), error);
   }
   if (taken.kind === 'superseded') {
     emit(o, base, { type: 'debounced' });
@@ -90,7 +90,7 @@ export async function expireIfLate(
       });
       if (recorded === 'started') return undefined;
     } catch (error) {
-      return release(o, base, 'job store unavailable to record expiry', summarizeError(error));
+      return release(o, base, 'job store unavailable to record expiry', summarizeError(error), error);
     }
   }
   emit(o, base, { type: 'expired', lateMs });

@@ -10,6 +10,7 @@ import { hasCode } from '../errors.js';
 import type { RecordStart } from '../store/types.js';
 import { deadLetterFromEnvelope } from './dead-letter.js';
 import { type DeferWhy, type JobEvent, safeEmit } from './events.js';
+import { errorFromSummary, reportEngineError, runFailureHooks } from './failure-hooks.js';
 import type { ResolvedEngineOptions } from './resolve-options.js';
 import type { Disposition, RunState } from './types.js';
 import { waitInPlace, waitsInPlace } from './wait-in-place.js';
@@ -40,8 +41,11 @@ export function release(
   state: Pick<RunState, 'message'> & Partial<RunState>,
   why: string,
   error?: ErrorSummary,
+  /** The store or queue failure behind the release, for the error reporter. */
+  cause?: unknown,
 ): Disposition {
   emit(o, state, { type: 'released', why, ...(error ? { error } : {}) });
+  if (cause !== undefined) reportEngineError(o, state, why, cause);
   return { action: 'release', reason: why };
 }
 
@@ -116,14 +120,16 @@ export async function defer(
 
 /**
  * Writes the dead letter first; only then records the state and lets the message go (invariants 1 and 5).
- * `recordState: false` leaves the job store alone: the record is another job's (a reused id).
+ * `recordState: false` leaves the job store alone: the record is another job's (a reused id). The reporter and
+ * `onDead` run after it, unless `hooks: false` (a failed attempt's dead letter: settle-failure.ts runs them,
+ * `onFailure` first).
  */
 export async function deadLetter(
   o: ResolvedEngineOptions,
   state: Pick<RunState, 'message' | 'envelope' | 'job' | 'attempt' | 'fence' | 'startedAtMs'>,
   reason: DeadLetterReason,
   error: ErrorSummary,
-  { recordState = true }: { readonly recordState?: boolean } = {},
+  { recordState = true, hooks = true }: { readonly recordState?: boolean; readonly hooks?: boolean } = {},
 ): Promise<Disposition> {
   const now = o.clock.nowMs();
   const failures = appendFailure(state.envelope.failures, { attempt: state.attempt, atMs: now, error });
@@ -145,10 +151,20 @@ export async function deadLetter(
       deadLetterFromEnvelope({ ...envelope, failures }, info),
     );
   } catch (cause) {
-    return release(o, state, 'dead-letter write failed', summarizeError(cause));
+    return release(o, state, 'dead-letter write failed', summarizeError(cause), cause);
   }
   if (recordState) await recordFailure(o, state, 'dead', error, failures);
   emit(o, state, { type: 'dead', reason, error });
+  const after = hooks
+    ? runFailureHooks(
+        o,
+        state,
+        errorFromSummary(error),
+        { outcome: 'dead-lettered', deadLetterReason: reason },
+        false,
+      )
+    : undefined;
+  if (after) await after;
   return { action: 'ack', outcome: 'dead-lettered' };
 }
 

@@ -1,6 +1,7 @@
 import { systemClock } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import { toMs } from '../job/duration.js';
+import { ErrorReports } from './error-reporter.js';
 import { PauseCache } from './pause-cache.js';
 import type { EngineOptions } from './types.js';
 
@@ -40,6 +41,8 @@ export function resolveEngineOptions(options: EngineOptions) {
     random: options.random ?? Math.random,
     onEvent: options.onEvent,
     aroundProcess: options.aroundProcess,
+    /** The process-wide error reporter's calls (error-reporter.ts); none without `reportError`. */
+    reports: options.reportError ? new ErrorReports(options.reportError) : undefined,
     unknownJobDeferrals: options.unknownJobDeferrals ?? 3,
     unknownJobDelayMs: toMs(options.unknownJobDelay ?? '1m', 'unknownJobDelay'),
     deadlineSafetyMs: toMs(options.deadlineSafety ?? '3s', 'deadlineSafety'),

@@ -9,6 +9,7 @@ import {
 import type { JobDefinition } from '../job/define-job.js';
 import type { Duration } from '../job/duration.js';
 import { toMs } from '../job/duration.js';
+import { performAround } from '../job/hooks.js';
 import type { JobContext, JobProgress, Jsonified } from '../job/types.js';
 import type { AttemptWatch } from './cancel-watch.js';
 
@@ -85,7 +86,12 @@ export function runAttempt(input: AttemptInput): AttemptOutcome | Promise<Attemp
   const abort = new LazyAbort();
   let value: unknown;
   try {
-    value = input.job.perform(input.payload as never, new AttemptContext(input, abort));
+    const ctx = new AttemptContext(input, abort);
+    // `around` runs inside the budget: its promise is what is raced below, not perform's alone.
+    const around = input.job.hooks?.around;
+    value = around
+      ? performAround(around, (p, c) => input.job.perform(p, c), input.payload, ctx)
+      : input.job.perform(input.payload as never, ctx);
   } catch (error) {
     return { ok: false, error };
   }

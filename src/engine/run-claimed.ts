@@ -8,10 +8,10 @@ import type { JobRecord } from '../store/types.js';
 import { cancelWatch, recordCancelled } from './cancel-watch.js';
 import { releaseUniqueKey } from './enqueue-gate.js';
 import { passFlowControl, releaseSlot } from './flow-gate.js';
-import { deadLetter, defer, discard, emit, recordStart, release, scheduleRetry } from './outcomes.js';
+import { deadLetter, defer, emit, recordStart, release } from './outcomes.js';
 import type { ResolvedEngineOptions } from './resolve-options.js';
-import { decideRetry } from './retry-decision.js';
 import { type AttemptBudget, runAttempt } from './run-attempt.js';
+import { settleFailure } from './settle-failure.js';
 import { sleepRun } from './sleep-run.js';
 import { SleepRequest, StepInterruption, StepJournal } from './step-journal.js';
 import type { Disposition, ObservedProcessOptions, ProcessOptions, RunState } from './types.js';
@@ -90,7 +90,7 @@ async function claimAndRun(
   // In place, the message that comes back claims from the record: the lease goes back with the attempt it held.
   if (hasCode(outcome.error, 'WHARF_SHUTDOWN'))
     return abandon(o, state, state.message.fifo ? state.attempt : base.attempt);
-  return settleFailure(o, asReceived(state), outcome.error);
+  return settleFailure(o, asReceived(state), outcome.error, p.deadlineMs);
 }
 
 /**
@@ -102,15 +102,6 @@ async function claimAndRun(
 function asReceived(state: RunState): RunState {
   const decoded = decodeEnvelope(state.message.body);
   return decoded.ok ? { ...state, envelope: decoded.envelope } : state;
-}
-
-/** A failed attempt: discarded, dead-lettered or retried, as the job's retry policy decides for what it threw. */
-function settleFailure(o: ResolvedEngineOptions, state: RunState, thrown: unknown): Promise<Disposition> {
-  const error = summarizeError(thrown);
-  const decision = decideRetry(state.job.options, state.attempt, thrown, o.random);
-  if (decision.kind === 'discard') return discard(o, state, error);
-  if (decision.kind === 'dead') return deadLetter(o, state, decision.reason, error);
-  return scheduleRetry(o, state, error, decision.delayMs);
 }
 
 /**
@@ -168,7 +159,7 @@ async function claim(o: ResolvedEngineOptions, base: RunState): Promise<RunState
     });
   } catch (error) {
     // Nothing ran: the message comes back and tries again.
-    return release(o, base, 'job store unavailable for claim', summarizeError(error));
+    return release(o, base, 'job store unavailable for claim', summarizeError(error), error);
   }
   switch (result.kind) {
     case 'claimed':
@@ -306,7 +297,7 @@ async function recordSuccessInStore(
         emit(o, state, { type: 'lease-lost' });
         return { action: 'ack', outcome: 'lease-lost' };
       }
-      return release(o, state, 'could not record success', summarizeError(error));
+      return release(o, state, 'could not record success', summarizeError(error), error);
     }
   }
   emit(o, state, { type: 'succeeded', durationMs });

@@ -7,6 +7,7 @@ import type { JobRegistry } from '../job/registry.js';
 import type { JobScheduler } from '../schedule/types.js';
 import type { JobStore, StepMap } from '../store/types.js';
 import type { ReceivedMessage, Transport } from '../transport/types.js';
+import type { ErrorReporter } from './error-reporter.js';
 import type { JobEventListener } from './events.js';
 import type { AttemptOutcome } from './run-attempt.js';
 
@@ -25,6 +26,14 @@ export interface EngineOptions {
   /** @default Math.random */
   readonly random?: Random;
   readonly onEvent?: JobEventListener;
+  /**
+   * The process-wide error reporter (Sentry, Honeybadger...): every failed attempt's error, every dead letter,
+   * every error a job's `onFailure`/`onDead` throws, and the engine's own store or queue failures that released
+   * a message, each with its ErrorReport (job, id, queue, attempt, redacted payload, whether it will retry).
+   * Called once the outcome is durable and awaited (for at most 5 s) before the message is acked; what it throws
+   * is caught and never changes an outcome. README "Hooks and error reporting". @default none
+   */
+  readonly reportError?: ErrorReporter;
   /** How often a message naming an unknown job is put off (deploy skew) before it is dead-lettered. @default 3 */
   readonly unknownJobDeferrals?: number;
   /** @default '1m' */

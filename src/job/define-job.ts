@@ -5,6 +5,7 @@ import { parseDuration } from './duration.js';
 import { type ResolvedEnqueueControl, resolveEnqueueControl } from './enqueue-control.js';
 import type { EnqueuedJob, EnqueueRequest } from './enqueue-request.js';
 import { type ResolvedFlowControl, resolveFlowControl } from './flow-control.js';
+import { HOOK_KEYS, type ResolvedJobHooks, resolveHooks } from './hooks.js';
 import { type ResolvedSteps, resolveSteps } from './steps-option.js';
 import type {
   EnqueueOptions,
@@ -41,6 +42,7 @@ const KNOWN_KEYS = [
   'expiresIn',
   'steps',
   'perform',
+  ...HOOK_KEYS,
 ];
 
 /** A retry rule with the policy's defaults filled in. */
@@ -79,6 +81,8 @@ export interface JobDefinition<S extends StandardSchemaV1 = StandardSchemaV1, R 
   readonly name: string;
   readonly schema: S;
   readonly options: ResolvedJobOptions;
+  /** `around`, `onFailure` and `onDead`: absent when the job has none. */
+  readonly hooks?: ResolvedJobHooks;
   // Method syntax on purpose: it lets a JobDefinition<ZodObject<...>> stand wherever "any job" is expected
   // (registry, engine), as method parameters are compared bivariantly.
   perform(payload: PayloadOutput<S>, ctx: JobContext): Promise<R> | R;
@@ -118,11 +122,12 @@ export function createJobDefinition<S extends StandardSchemaV1, R>(
   input: JobOptions<S, R>,
   doors: JobFrontDoors,
 ): JobDefinition<S, R> {
-  const options = resolveJobOptions(input);
+  const { options, hooks } = resolveJobOptions(input);
   const definition: JobDefinition<S, R> = {
     name: input.name,
     schema: input.schema,
     options,
+    ...(hooks ? { hooks } : {}),
     perform: input.perform,
     deriveJobId: input.jobId,
     jobIdFor: (payload) => {
@@ -143,7 +148,9 @@ export function createJobDefinition<S extends StandardSchemaV1, R>(
   return Object.freeze(definition);
 }
 
-function resolveJobOptions<S extends StandardSchemaV1, R>(input: JobOptions<S, R>): ResolvedJobOptions {
+function resolveJobOptions<S extends StandardSchemaV1, R>(
+  input: JobOptions<S, R>,
+): { options: ResolvedJobOptions; hooks: ResolvedJobHooks | undefined } {
   const problems: string[] = [];
   for (const key of Object.keys(input)) {
     if (!KNOWN_KEYS.includes(key)) problems.push(`unknown option "${key}" (known: ${KNOWN_KEYS.join(', ')})`);
@@ -180,6 +187,7 @@ function resolveJobOptions<S extends StandardSchemaV1, R>(input: JobOptions<S, R
   const flow = resolveFlowControl(input, problems);
   const enqueue = resolveEnqueueControl(input, problems);
   const steps = resolveSteps({ ...input, idempotency }, problems);
+  const hooks = resolveHooks(input, problems);
   if (problems.length > 0)
     throw new InvalidOptionsError(
       `job definition "${String(input.name)}"`,
@@ -195,7 +203,7 @@ function resolveJobOptions<S extends StandardSchemaV1, R>(input: JobOptions<S, R
       backoff: rule.backoff ?? backoff,
     }),
   );
-  return {
+  const options: ResolvedJobOptions = {
     queue,
     timeoutMs: 'ms' in timeout ? timeout.ms : 30_000,
     idempotency,
@@ -212,6 +220,7 @@ function resolveJobOptions<S extends StandardSchemaV1, R>(input: JobOptions<S, R
     enqueue,
     steps,
   };
+  return { options, hooks };
 }
 
 function isStandardSchema(value: unknown): value is StandardSchemaV1 {

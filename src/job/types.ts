@@ -3,6 +3,7 @@ import type { BackoffPolicy } from './backoff.js';
 import type { Duration } from './duration.js';
 import type { DebounceOption, UniqueOption } from './enqueue-control.js';
 import type { ConcurrencyLimit, ThrottleLimit } from './flow-control.js';
+import type { JobHooks } from './hooks.js';
 
 /**
  * - `off`: no job-state writes; at-least-once delivery, attempts carried in the message.
@@ -117,7 +118,8 @@ export interface StepsOption {
 export type PayloadInput<S extends StandardSchemaV1> = StandardSchemaV1.InferInput<S>;
 export type PayloadOutput<S extends StandardSchemaV1> = StandardSchemaV1.InferOutput<S>;
 
-export interface JobOptions<S extends StandardSchemaV1, R> {
+/** A job's definition; its hooks (`around`, `onFailure`, `onDead`) are in JobHooks (job/hooks.ts). */
+export interface JobOptions<S extends StandardSchemaV1, R> extends JobHooks<S, R> {
   /** Unique name, 1-128 characters of letters, digits, `.`, `_`, `-`, starting with a letter. */
   readonly name: string;
   /** Standard Schema for the payload (zod, valibot, arktype...). Checked at enqueue and again at the worker. */

@@ -5,6 +5,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { wholeNumberProblem } from '../config/whole-number.js';
 import { DEFAULT_CONCURRENCY } from '../engine/concurrency.js';
 import { createEngine } from '../engine/engine.js';
+import type { ErrorReporter } from '../engine/error-reporter.js';
 import type { JobEventListener } from '../engine/events.js';
 import { type Settlement, settleMessages } from '../engine/settle-messages.js';
 import type { Engine, EngineOptions } from '../engine/types.js';
@@ -57,6 +58,8 @@ export interface LocalEngineOptions {
    */
   readonly queues?: Readonly<Record<string, LaneDeclaration>>;
   readonly onEvent?: JobEventListener;
+  /** The process-wide error reporter, as on the Lambda handler and the worker (EngineOptions.reportError). @default none */
+  readonly reportError?: ErrorReporter;
   /**
    * Queues that are FIFO queues (`fifo: true` in the construct): one message per group at a time, in order, and
    * retries that wait in place. @default the queues whose jobs declare a `group`
@@ -172,6 +175,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     scheduler,
     clock,
     random: options.random,
+    ...(options.reportError ? { reportError: options.reportError } : {}),
     onEvent: (event) => {
       counter.record(event);
       options.onEvent?.(event);

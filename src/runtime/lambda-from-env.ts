@@ -1,4 +1,5 @@
 import { ENV_VARIABLES, type WharfConfig } from '../config/env-config.js';
+import type { ErrorReporter } from '../engine/error-reporter.js';
 import type { JobEventListener } from '../engine/events.js';
 import { ConfigError } from '../errors.js';
 import { lanesOf, laneTargets } from '../job/lanes.js';
@@ -14,6 +15,8 @@ export interface LambdaFromEnvOptions {
   readonly concurrency?: number;
   /** @default one JSON log line per outcome */
   readonly onEvent?: JobEventListener;
+  /** The process-wide error reporter (Sentry...): EngineOptions.reportError. @default none */
+  readonly reportError?: ErrorReporter;
 }
 
 /**
@@ -56,6 +59,7 @@ export function lambdaWorkerOptionsFromEnv(options: LambdaFromEnvOptions): Lambd
     scheduler: runtime.scheduler,
     concurrency: options.concurrency,
     onEvent: options.onEvent ?? logEvent,
+    ...(options.reportError ? { reportError: options.reportError } : {}),
   };
 }
 

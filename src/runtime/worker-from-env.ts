@@ -1,4 +1,5 @@
 import { ENV_VARIABLES } from '../config/env-config.js';
+import type { ErrorReporter } from '../engine/error-reporter.js';
 import type { JobEventListener } from '../engine/events.js';
 import type { JobRegistry } from '../job/registry.js';
 import { createWorker, type Worker } from '../worker/worker.js';
@@ -12,6 +13,8 @@ export interface WorkerFromEnvOptions {
   /** @default 10 */
   readonly concurrency?: number;
   readonly onEvent?: JobEventListener;
+  /** The process-wide error reporter (Sentry...): EngineOptions.reportError. @default none */
+  readonly reportError?: ErrorReporter;
 }
 
 /**
@@ -33,5 +36,6 @@ export function createWorkerFromEnv(options: WorkerFromEnvOptions): Worker {
     lanes: runtime.config.lanes,
     concurrency: options.concurrency,
     onEvent: options.onEvent,
+    ...(options.reportError ? { reportError: options.reportError } : {}),
   });
 }

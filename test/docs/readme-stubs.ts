@@ -37,3 +37,16 @@ export declare const sendInvoice: JobDefinition<z.ZodObject<{ invoiceId: z.ZodSt
 export declare const stack: Stack;
 export declare const apiFunction: LambdaFunction;
 export declare const operatorRole: IRole;
+
+/** The part of @sentry/node the "Hooks and error reporting" example uses (captureException with a context). */
+export declare const Sentry: {
+  captureException(
+    error: unknown,
+    context?: {
+      level?: 'error' | 'warning';
+      tags?: Record<string, string | number | undefined>;
+      extra?: Record<string, unknown>;
+    },
+  ): string;
+};
+export declare const metrics: { timing(name: string, ms: number, tags?: Record<string, string>): void };

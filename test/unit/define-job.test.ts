@@ -82,7 +82,7 @@ describe('defineJob', () => {
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect(error).toMatchObject({ code: 'WHARF_INVALID_DEFINITION' });
     expect((error as InvalidOptionsError).problems).toEqual([
-      'unknown option "concurency" (known: name, schema, queue, retry, timeout, idempotency, jobId, redact, concurrency, throttle, tenant, group, priority, unique, debounce, expiresIn, steps, perform)',
+      'unknown option "concurency" (known: name, schema, queue, retry, timeout, idempotency, jobId, redact, concurrency, throttle, tenant, group, priority, unique, debounce, expiresIn, steps, perform, around, onFailure, onDead)',
       'name: expected 1-128 letters, digits, ".", "_" or "-" starting with a letter, received "1-bad name"',
       'schema: expected a Standard Schema (zod, valibot, arktype...)',
       'perform: expected a function',

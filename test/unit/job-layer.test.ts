@@ -16,14 +16,16 @@ function importsOf(text: string): { specifier: string; typeOnly: boolean }[] {
 }
 
 /**
- * job/ is the bottom layer (DESIGN, Shape): it may use its own files, errors.ts and clock.ts, and packages. One
- * exception, type-only and so erased from the build: the registry holds the recurring tasks declared beside the
- * jobs, whose type lives with the schedule parsing in schedule/define-recurring.ts.
+ * job/ is the bottom layer (DESIGN, Shape): it may use its own files, errors.ts and clock.ts, and packages. Two
+ * exceptions, type-only and so erased from the build: the registry holds the recurring tasks declared beside the
+ * jobs, whose type lives with the schedule parsing in schedule/define-recurring.ts; and a job's `onFailure` and
+ * `onDead` hooks are told a dead letter's reason, whose vocabulary is the envelope's (DeadLetterReason).
  */
 function allowed(file: string, specifier: string, typeOnly: boolean): boolean {
   if (!specifier.startsWith('.')) return true;
   if (specifier.startsWith('./')) return true;
   if (specifier === '../errors.js' || specifier === '../clock.js') return true;
+  if (file === 'hooks.ts') return typeOnly && specifier === '../envelope/envelope.js';
   return file === 'registry.ts' && typeOnly && specifier === '../schedule/define-recurring.js';
 }
 
