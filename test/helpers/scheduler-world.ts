@@ -74,6 +74,7 @@ export async function createSchedulerWorld(jobs: readonly JobDefinition[]) {
   return {
     sqs,
     scheduler,
+    store,
     client,
     clock,
     events,

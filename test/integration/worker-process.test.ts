@@ -29,8 +29,16 @@ const sleepy = defineJob({
   perform: () => undefined,
 });
 
+const threeSteps = defineJob({
+  name: 'three-steps',
+  schema: z.object({ n: z.number().int(), pauseAfterTwoMs: z.number().int().min(0) }),
+  idempotency: 'exactly-once',
+  perform: () => undefined,
+});
+
 interface Effect {
-  readonly type: 'start' | 'done';
+  readonly type: 'start' | 'done' | 'step' | 'after-two';
+  readonly step?: string;
   readonly n: number;
   readonly attempt: number;
   readonly jobId: string;
@@ -442,4 +450,54 @@ describe('the worker process (a real child process on moto)', () => {
     expect(empty).toBe(true);
     expect(effects().map((e) => e.type)).toEqual(['start']);
   }, 60_000);
+  it('resumes a three-step job at step three after its worker is SIGKILLed after step two; steps one and two ran once', async () => {
+    // Issue 17's acceptance on moto: the steps live on the DynamoDB record, and a takeover (after the killed
+    // run's lease lapses) replays them from there.
+    const settings = {
+      WORKER_JOB_TIMEOUT: '5s',
+      WORKER_LEASE_MARGIN: '1s',
+      WORKER_VISIBILITY_SECONDS: '2',
+    };
+    const client = createClient({
+      transport: createSqsTransport({ client: sqs, queues: { default: { url: queueUrl, deadLetterUrl } } }),
+    });
+    const { jobId } = await client.enqueue(
+      threeSteps.with({ n: 7, pauseAfterTwoMs: 60_000 }, { jobId: 'steps-7' }),
+    );
+    const first = startWorker(settings);
+    await ready(first);
+    await until(() => effects().some((e) => e.type === 'after-two'), 'step two to be done');
+    // The second step is durable before the run goes on: the record holds both.
+    const before = await store.get(jobId, Date.now());
+    expect(before).toMatchObject({ status: 'running', attempt: 1 });
+    expect(Object.keys(before?.steps ?? {})).toEqual(['one', 'two']);
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const second = startWorker(settings);
+    await ready(second);
+    // The message comes back after its visibility; the claim takes the job over once the killed run's lease
+    // (timeout + margin) has lapsed, as attempt 2 (a crashed run counts), which does not pause.
+    await until(() => done().length === 1, 'the job to finish after the takeover', 60_000);
+    second.child.kill('SIGTERM');
+    await second.exited;
+    const steps = effects().filter((e) => e.type === 'step');
+    expect(steps.map((e) => [e.step, e.pid])).toEqual([
+      ['one', first.child.pid],
+      ['two', first.child.pid],
+      ['three', second.child.pid],
+    ]);
+    expect((steps[2] as Effect & { token?: string }).token).toBe('t-7'); // step one's stored result, replayed
+    const record = await store.get(jobId, Date.now());
+    expect(record).toMatchObject({ status: 'succeeded', result: { three: 'three with t-7' } });
+    expect(Object.keys(record?.steps ?? {})).toEqual(['one', 'two', 'three']);
+    const replayed = second.lines
+      .filter((l) => l.type === 'event' && (l.event as { type: string }).type === 'step')
+      .map((l) => l.event as { name: string; replayed: boolean });
+    expect(replayed).toEqual([
+      { ...replayed[0], name: 'one', replayed: true },
+      { ...replayed[1], name: 'two', replayed: true },
+      { ...replayed[2], name: 'three', replayed: false },
+    ]);
+  }, 150_000);
 });
