@@ -12,6 +12,18 @@ import { logUniform, type Random, weighted } from './random';
 export const MODES = ['off', 'tracked', 'exactly-once'] as const satisfies readonly IdempotencyMode[];
 
 /**
+ * The soak's kinds of job: one per idempotency mode, and `steps`, an exactly-once job whose effect is a durable
+ * step (README "Durable steps"): its effect must never repeat once the step completed.
+ */
+export const KINDS = [...MODES, 'steps'] as const;
+export type SoakKind = (typeof KINDS)[number];
+
+/** The idempotency mode a kind runs in. */
+export function modeOf(kind: SoakKind): IdempotencyMode {
+  return kind === 'steps' ? 'exactly-once' : kind;
+}
+
+/**
  * What a job does when it runs:
  * - `ok` succeeds;
  * - `flaky` fails its first attempt, then succeeds (a retry);
@@ -35,9 +47,11 @@ export type SoakPayload = z.infer<typeof schema>;
 /** One line of the effects file: a run that reached the middle of a job which then goes on to succeed. */
 export interface EffectLine {
   readonly jobId: string;
-  readonly mode: IdempotencyMode;
+  readonly kind: SoakKind;
   readonly attempt: number;
   readonly pid: number;
+  /** When the effect happened (epoch ms, the machine's clock, as the step's completion time on the record). */
+  readonly atMs: number;
 }
 
 const PERMANENT = 'SOAK_PERMANENT';
@@ -59,25 +73,25 @@ class SoakJobError extends Error {
  * The producer builds them with an `effect` that is never called.
  */
 export function soakJobs(effect: (line: EffectLine) => void): SoakJobs {
-  const byMode = Object.fromEntries(MODES.map((mode) => [mode, soakJob(mode, effect)])) as Record<
-    IdempotencyMode,
+  const byKind = Object.fromEntries(KINDS.map((kind) => [kind, soakJob(kind, effect)])) as Record<
+    SoakKind,
     SoakJob
   >;
-  return { byMode, registry: createRegistry(Object.values(byMode)) };
+  return { byKind, registry: createRegistry(Object.values(byKind)) };
 }
 
 export type SoakJob = JobDefinition<typeof schema, { n: number }>;
 
 export interface SoakJobs {
-  readonly byMode: Readonly<Record<IdempotencyMode, SoakJob>>;
+  readonly byKind: Readonly<Record<SoakKind, SoakJob>>;
   readonly registry: JobRegistry;
 }
 
-function soakJob(mode: IdempotencyMode, effect: (line: EffectLine) => void): SoakJob {
+function soakJob(kind: SoakKind, effect: (line: EffectLine) => void): SoakJob {
   return defineJob({
-    name: jobName(mode),
+    name: jobName(kind),
     schema,
-    idempotency: mode,
+    idempotency: modeOf(kind),
     // Short, so a killed run's lease (timeout + lease margin) lapses before its message comes back.
     timeout: '2s',
     retry: {
@@ -86,16 +100,19 @@ function soakJob(mode: IdempotencyMode, effect: (line: EffectLine) => void): Soa
       // Everything else retries: a job timeout on a loaded machine must not pass for a permanent failure.
       retryOn: [(error: unknown) => (error as { code?: unknown } | null)?.code !== PERMANENT],
     },
-    perform: (payload, ctx) => perform(mode, payload, ctx, effect),
+    perform: (payload, ctx) => perform(kind, payload, ctx, effect),
   });
 }
 
-export function jobName(mode: IdempotencyMode): string {
-  return `soak-${mode}`;
+export function jobName(kind: SoakKind): string {
+  return `soak-${kind}`;
 }
 
+/** The name of the `steps` job's effect step. */
+export const EFFECT_STEP = 'effect';
+
 async function perform(
-  mode: IdempotencyMode,
+  kind: SoakKind,
   { n, sleepMs, behaviour }: SoakPayload,
   ctx: JobContext,
   effect: (line: EffectLine) => void,
@@ -106,7 +123,10 @@ async function perform(
   if (behaviour === 'exhausted' || (behaviour === 'flaky' && ctx.attempt === 1)) {
     throw new SoakJobError('SOAK_TRANSIENT', `job ${n} fails attempt ${ctx.attempt}`);
   }
-  effect({ jobId: ctx.jobId, mode, attempt: ctx.attempt, pid: process.pid });
+  const line = () =>
+    effect({ jobId: ctx.jobId, kind, attempt: ctx.attempt, pid: process.pid, atMs: Date.now() });
+  if (kind === 'steps') await ctx.step(EFFECT_STEP, line);
+  else line();
   await sleep(sleepMs - half, ctx.signal);
   return { n };
 }
@@ -130,19 +150,25 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /** One job of the run's plan: which mode it runs in and what it does, drawn from the seed. */
 export interface PlannedJob {
   readonly jobId: string;
+  readonly kind: SoakKind;
   readonly mode: IdempotencyMode;
   readonly payload: SoakPayload;
 }
 
 export function planJobs(count: number, random: Random): PlannedJob[] {
   return Array.from({ length: count }, (_, n) => {
-    const mode = MODES[Math.floor(random() * MODES.length)]!;
+    const kind = KINDS[Math.floor(random() * KINDS.length)]!;
     const behaviour = weighted<Behaviour>(random, [
       ['ok', 84],
       ['flaky', 10],
       ['permanent', 3],
       ['exhausted', 3],
     ]);
-    return { jobId: `soak-${n}`, mode, payload: { n, sleepMs: logUniform(random, 2, 300), behaviour } };
+    return {
+      jobId: `soak-${n}`,
+      kind,
+      mode: modeOf(kind),
+      payload: { n, sleepMs: logUniform(random, 2, 300), behaviour },
+    };
   });
 }

@@ -23,6 +23,8 @@ export class Ledger {
   readonly startedAttempts: Uint16Array;
   /** Effect lines: runs that reached the middle of a job that then goes on to succeed. */
   readonly effects: Uint16Array;
+  /** When each effect happened, per job of the `steps` kind (its effect is a durable step). */
+  readonly effectTimes = new Map<number, number[]>();
   readonly deadLetters = new Map<number, DeadLetterSeen[]>();
   /** Dead letters whose body names no job of the plan. */
   readonly strayDeadLetters: DeadLetterSeen[] = [];
@@ -98,7 +100,9 @@ export class Ledger {
 
   onEffect(line: EffectLine): void {
     const n = this.indexOf(line.jobId);
-    if (n !== undefined) this.effects[n]! += 1;
+    if (n === undefined) return;
+    this.effects[n]! += 1;
+    if (line.kind === 'steps') this.effectTimes.set(n, [...(this.effectTimes.get(n) ?? []), line.atMs]);
   }
 
   private account(n: number): void {

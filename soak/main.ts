@@ -27,7 +27,7 @@ import {
 import { judge } from './verdict';
 import { WorkerPool } from './workers';
 
-// `npm run soak`: worker processes on moto running a mix of jobs in the three idempotency modes, SIGKILLed at
+// `npm run soak`: worker processes on moto running a mix of jobs in the three idempotency modes (and an exactly-once job with durable steps), SIGKILLed at
 // random and replaced, with SQS and DynamoDB faults injected in their SDK clients. Counts every job's completions,
 // dead letters and effects, and ends with one line; exits 1 when a job was lost, an exactly-once job completed
 // twice, a dead letter has no reason, a job ended the wrong way, or a worker crashed.
@@ -207,7 +207,7 @@ async function enqueueAll(
   driver: DriverClients,
   ended: () => boolean,
 ): Promise<void> {
-  const { byMode, registry } = soakJobs(() => undefined);
+  const { byKind, registry } = soakJobs(() => undefined);
   const { client } = createAwsRuntime({
     registry,
     env: {
@@ -227,7 +227,7 @@ async function enqueueAll(
     let batch = plan.slice(next, next + room);
     for (let round = 1; batch.length > 0; round++) {
       const result = await client.enqueueMany(
-        batch.map((job) => byMode[job.mode].with(job.payload, { jobId: job.jobId })),
+        batch.map((job) => byKind[job.kind].with(job.payload, { jobId: job.jobId })),
       );
       if (result.failed.length > 0 && round >= 5)
         throw new Error(

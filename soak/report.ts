@@ -1,4 +1,4 @@
-import { MODES } from './jobs';
+import { KINDS } from './jobs';
 import type { Ledger } from './ledger';
 import type { Verdict } from './verdict';
 import type { Crash } from './workers';
@@ -14,7 +14,7 @@ export interface RunFacts {
 }
 
 const COLUMNS = [
-  ['mode', 12],
+  ['kind', 12],
   ['jobs', 7],
   ['succeeded', 10],
   ['dead-lettered', 14],
@@ -29,8 +29,8 @@ const COLUMNS = [
 export function printReport(verdict: Verdict, ledger: Ledger, facts: RunFacts): boolean {
   const out = (line: string) => console.log(line);
   out(COLUMNS.map(([name, width], i) => (i === 0 ? name.padEnd(width) : name.padStart(width))).join(' '));
-  for (const mode of MODES) {
-    const t = verdict.byMode[mode];
+  for (const kind of KINDS) {
+    const t = verdict.byKind[kind];
     const cells = [
       t.jobs,
       t.succeeded,
@@ -41,17 +41,18 @@ export function printReport(verdict: Verdict, ledger: Ledger, facts: RunFacts): 
       t.duplicatesAcked,
       t.effectsTwice,
     ];
-    out([mode.padEnd(12), ...cells.map((c, i) => String(c).padStart(COLUMNS[i + 1]![1]))].join(' '));
+    out([kind.padEnd(12), ...cells.map((c, i) => String(c).padStart(COLUMNS[i + 1]![1]))].join(' '));
   }
   out(
     '(completed twice: jobs with two or more `succeeded` events, each printed after the outcome was durable; ' +
-      'a duplicate completion only for exactly-once, at-least-once by design for off and tracked)',
+      'a duplicate completion only for exactly-once, at-least-once by design for off and tracked; ' +
+      'steps: exactly-once with its effect in a durable step)',
   );
   out(`faults injected: ${countsText(ledger.faultCounts)}`);
   out(`engine events: ${countsText(ledger.eventCounts)}`);
   out(
     `dead letters: ${deadLetterText(ledger)}; jobs dead-lettered twice: ` +
-      `${MODES.map((mode) => `${mode} ${verdict.byMode[mode].deadLetteredTwice}`).join(', ')}; ` +
+      `${KINDS.map((kind) => `${kind} ${verdict.byKind[kind].deadLetteredTwice}`).join(', ')}; ` +
       `exactly-once jobs dead after crashes ${verdict.deadAfterCrashes}, stale records ${verdict.staleRecords.length}`,
   );
   for (const line of verdict.staleRecords.slice(0, 5)) out(`  stale record: ${line}`);
@@ -68,7 +69,8 @@ export function printReport(verdict: Verdict, ledger: Ledger, facts: RunFacts): 
   );
   out(
     `soak: ${facts.jobs} jobs, ${facts.kills} kills, lost ${verdict.lost.length}, ` +
-      `duplicate completions ${verdict.duplicateCompletions.length}, effects twice ${verdict.effectsTwice}`,
+      `duplicate completions ${verdict.duplicateCompletions.length}, effects twice ${verdict.effectsTwice}, ` +
+      `effects twice inside completed steps ${verdict.effectsAfterCompletedStep.length}`,
   );
   return failures.length === 0;
 }
@@ -84,6 +86,7 @@ function failureLines(verdict: Verdict, facts: RunFacts): string[] {
   if (facts.endedEarly) lines.push(`the run ended early: ${facts.endedEarly}`);
   list('lost jobs', verdict.lost);
   list('duplicate completions (exactly-once)', verdict.duplicateCompletions);
+  list('effects repeated after their durable step completed (steps)', verdict.effectsAfterCompletedStep);
   list(
     'dead letters without a wharf.dlq.reason (moved by SQS, or not an envelope of the plan)',
     verdict.deadLettersWithoutReason.map((d) => `${d.jobId ?? '(no job id)'} message ${d.messageId}`),

@@ -1,14 +1,20 @@
-import type { IdempotencyMode, JobRecord } from 'wharf-jobs';
+import type { JobRecord } from 'wharf-jobs';
 import type { DeadLetterSeen } from './dead-letters';
-import { MODES, type PlannedJob } from './jobs';
+import { EFFECT_STEP, KINDS, type PlannedJob, type SoakKind } from './jobs';
 import { attemptBit, type Ledger } from './ledger';
 
-/** What the run came to, per mode and in total. The rules are in the comments of `judgeJob`. */
+/** What the run came to, per kind of job and in total. The rules are in the comments of `judgeJob`. */
 export interface Verdict {
-  readonly byMode: Readonly<Record<IdempotencyMode, ModeTally>>;
+  readonly byKind: Readonly<Record<SoakKind, ModeTally>>;
   readonly lost: readonly string[];
   readonly duplicateCompletions: readonly string[];
   readonly effectsTwice: number;
+  /**
+   * `steps` jobs whose effect ran again after its step had completed (an effect later than the completion time
+   * the record keeps): what durable steps promise never happens. An effect run twice because a run was killed
+   * after the effect and before its step was stored is counted in `effectsTwice`, not here.
+   */
+  readonly effectsAfterCompletedStep: readonly string[];
   readonly deadLettersWithoutReason: readonly DeadLetterSeen[];
   readonly wrongOutcomes: readonly string[];
   /** Exactly-once jobs dead-lettered because crashed runs used up their attempts (wharf counts a crashed run). */
@@ -44,10 +50,8 @@ export interface ModeTally {
 }
 
 export function judge(ledger: Ledger, records: ReadonlyMap<number, JobRecord | undefined>): Verdict {
-  const byMode = Object.fromEntries(MODES.map((mode) => [mode, emptyTally()])) as Record<
-    IdempotencyMode,
-    ModeTally
-  >;
+  const byKind = Object.fromEntries(KINDS.map((kind) => [kind, emptyTally()])) as Record<SoakKind, ModeTally>;
+  const effectsAfterCompletedStep: string[] = [];
   const lost: string[] = [];
   const duplicateCompletions: string[] = [];
   const wrongOutcomes: string[] = [];
@@ -56,7 +60,7 @@ export function judge(ledger: Ledger, records: ReadonlyMap<number, JobRecord | u
   let effectsTwice = 0;
   let deadAfterCrashes = 0;
   ledger.plan.forEach((job, n) => {
-    const tally = byMode[job.mode];
+    const tally = byKind[job.kind];
     const deadLetters = ledger.deadLetters.get(n) ?? [];
     const withReason = deadLetters.filter((d) => d.reason !== undefined);
     const record = records.get(n);
@@ -87,6 +91,18 @@ export function judge(ledger: Ledger, records: ReadonlyMap<number, JobRecord | u
       tally.effectsTwice += 1;
       effectsTwice += 1;
     }
+    if (job.kind === 'steps') {
+      const completedAtMs = record?.steps?.[EFFECT_STEP]?.atMs;
+      const after = (ledger.effectTimes.get(n) ?? []).filter(
+        (t) => completedAtMs !== undefined && t > completedAtMs,
+      );
+      if (after.length > 0)
+        effectsAfterCompletedStep.push(
+          `${job.jobId}: ${after.length} effect(s) after its step completed at ${completedAtMs}; ${story(ledger, n, record)}`,
+        );
+      if (succeeded && completedAtMs === undefined)
+        effectsAfterCompletedStep.push(`${job.jobId}: succeeded without its effect step on the record`);
+    }
     const outcome = judgeJob(job, succeeded, withReason);
     if (outcome === 'dead after crashes') deadAfterCrashes += 1;
     else if (outcome !== undefined) wrongOutcomes.push(`${job.jobId} (${job.mode}): ${outcome}`);
@@ -103,10 +119,11 @@ export function judge(ledger: Ledger, records: ReadonlyMap<number, JobRecord | u
     ...ledger.strayDeadLetters,
   ];
   return {
-    byMode,
+    byKind,
     lost,
     duplicateCompletions,
     effectsTwice,
+    effectsAfterCompletedStep,
     deadLettersWithoutReason,
     wrongOutcomes,
     deadAfterCrashes,

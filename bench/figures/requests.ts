@@ -7,7 +7,7 @@ import type { Measured } from '../measured';
 import { type Producer, type Rig, runScenario } from '../scenario';
 import { type SideUnits, toUnits } from '../units';
 import { DEBOUNCE_BURST, measureDebounce } from '../wharf/debounce';
-import type { NoopFlow } from '../wharf/jobs';
+import { NOOP_STEPS, type NoopFlow } from '../wharf/jobs';
 import { LONG_DELAY_PATHS, type LongDelayPath } from '../wharf/long-delay';
 import { measureOutbox } from '../wharf/outbox';
 import { wharfRig } from '../wharf/rig';
@@ -54,6 +54,11 @@ const FLOW_ROWS: readonly { mode: IdempotencyMode; flow: NoopFlow; note: string 
     note: 'a unique key per job, held until it finishes: the producer takes it (one conditional write) and the job gives it back when it ends (one more); Powertools has no unique jobs, compared with its idempotency',
   },
   {
+    mode: 'exactly-once',
+    flow: 'steps',
+    note: `${NOOP_STEPS} durable steps per job, each with a small JSON result: one fenced write per step (the claim returns the record's steps, so no read); a write costs what the record's size costs, steps included (README "Durable steps"); Powertools has no steps, compared with its idempotency`,
+  },
+  {
     mode: 'tracked',
     flow: 'throttle',
     note: 'a throttle: one start taken per job, one write more, or two when records of one batch take starts of one key at the same moment, as here (see README "Throttles"); Powertools has no limits, compared with its idempotency',
@@ -82,7 +87,8 @@ export async function requestFigure(emulator: Emulator, config: BenchConfig): Pr
   }
   for (const { mode, flow, note } of FLOW_ROWS) {
     const wharf = await measure(await wharfRig(emulator, mode, flow), 'bulk');
-    const what = flow === 'unique' ? 'unique key' : `${flow} limit`;
+    const what =
+      flow === 'unique' ? 'unique key' : flow === 'steps' ? `${NOOP_STEPS} durable steps` : `${flow} limit`;
     rows.push(row(`${modeLabel(mode)} + ${what}, bulk enqueue`, wharf, baseline.idempotent, note));
   }
   const bursts = { bursts: config.requests.debounceBursts, size: DEBOUNCE_BURST };

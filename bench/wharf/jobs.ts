@@ -36,7 +36,10 @@ export interface NoopJobs {
  * measured is what the limit costs a job that passes it (a held-back job costs one deferral more: see the
  * README's cost table; a duplicate costs its producer one write and sends nothing).
  */
-export type NoopFlow = 'concurrency' | 'throttle' | 'unique';
+export type NoopFlow = 'concurrency' | 'throttle' | 'unique' | 'steps';
+
+/** How many durable steps the `steps` figure's job runs (README "Durable steps"). */
+export const NOOP_STEPS = 3;
 
 /** The job every figure runs: does nothing, so what is measured is the library and its AWS calls. */
 export function noopJobs(mode: IdempotencyMode, flow?: NoopFlow): NoopJobs {
@@ -53,7 +56,12 @@ export function noopJobs(mode: IdempotencyMode, flow?: NoopFlow): NoopJobs {
     ...(flow === 'unique'
       ? { unique: { key: (p: NoopPayload) => `k${p.i}`, until: 'finished' as const } }
       : {}),
-    perform: () => undefined,
+    perform:
+      flow === 'steps'
+        ? async (p, ctx) => {
+            for (let k = 1; k <= NOOP_STEPS; k++) await ctx.step(`step-${k}`, () => ({ i: p.i, k }));
+          }
+        : () => undefined,
   });
   return { job, registry: createRegistry([job]) };
 }
