@@ -7,6 +7,14 @@ import type { JobRecord } from '../store/types.js';
 import { ago, fields, table, whenText } from './output.js';
 
 /** A job's detail for people: its record, payload (redacted), last error with its stack, and dead letters. */
+/** The durable steps a record holds, in the order they completed: `charge, reserve, slept 1, ship`. */
+function stepsText(steps: NonNullable<JobDetail['record']>['steps'] & object): string | undefined {
+  const names = Object.entries(steps)
+    .sort((a, b) => a[1].atMs - b[1].atMs)
+    .map(([name]) => (name.startsWith('~sleep:') ? `slept ${name.slice('~sleep:'.length)}` : name));
+  return names.length > 0 ? names.join(', ') : undefined;
+}
+
 export function describeJobDetail(jobId: string, detail: JobDetail, nowMs: number): string {
   const r = detail.record;
   const progress = r?.progress
@@ -32,6 +40,7 @@ export function describeJobDetail(jobId: string, detail: JobDetail, nowMs: numbe
       ['finished', whenText(r?.finishedAtMs, nowMs)],
       ['progress', progress],
       ['waiting', r?.deferred ? deferralText(r.deferred, nowMs) : undefined],
+      ['steps done', r?.steps ? stepsText(r.steps) : undefined],
       ['result', r?.result === undefined ? undefined : JSON.stringify(r.result)],
       ['payload', pretty(detail.payload)],
       ['last error', r?.lastError ? errorWithStack(r.lastError) : undefined],

@@ -23,15 +23,21 @@ export interface User {
 export declare const users: { find(id: string): Promise<User | undefined> };
 export declare const newUsers: readonly User[];
 export declare const mailer: { send(mail: { to: string; idempotencyKey: string }): Promise<void> };
-export declare const warehouse: { run(orderId: string, step: string): Promise<void> };
+export declare const warehouse: {
+  run(orderId: string, step: string): Promise<void>;
+  ship(orderId: string, chargeId: string): Promise<void>;
+};
 export declare const crm: { sync(accountId: string): Promise<void> };
-export declare const payments: { charge(orderId: string): Promise<void> };
+export declare const payments: {
+  charge(orderId: string, options?: { idempotencyKey: string }): Promise<{ id: string }>;
+};
 export declare const search: { reindex(docId: string): Promise<void> };
 export declare const jobId: string;
 export declare class UserGoneError extends Error {}
 export declare class TimeoutError extends Error {}
 
 /** The Schedules section's invoice job. */
+export declare const fulfilOrder: JobDefinition<z.ZodObject<{ orderId: z.ZodString }>, void>;
 export declare const sendInvoice: JobDefinition<z.ZodObject<{ invoiceId: z.ZodString }>, void>;
 
 export declare const stack: Stack;

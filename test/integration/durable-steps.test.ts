@@ -71,6 +71,20 @@ describe.each([memoryAdapter, dynamoAdapter])('durable steps in the JobStore ($n
     });
   });
 
+  it('a redriven dead letter claims the job with its steps: they do not run again', async () => {
+    const jobId = newJobId();
+    const run = claimedOf(await store.claim(claimInput(jobId)));
+    await store.completeStep(stepInput(jobId, run.fence, { charge: { atMs: T0 + 1, result: 'c' } }));
+    await store.fail({
+      ...succeedInput(jobId, run.fence),
+      status: 'dead',
+      error: { name: 'Error', message: 'warehouse down' },
+      failures: [],
+    });
+    const redriven = await store.claim(claimInput(jobId, { nowMs: T0 + 60_000, isRedrive: true }));
+    expect(redriven).toMatchObject({ kind: 'claimed', attempt: 1, steps: { charge: { atMs: T0 + 1, result: 'c' } } });
+  });
+
   it('a sleep puts the record back to queued for the same attempt, and the wake message claims it as that attempt', async () => {
     const jobId = newJobId();
     const run = claimedOf(await store.claim(claimInput(jobId)));
