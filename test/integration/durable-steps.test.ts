@@ -82,7 +82,11 @@ describe.each([memoryAdapter, dynamoAdapter])('durable steps in the JobStore ($n
       failures: [],
     });
     const redriven = await store.claim(claimInput(jobId, { nowMs: T0 + 60_000, isRedrive: true }));
-    expect(redriven).toMatchObject({ kind: 'claimed', attempt: 1, steps: { charge: { atMs: T0 + 1, result: 'c' } } });
+    expect(redriven).toMatchObject({
+      kind: 'claimed',
+      attempt: 1,
+      steps: { charge: { atMs: T0 + 1, result: 'c' } },
+    });
   });
 
   it('a sleep puts the record back to queued for the same attempt, and the wake message claims it as that attempt', async () => {

@@ -37,6 +37,7 @@ ${progress.done}${progress.total !== undefined ? ` / ${progress.total}` : ''} ${
 </dl>
 <h2>Payload</h2>
 ${detail.payload === undefined ? html`<p class="muted">Not kept on the record (larger than 4 KiB, or no record).</p>` : json(detail.payload)}
+${r?.steps && Object.keys(r.steps).length > 0 ? steps(r.steps) : ''}
 ${r?.result !== undefined ? html`<h2>Result</h2>${json(r.result)}` : ''}
 ${r?.lastError ? html`<h2>Last error</h2><pre>${errorWithStack(r.lastError)}</pre>` : ''}
 ${r?.failures?.length ? attempts(r.failures) : ''}
@@ -61,6 +62,18 @@ function waiting(note: DeferralNote, nowMs: number): SafeHtml {
   return html`<dt>Waiting</dt><dd class="deferred">${deferralText(note, nowMs)}${
     note.why === 'paused' ? html` (<a href="/queues">see what is paused</a>)` : ''
   }</dd>`;
+}
+
+/** The durable steps done, in the order they completed; a sleep says until when it slept. */
+function steps(done: NonNullable<JobRecord['steps']>): SafeHtml {
+  const rows = Object.entries(done).sort((a, b) => a[1].atMs - b[1].atMs);
+  return html`<h2>Steps done</h2>
+<table class="steps"><thead><tr><th>Step</th><th>When</th><th>Result</th></tr></thead><tbody>${rows.map(
+    ([name, step]) =>
+      name.startsWith('~sleep:')
+        ? html`<tr><td>sleep ${name.slice('~sleep:'.length)}</td><td>${when(step.atMs)}</td><td>until ${when(step.wakeAtMs)}</td></tr>`
+        : html`<tr><td>${name}</td><td>${when(step.atMs)}</td><td>${step.result === undefined ? '' : json(step.result)}</td></tr>`,
+  )}</tbody></table>`;
 }
 
 function attempts(failures: readonly FailureRecord[]): SafeHtml {
