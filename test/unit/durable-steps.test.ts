@@ -164,3 +164,36 @@ describe('durable steps and sleeps', () => {
     expect(callsDurableSteps(async (p: { step: () => void }) => p.step())).toBe(false);
   });
 });
+
+describe('a durable sleep on a FIFO queue (the embedded engine)', () => {
+  it('waits in place, keeps its group behind it, and continues with the same attempt, past 12 hours too', async () => {
+    const clock = createManualClock(START);
+    const runs: string[] = [];
+    const step = defineJob({
+      name: 'fifo-sleeper',
+      queue: 'orders',
+      schema: z.object({ orderId: z.string(), n: z.number() }),
+      group: (p) => p.orderId,
+      async perform({ orderId, n }, ctx) {
+        await ctx.step('before', () => void runs.push(`${orderId}/${n} before, attempt ${ctx.attempt}`));
+        if (n === 1) await ctx.sleep('20h');
+        await ctx.step('after', () => void runs.push(`${orderId}/${n} after, attempt ${ctx.attempt}`));
+      },
+    });
+    const engine = createLocalEngine({ registry: createRegistry([step]), clock, installAsDefault: true });
+    try {
+      await step.performLater({ orderId: 'o1', n: 1 });
+      await step.performLater({ orderId: 'o1', n: 2 });
+      await engine.runUntilIdle();
+      expect(runs).toEqual([
+        'o1/1 before, attempt 1',
+        'o1/1 after, attempt 1', // the group's next job waited for the sleeper
+        'o1/2 before, attempt 1',
+        'o1/2 after, attempt 1',
+      ]);
+      expect(clock.nowMs()).toBeGreaterThanOrEqual(START + 20 * HOUR);
+    } finally {
+      engine.close();
+    }
+  });
+});
