@@ -28,6 +28,7 @@ import { createLocalOutbox, LOCAL_OUTBOX_TABLE, type OutboxCommit } from './loca
 import type { ManualClock } from './manual-clock.js';
 import { nextWork, PauseGate } from './pause-gate.js';
 import { type RunSummary, SummaryCounter } from './run-summary.js';
+import { WaitNudgeHub } from './wait-nudges.js';
 
 export interface LocalEngineOptions {
   readonly registry: JobRegistry;
@@ -130,6 +131,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const clock = clockOf(options);
   const concurrency = concurrencyOf(options);
   const counter = new SummaryCounter();
+  const waiters = new WaitNudgeHub();
   const visibilityTimeoutSeconds = visibilityFor(options.registry);
   const lanes = lanesOfOptions(options.registry.queues, options.queues ?? {});
   const transport = createMemoryTransport({
@@ -156,6 +158,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     lanes,
     store,
     outboxTable: LOCAL_OUTBOX_TABLE,
+    waitNudges: waiters.subscribe,
   });
   const outbox = createLocalOutbox({ transport, scheduler, clock });
   const engine = createEngine({
@@ -175,6 +178,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     onEvent: (event) => {
       counter.record(event);
       options.onEvent?.(event);
+      waiters.notify(event.jobId);
     },
   });
   const previous = options.installAsDefault === true ? setDefaultEnqueuer(client) : undefined;
