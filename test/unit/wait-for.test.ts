@@ -27,7 +27,14 @@ const fireAndForget = defineJob({
   idempotency: 'off',
   perform: () => undefined,
 });
-const registry = createRegistry([priceOrder, fireAndForget]);
+const countVisit = defineJob({
+  name: 'count-visit',
+  schema: order,
+  idempotency: 'off',
+  jobId: ({ orderId }) => orderId,
+  perform: () => undefined,
+});
+const registry = createRegistry([priceOrder, fireAndForget, countVisit]);
 
 describe('the waitFor poll backoff', () => {
   it('doubles from 100 ms to a cap of 2 s, each pause between half its step and the whole step', () => {
@@ -130,7 +137,7 @@ describe('client.waitFor on the embedded engine', () => {
     expect(none).toMatchObject({ status: 'timeout', last: undefined });
     if (none.status === 'timeout') {
       expect(none.reason).toContain('no record of it was seen');
-      expect(none.reason).toContain('"ping-metrics" have idempotency \'off\'');
+      expect(none.reason).toContain('"ping-metrics", "count-visit" have idempotency \'off\'');
     }
     // The job itself still runs when its time comes.
     await engine.runUntilIdle();
@@ -174,6 +181,11 @@ describe('client.waitFor on the embedded engine', () => {
     const refusal = await engine.client.waitFor(fireAndForget, jobId).catch((e: unknown) => e);
     expect(hasCode(refusal, 'WHARF_INVALID_OPTIONS')).toBe(true);
     expect(String(refusal)).toContain("idempotency 'off'");
+    // Without the definition, an id the registry traces to an 'off' job (its jobId function's) is refused too.
+    const traced = await engine.client
+      .waitFor(countVisit.jobIdFor({ orderId: 'o-6' }))
+      .catch((e: unknown) => e);
+    expect(hasCode(traced, 'WHARF_INVALID_OPTIONS')).toBe(true);
     const bare = createClient({ transport: engine.transport });
     const noStore = await bare.waitFor(jobId).catch((e: unknown) => e);
     expect(hasCode(noStore, 'WHARF_CONFIG')).toBe(true);
