@@ -1,7 +1,6 @@
 import { type Clock, systemClock } from '../clock.js';
 import { type DispatchOutcome, dispatch } from '../dispatch/dispatch.js';
 import { EnqueueFailedError } from '../errors.js';
-import type { JobDefinition } from '../job/define-job.js';
 import type { LaneMap } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { JobScheduler } from '../schedule/types.js';
@@ -13,8 +12,8 @@ import type { PreparedJob } from './prepare.js';
 import { queueKindOf } from './queue-fit.js';
 import { scheduleMethods } from './schedule-client.js';
 import { transactItemsMethod } from './transact-items.js';
-import type { EnqueuedJob, EnqueueFailure, JobRef, WaitForOptions, WharfClient } from './types.js';
-import { type WaitNudges, waitForJob } from './wait-for.js';
+import type { EnqueuedJob, EnqueueFailure, WharfClient } from './types.js';
+import { waitForMethod } from './wait-for.js';
 
 export interface ClientOptions {
   readonly transport: Transport;
@@ -47,8 +46,6 @@ export interface ClientOptions {
   readonly outboxTable?: string;
   /** How long a cancellation of a job not yet claimed is kept. @default 7 days (the engine's record retention) */
   readonly recordRetentionMs?: number;
-  /** The embedded engine's: wakes a `waitFor` when its job's run ends. @default none: waitFor only polls */
-  readonly waitNudges?: WaitNudges;
 }
 
 /**
@@ -111,18 +108,9 @@ export function createClient(options: ClientOptions): WharfClient {
     },
     ...scheduleMethods(deps),
     transactItems: transactItemsMethod(deps),
-    waitFor: ((first: JobDefinition | JobRef, second?: JobRef | WaitForOptions, third?: WaitForOptions) => {
-      const waitDeps = { ...deps, nudges: options.waitNudges };
-      if (isDefinition(first)) return waitForJob(waitDeps, second as JobRef, third, first);
-      return waitForJob(waitDeps, first, second as WaitForOptions | undefined);
-    }) as WharfClient['waitFor'],
+    waitFor: waitForMethod(deps),
   };
   return client;
-}
-
-/** A job definition, as `waitFor(job, jobId)` takes it first; a JobRef never has a `perform`. */
-function isDefinition(value: JobDefinition | JobRef): value is JobDefinition {
-  return typeof value === 'object' && typeof (value as Partial<JobDefinition>).perform === 'function';
 }
 
 /**

@@ -6,7 +6,7 @@ import { toMs } from '../job/duration.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { JobStore } from '../store/types.js';
 import { jobOfId } from './cancel.js';
-import type { JobRef, WaitForOptions, WaitOutcome } from './types.js';
+import type { JobRef, WaitForOptions, WaitOutcome, WharfClient } from './types.js';
 
 /** Lets the embedded engine wake a waiter when its job's run ends, instead of leaving it to its next poll. */
 export type WaitNudges = (jobId: string, nudge: () => void) => () => void;
@@ -21,6 +21,19 @@ export interface WaitDeps {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** `client.waitFor` with both its forms: `(jobRef, options)` and `(definition, jobRef, options)`. */
+export function waitForMethod(deps: WaitDeps): WharfClient['waitFor'] {
+  return ((first: JobDefinition | JobRef, second?: JobRef | WaitForOptions, third?: WaitForOptions) => {
+    if (isDefinition(first)) return waitForJob(deps, second as JobRef, third, first);
+    return waitForJob(deps, first, second as WaitForOptions | undefined);
+  }) as WharfClient['waitFor'];
+}
+
+/** A job definition, as `waitFor(job, jobId)` takes it first; a JobRef never has a `perform`. */
+function isDefinition(value: JobDefinition | JobRef): value is JobDefinition {
+  return typeof value === 'object' && typeof (value as Partial<JobDefinition>).perform === 'function';
+}
 
 /**
  * The poll backoff: 100 ms doubling to 2 s. A job that takes a few hundred milliseconds is seen within ~100 ms of

@@ -1,6 +1,7 @@
 import { createClient } from '../client/client.js';
 import { setDefaultEnqueuer, withEnqueuer } from '../client/default-enqueuer.js';
 import type { WharfClient } from '../client/types.js';
+import { waitForMethod } from '../client/wait-for.js';
 import { type Clock, systemClock } from '../clock.js';
 import { wholeNumberProblem } from '../config/whole-number.js';
 import { DEFAULT_CONCURRENCY } from '../engine/concurrency.js';
@@ -150,7 +151,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     recurring: tasks.filter((t) => isActiveIn(t, environment)).map(toRecurringSchedule),
     onFire: options.onSchedule,
   });
-  const client = createClient({
+  const baseClient = createClient({
     transport,
     clock,
     scheduler,
@@ -158,8 +159,10 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     lanes,
     store,
     outboxTable: LOCAL_OUTBOX_TABLE,
-    waitNudges: waiters.subscribe,
   });
+  // Its waitFor is woken by the engine's events for its job, not only at the end of its poll pauses.
+  const nudged = waitForMethod({ clock, store, registry: options.registry, nudges: waiters.subscribe });
+  const client: WharfClient = { ...baseClient, waitFor: nudged };
   const outbox = createLocalOutbox({ transport, scheduler, clock });
   const engine = createEngine({
     ...options.engine,
