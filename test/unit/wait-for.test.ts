@@ -91,6 +91,17 @@ describe('client.waitFor on the embedded engine', () => {
     if (outcome.status === 'succeeded') expect(outcome.result?.totalCents).toBe(4200);
   });
 
+  it('waits through a fast-forward on the default clock, and its pauses never hold up the run', async () => {
+    const engine = createLocalEngine({ registry });
+    const { jobId } = await engine.client.enqueue(priceOrder.with({ orderId: 'o-ff' }, { delay: '10m' }));
+    const waiting = engine.client.waitFor(priceOrder, jobId, { timeout: '1h' });
+    await engine.runUntilIdle();
+    expect(await waiting).toMatchObject({
+      status: 'succeeded',
+      result: { orderId: 'o-ff', totalCents: 4200 },
+    });
+  });
+
   it('returns at once for a job that ended before the wait began', async () => {
     const engine = setup();
     const enqueued = await engine.client.enqueue(priceOrder.with({ orderId: 'o-2' }));
