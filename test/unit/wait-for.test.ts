@@ -49,7 +49,13 @@ describe('the waitFor poll backoff', () => {
     const clock = createManualClock();
     const store = createMemoryJobStore();
     let reads = 0;
-    const counting = { ...store, get: (id: string, now: number) => (reads++, store.get(id, now)) };
+    const counting = {
+      ...store,
+      get: (id: string, now: number) => {
+        reads++;
+        return store.get(id, now);
+      },
+    };
     const client = createClient({
       transport: createMemoryTransport({ clock, queues: ['default'] }),
       clock,
