@@ -18,11 +18,14 @@ export type {
   EnqueueRequest,
   Enqueuer,
   JobRef,
+  JobResultOf,
   OutboxAttributeValue,
   OutboxTransactItem,
   RescheduleOptions,
   RescheduleResult,
   TransactItemsOptions,
+  WaitForOptions,
+  WaitOutcome,
   WharfClient,
 } from './client/types.js';
 export type { Clock } from './clock.js';

@@ -20,6 +20,10 @@ export const EXIT = {
   notConfirmed: 5,
   /** `cancel` stopped nothing: the job had ended, or it cannot be stopped where it is (the output says why). */
   notCancelled: 6,
+  /** `wait`: the job had not ended by the timeout. */
+  waitTimeout: 7,
+  /** `wait`: the job ended without succeeding (dead, discarded, expired or cancelled). */
+  jobFailed: 8,
 } as const;
 
 export const EXIT_CODES_HELP = `Exit codes:
@@ -29,7 +33,9 @@ export const EXIT_CODES_HELP = `Exit codes:
   3  partly done: some selected dead letters failed, or some ids matched none
   4  not found: no job, dead letter or schedule with that id
   5  not confirmed: a bulk action, pause, resume or cancel needs --yes (or a "y" at the prompt)
-  6  not cancelled: the job had already ended, or cannot be stopped where it is (the output says why)`;
+  6  not cancelled: the job had already ended, or cannot be stopped where it is (the output says why)
+  7  wait: the job had not ended by the timeout
+  8  wait: the job ended without succeeding (dead, discarded, expired or cancelled)`;
 
 export function exitCodeFor(error: unknown): number {
   if (hasCode(error, 'WHARF_NOT_FOUND')) return EXIT.notFound;

@@ -17,6 +17,7 @@ import { envCommand } from './env-command.js';
 import { CliExit, EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
 import { processOutput } from './output.js';
 import { PAUSABLE_KINDS, type PauseCommandOptions, pauseCommand, pausesCommand } from './pause-commands.js';
+import { type WaitCommandOptions, waitCommand } from './wait-command.js';
 
 /** Runs `wharf` with these arguments (process.argv shape) and returns the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
@@ -94,6 +95,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option('--yes', 'do not ask for confirmation')
     .action(act((ctx, jobId: string, o: CancelCommandOptions) => cancelCommand(ctx, jobId, o)));
+  program
+    .command('wait <jobId>')
+    .description('wait for a job to end and print how (exits 0 succeeded, 8 ended otherwise, 7 timed out)')
+    .option('--timeout <duration>', 'how long to wait, e.g. 30s, 5m', '30s')
+    .action(act((ctx, jobId: string, o: WaitCommandOptions) => waitCommand(ctx, jobId, o)));
   program
     .command('enqueue <job>')
     .description("enqueue a job; the payload is checked against the job's schema")

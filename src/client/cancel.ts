@@ -93,7 +93,11 @@ function unclaimedJobs(registry: JobRegistry | undefined): string | undefined {
 }
 
 /** The job an id belongs to, when the registry can tell: its record names it, or the id derives from its name. */
-function jobOfId(registry: JobRegistry, jobId: string, recordedName?: string): JobDefinition | undefined {
+export function jobOfId(
+  registry: JobRegistry,
+  jobId: string,
+  recordedName?: string,
+): JobDefinition | undefined {
   if (recordedName !== undefined) return registry.get(recordedName);
   const separator = jobId.indexOf(':');
   if (separator <= 0) return undefined;

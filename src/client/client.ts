@@ -13,6 +13,7 @@ import { queueKindOf } from './queue-fit.js';
 import { scheduleMethods } from './schedule-client.js';
 import { transactItemsMethod } from './transact-items.js';
 import type { EnqueuedJob, EnqueueFailure, WharfClient } from './types.js';
+import { waitForMethod } from './wait-for.js';
 
 export interface ClientOptions {
   readonly transport: Transport;
@@ -107,6 +108,7 @@ export function createClient(options: ClientOptions): WharfClient {
     },
     ...scheduleMethods(deps),
     transactItems: transactItemsMethod(deps),
+    waitFor: waitForMethod(deps),
   };
   return client;
 }

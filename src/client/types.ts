@@ -1,7 +1,10 @@
+import type { ErrorSummary } from '../envelope/envelope.js';
 import type { WharfError } from '../errors.js';
+import type { JobDefinition } from '../job/define-job.js';
 import type { Duration } from '../job/duration.js';
 import type { EnqueuedJob, EnqueueRequest } from '../job/enqueue-request.js';
 import type { RecurringTask } from '../schedule/define-recurring.js';
+import type { JobRecord, JobStatus } from '../store/types.js';
 
 export type { EnqueuedJob, EnqueueRequest } from '../job/enqueue-request.js';
 
@@ -83,6 +86,49 @@ export type RescheduleResult =
  */
 export type JobRef = string | { readonly jobId: string };
 
+export interface WaitForOptions {
+  /** How long to wait, on the client's clock (the embedded engine's clock for its client). @default '30s' */
+  readonly timeout?: Duration;
+  /** Stops the wait at once: `waitFor` rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * What `waitFor` saw (README "Waiting for a result"):
+ * - `succeeded`: `result` is the job's return value as its record keeps it (JSON, up to 32 KB); a bigger result,
+ *   or one that is not JSON, is not kept, and `result` is then undefined.
+ * - `dead`, `discarded`, `expired`, `cancelled`: the job ended without a result; `reason` says why (the last
+ *   error's message, or why it never ran), `error` is the last error when there was one.
+ * - `timeout`: it had not ended by the timeout. `last` is the status last seen, undefined when no record of the
+ *   id was seen at all (still on its queue, a mistyped id, or a job with idempotency 'off', which keeps none).
+ */
+export type WaitOutcome<R = unknown> =
+  | {
+      readonly status: 'succeeded';
+      readonly jobId: string;
+      readonly result: R | undefined;
+      readonly record: JobRecord;
+    }
+  | {
+      readonly status: 'dead' | 'discarded' | 'expired' | 'cancelled';
+      readonly jobId: string;
+      readonly reason: string;
+      readonly error?: ErrorSummary;
+      readonly record: JobRecord;
+    }
+  | {
+      readonly status: 'timeout';
+      readonly jobId: string;
+      readonly last: JobStatus | undefined;
+      readonly waitedMs: number;
+      /** Reads of the record made (each one GetItem on AWS). */
+      readonly polls: number;
+      readonly reason: string;
+    };
+
+/** The return type of a job definition's `perform`, for `waitFor(job, jobId)`. */
+export type JobResultOf<J extends JobDefinition> = Awaited<ReturnType<J['perform']>>;
+
 /** A value in DynamoDB's low-level form, as TransactWriteItems takes it. */
 export type OutboxAttributeValue = { readonly S: string } | { readonly N: string };
 
@@ -128,6 +174,18 @@ export interface WharfClient extends Enqueuer {
     requests: EnqueueRequest | readonly EnqueueRequest[],
     options?: TransactItemsOptions,
   ): Promise<OutboxTransactItem<OutboxAttributeValue | string | number>[]>;
+  /**
+   * Waits for a job to end by reading its record with backoff (README "Waiting for a result"): `{ status, result }`
+   * once it succeeded, the reason when it ended otherwise, `{ status: 'timeout', last }` when `timeout` passes.
+   * Needs the job store. Given the job's definition first, the result is typed as its `perform` returns it (as
+   * JSON carries it: a Date arrives as a string), and a job with idempotency 'off' is refused at once.
+   */
+  waitFor(job: JobRef, options?: WaitForOptions): Promise<WaitOutcome>;
+  waitFor<J extends JobDefinition>(
+    definition: J,
+    job: JobRef,
+    options?: WaitForOptions,
+  ): Promise<WaitOutcome<JobResultOf<J>>>;
   /** Moves a job still waiting in its schedule to another time (within 15 minutes: straight to SQS). */
   reschedule(job: JobRef, when: RescheduleOptions): Promise<RescheduleResult>;
   /**

@@ -1,6 +1,7 @@
 import { createClient } from '../client/client.js';
 import { setDefaultEnqueuer, withEnqueuer } from '../client/default-enqueuer.js';
 import type { WharfClient } from '../client/types.js';
+import { waitForMethod } from '../client/wait-for.js';
 import { type Clock, systemClock } from '../clock.js';
 import { wholeNumberProblem } from '../config/whole-number.js';
 import { DEFAULT_CONCURRENCY } from '../engine/concurrency.js';
@@ -29,6 +30,7 @@ import { createLocalOutbox, LOCAL_OUTBOX_TABLE, type OutboxCommit } from './loca
 import type { ManualClock } from './manual-clock.js';
 import { nextWork, PauseGate } from './pause-gate.js';
 import { type RunSummary, SummaryCounter } from './run-summary.js';
+import { WaitNudgeHub } from './wait-nudges.js';
 
 export interface LocalEngineOptions {
   readonly registry: JobRegistry;
@@ -133,6 +135,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const clock = clockOf(options);
   const concurrency = concurrencyOf(options);
   const counter = new SummaryCounter();
+  const waiters = new WaitNudgeHub();
   const visibilityTimeoutSeconds = visibilityFor(options.registry);
   const lanes = lanesOfOptions(options.registry.queues, options.queues ?? {});
   const transport = createMemoryTransport({
@@ -151,7 +154,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     recurring: tasks.filter((t) => isActiveIn(t, environment)).map(toRecurringSchedule),
     onFire: options.onSchedule,
   });
-  const client = createClient({
+  const baseClient = createClient({
     transport,
     clock,
     scheduler,
@@ -160,6 +163,9 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     store,
     outboxTable: LOCAL_OUTBOX_TABLE,
   });
+  // Its waitFor is woken by the engine's events for its job, not only at the end of its poll pauses.
+  const nudged = waitForMethod({ clock, store, registry: options.registry, nudges: waiters.subscribe });
+  const client: WharfClient = { ...baseClient, waitFor: nudged };
   const outbox = createLocalOutbox({ transport, scheduler, clock });
   const engine = createEngine({
     ...options.engine,
@@ -179,6 +185,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     onEvent: (event) => {
       counter.record(event);
       options.onEvent?.(event);
+      waiters.notify(event.jobId);
     },
   });
   const previous = options.installAsDefault === true ? setDefaultEnqueuer(client) : undefined;

@@ -1,5 +1,6 @@
 import { cancelJob } from '../client/cancel.js';
 import type { Enqueuer, JobRef } from '../client/types.js';
+import { waitForJob } from '../client/wait-for.js';
 import { type Clock, systemClock } from '../clock.js';
 import { ConfigError, InvalidOptionsError, NotFoundError } from '../errors.js';
 import type { Duration } from '../job/duration.js';
@@ -146,6 +147,13 @@ export function createOps(options: OpsOptions): Ops {
         },
         jobId,
       );
+    },
+    waitFor: async (job, waitOptions) => {
+      if (!store)
+        throw new ConfigError(
+          'No job can be waited for from here: no job table (set WHARF_TABLE_NAME, or pass --table).',
+        );
+      return waitForJob({ clock, store, ...(registry ? { registry } : {}) }, jobIdOf(job), waitOptions);
     },
     deadLetters: (query = {}) => listDeadLetters(deps, find, query),
     deadLetter: (ref, queue) => findDeadLetter({ ...find, queues: queuesOf(admin, queue) }, ref),

@@ -1,4 +1,4 @@
-import type { CancelResult, EnqueuedJob, JobRef } from '../client/types.js';
+import type { CancelResult, EnqueuedJob, JobRef, WaitForOptions, WaitOutcome } from '../client/types.js';
 import type { ErrorSummary, FailureRecord } from '../envelope/envelope.js';
 import type { JobRecord, JobStatus, ListQuery } from '../store/types.js';
 import type { MoveTask, QueueCounts } from '../transport/admin-types.js';
@@ -178,6 +178,8 @@ export interface Ops {
    * The result says which happened, or why nothing could be stopped (`not-cancelled`, with the reason).
    */
   cancel(job: JobRef): Promise<CancelResult>;
+  /** Waits for a job to end, as `client.waitFor` does (README "Waiting for a result"). */
+  waitFor(job: JobRef, options?: WaitForOptions): Promise<WaitOutcome>;
   /** Job records by status (see JobCounts). @param options.maxRecords records read at most, 1 to 10,000 (default 1,000) */
   jobCounts(options?: { readonly maxRecords?: number }): Promise<JobCounts>;
   /**
