@@ -37,8 +37,8 @@ function isDefinition(value: JobDefinition | JobRef): value is JobDefinition {
 
 /**
  * The poll backoff: 100 ms doubling to 2 s. A job that takes a few hundred milliseconds is seen within ~100 ms of
- * its end, and a long wait settles at one read every 1 to 2 s: at most 35 reads in 30 s (README "Waiting for a
- * result" counts them). Equal jitter (half fixed, half random) so that many waiters started together, a batch's
+ * its end, and a long wait settles at one read every 1 to 2 s: at most 35 reads in 30 s
+ * (README "Waiting for a result" counts them). Equal jitter (half fixed, half random) so that many waiters started together, a batch's
  * callers say, do not read in lockstep, while no pause is shorter than half its step.
  */
 export const WAIT_POLL = { firstMs: 100, capMs: 2_000 } as const;
