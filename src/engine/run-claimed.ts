@@ -167,7 +167,8 @@ async function claim(o: ResolvedEngineOptions, base: RunState): Promise<RunState
         ...base,
         attempt: result.attempt,
         fence: result.fence,
-        ...(result.steps ? { knownSteps: result.steps } : {}),
+        // The claim's answer carries the record's steps, all of them: none means none, so no read is needed.
+        knownSteps: result.steps ?? {},
       };
     case 'completed':
       emit(o, base, { type: 'duplicate' });

@@ -238,7 +238,10 @@ export type ClaimResult =
       readonly attempt: number;
       readonly fence: number;
       readonly leaseExpiresAtMs: number;
-      /** The record's steps, when the claim's write returned them (saves the run a read). */
+      /**
+       * The record's steps, all of them (absent: it has none): a run replays them without reading the record.
+       * An adapter whose claim cannot tell must read them before it answers.
+       */
       readonly steps?: StepMap;
     }
   /** `cancel` asked for this job before it started (or during a run whose lease lapsed): never run it. */

@@ -2,7 +2,12 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineJob } from '../../src/define-job';
 import { hasCode } from '../../src/errors';
+import { createRegistry } from '../../src/job/registry';
+import type { IdempotencyMode } from '../../src/job/types';
+import { createLocalEngine } from '../../src/local/local-engine';
+import { createDynamoJobStore, createJobTable } from '../../src/store/dynamodb/index';
 import type { JobStore, StepMap } from '../../src/store/types';
+import { countRequests, dynamoClient, RequestCounter, uniqueName } from '../helpers/aws';
 import {
   claimedOf,
   claimInput,
@@ -174,5 +179,61 @@ describe('a durable sleep on AWS (moto server)', () => {
     expect(types.filter((t) => t === 'started')).toHaveLength(2);
     expect(types).toContain('sleeping');
     expect(types).not.toContain('retrying');
+  });
+});
+
+// What durable steps cost on DynamoDB, counted on moto: one write per step; an exactly-once claim returns the
+// record, steps and all, so the run reads nothing; a tracked run reads the record once, at its first step.
+describe.each([
+  ['exactly-once', { UpdateItemCommand: 5, GetItemCommand: 0 }],
+  ['tracked', { UpdateItemCommand: 4, GetItemCommand: 1 }],
+] as const)('the DynamoDB requests of a three-step %s job', (mode: IdempotencyMode, expected) => {
+  it(`makes ${expected.UpdateItemCommand} writes and ${expected.GetItemCommand} reads`, async () => {
+    const client = dynamoClient();
+    const tableName = uniqueName('steps-counts');
+    await createJobTable(client, tableName);
+    const counter = new RequestCounter();
+    countRequests(client, counter);
+    // The embedded engine also reads the `pauses` item now and then (README "Pause and resume"): only reads of
+    // the job's record are the steps' to answer for.
+    const recordReads: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = (args.input as { Key?: Record<string, { S?: string }> }).Key;
+        const pk = key ? Object.values(key)[0]?.S : undefined;
+        if (context.commandName === 'GetItemCommand' && pk?.startsWith('job#')) recordReads.push(pk);
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const job = defineJob({
+      name: 'three-small-steps',
+      schema: z.object({ i: z.number() }),
+      idempotency: mode,
+      async perform({ i }, ctx) {
+        for (let k = 1; k <= 3; k++) await ctx.step(`step-${k}`, () => ({ i, k }));
+      },
+    });
+    const engine = createLocalEngine({
+      registry: createRegistry([job]),
+      store: createDynamoJobStore({ client, tableName }),
+      installAsDefault: true,
+    });
+    try {
+      const { jobId } = await job.performLater({ i: 1 });
+      await engine.runUntilIdle();
+      const record = await engine.store.get(jobId, engine.clock.nowMs());
+      expect(record?.status).toBe('succeeded');
+      expect(Object.keys(record?.steps ?? {})).toEqual(['step-1', 'step-2', 'step-3']);
+      // The read just made above is the test's own.
+      expect({
+        UpdateItemCommand: counter.get('UpdateItemCommand'),
+        GetItemCommand: recordReads.length - 1,
+      }).toEqual(expected);
+      expect(counter.get('PutItemCommand') + counter.get('TransactWriteItemsCommand')).toBe(0);
+    } finally {
+      engine.close();
+      client.destroy();
+    }
   });
 });
