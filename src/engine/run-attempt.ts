@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import { DiscardJobError, JobTimeoutError, RetryAfterError, WorkerShutdownError } from '../errors.js';
 import type { JobDefinition } from '../job/define-job.js';
 import { toMs } from '../job/duration.js';
-import type { JobContext, JobProgress } from '../job/types.js';
+import type { JobBatch, JobContext, JobProgress } from '../job/types.js';
 import type { AttemptWatch } from './cancel-watch.js';
 
 /** Which run this is, as `ctx` shows it. */
@@ -33,6 +33,8 @@ export interface AttemptInput {
   readonly shutdown?: AbortSignal;
   /** Watches a slow attempt for `cancel`, which ends it with the watch's reason (JobCancelledError). */
   readonly watch?: AttemptWatch;
+  /** The job's batch (`ctx.batch`), when it is a child or a callback of one. */
+  readonly batch?: JobBatch;
 }
 
 export type AttemptOutcome =
@@ -172,6 +174,7 @@ class AttemptContext implements JobContext {
   readonly maxAttempts: number;
   readonly createdAtMs: number;
   readonly progress: (progress: JobProgress) => void;
+  readonly batch: JobBatch | undefined;
   readonly #abort: LazyAbort;
 
   constructor(input: AttemptInput, abort: LazyAbort) {
@@ -182,6 +185,7 @@ class AttemptContext implements JobContext {
     this.maxAttempts = input.job.options.maxAttempts;
     this.createdAtMs = input.run.createdAtMs;
     this.progress = input.onProgress ?? ignoreProgress;
+    this.batch = input.batch;
     this.#abort = abort;
   }
 
