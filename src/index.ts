@@ -101,7 +101,9 @@ export { defineRecurring, firingJobId, isActiveIn } from './schedule/define-recu
 export { nextRunAfter, nextRuns } from './schedule/next-run.js';
 export type { ParsedSchedule } from './schedule/parse-schedule.js';
 export { parseSchedule } from './schedule/parse-schedule.js';
+export { BATCH_CALLBACKS, BATCH_OUTCOMES } from './store/batch-types.js';
 export type {
+  BatchCallback,
   BatchCallbackKind,
   BatchOutcome,
   BatchRecord,
