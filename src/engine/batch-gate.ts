@@ -12,7 +12,7 @@ import type { AckOutcome, Disposition, RunState } from './types.js';
 // before its message is acked; the count that ends the batch sends the callbacks.
 
 /** `ctx.batch`: the batch a job is a child or a callback of. */
-export function batchOf(envelope: Envelope): JobBatch | undefined {
+export function batchContext(envelope: Envelope): JobBatch | undefined {
   const id = envelope.batch ?? envelope.callbackOf;
   if (id === undefined) return undefined;
   return {

@@ -5,7 +5,7 @@ import { ConfigError, hasCode, InvalidAttemptError, JobIdReusedError, JobTimeout
 import type { JobProgress } from '../job/types.js';
 import { UNKNOWN_JOB_NAME } from '../store/record-change.js';
 import type { JobRecord } from '../store/types.js';
-import { batchOf } from './batch-gate.js';
+import { batchContext } from './batch-gate.js';
 import { cancelWatch, recordCancelled } from './cancel-watch.js';
 import { releaseUniqueKey } from './enqueue-gate.js';
 import { passFlowControl, releaseSlot } from './flow-gate.js';
@@ -60,7 +60,7 @@ async function claimAndRun(
   emit(o, state, { type: 'started' });
   if (state.envelope.unique !== undefined) await releaseUniqueKey(o, state.envelope, state.job, 'started');
   const watch = cancelWatch(o, state, p);
-  const batch = batchOf(state.envelope);
+  const batch = batchContext(state.envelope);
   const outcome = await runAttempt({
     job: state.job,
     payload,

@@ -73,6 +73,6 @@ export function callbackJobId(batchId: string, kind: BatchCallbackKind): string 
 }
 
 /** A record past its TTL counts as absent, whether or not TTL has deleted it yet (TTL runs up to 48 h late). */
-export function isExpired(batch: BatchRecord, nowMs: number): boolean {
+export function isBatchExpired(batch: BatchRecord, nowMs: number): boolean {
   return batch.expiresAtSec * 1000 <= nowMs;
 }

@@ -3,7 +3,7 @@ import {
   callbackJobId,
   callbacksDue,
   countChild,
-  isExpired,
+  isBatchExpired,
   needsCallbacks,
   newBatch,
   resizeBatch,
@@ -70,7 +70,7 @@ describe('batch rules (store/batch-decision)', () => {
     const done = countChild(batchOf(1), 'succeeded', T0 + 1);
     expect(countChild(done, 'succeeded', T0 + 9).finishedAtMs).toBe(T0 + 1);
     expect(callbackJobId('b-1', 'onFinish')).toBe('b-1:onFinish');
-    expect(isExpired(batchOf(1), T0 + 59_999)).toBe(false);
-    expect(isExpired(batchOf(1), T0 + 60_000)).toBe(true);
+    expect(isBatchExpired(batchOf(1), T0 + 59_999)).toBe(false);
+    expect(isBatchExpired(batchOf(1), T0 + 60_000)).toBe(true);
   });
 });

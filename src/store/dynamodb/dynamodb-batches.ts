@@ -1,4 +1,4 @@
-import { isExpired, newBatch } from '../batch-decision.js';
+import { isBatchExpired, newBatch } from '../batch-decision.js';
 import type {
   BatchRecord,
   CountBatchChildInput,
@@ -213,5 +213,5 @@ async function listBatches(ctx: DynamoContext, limit = 50, nowMs: number): Promi
 }
 
 function live(batch: BatchRecord | undefined, nowMs: number): BatchRecord | undefined {
-  return batch && !isExpired(batch, nowMs) ? batch : undefined;
+  return batch && !isBatchExpired(batch, nowMs) ? batch : undefined;
 }
