@@ -100,45 +100,63 @@ async function resize(ctx: DynamoContext, input: ResizeBatchInput): Promise<Resi
  * for small items) and one strongly consistent read.
  */
 async function countChild(ctx: DynamoContext, input: CountBatchChildInput): Promise<CountBatchChildResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ctx.client.send(countTransaction(ctx, input));
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      // Children of one batch all update its record: concurrent transactions on it conflict. Tried again after a
+      // short random wait; past that the error goes up and the engine lets the message come back.
+      if (reasons.includes('TransactionConflict') && attempt < CONFLICT_TRIES) {
+        await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * attempt));
+        continue;
+      }
+      if (reasons[0] === 'ConditionalCheckFailed') {
+        const batch = await getBatch(ctx, input.batchId, input.nowMs);
+        return batch ? { kind: 'already-counted', batch } : { kind: 'missing' };
+      }
+      if (reasons[1] === 'ConditionalCheckFailed') {
+        const batch = await getBatch(ctx, input.batchId, input.nowMs);
+        return batch ? { kind: 'closed', batch } : { kind: 'missing' };
+      }
+      throw error;
+    }
+    const batch = await getBatch(ctx, input.batchId, input.nowMs);
+    return batch ? { kind: 'counted', batch } : { kind: 'missing' };
+  }
+}
+
+/** Tries of a count whose transaction conflicted with another child's (see countChild). */
+const CONFLICT_TRIES = 5;
+
+function countTransaction(ctx: DynamoContext, input: CountBatchChildInput): TransactWriteItemsCommand {
   const a = BATCH_ATTRIBUTES;
   const x = createExpression();
   const n = x.name(countAttribute(input.outcome));
   const pending = x.name(a.pending);
   const one = x.number(1);
   const marker = createExpression();
-  try {
-    await ctx.client.send(
-      new TransactWriteItemsCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: ctx.tableName,
-              Item: { ...BATCH_ITEM.child(input.batchId, input.jobId), ...childTtl(input) },
-              ConditionExpression: `attribute_not_exists(${marker.name(PK)})`,
-              ...marker.params(),
-            },
-          },
-          {
-            Update: {
-              TableName: ctx.tableName,
-              Key: BATCH_ITEM.record(input.batchId),
-              UpdateExpression: `SET ${pending} = ${pending} - ${one}, ${n} = if_not_exists(${n}, ${x.number(0)}) + ${one}, ${x.name(a.changedAtMs)} = ${x.number(input.nowMs)}`,
-              ConditionExpression: `attribute_exists(${x.name(PK)}) AND ${pending} > ${x.number(0)}`,
-              ...x.params(),
-            },
-          },
-        ],
-      }),
-    );
-  } catch (error) {
-    const reasons = cancellationReasons(error);
-    const batch = await getBatch(ctx, input.batchId, input.nowMs);
-    if (!batch) return { kind: 'missing' };
-    if (reasons[0] === 'ConditionalCheckFailed') return { kind: 'already-counted', batch };
-    return { kind: 'closed', batch };
-  }
-  const batch = await getBatch(ctx, input.batchId, input.nowMs);
-  return batch ? { kind: 'counted', batch } : { kind: 'missing' };
+  return new TransactWriteItemsCommand({
+    TransactItems: [
+      {
+        Put: {
+          TableName: ctx.tableName,
+          Item: { ...BATCH_ITEM.child(input.batchId, input.jobId), ...childTtl(input) },
+          ConditionExpression: `attribute_not_exists(${marker.name(PK)})`,
+          ...marker.params(),
+        },
+      },
+      {
+        Update: {
+          TableName: ctx.tableName,
+          Key: BATCH_ITEM.record(input.batchId),
+          UpdateExpression: `SET ${pending} = ${pending} - ${one}, ${n} = if_not_exists(${n}, ${x.number(0)}) + ${one}, ${x.name(a.changedAtMs)} = ${x.number(input.nowMs)}`,
+          ConditionExpression: `attribute_exists(${x.name(PK)}) AND ${pending} > ${x.number(0)}`,
+          ...x.params(),
+        },
+      },
+    ],
+  });
 }
 
 /** A marker lives as long as its batch's record: a redelivery after that finds no batch at all. */
