@@ -39,10 +39,14 @@ export type {
   ScheduleRecord,
 } from './schedule/types.js';
 export type {
+  BatchListQuery,
   CancelInput,
   CancelRequestResult,
   ClaimInput,
   ClaimResult,
+  CountBatchChildInput,
+  CountBatchChildResult,
+  CreateBatchInput,
   DebounceInput,
   DebounceWindow,
   DeferralNote,
@@ -57,6 +61,8 @@ export type {
   PauseRecord,
   PauseTarget,
   RecordStart,
+  ResizeBatchInput,
+  ResizeBatchResult,
   RunRef,
   SkipInput,
   SlotInput,

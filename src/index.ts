@@ -10,7 +10,10 @@ export type { ClientOptions } from './client/client.js';
 export { createClient } from './client/client.js';
 export { setDefaultEnqueuer } from './client/default-enqueuer.js';
 export { performAllLater } from './client/perform-all-later.js';
+export { performBatch } from './client/perform-batch.js';
 export type {
+  BatchOptions,
+  BatchResult,
   CancelResult,
   EnqueuedJob,
   EnqueueFailure,
@@ -95,6 +98,7 @@ export type {
   EnqueueOptions,
   ErrorMatcher,
   IdempotencyMode,
+  JobBatch,
   JobContext,
   JobOptions,
   JobProgress,
@@ -109,5 +113,15 @@ export { defineRecurring, firingJobId, isActiveIn } from './schedule/define-recu
 export { nextRunAfter, nextRuns } from './schedule/next-run.js';
 export type { ParsedSchedule } from './schedule/parse-schedule.js';
 export { parseSchedule } from './schedule/parse-schedule.js';
-export type { DeferralNote, DeferralWhy, JobRecord, JobStatus } from './store/types.js';
+export { BATCH_CALLBACKS, BATCH_OUTCOMES } from './store/batch-types.js';
+export type {
+  BatchCallback,
+  BatchCallbackKind,
+  BatchOutcome,
+  BatchRecord,
+  DeferralNote,
+  DeferralWhy,
+  JobRecord,
+  JobStatus,
+} from './store/types.js';
 export { JOB_STATUSES } from './store/types.js';

@@ -114,6 +114,11 @@ export function grantSend(targets: GrantTargets, grantee: IGrantable): Grant {
 export const ENQUEUE_CONTROL_KEYS = ['unique#*', 'debounce#*'];
 /** Job records: `cancel` reads one and writes its cancellation (store/dynamodb/job-item.ts). */
 export const JOB_RECORD_KEYS = ['job#*'];
+/**
+ * Batch records (store/dynamodb/batch-item.ts): `enqueueBatch` creates one, takes out the children it could not
+ * send, and reads it back (and sends the callbacks when those were the last).
+ */
+export const BATCH_KEYS = ['batch#*'];
 
 /**
  * What a producer writes in the job table, and nothing else of it (README "Unique jobs", "Debounce", "Cancel"):
@@ -138,6 +143,12 @@ export function grantEnqueueControl(targets: GrantTargets, grantee: IGrantable):
       actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       resourceArns: [table.tableArn],
       conditions: byKey(JOB_RECORD_KEYS),
+    }),
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
+      resourceArns: [table.tableArn],
+      conditions: byKey(BATCH_KEYS),
     }),
     table.encryptionKey?.grant(grantee, ...TABLE_KEY_WRITE_ACTIONS),
   ]);

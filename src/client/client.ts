@@ -7,12 +7,13 @@ import type { JobScheduler } from '../schedule/types.js';
 import type { JobStore } from '../store/types.js';
 import type { Transport } from '../transport/types.js';
 import { type Admission, admit } from './admission.js';
+import { batchMethods } from './batch-client.js';
 import { prepareOrReject } from './enqueue-rejection.js';
 import type { PreparedJob } from './prepare.js';
 import { queueKindOf } from './queue-fit.js';
 import { scheduleMethods } from './schedule-client.js';
 import { transactItemsMethod } from './transact-items.js';
-import type { EnqueuedJob, EnqueueFailure, WharfClient } from './types.js';
+import type { EnqueuedJob, EnqueueFailure, EnqueueManyResult, WharfClient } from './types.js';
 import { waitForMethod } from './wait-for.js';
 
 export interface ClientOptions {
@@ -75,42 +76,51 @@ export function createClient(options: ClientOptions): WharfClient {
     },
     async enqueueMany(requests) {
       const prepared = await prepareOrReject(requests, clock, options.registry, true, lanes, queueKind);
-      const admissions = await admit(deps, prepared);
-      const sending = admissions.flatMap((a, index) => (a.kind === 'send' ? [{ a, index }] : []));
-      const outcomes = await sendAll(
-        deps,
-        sending.map(({ a }) => a.job),
-      );
-      const failed: EnqueueFailure[] = [];
-      const done: EnqueuedJob[] = [];
-      sending.forEach(({ a, index }, i) => {
-        const outcome = outcomes[i];
-        if (outcome?.ok) done.push(enqueued(a, outcome));
-        else
-          failed.push({
-            index,
-            jobName: a.job.jobName,
-            jobId: a.job.jobId,
-            error: new EnqueueFailedError(
-              outcome?.detail ?? 'no outcome',
-              outcome?.cause ? { cause: outcome.cause } : undefined,
-            ),
-          });
-      });
-      await giveBack(
-        deps,
-        failed.map((f) => admissions[f.index]!),
-      );
-      const duplicates = admissions.flatMap((a, index) =>
-        a.kind === 'duplicate' ? [{ ...duplicateOf(a.job, a.holder), index }] : [],
-      );
-      return { enqueued: done, duplicates, failed };
+      return sendPrepared(deps, prepared);
     },
+    ...batchMethods(deps, queueKind),
     ...scheduleMethods(deps),
     transactItems: transactItemsMethod(deps),
     waitFor: waitForMethod(deps),
   };
   return client;
+}
+
+/** Sends prepared jobs (unique keys taken first), reporting each: enqueued, duplicate, or failed. */
+export async function sendPrepared(
+  deps: ClientOptions & { readonly clock: Clock },
+  prepared: readonly PreparedJob[],
+): Promise<EnqueueManyResult> {
+  const admissions = await admit(deps, prepared);
+  const sending = admissions.flatMap((a, index) => (a.kind === 'send' ? [{ a, index }] : []));
+  const outcomes = await sendAll(
+    deps,
+    sending.map(({ a }) => a.job),
+  );
+  const failed: EnqueueFailure[] = [];
+  const done: EnqueuedJob[] = [];
+  sending.forEach(({ a, index }, i) => {
+    const outcome = outcomes[i];
+    if (outcome?.ok) done.push(enqueued(a, outcome));
+    else
+      failed.push({
+        index,
+        jobName: a.job.jobName,
+        jobId: a.job.jobId,
+        error: new EnqueueFailedError(
+          outcome?.detail ?? 'no outcome',
+          outcome?.cause ? { cause: outcome.cause } : undefined,
+        ),
+      });
+  });
+  await giveBack(
+    deps,
+    failed.map((f) => admissions[f.index]!),
+  );
+  const duplicates = admissions.flatMap((a, index) =>
+    a.kind === 'duplicate' ? [{ ...duplicateOf(a.job, a.holder), index }] : [],
+  );
+  return { enqueued: done, duplicates, failed };
 }
 
 /**

@@ -7,6 +7,9 @@ import type { RecurringTask } from '../schedule/define-recurring.js';
 import type { JobRecord, JobStatus } from '../store/types.js';
 
 export type { EnqueuedJob, EnqueueRequest } from '../job/enqueue-request.js';
+export type { BatchOptions, BatchResult } from './batch-client.js';
+
+import type { BatchOptions, BatchResult } from './batch-client.js';
 
 export interface EnqueueFailure {
   /** Index in the input list. */
@@ -37,6 +40,13 @@ export interface Enqueuer {
    * then sends in batches and reports per item.
    */
   enqueueMany(requests: readonly EnqueueRequest[]): Promise<EnqueueManyResult>;
+  /**
+   * Enqueues `requests` as one batch whose callbacks run when they end (README "Batches"). Absent on an enqueuer
+   * that cannot keep a batch record (wharf-jobs/testing's capture without an engine).
+   */
+  enqueueBatch?(requests: readonly EnqueueRequest[], options?: BatchOptions): Promise<BatchResult>;
+  /** Adds jobs to an open batch (what `ctx.batch.add` calls): refused once the batch has finished. */
+  addToBatch?(batchId: string, requests: readonly EnqueueRequest[]): Promise<EnqueueManyResult>;
 }
 
 /** When a scheduled job should run instead: after a delay from now, or at a time. */
@@ -153,6 +163,8 @@ export interface TransactItemsOptions {
 
 /** The client `createClient` returns: enqueue, plus what only works with a scheduler behind it. */
 export interface WharfClient extends Enqueuer {
+  enqueueBatch(requests: readonly EnqueueRequest[], options?: BatchOptions): Promise<BatchResult>;
+  addToBatch(batchId: string, requests: readonly EnqueueRequest[]): Promise<EnqueueManyResult>;
   /**
    * Stops a job: deletes its pending schedule, or records a cancellation its claim honours when it is on its
    * queue, or tells it through `ctx.signal` when it runs. The result says which (CancelResult).

@@ -5,6 +5,7 @@ import { errorMessage, InvalidPayloadError, UnknownJobError } from '../errors.js
 import type { JobDefinition } from '../job/define-job.js';
 import { validatePayload } from '../job/validate-payload.js';
 import type { OutgoingMessage, ReceivedMessage } from '../transport/types.js';
+import { countInBatch } from './batch-gate.js';
 import { deadLetterFromRaw } from './dead-letter.js';
 import { type Admitted, expireIfLate, releaseUniqueKey, takeBurst } from './enqueue-gate.js';
 import { reportUnreadMessage } from './failure-hooks.js';
@@ -50,6 +51,17 @@ async function processMessage(
   const decoded = decodeEnvelope(message.body);
   if (!decoded.ok) return rejectRaw(o, message, decoded);
   const envelope = decoded.envelope;
+  const disposition = await decodedRun(o, message, envelope, p);
+  // A batch child's outcome is counted once it is durable, before its message goes (README "Batches").
+  return envelope.batch === undefined ? disposition : countInBatch(o, { message, envelope }, disposition);
+}
+
+async function decodedRun(
+  o: ResolvedEngineOptions,
+  message: ReceivedMessage,
+  envelope: Envelope,
+  p: ProcessOptions,
+): Promise<Disposition> {
   const now = o.clock.nowMs();
   // Before the job lookup: a worker that does not know the job yet (deploy skew) must not cut its delay short.
   if (envelope.runAtMs !== undefined && envelope.runAtMs - now > EARLY_TOLERANCE_MS) {

@@ -10,7 +10,7 @@ import type { JobDefinition } from '../job/define-job.js';
 import type { Duration } from '../job/duration.js';
 import { toMs } from '../job/duration.js';
 import { performAround } from '../job/hooks.js';
-import type { JobContext, JobProgress, Jsonified } from '../job/types.js';
+import type { JobBatch, JobContext, JobProgress, Jsonified } from '../job/types.js';
 import type { AttemptWatch } from './cancel-watch.js';
 
 /** Which run this is, as `ctx` shows it. */
@@ -41,6 +41,8 @@ export interface AttemptInput {
   readonly shutdown?: AbortSignal;
   /** Watches a slow attempt for `cancel`, which ends it with the watch's reason (JobCancelledError). */
   readonly watch?: AttemptWatch;
+  /** The job's batch (`ctx.batch`), when it is a child or a callback of one. */
+  readonly batch?: JobBatch;
   /**
    * The run's durable steps (engine/step-journal.ts). Without it (`performNow`) a step just runs, and a sleep
    * is refused: nothing would continue the job later.
@@ -205,6 +207,7 @@ class AttemptContext implements JobContext {
   readonly maxAttempts: number;
   readonly createdAtMs: number;
   readonly progress: (progress: JobProgress) => void;
+  readonly batch: JobBatch | undefined;
   readonly #abort: LazyAbort;
   readonly #steps: AttemptSteps | undefined;
   readonly #clock: Clock;
@@ -217,6 +220,7 @@ class AttemptContext implements JobContext {
     this.maxAttempts = input.job.options.maxAttempts;
     this.createdAtMs = input.run.createdAtMs;
     this.progress = input.onProgress ?? ignoreProgress;
+    this.batch = input.batch;
     this.#abort = abort;
     this.#steps = input.steps;
     this.#clock = input.clock;

@@ -5,6 +5,7 @@ import { ConfigError, hasCode, InvalidAttemptError, JobIdReusedError, JobTimeout
 import type { JobProgress } from '../job/types.js';
 import { UNKNOWN_JOB_NAME } from '../store/record-change.js';
 import type { JobRecord } from '../store/types.js';
+import { batchContext } from './batch-gate.js';
 import { cancelWatch, recordCancelled } from './cancel-watch.js';
 import { releaseUniqueKey } from './enqueue-gate.js';
 import { passFlowControl, releaseSlot } from './flow-gate.js';
@@ -65,6 +66,7 @@ async function claimAndRun(
     ...(state.knownSteps ? { known: state.knownSteps } : {}),
     ...(p.interruptAfterStep === undefined ? {} : { interruptAfterStep: p.interruptAfterStep }),
   });
+  const batch = batchContext(state.envelope);
   const outcome = await runAttempt({
     job: state.job,
     payload,
@@ -75,6 +77,7 @@ async function claimAndRun(
     shutdown: p.signal,
     steps,
     ...(watch ? { watch } : {}),
+    ...(batch ? { batch } : {}),
   });
   p.onAttempt?.(outcome);
   if (outcome.ok) return recordSuccess(o, state, outcome.result);
@@ -121,7 +124,8 @@ function overAttempts(o: ResolvedEngineOptions, base: RunState, state: RunState)
 }
 
 /**
- * A recurring schedule's firing runs exactly-once whatever its job's mode: Scheduler delivers at least once (a
+ * A recurring schedule's firing, and a batch's callback (sent again by a child whose message came back after a
+ * crash: README "Batches"), run exactly-once whatever their job's mode: Scheduler delivers at least once (a
  * retried call that had succeeded, a double fire), and the firing's job id, made from the task and the scheduled
  * time, is the same on every delivery, so the claim lets one run through. Needs the job store.
  *
@@ -129,7 +133,10 @@ function overAttempts(o: ResolvedEngineOptions, base: RunState, state: RunState)
  * can say which attempt a delivery is, and the claim is what reads it.
  */
 function asExactlyOnce(base: RunState): RunState {
-  const claimed = base.envelope.firing !== undefined || base.message.fifo === true;
+  const claimed =
+    base.envelope.firing !== undefined ||
+    base.envelope.callbackOf !== undefined ||
+    base.message.fifo === true;
   if (!claimed || base.job.options.idempotency === 'exactly-once') return base;
   const options = { ...base.job.options, idempotency: 'exactly-once' as const };
   return { ...base, job: { ...base.job, options } };

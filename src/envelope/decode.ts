@@ -121,6 +121,10 @@ function validateShape(value: unknown): DecodeResult {
     problems.push('expiresAtMs must be epoch milliseconds');
   if (e.unique !== undefined && !isShortText(e.unique))
     problems.push('unique must be a key of 1-400 characters');
+  if (e.batch !== undefined && !isShortText(e.batch))
+    problems.push('batch must be an id of 1-400 characters');
+  if (e.callbackOf !== undefined && !isShortText(e.callbackOf))
+    problems.push('callbackOf must be a batch id of 1-400 characters');
   if (e.debounce !== undefined && !isDebounceMark(e.debounce))
     problems.push('debounce must be { key, token } of 1-400 characters each');
   if (e.failures !== undefined && !(Array.isArray(e.failures) && e.failures.every(isFailureRecord)))

@@ -90,6 +90,13 @@ export interface Envelope {
   readonly unique?: string;
   /** The debounced burst this message belongs to, and the enqueue it carries (README "Debounce"). */
   readonly debounce?: DebounceMark;
+  /**
+   * The batch this job is a child of (README "Batches"): its terminal outcome is counted there once. Kept on
+   * retries, deferrals and redrives, as every other field is.
+   */
+  readonly batch?: string;
+  /** The batch whose callback this job is (`onFinish`...): claimed exactly once whatever the job's mode. */
+  readonly callbackOf?: string;
   /** Earlier failed attempts, newest last, at most MAX_FAILURES kept. */
   readonly failures?: readonly FailureRecord[];
   /** Times an operator sent this job back from its dead-letter queue. */

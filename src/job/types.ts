@@ -2,6 +2,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { BackoffPolicy } from './backoff.js';
 import type { Duration } from './duration.js';
 import type { DebounceOption, UniqueOption } from './enqueue-control.js';
+import type { EnqueuedJob, EnqueueRequest } from './enqueue-request.js';
 import type { ConcurrencyLimit, ThrottleLimit } from './flow-control.js';
 import type { JobHooks } from './hooks.js';
 
@@ -89,6 +90,11 @@ export interface JobContext {
   sleep(duration: Duration): Promise<void>;
   /** As `sleep`, until a time. A time already past returns at once. */
   sleepUntil(at: Date): Promise<void>;
+  /**
+   * The batch this job is a child or a callback of (README "Batches"); undefined for a job in no batch. A
+   * callback reads its batch's counts through `ops.batch(ctx.batch.id)`.
+   */
+  readonly batch: JobBatch | undefined;
 }
 
 /** What a value becomes after a JSON round trip, as a step's stored result comes back (a Date becomes a string). */
@@ -113,6 +119,17 @@ export interface StepsOption {
    * (WHARF_STEP, not retried). At most 200,000: every step shares the record's 400 KB DynamoDB item. @default 32768
    */
   readonly maxResultBytes?: number;
+}
+
+/** A job's batch, as `ctx.batch` shows it. */
+export interface JobBatch {
+  readonly id: string;
+  /**
+   * Adds jobs to this batch while it is open (a child adding more work): the batch waits for them too. Refused
+   * (WHARF_CONFLICT) once it has finished, so a callback cannot add. Throws EnqueueFailedError when some were not
+   * sent (they are taken out of the batch first); a duplicate of a unique key comes back as `duplicate`.
+   */
+  add(requests: readonly EnqueueRequest[]): Promise<readonly EnqueuedJob[]>;
 }
 
 export type PayloadInput<S extends StandardSchemaV1> = StandardSchemaV1.InferInput<S>;

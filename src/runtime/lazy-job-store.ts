@@ -33,5 +33,11 @@ export function createLazyJobStore(build: () => Promise<JobStore>): JobStore {
     requestCancel: async (input) => (await load()).requestCancel(input),
     outboxPending: async (jobId) => (await load()).outboxPending(jobId),
     clearOutbox: async (jobId) => (await load()).clearOutbox(jobId),
+    createBatch: async (input) => (await load()).createBatch(input),
+    resizeBatch: async (input) => (await load()).resizeBatch(input),
+    countBatchChild: async (input) => (await load()).countBatchChild(input),
+    markBatchCallbacksSent: async (batchId, nowMs) => (await load()).markBatchCallbacksSent(batchId, nowMs),
+    getBatch: async (batchId, nowMs) => (await load()).getBatch(batchId, nowMs),
+    listBatches: async (query, nowMs) => (await load()).listBatches(query, nowMs),
   };
 }

@@ -2,6 +2,7 @@ import { LeaseLostError } from '../errors.js';
 import { decideClaim, isExpired } from './claim-decision.js';
 import { canSkip, decideCancel } from './enqueue-control-decision.js';
 import { decodeCursor, encodeCursor, listLimit, newestFirst } from './list-query.js';
+import { createMemoryBatches } from './memory-batches.js';
 import { createMemoryEnqueueControl } from './memory-enqueue-control.js';
 import { createMemoryFlowControl } from './memory-flow-control.js';
 import {
@@ -95,6 +96,7 @@ export function createMemoryJobStore(initial: readonly JobRecord[] = []): JobSto
     },
     ...flow,
     ...enqueueControl,
+    ...createMemoryBatches(),
     async recordSkipped(input) {
       const existing = records.get(input.jobId);
       if (!canSkip(existing, input.nowMs)) return 'started';

@@ -1,5 +1,14 @@
 import type { ErrorSummary, FailureRecord } from '../envelope/envelope.js';
 import type {
+  BatchListQuery,
+  BatchRecord,
+  CountBatchChildInput,
+  CountBatchChildResult,
+  CreateBatchInput,
+  ResizeBatchInput,
+  ResizeBatchResult,
+} from './batch-types.js';
+import type {
   CancelInput,
   CancelRequestResult,
   DebounceInput,
@@ -12,6 +21,18 @@ import type {
   UniqueResult,
 } from './enqueue-control-types.js';
 
+export type {
+  BatchCallback,
+  BatchCallbackKind,
+  BatchListQuery,
+  BatchOutcome,
+  BatchRecord,
+  CountBatchChildInput,
+  CountBatchChildResult,
+  CreateBatchInput,
+  ResizeBatchInput,
+  ResizeBatchResult,
+} from './batch-types.js';
 export type {
   CancelInput,
   CancelRequestResult,
@@ -396,6 +417,23 @@ export interface JobStore {
   outboxPending(jobId: string): Promise<boolean>;
   /** The outbox relay, after the send: the entry is done. A missing entry is not an error. */
   clearOutbox(jobId: string): Promise<void>;
+
+  // Batches (README "Batches"): a record per batch, counted once per child; rules in store/batch-decision.ts.
+
+  /** Creates a batch record before any child is sent; `exists` when the id is taken. One conditional write. */
+  createBatch(input: CreateBatchInput): Promise<'created' | 'exists'>;
+  /** Grows or shrinks an open batch (total and pending together); a finished batch is `closed`. One write. */
+  resizeBatch(input: ResizeBatchInput): Promise<ResizeBatchResult>;
+  /**
+   * Counts a child's terminal outcome once: a child counted before is `already-counted` whatever outcome it
+   * brings now. One transaction (the child's marker and the batch's counters).
+   */
+  countBatchChild(input: CountBatchChildInput): Promise<CountBatchChildResult>;
+  /** Notes that a finished batch's callbacks were sent. Idempotent; one write. */
+  markBatchCallbacksSent(batchId: string, nowMs: number): Promise<void>;
+  getBatch(batchId: string, nowMs: number): Promise<BatchRecord | undefined>;
+  /** Recent batches, newest first (the DynamoDB store scans for them: for the CLI and the dashboard). */
+  listBatches(query: BatchListQuery, nowMs: number): Promise<readonly BatchRecord[]>;
 }
 
 export const RESULT_MAX_BYTES = 32_768;

@@ -32,6 +32,12 @@ export function createResettableStore(): { readonly store: JobStore; reset(): vo
     requestCancel: (input) => current.requestCancel(input),
     outboxPending: (jobId) => current.outboxPending(jobId),
     clearOutbox: (jobId) => current.clearOutbox(jobId),
+    createBatch: (input) => current.createBatch(input),
+    resizeBatch: (input) => current.resizeBatch(input),
+    countBatchChild: (input) => current.countBatchChild(input),
+    markBatchCallbacksSent: (batchId, nowMs) => current.markBatchCallbacksSent(batchId, nowMs),
+    getBatch: (batchId, nowMs) => current.getBatch(batchId, nowMs),
+    listBatches: (query, nowMs) => current.listBatches(query, nowMs),
   };
   return {
     store,

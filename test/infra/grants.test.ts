@@ -58,7 +58,7 @@ function sendStatements(b: Built, queueKey?: Key): Statement[] {
 
 /**
  * grantEnqueue's statements: sending, plus the job-table items a producer writes, by key prefix only: unique keys
- * and debounced bursts, and a job record's read and update for `cancel`.
+ * and debounced bursts, a job record's read and update for `cancel`, and batch records (README "Batches").
  */
 function enqueueStatements(b: Built, queueKey?: Key): Statement[] {
   const table = arn(b, b.jobs.table as never);
@@ -75,6 +75,12 @@ function enqueueStatements(b: Built, queueKey?: Key): Statement[] {
       Effect: 'Allow',
       Resource: table,
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['job#*'] } },
+    },
+    {
+      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
+      Effect: 'Allow',
+      Resource: table,
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['batch#*'] } },
     },
   ];
 }

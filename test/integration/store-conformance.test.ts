@@ -15,6 +15,7 @@ import {
   succeedInput,
   T0,
 } from '../helpers/job-store';
+import { describeBatches } from './store-batch-conformance';
 import { describeEnqueueControl, describeEnqueueItems } from './store-enqueue-conformance';
 import { describeFlowControl, describeFlowItemsHidden } from './store-flow-conformance';
 
@@ -647,6 +648,8 @@ describe.each([memoryAdapter, dynamoAdapter])('JobStore ($name)', (adapter) => {
   describeFlowControl(adapter, () => store);
 
   describeEnqueueControl(adapter, () => store);
+
+  describeBatches(adapter, () => store);
 
   describe('enqueue control items', () => {
     describeEnqueueItems(adapter);

@@ -1,6 +1,7 @@
 import { failChange, releaseChange, stepChange, succeedChange, suspendChange } from '../record-change.js';
 import type { JobStore } from '../types.js';
 import type { DynamoDBClient } from './dynamodb-api.js';
+import { createDynamoBatches } from './dynamodb-batches.js';
 import { claimJob } from './dynamodb-claim.js';
 import { createDynamoEnqueueControl } from './dynamodb-enqueue-control.js';
 import { createDynamoFlowControl } from './dynamodb-flow-control.js';
@@ -34,5 +35,6 @@ export function createDynamoJobStore(options: DynamoJobStoreOptions): JobStore {
     list: (query, nowMs) => listJobs(ctx, query, nowMs),
     ...createDynamoFlowControl(ctx),
     ...createDynamoEnqueueControl(ctx),
+    ...createDynamoBatches(ctx),
   };
 }
