@@ -61,6 +61,7 @@ export {
   NotIdleError,
   RetryAfterError,
   SchedulerError,
+  StepError,
   StoreUnavailableError,
   TransportError,
   UnknownJobError,
@@ -94,6 +95,7 @@ export type {
 export type { Lane, LaneDeclaration, LaneMap, QueueLanes } from './job/lanes.js';
 export type { JobRegistry, RegistryOptions } from './job/registry.js';
 export { createRegistry } from './job/registry.js';
+export type { ResolvedSteps } from './job/steps-option.js';
 export type {
   EnqueueOptions,
   ErrorMatcher,
@@ -102,10 +104,12 @@ export type {
   JobContext,
   JobOptions,
   JobProgress,
+  Jsonified,
   PayloadInput,
   PayloadOutput,
   RetryPolicy,
   RetryRule,
+  StepsOption,
 } from './job/types.js';
 export type { AwsExpression, RateUnit } from './schedule/aws-expression.js';
 export type { RecurringOptions, RecurringTask } from './schedule/define-recurring.js';
@@ -123,5 +127,7 @@ export type {
   DeferralWhy,
   JobRecord,
   JobStatus,
+  StepMap,
+  StoredStep,
 } from './store/types.js';
 export { JOB_STATUSES } from './store/types.js';
