@@ -106,6 +106,28 @@ describe.each([embeddedHarness, motoHarness, testingHarness])('batches on the $n
     expect(await e.store.getBatch(batch.batchId, e.clock.nowMs())).toMatchObject({ total: 4, pending: 0 });
   }, 60_000);
 
+  it('sends the callbacks once when the last children are counted side by side', async () => {
+    // On Lambda the 10 records of an invocation run at once, so several children read the batch record after the
+    // last count and see it finished: only the child whose count finished it may send (and then mark) them.
+    let marks = 0;
+    const { e, jobs } = await setup({
+      wrapStore: (store) => ({
+        ...store,
+        markBatchCallbacksSent: async (batchId, nowMs) => {
+          marks += 1;
+          return store.markBatchCallbacksSent(batchId, nowMs);
+        },
+      }),
+    });
+    await e.client.enqueueBatch!(
+      Array.from({ length: 10 }, (_, row) => jobs.importRow.with({ row })),
+      callbacks(jobs),
+    );
+    await e.drain({ timeoutMs: 60_000 });
+    expect(world.callbackRuns.map((c) => c.kind).sort()).toEqual(['notify', 'summarize']);
+    expect(marks).toBe(1);
+  }, 60_000);
+
   it('still runs each callback once after a crash between the last count and the send', async () => {
     let crashes = 1;
     let markLosses = 1;
