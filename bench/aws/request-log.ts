@@ -86,7 +86,9 @@ export function instrument<T extends { middlewareStack: object }>(
       logDynamo(log, command, args.input ?? {}, false);
       return output;
     } catch (error) {
-      const failed = (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
+      // A transaction cancelled (a condition failed, or a conflict) is billed, but changes no item nor index.
+      const name = (error as { name?: unknown } | null)?.name;
+      const failed = name === 'ConditionalCheckFailedException' || name === 'TransactionCanceledException';
       logDynamo(log, command, args.input ?? {}, failed);
       throw error;
     }
@@ -118,25 +120,39 @@ function logDynamo(log: RequestLog, command: string, input: Record<string, unkno
   }
 }
 
-/** Each Put of a TransactWriteItems call, as a write billed at the transactional rate. */
+/**
+ * Each Put and Update of a TransactWriteItems call, as a write billed at the transactional rate: the outbox's
+ * Puts, and a batch child's count (its marker's Put and the batch record's Update, store/dynamodb/dynamodb-batches.ts).
+ */
 function logTransaction(log: RequestLog, input: Record<string, unknown>, failed: boolean): void {
   for (const entry of (input.TransactItems ?? []) as Record<string, Record<string, unknown>>[]) {
-    const put = entry.Put;
-    if (!put || Object.keys(entry).length !== 1)
+    const { Put: put, Update: update } = entry;
+    if (Object.keys(entry).length !== 1 || !(put || update))
       throw new Error(
-        'request-log: only Put entries of TransactWriteItems are modelled (the outbox uses them)',
+        `request-log: only Put and Update entries of TransactWriteItems are modelled, not ${Object.keys(entry).join(', ')}`,
       );
-    const item = put.Item as Item;
-    const table = String(put.TableName ?? '');
-    log.writes.push({
-      table,
-      command: 'PutItem',
-      item,
-      setAttributes: Object.keys(item),
-      removedAttributes: [],
-      failed,
-      transactional: true,
-    });
+    if (put) {
+      const item = put.Item as Item;
+      log.writes.push({
+        table: String(put.TableName ?? ''),
+        command: 'PutItem',
+        item,
+        setAttributes: Object.keys(item),
+        removedAttributes: [],
+        failed,
+        transactional: true,
+      });
+    } else if (update) {
+      log.writes.push({
+        table: String(update.TableName ?? ''),
+        command: 'UpdateItem',
+        key: update.Key as Item,
+        setAttributes: updateTargets(update),
+        removedAttributes: removeTargets(update),
+        failed,
+        transactional: true,
+      });
+    }
   }
 }
 

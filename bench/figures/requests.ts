@@ -6,6 +6,7 @@ import type { BenchConfig } from '../config';
 import type { Measured } from '../measured';
 import { type Producer, type Rig, runScenario } from '../scenario';
 import { type SideUnits, toUnits } from '../units';
+import { measureBatch } from '../wharf/batch';
 import { DEBOUNCE_BURST, measureDebounce } from '../wharf/debounce';
 import { NOOP_STEPS, type NoopFlow } from '../wharf/jobs';
 import { LONG_DELAY_PATHS, type LongDelayPath } from '../wharf/long-delay';
@@ -108,6 +109,15 @@ export async function requestFigure(emulator: Emulator, config: BenchConfig): Pr
       outbox,
       baseline.idempotent,
       `each job's entry is one more Put in the caller's TransactWriteItems (2 write units: transactional writes bill twice); the relay, handed stream records ${10} at a time, reads the entry (strongly consistent), sends the batch and deletes the entries (README "Enqueue after commit"); the caller's own items are not counted; Powertools has no outbox, compared with its idempotency`,
+    ),
+  );
+  const batched = await toUnits(emulator, await measureBatch(emulator, { jobs: config.requests.jobs }));
+  rows.push(
+    row(
+      'tracked, batch children (one batch with onFinish), per child',
+      batched,
+      baseline.idempotent,
+      `each child's terminal outcome is counted once by one TransactWriteItems (its marker's Put and the batch record's Update: transactional writes bill twice) and a strongly consistent read of the batch; the batch's creation and the callback's run are spread over its children (README "Batches"); Powertools has no batches, compared with its idempotency`,
     ),
   );
   const options = { jobs: config.requests.delayJobs, delayMs: config.longDelayMs };

@@ -9,10 +9,6 @@ import { noopPayloadSchema } from './jobs';
 import { transportTo } from './long-delay';
 
 /**
- * NOT YET IN FIGURE 1: on the smoke run, the handler released 10 of the first records (the cause not yet found:
- * a count transaction conflicting on the one batch item under a batch of 10 records is the suspect), and the
- * bench refuses released records. Kept so the lead can wire it into bench/figures/requests.ts once it runs.
- *
  * One batch of `jobs` tracked children with an onFinish callback, as a deployment runs it: the producer's
  * enqueueBatch (the batch record, the children's SendMessageBatch), the Lambda handler taking every child (its
  * record, the count transaction and the read of the batch) and the callback (claimed exactly once). Costs per child.

@@ -9,7 +9,7 @@ import type { QueueKind } from '../transport/types.js';
 import type { ClientOptions } from './client.js';
 import { sendPrepared } from './client.js';
 import { prepareOrReject } from './enqueue-rejection.js';
-import type { PreparedJob } from './prepare.js';
+import type { KnownLanes, PreparedJob } from './prepare.js';
 import type { EnqueueManyResult, EnqueueRequest } from './types.js';
 
 /** The callbacks of a batch (README "Batches"), each a request as `job.with(payload)` builds it. */
@@ -32,12 +32,14 @@ export interface BatchResult extends EnqueueManyResult {
   readonly batch: BatchRecord;
 }
 
-type Deps = ClientOptions & { readonly clock: Clock };
+/** wharf-jobs/testing passes `lanes: 'unchecked'` and no `queueKind`, as its capturing enqueue does. */
+type Deps = Omit<ClientOptions, 'lanes'> & { readonly clock: Clock; readonly lanes?: KnownLanes };
+type QueueKindOf = ((queue: string) => QueueKind) | undefined;
 
 const BATCH_RETENTION_MS = 7 * 24 * 3_600_000;
 const KINDS: readonly BatchCallbackKind[] = ['onSuccess', 'onFinish', 'onDiscard'];
 
-export function batchMethods(deps: Deps, queueKind: (queue: string) => QueueKind) {
+export function batchMethods(deps: Deps, queueKind?: (queue: string) => QueueKind) {
   return {
     enqueueBatch: (requests: readonly EnqueueRequest[], options: BatchOptions = {}) =>
       enqueueBatch(deps, queueKind, requests, options),
@@ -53,7 +55,7 @@ export function batchMethods(deps: Deps, queueKind: (queue: string) => QueueKind
  */
 async function enqueueBatch(
   deps: Deps,
-  queueKind: (queue: string) => QueueKind,
+  queueKind: QueueKindOf,
   requests: readonly EnqueueRequest[],
   options: BatchOptions,
 ): Promise<BatchResult> {
@@ -80,7 +82,7 @@ async function enqueueBatch(
 /** A child's job adding to its own open batch (`ctx.batch.add`): the batch grows before anything is sent. */
 async function addToBatch(
   deps: Deps,
-  queueKind: (queue: string) => QueueKind,
+  queueKind: QueueKindOf,
   batchId: string,
   requests: readonly EnqueueRequest[],
 ): Promise<EnqueueManyResult> {
@@ -118,7 +120,7 @@ async function takeOutUnsent(
 
 async function prepareChildren(
   deps: Deps,
-  queueKind: (queue: string) => QueueKind,
+  queueKind: QueueKindOf,
   batchId: string,
   requests: readonly EnqueueRequest[],
 ): Promise<PreparedJob[]> {
@@ -148,7 +150,7 @@ async function prepareChildren(
 /** Each callback is validated as an enqueue, under its deterministic job id, and kept as the envelope to send. */
 async function prepareCallbacks(
   deps: Deps,
-  queueKind: (queue: string) => QueueKind,
+  queueKind: QueueKindOf,
   batchId: string,
   options: BatchOptions,
 ): Promise<BatchCallback[]> {

@@ -16,6 +16,9 @@ import { transactItemsMethod } from './transact-items.js';
 import type { EnqueuedJob, EnqueueFailure, EnqueueManyResult, WharfClient } from './types.js';
 import { waitForMethod } from './wait-for.js';
 
+/** What sending prepared jobs needs: lanes were applied when they were prepared. */
+type SendDeps = Omit<ClientOptions, 'lanes'> & { readonly clock: Clock };
+
 export interface ClientOptions {
   readonly transport: Transport;
   /** @default the system clock */
@@ -88,7 +91,7 @@ export function createClient(options: ClientOptions): WharfClient {
 
 /** Sends prepared jobs (unique keys taken first), reporting each: enqueued, duplicate, or failed. */
 export async function sendPrepared(
-  deps: ClientOptions & { readonly clock: Clock },
+  deps: SendDeps,
   prepared: readonly PreparedJob[],
 ): Promise<EnqueueManyResult> {
   const admissions = await admit(deps, prepared);
@@ -127,7 +130,7 @@ export async function sendPrepared(
  * The producer's policy on a Scheduler failure is `fail`: the caller hears that the job was not scheduled and can
  * retry or give up, rather than holding an id that `cancel` and `reschedule` would not find (see dispatch.ts).
  */
-function sendAll(deps: ClientOptions & { readonly clock: Clock }, jobs: readonly PreparedJob[]) {
+function sendAll(deps: SendDeps, jobs: readonly PreparedJob[]) {
   return dispatch(
     deps,
     jobs.map((job) => ({ queue: job.address, envelope: job.envelope, message: job.message })),
@@ -170,7 +173,7 @@ export function duplicateOf(job: PreparedJob, holder: string): EnqueuedJob {
  * A unique key taken for a send that failed goes back at once, so the caller's retry is not its own duplicate.
  * Best-effort: if that fails too, the lock's expiry frees the key.
  */
-async function giveBack(deps: ClientOptions & { readonly clock: Clock }, admissions: readonly Admission[]) {
+async function giveBack(deps: SendDeps, admissions: readonly Admission[]) {
   await Promise.all(
     admissions.map(async (a) => {
       if (a.kind !== 'send' || !a.lock || !deps.store) return;

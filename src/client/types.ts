@@ -42,7 +42,7 @@ export interface Enqueuer {
   enqueueMany(requests: readonly EnqueueRequest[]): Promise<EnqueueManyResult>;
   /**
    * Enqueues `requests` as one batch whose callbacks run when they end (README "Batches"). Absent on an enqueuer
-   * that cannot keep a batch record (wharf-jobs/testing's capture without an engine).
+   * that cannot keep a batch record (one built without a job store).
    */
   enqueueBatch?(requests: readonly EnqueueRequest[], options?: BatchOptions): Promise<BatchResult>;
   /** Adds jobs to an open batch (what `ctx.batch.add` calls): refused once the batch has finished. */

@@ -62,6 +62,8 @@ export async function countInBatch(
       // and keeping the message would not change that.
       return disposition;
     }
+    // Another child's count finished the batch: its caller sends the callbacks (or its message, coming back, does).
+    if (counted.kind === 'counted' && !counted.ended) return disposition;
     const sent = await sendBatchCallbacks({ ...o, store }, counted.batch, 'hop');
     return sent ? disposition : release(o, state, `the callbacks of batch ${batchId} could not be sent`);
   } catch (error) {

@@ -66,8 +66,12 @@ export interface CountBatchChildInput {
 }
 
 export type CountBatchChildResult =
-  /** Counted now; `batch` is the record after the count. */
-  | { readonly kind: 'counted'; readonly batch: BatchRecord }
+  /**
+   * Counted now; `batch` is the record as read after the count. `ended`: this count brought `pending` to 0, so its
+   * caller sends the callbacks. Children counted at the same moment can read the record once it has finished;
+   * only the one whose count finished it sends, so a batch's end sends its callbacks once, not once per reader.
+   */
+  | { readonly kind: 'counted'; readonly batch: BatchRecord; readonly ended: boolean }
   /** This child was counted before (its message delivered again): nothing changed. */
   | { readonly kind: 'already-counted'; readonly batch: BatchRecord }
   /** The batch had finished without this child (it was taken out as unsent, or the record was edited): not counted. */

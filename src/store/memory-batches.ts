@@ -41,7 +41,7 @@ export function createMemoryBatches(): BatchMethods {
       counted.add(marker);
       const next = countChild(batch, outcome, nowMs);
       batches.set(batchId, next);
-      return { kind: 'counted', batch: copy(next) };
+      return { kind: 'counted', batch: copy(next), ended: next.pending === 0 };
     },
     async markBatchCallbacksSent(batchId, nowMs) {
       const batch = live(batchId, nowMs);

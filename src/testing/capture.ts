@@ -1,12 +1,14 @@
 import { type Admission, admit } from '../client/admission.js';
+import { type BatchOptions, batchMethods } from '../client/batch-client.js';
 import { duplicateOf } from '../client/client.js';
 import { prepareOrReject } from '../client/enqueue-rejection.js';
 import type { EnqueuedJob, EnqueueRequest, Enqueuer } from '../client/types.js';
 import type { Envelope } from '../envelope/envelope.js';
+import { ConfigError } from '../errors.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { ManualClock } from '../local/manual-clock.js';
 import type { JobStore } from '../store/types.js';
-import type { OutgoingMessage } from '../transport/types.js';
+import type { OutgoingMessage, Transport } from '../transport/types.js';
 import { createResettableStore } from './resettable-store.js';
 import { createTestEngine, type TestEngine, type TestEngineOptions } from './test-engine.js';
 import type { AnyJob, CapturedJob, PerformedJob } from './types.js';
@@ -129,6 +131,47 @@ export function createCapturingEnqueuer(state: CaptureState): Enqueuer {
         else enqueued.push(keep(state, requests[index]!, a));
       });
       return { enqueued, duplicates, failed: [] };
+    },
+    ...capturedBatches(state),
+  };
+}
+
+/**
+ * `performBatch` and `ctx.batch.add` in test mode: the production batch client (batch-client.ts) over the test
+ * store and a transport that captures. The batch record is real, so the engine that performEnqueued runs counts
+ * each child in it, and the callbacks it sends when the batch ends are captured, to run in the same drain.
+ */
+function capturedBatches(state: CaptureState): Required<Pick<Enqueuer, 'enqueueBatch' | 'addToBatch'>> {
+  const transport: Transport = {
+    async send(queue, messages) {
+      for (const message of messages) addMessage(state, queue, message, undefined, state.running);
+      return messages.map(() => ({ ok: true as const, messageId: `test-${crypto.randomUUID()}` }));
+    },
+    // The batch client only sends; dead letters are the engine's, and its transport captures them.
+    async sendToDeadLetter() {
+      throw new ConfigError('wharf-jobs/testing: the batch client does not dead-letter');
+    },
+  };
+  const deps = {
+    transport,
+    clock: state.clock,
+    store: state.store,
+    lanes: 'unchecked' as const,
+    ...(state.registry ? { registry: state.registry } : {}),
+  };
+  const methods = batchMethods(deps);
+  // The engine learns a job from its capture: children and callbacks alike, so each can run when it is due.
+  const learn = (requests: readonly EnqueueRequest[]) => {
+    for (const request of requests) state.jobs.set(request.job.name, request.job as AnyJob);
+  };
+  return {
+    enqueueBatch(requests, options: BatchOptions = {}) {
+      learn([...requests, ...[options.onSuccess, options.onFinish, options.onDiscard].filter((r) => !!r)]);
+      return methods.enqueueBatch(requests, options);
+    },
+    addToBatch(batchId, requests) {
+      learn(requests);
+      return methods.addToBatch(batchId, requests);
     },
   };
 }

@@ -82,6 +82,22 @@ export function describeBatches(_adapter: StoreAdapter, storeOf: () => JobStore)
       expect((await store.getBatch(id, T0 + 2))?.pending).toBe(2);
     });
 
+    it('says of concurrent counts that only the one that brought pending to 0 ended the batch', async () => {
+      // Every child of a batch of 10 counted at once, as one Lambda invocation of 10 records does: those that read
+      // the record after the last count see it finished, but only one may send the callbacks.
+      const store = storeOf();
+      const id = newBatchId();
+      await store.createBatch(create(id, { total: 10 }));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          store.countBatchChild({ batchId: id, jobId: `c${i}`, outcome: 'succeeded', nowMs: T0 + 1 }),
+        ),
+      );
+      expect(results.map((r) => r.kind)).toEqual(Array(10).fill('counted'));
+      expect(results.filter((r) => r.kind === 'counted' && r.ended)).toHaveLength(1);
+      expect((await store.getBatch(id, T0 + 2))?.pending).toBe(0);
+    });
+
     it('finishes when the last child is counted: that count sees pending 0 and the finish time', async () => {
       const store = storeOf();
       const id = newBatchId();
@@ -94,7 +110,7 @@ export function describeBatches(_adapter: StoreAdapter, storeOf: () => JobStore)
         outcome: 'cancelled',
         nowMs: T0 + 3,
       });
-      expect(last.kind).toBe('counted');
+      expect(last).toMatchObject({ kind: 'counted', ended: true });
       if (last.kind !== 'counted') return;
       expect(last.batch).toMatchObject({ pending: 0, finishedAtMs: T0 + 3 });
       expect(last.batch.counts).toMatchObject({ succeeded: 1, expired: 1, cancelled: 1 });

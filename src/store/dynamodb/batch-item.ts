@@ -25,6 +25,8 @@ export const BATCH_ATTRIBUTES = {
   /** When a count or a resize last changed `pending`: the batch's finish time once `pending` is 0. */
   changedAtMs: 'changedAtMs',
   callbacksSentAtMs: 'callbacksSentAtMs',
+  /** The child whose count last changed `pending`: once it is 0, the one that finished the batch. */
+  lastCounted: 'lastCounted',
   expiresAtSec: JOB_TABLE_SCHEMA.ttlAttribute,
 } as const;
 

@@ -77,7 +77,7 @@ async function resize(ctx: DynamoContext, input: ResizeBatchInput): Promise<Resi
       new UpdateItemCommand({
         TableName: ctx.tableName,
         Key: BATCH_ITEM.record(input.batchId),
-        UpdateExpression: `SET ${x.name(a.total)} = ${x.name(a.total)} + ${delta}, ${pending} = ${pending} + ${delta}, ${x.name(a.changedAtMs)} = ${x.number(input.nowMs)}`,
+        UpdateExpression: `SET ${x.name(a.total)} = ${x.name(a.total)} + ${delta}, ${pending} = ${pending} + ${delta}, ${x.name(a.changedAtMs)} = ${x.number(input.nowMs)} REMOVE ${x.name(a.lastCounted)}`,
         ConditionExpression: `attribute_exists(${x.name(PK)}) AND ${pending} > ${x.number(0)} AND ${pending} >= ${x.number(-input.delta)}`,
         ...x.params(),
         ReturnValues: 'ALL_NEW',
@@ -96,7 +96,7 @@ async function resize(ctx: DynamoContext, input: ResizeBatchInput): Promise<Resi
  * One TransactWriteItems: the child's marker (Put, only if absent) and the batch's counters (Update, only if the
  * batch is open). A transaction cancelled on the marker means the child was counted before (its message came
  * twice): nothing changed. The record after the count is then read, consistently, for the caller to see whether
- * the batch finished (a transaction returns no values). So a child costs 2 transactional writes (4 write units
+ * the batch finished (a transaction returns no values), and whether its own count finished it (`lastCounted`). So a child costs 2 transactional writes (4 write units
  * for small items) and one strongly consistent read.
  */
 async function countChild(ctx: DynamoContext, input: CountBatchChildInput): Promise<CountBatchChildResult> {
@@ -121,8 +121,19 @@ async function countChild(ctx: DynamoContext, input: CountBatchChildInput): Prom
       }
       throw error;
     }
-    const batch = await getBatch(ctx, input.batchId, input.nowMs);
-    return batch ? { kind: 'counted', batch } : { kind: 'missing' };
+    // Other children may have counted since: the record names the last one, which is the one that finished it
+    // (once pending is 0 no count passes the transaction's condition).
+    const out = await ctx.client.send(
+      new GetItemCommand({
+        TableName: ctx.tableName,
+        Key: BATCH_ITEM.record(input.batchId),
+        ConsistentRead: true,
+      }),
+    );
+    const batch = live(batchOf(out.Item), input.nowMs);
+    if (!batch) return { kind: 'missing' };
+    const last = out.Item?.[BATCH_ATTRIBUTES.lastCounted]?.S;
+    return { kind: 'counted', batch, ended: batch.pending === 0 && last === input.jobId };
   }
 }
 
@@ -150,7 +161,7 @@ function countTransaction(ctx: DynamoContext, input: CountBatchChildInput): Tran
         Update: {
           TableName: ctx.tableName,
           Key: BATCH_ITEM.record(input.batchId),
-          UpdateExpression: `SET ${pending} = ${pending} - ${one}, ${n} = if_not_exists(${n}, ${x.number(0)}) + ${one}, ${x.name(a.changedAtMs)} = ${x.number(input.nowMs)}`,
+          UpdateExpression: `SET ${pending} = ${pending} - ${one}, ${n} = if_not_exists(${n}, ${x.number(0)}) + ${one}, ${x.name(a.changedAtMs)} = ${x.number(input.nowMs)}, ${x.name(a.lastCounted)} = ${x.string(input.jobId)}`,
           ConditionExpression: `attribute_exists(${x.name(PK)}) AND ${pending} > ${x.number(0)}`,
           ...x.params(),
         },

@@ -82,5 +82,8 @@ function withMessageIds(enqueuer: Enqueuer): Enqueuer {
       const result = await enqueuer.enqueueMany(requests);
       return { ...result, enqueued: result.enqueued.map(stamp) };
     },
+    // Batches: the capture's own (test mode keeps a real batch record); their children already carry message ids.
+    ...(enqueuer.enqueueBatch ? { enqueueBatch: enqueuer.enqueueBatch } : {}),
+    ...(enqueuer.addToBatch ? { addToBatch: enqueuer.addToBatch } : {}),
   };
 }
