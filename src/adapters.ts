@@ -39,6 +39,7 @@ export type {
   ScheduleRecord,
 } from './schedule/types.js';
 export type {
+  BatchListPosition,
   BatchListQuery,
   CancelInput,
   CancelRequestResult,

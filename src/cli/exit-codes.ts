@@ -12,7 +12,7 @@ export const EXIT = {
   usage: 2,
   /** Partly done: some of the selected dead letters failed, or some references matched none. */
   partial: 3,
-  /** No job, dead letter or schedule with that id. */
+  /** No job, batch, dead letter or schedule with that id. */
   notFound: 4,
   /**
    * An action, pause, resume or cancel was not confirmed (answered no, or no --yes without a terminal to ask on).
@@ -31,7 +31,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   1  failed (AWS or the job store refused, an unexpected error)
   2  usage: bad flags or input (invalid JSON, a payload the job's schema refuses, missing configuration)
   3  partly done: some selected dead letters failed, or some ids matched none
-  4  not found: no job, dead letter or schedule with that id
+  4  not found: no job, batch, dead letter or schedule with that id
   5  not confirmed: a bulk action, pause, resume or cancel needs --yes (or a "y" at the prompt)
   6  not cancelled: the job had already ended, or cannot be stopped where it is (the output says why)
   7  wait: the job had not ended by the timeout

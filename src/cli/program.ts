@@ -1,6 +1,7 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { printable } from '../ops/printable.js';
 import { JOB_STATUSES } from '../store/types.js';
+import { type BatchesListOptions, batchesList, batchShow } from './batch-commands.js';
 import { type CancelCommandOptions, cancelCommand } from './cancel-command.js';
 import {
   enqueueCommand,
@@ -82,6 +83,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('messages visible, in flight, delayed and dead, per queue')
     .action(act(queuesCommand));
   addJobs(program, act);
+  addBatches(program, act);
   addDlq(program, act);
   program
     .command('schedules')
@@ -155,6 +157,21 @@ function addJobs(program: Command, act: Act): void {
     .description('how many job records have each status (expired and cancelled included)')
     .option('--max <n>', 'records read at most (default 1000)', integer(1, 10_000))
     .action(act(jobsCounts));
+}
+
+function addBatches(program: Command, act: Act): void {
+  program
+    .command('batch <batchId>')
+    .description(
+      "a batch's progress: children ended, counts per outcome, its callbacks and whether they were sent",
+    )
+    .action(act(batchShow));
+  program
+    .command('batches')
+    .description('recent batches, newest first, with their progress')
+    .option('--limit <n>', 'batches per page (1-100)', integer(1, 100))
+    .option('--cursor <cursor>', 'the next page, as printed after the previous one')
+    .action(act((ctx, o: BatchesListOptions) => batchesList(ctx, o)));
 }
 
 function addDlq(program: Command, act: Act): void {

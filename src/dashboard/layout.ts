@@ -4,6 +4,7 @@ const NAV = [
   ['/', 'Overview'],
   ['/queues', 'Queues'],
   ['/jobs', 'Jobs'],
+  ['/batches', 'Batches'],
   ['/dead-letters', 'Dead letters'],
   ['/schedules', 'Schedules'],
 ] as const;

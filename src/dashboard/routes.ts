@@ -4,6 +4,7 @@ import { getCancelRoute, postCancelRoute } from './cancel-routes.js';
 import { html, path, type SafeHtml } from './html.js';
 import { layout } from './layout.js';
 import { confirmPage, type DeadLetterIntent, reportPage } from './pages/actions.js';
+import { batchesPage, batchPage } from './pages/batches.js';
 import { deadLetterPage } from './pages/dead-letter.js';
 import { deadLettersPage } from './pages/dead-letters.js';
 import { jobPage } from './pages/job.js';
@@ -44,6 +45,16 @@ export async function getRoute(
     if (!detail.record && detail.deadLetters.length === 0) throw notFound(`No job "${second}".`);
     return page(`Job ${second}`, '/jobs', jobPage(second, detail, ctx.ops.nowMs(), !ctx.readOnly));
   }
+  if (first === 'batches' && second === undefined) {
+    const cursor = q.get('cursor') || undefined;
+    const list = ctx.ops.hasStore
+      ? await ctx.ops.batches({ limit: 100, ...(cursor ? { cursor } : {}) })
+      : undefined;
+    return page('Batches', '/batches', batchesPage(list));
+  }
+  // ops.batch throws NotFoundError for an unknown id, which the server answers 404 as it does for a job.
+  if (first === 'batches' && second !== undefined && segments.length === 2)
+    return page(`Batch ${second}`, '/batches', batchPage(await ctx.ops.batch(second)));
   if (first === 'dead-letters' && second === undefined) {
     const queue = q.get('queue') || undefined;
     const list = await ctx.ops.deadLetters({ ...(queue ? { queue } : {}), limit: 100 });

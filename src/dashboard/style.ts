@@ -47,5 +47,6 @@ select, input[type=text] { font: inherit; padding: 5px 8px; border: 1px solid #b
 .card { background: #fff; border: 1px solid var(--line); padding: 12px 14px; }
 .card .n { font-size: 24px; font-weight: 600; }
 progress { width: 240px; }
+td progress { width: 120px; }
 details summary { cursor: pointer; color: var(--accent); }
 `;

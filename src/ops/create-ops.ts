@@ -9,6 +9,8 @@ import type { JobRegistry } from '../job/registry.js';
 import type { JobScheduler } from '../schedule/types.js';
 import type { JobStore } from '../store/types.js';
 import type { QueueAdmin } from '../transport/admin-types.js';
+import { listBatchPage } from './batch-page.js';
+import { toBatchView } from './batch-view.js';
 import { type BulkDeps, bulkDiscard, bulkRetry, queuesOf } from './bulk.js';
 import { toDeadLetterView } from './dead-letter-view.js';
 import { collectDeadLetters, findDeadLetter } from './find-dead-letters.js';
@@ -130,6 +132,13 @@ export function createOps(options: OpsOptions): Ops {
       return { ...(record ? { record } : {}), ...(payload !== undefined ? { payload } : {}), deadLetters };
     },
     jobs: (query) => requireStore().list(query, clock.nowMs()),
+    async batch(batchId) {
+      const found = await requireStore().getBatch(batchId, clock.nowMs());
+      if (!found)
+        throw new NotFoundError(`No batch "${batchId}" (never created, or its record has expired).`);
+      return toBatchView(found);
+    },
+    batches: async (query = {}) => listBatchPage(requireStore(), query, clock.nowMs()),
     jobCounts: async (countOptions = {}) => countJobs(requireStore(), clock.nowMs(), countOptions.maxRecords),
     cancel: async (job) => {
       const jobId = jobIdOf(job);

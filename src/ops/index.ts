@@ -2,6 +2,8 @@
 
 export type { AwsOps, AwsOpsOptions } from './aws-ops.js';
 export { createAwsOps, queuesFromEnv } from './aws-ops.js';
+export { batchCallbacksText, batchCountsText, batchProgressText, batchStateText } from './batch-text.js';
+export type { BatchCallbackState, BatchCallbackView, BatchPage, BatchView } from './batch-view.js';
 export { cancelText } from './cancel-text.js';
 export type { OpsOptions } from './create-ops.js';
 export { createOps } from './create-ops.js';

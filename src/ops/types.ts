@@ -2,6 +2,7 @@ import type { CancelResult, EnqueuedJob, JobRef, WaitForOptions, WaitOutcome } f
 import type { ErrorSummary, FailureRecord } from '../envelope/envelope.js';
 import type { JobRecord, JobStatus, ListQuery } from '../store/types.js';
 import type { MoveTask, QueueCounts } from '../transport/admin-types.js';
+import type { BatchPage, BatchView } from './batch-view.js';
 import type { QueueConsumerView } from './queue-consumers.js';
 import type { ScheduleList } from './schedule-source.js';
 
@@ -163,6 +164,16 @@ export interface Ops {
   queues(): Promise<QueueOverview[]>;
   job(jobId: string): Promise<JobDetail>;
   jobs(query: ListQuery): Promise<JobPage>;
+  /**
+   * One batch's progress (README "Batches"): children ended of the total, counts per outcome, each callback and
+   * where it stands. Throws NotFoundError (WHARF_NOT_FOUND) when there is no such batch, or its record expired.
+   */
+  batch(batchId: string): Promise<BatchView>;
+  /**
+   * Recent batches, newest first, a page at a time (`limit` 1 to 100, default 50); pass `cursor` back for the next.
+   * On DynamoDB each page scans the table for batch records: an operator's listing, not for a hot path.
+   */
+  batches(query?: { readonly limit?: number; readonly cursor?: string }): Promise<BatchPage>;
   deadLetters(query?: { readonly queue?: string; readonly limit?: number }): Promise<DeadLetterList>;
   /** One dead letter by message id or job id; undefined when none matches. */
   deadLetter(ref: string, queue?: string): Promise<DeadLetterView | undefined>;

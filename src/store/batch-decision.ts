@@ -1,6 +1,7 @@
 import type {
   BatchCallback,
   BatchCallbackKind,
+  BatchListPosition,
   BatchOutcome,
   BatchRecord,
   CreateBatchInput,
@@ -75,4 +76,14 @@ export function callbackJobId(batchId: string, kind: BatchCallbackKind): string 
 /** A record past its TTL counts as absent, whether or not TTL has deleted it yet (TTL runs up to 48 h late). */
 export function isBatchExpired(batch: BatchRecord, nowMs: number): boolean {
   return batch.expiresAtSec * 1000 <= nowMs;
+}
+
+/** The listing's order: newest first; the id breaks ties so that pages never skip or repeat a batch. */
+export function batchListOrder(a: BatchListPosition, b: BatchListPosition): number {
+  return b.createdAtMs - a.createdAtMs || (a.batchId < b.batchId ? 1 : a.batchId > b.batchId ? -1 : 0);
+}
+
+/** Whether a batch comes after `position` in the listing's order (every batch does without a position). */
+export function isAfter(batch: BatchListPosition, position: BatchListPosition | undefined): boolean {
+  return position === undefined || batchListOrder(position, batch) < 0;
 }

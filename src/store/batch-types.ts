@@ -82,4 +82,12 @@ export type CountBatchChildResult =
 export interface BatchListQuery {
   /** 1 to 100. @default 50 */
   readonly limit?: number;
+  /** Only batches after this one in the listing's order (newest first, then by id): the next page. */
+  readonly after?: BatchListPosition;
+}
+
+/** Where a page of the batch listing ended: its last batch's creation time and id. */
+export interface BatchListPosition {
+  readonly createdAtMs: number;
+  readonly batchId: string;
 }

@@ -1,4 +1,4 @@
-import { countChild, isOpen, newBatch, resizeBatch } from './batch-decision.js';
+import { batchListOrder, countChild, isAfter, isOpen, newBatch, resizeBatch } from './batch-decision.js';
 import type { BatchRecord } from './batch-types.js';
 import type { JobStore } from './types.js';
 
@@ -55,8 +55,8 @@ export function createMemoryBatches(): BatchMethods {
     async listBatches(query, nowMs) {
       const limit = Math.min(100, Math.max(1, query.limit ?? 50));
       return [...batches.values()]
-        .filter((b) => b.expiresAtSec * 1000 > nowMs)
-        .sort((a, b) => b.createdAtMs - a.createdAtMs)
+        .filter((b) => b.expiresAtSec * 1000 > nowMs && isAfter(b, query.after))
+        .sort(batchListOrder)
         .slice(0, limit)
         .map(copy);
     },

@@ -24,6 +24,7 @@ import type {
 export type {
   BatchCallback,
   BatchCallbackKind,
+  BatchListPosition,
   BatchListQuery,
   BatchOutcome,
   BatchRecord,

@@ -49,6 +49,30 @@ describe('the dashboard in Chromium', () => {
     expect(wrong?.status()).toBe(401);
   });
 
+  it("shows a batch's progress from the nav, and its onFinish job once the batch has ended", async () => {
+    const parcel = (parcelId: string) =>
+      deliverParcel.with({ parcelId, note: 'n', recipient: { phone: '1' } });
+    parcels.down = false;
+    const { batchId } = await app.engine.client.enqueueBatch!([parcel('r-1'), parcel('r-2'), parcel('r-3')], {
+      onFinish: parcel('round-done'),
+      description: 'evening round',
+    });
+    await page.goto(app.dashboard.loginUrl);
+    await page.getByRole('link', { name: 'Batches' }).click();
+    const row = page.getByRole('row').filter({ hasText: batchId });
+    expect(await row.textContent()).toMatch(/0\/3/);
+    expect(await row.locator('progress').getAttribute('value')).toBe('0');
+
+    await app.engine.runUntilIdle();
+    await page.reload();
+    expect(await row.locator('progress').getAttribute('value')).toBe('3');
+    await row.getByRole('link', { name: batchId }).click();
+    expect(await page.locator('main').textContent()).toContain('3/3 ended: 3 succeeded; onFinish sent');
+    await page.getByRole('link', { name: `${batchId}:onFinish` }).click();
+    expect(await page.locator('.status').first().textContent()).toBe('succeeded');
+    expect(parcels.delivered.get(`${batchId}:onFinish`)).toBe(1);
+  });
+
   it('lists dead letters, opens one, retries it after a confirmation, and the job succeeds', async () => {
     const jobId = await deadParcel('leave at the door');
     await page.goto(app.dashboard.loginUrl);

@@ -1,5 +1,6 @@
-import { isBatchExpired, newBatch } from '../batch-decision.js';
+import { batchListOrder, isAfter, isBatchExpired, newBatch } from '../batch-decision.js';
 import type {
+  BatchListQuery,
   BatchRecord,
   CountBatchChildInput,
   CountBatchChildResult,
@@ -42,7 +43,7 @@ export function createDynamoBatches(ctx: DynamoContext): BatchMethods {
     countBatchChild: (input) => countChild(ctx, input),
     markBatchCallbacksSent: (batchId, nowMs) => markSent(ctx, batchId, nowMs),
     getBatch: (batchId, nowMs) => getBatch(ctx, batchId, nowMs),
-    listBatches: (query, nowMs) => listBatches(ctx, query.limit, nowMs),
+    listBatches: (query, nowMs) => listBatches(ctx, query, nowMs),
   };
 }
 
@@ -219,7 +220,11 @@ async function getBatch(
  * A Scan for batch records (the operator's listing, never the hot path): every page is read, because a table's
  * batches are spread through it, and the newest `limit` are kept.
  */
-async function listBatches(ctx: DynamoContext, limit = 50, nowMs: number): Promise<readonly BatchRecord[]> {
+async function listBatches(
+  ctx: DynamoContext,
+  { limit = 50, after }: BatchListQuery,
+  nowMs: number,
+): Promise<readonly BatchRecord[]> {
   const x = createExpression();
   const found: BatchRecord[] = [];
   let start: Item | undefined;
@@ -234,11 +239,11 @@ async function listBatches(ctx: DynamoContext, limit = 50, nowMs: number): Promi
     );
     for (const item of out.Items ?? []) {
       const batch = live(batchOf(item), nowMs);
-      if (batch) found.push(batch);
+      if (batch && isAfter(batch, after)) found.push(batch);
     }
     start = out.LastEvaluatedKey;
   } while (start);
-  return found.sort((p, q) => q.createdAtMs - p.createdAtMs).slice(0, Math.min(100, Math.max(1, limit)));
+  return found.sort(batchListOrder).slice(0, Math.min(100, Math.max(1, limit)));
 }
 
 function live(batch: BatchRecord | undefined, nowMs: number): BatchRecord | undefined {
