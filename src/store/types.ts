@@ -20,6 +20,16 @@ import type {
   UniqueRef,
   UniqueResult,
 } from './enqueue-control-types.js';
+import type {
+  PauseRecord,
+  PauseTarget,
+  SlotInput,
+  SlotRef,
+  SlotResult,
+  ThrottleInput,
+  ThrottleResult,
+} from './flow-control-types.js';
+import type { StepInput, StepMap, SuspendInput } from './step-types.js';
 
 export type {
   BatchCallback,
@@ -46,6 +56,17 @@ export type {
   UniqueRef,
   UniqueResult,
 } from './enqueue-control-types.js';
+export type {
+  PauseKind,
+  PauseRecord,
+  PauseTarget,
+  SlotInput,
+  SlotRef,
+  SlotResult,
+  ThrottleInput,
+  ThrottleResult,
+} from './flow-control-types.js';
+export type { StepInput, StepMap, StoredStep, SuspendInput } from './step-types.js';
 
 /** Every status a job record can have, in lifecycle order: the CLI's and the dashboard's filters list these. */
 export const JOB_STATUSES = [
@@ -131,34 +152,6 @@ export interface DeferralNote {
  */
 export type DeferralWhy = 'concurrency' | 'throttle' | 'paused' | 'sleep';
 
-/** One completed durable step, or a sleep (JobRecord.steps). */
-export interface StoredStep {
-  /** When it completed (a sleep: when it began). */
-  readonly atMs: number;
-  /** Its result as JSON keeps it; absent when it returned nothing. */
-  readonly result?: unknown;
-  /** A sleep's wake time (epoch ms). */
-  readonly wakeAtMs?: number;
-}
-
-export type StepMap = Readonly<Record<string, StoredStep>>;
-
-/** A step completed: the run writes the job's whole step map (it read it first), fenced in exactly-once mode. */
-export interface StepInput extends RunRef, RecordStart {
-  readonly steps: StepMap;
-}
-
-/**
- * The run sleeps (`ctx.sleep`): its steps with the sleep among them, the record back to `queued` with the same
- * attempt to come (so the wake message claims it without using one), and the wake time as its deferral note.
- */
-export interface SuspendInput extends RunRef, RecordStart {
-  readonly steps: StepMap;
-  readonly untilMs: number;
-  /** Times the job was put off so far, this sleep included. */
-  readonly deferrals: number;
-}
-
 export interface NoteDeferralInput {
   readonly jobId: string;
   readonly jobName: string;
@@ -170,63 +163,6 @@ export interface NoteDeferralInput {
   readonly expiresAtSec: number;
   readonly payload?: unknown;
   readonly note: DeferralNote;
-}
-
-/**
- * One slot of a concurrency limit. `key` is the whole limit's identity (the engine scopes it by job name:
- * `<job name>/<key>`); each run takes a slot under its own `holder`.
- */
-export interface SlotInput {
-  readonly key: string;
-  readonly limit: number;
-  /** Unique per run: the release names it. */
-  readonly holder: string;
-  readonly nowMs: number;
-  /** When the slot frees itself if the holder never gives it back (the run crashed): the run's lease end. */
-  readonly leaseExpiresAtMs: number;
-}
-
-export type SlotResult =
-  | { readonly kind: 'acquired' }
-  /** Every slot is held by a live holder; `earliestLeaseEndMs` is the soonest a crashed holder's slot frees. */
-  | { readonly kind: 'full'; readonly holders: number; readonly earliestLeaseEndMs: number };
-
-export interface SlotRef {
-  readonly key: string;
-  readonly holder: string;
-  readonly nowMs: number;
-}
-
-/**
- * A throttle's state for one key, as GCRA keeps it: starts are spaced `periodMs / limit` apart, and `burst` more
- * may start at once after a quiet time.
- */
-export interface ThrottleInput {
-  /** The throttle's identity (the engine scopes it by job name: `<job name>/<key>`). */
-  readonly key: string;
-  readonly limit: number;
-  readonly periodMs: number;
-  readonly burst: number;
-  readonly nowMs: number;
-}
-
-/**
- * Every call takes a start: now, or a reserved one later (the caller puts the job off until `atMs` and starts
- * it then without asking again). So a throttled job costs one call, and jobs start in the order they asked.
- */
-export type ThrottleResult = { readonly kind: 'now' } | { readonly kind: 'reserved'; readonly atMs: number };
-
-export type PauseKind = 'queue' | 'job';
-
-export interface PauseTarget {
-  readonly kind: PauseKind;
-  /** The queue's logical name or the job's name. */
-  readonly name: string;
-}
-
-export interface PauseRecord extends PauseTarget {
-  readonly sinceMs: number;
-  readonly reason?: string;
 }
 
 export interface ClaimInput {
