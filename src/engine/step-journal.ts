@@ -49,7 +49,8 @@ export class StepJournal implements AttemptSteps {
   #steps: Record<string, StoredStep> | undefined;
   #loading: Promise<Record<string, StoredStep>> | undefined;
   #writes: Promise<unknown> = Promise.resolve();
-  readonly #named = new Set<string>();
+  // Built at the first step: most runs have none, and this object is made for every run.
+  #named: Set<string> | undefined;
   #sleeps = 0;
 
   constructor(
@@ -118,6 +119,7 @@ export class StepJournal implements AttemptSteps {
         `step name ${JSON.stringify(name)}: expected 1-${STEP_NAME_MAX} characters, not starting with "~"`,
       );
     // Each name is one step: a second call would get the first one's result, silently, on every later run.
+    this.#named ??= new Set();
     if (this.#named.has(name))
       throw new StepError(
         `step "${name}" ran twice in one run of job "${this.state.job.name}": give each step its own name (\`row-\${i}\` in a loop)`,
