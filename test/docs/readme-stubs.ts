@@ -38,6 +38,12 @@ export declare class TimeoutError extends Error {}
 
 /** The Schedules section's invoice job. */
 export declare const fulfilOrder: JobDefinition<z.ZodObject<{ orderId: z.ZodString }>, void>;
+export declare const importRow: JobDefinition<z.ZodObject<{ line: z.ZodNumber; text: z.ZodString }>, void>;
+export declare const rows: readonly { line: number; text: string }[];
+export declare const importId: string;
+export declare const notify: JobDefinition<z.ZodObject<{ importId: z.ZodString }>, void>;
+export declare const summarize: JobDefinition<z.ZodObject<{ importId: z.ZodString }>, void>;
+export declare const alert: JobDefinition<z.ZodObject<{ importId: z.ZodString }>, void>;
 export declare const sendInvoice: JobDefinition<z.ZodObject<{ invoiceId: z.ZodString }>, void>;
 
 export declare const stack: Stack;
