@@ -27,7 +27,13 @@ export interface EventBase {
 
 /** What the engine reports as it works: feeds live logs, metrics and the embedded engine's summary. */
 export type JobEvent =
-  | (EventBase & { readonly type: 'started' })
+  | (EventBase & {
+      readonly type: 'started';
+      /** From when the message was due (sent, or its delay over) to this start: time spent waiting in the queue. */
+      readonly latencyMs: number;
+      /** The enqueueing request's X-Ray trace header, when it had one (Envelope.trace). */
+      readonly trace?: string;
+    })
   | (EventBase & { readonly type: 'succeeded'; readonly durationMs: number })
   | (EventBase & { readonly type: 'retrying'; readonly delayMs: number; readonly error: ErrorSummary })
   | (EventBase & { readonly type: 'dead'; readonly reason: DeadLetterReason; readonly error: ErrorSummary })

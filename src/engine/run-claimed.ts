@@ -42,6 +42,14 @@ export async function runClaimed(
   }
 }
 
+/** Latency counts from when the message was due: a delayed job did not wait while its delay ran. */
+function startedEvent(state: RunState): { type: 'started'; latencyMs: number; trace?: string } {
+  const { enqueuedAtMs, runAtMs, trace } = state.envelope;
+  const dueAtMs = runAtMs === undefined || runAtMs < enqueuedAtMs ? enqueuedAtMs : runAtMs;
+  const latencyMs = Math.max(0, state.startedAtMs - dueAtMs);
+  return trace === undefined ? { type: 'started', latencyMs } : { type: 'started', latencyMs, trace };
+}
+
 function hasLimits(state: RunState): boolean {
   const flow = state.job.options.flow;
   return flow.concurrency !== undefined || flow.throttle !== undefined;
@@ -59,7 +67,7 @@ async function claimAndRun(
   if ('action' in claimed) return claimed;
   const state = claimed;
   if (state.attempt > state.job.options.maxAttempts) return overAttempts(o, base, state);
-  emit(o, state, { type: 'started' });
+  emit(o, state, startedEvent(state));
   if (state.envelope.unique !== undefined) await releaseUniqueKey(o, state.envelope, state.job, 'started');
   const watch = cancelWatch(o, state, p);
   const steps = new StepJournal(o, state, {

@@ -125,6 +125,10 @@ function validateShape(value: unknown): DecodeResult {
     problems.push('batch must be an id of 1-400 characters');
   if (e.callbackOf !== undefined && !isShortText(e.callbackOf))
     problems.push('callbackOf must be a batch id of 1-400 characters');
+  if (e.trace !== undefined && !isTraceHeader(e.trace))
+    problems.push(
+      `trace must be an X-Ray trace header of 1-${MAX_TRACE_HEADER_CHARS} printable ASCII characters`,
+    );
   if (e.debounce !== undefined && !isDebounceMark(e.debounce))
     problems.push('debounce must be { key, token } of 1-400 characters each');
   if (e.failures !== undefined && !(Array.isArray(e.failures) && e.failures.every(isFailureRecord)))
@@ -151,6 +155,18 @@ function isShortText(value: unknown): boolean {
 function isDebounceMark(value: unknown): boolean {
   const d = value as { key?: unknown; token?: unknown } | null;
   return typeof d === 'object' && d !== null && isShortText(d.key) && isShortText(d.token);
+}
+
+/** An X-Ray trace header is well under this (Root, Parent, Sampled, Lineage): a longer one is not a trace header. */
+export const MAX_TRACE_HEADER_CHARS = 512;
+
+function isTraceHeader(value: unknown): boolean {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= MAX_TRACE_HEADER_CHARS &&
+    /^[\x21-\x7e]+$/.test(value)
+  );
 }
 
 /** The engine reads these when it retries, trims or redrives a message, so a wrong one must not get that far. */

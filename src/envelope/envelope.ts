@@ -97,6 +97,11 @@ export interface Envelope {
   readonly batch?: string;
   /** The batch whose callback this job is (`onFinish`...): claimed exactly once whatever the job's mode. */
   readonly callbackOf?: string;
+  /**
+   * The X-Ray trace header (`Root=1-...;Parent=...;Sampled=1`) of the request that enqueued the job (README
+   * "Traces"): the job's span names it, so a job's trace leads to what enqueued it. Kept on every copy.
+   */
+  readonly trace?: string;
   /** Earlier failed attempts, newest last, at most MAX_FAILURES kept. */
   readonly failures?: readonly FailureRecord[];
   /** Times an operator sent this job back from its dead-letter queue. */

@@ -227,7 +227,7 @@ describe('runAttempt', () => {
 });
 
 describe('safeEmit', () => {
-  const event: JobEvent = { type: 'started', queue: 'default', atMs: 0 };
+  const event: JobEvent = { type: 'started', queue: 'default', atMs: 0, latencyMs: 0 };
 
   it('swallows an error thrown by the listener', () => {
     expect(() =>
