@@ -56,6 +56,10 @@ export const ENV_VARIABLES = {
   workerQueue: 'WHARF_QUEUE',
   scheduleGroup: 'WHARF_SCHEDULE_GROUP',
   schedulerRoleArn: 'WHARF_SCHEDULER_ROLE_ARN',
+  /** The CloudWatch namespace of the per-job-type metrics (README "Metrics"). @default Wharf */
+  metricsNamespace: 'WHARF_METRICS_NAMESPACE',
+  /** `off` turns the worker's EMF metrics off. @default on */
+  metrics: 'WHARF_METRICS',
 } as const;
 
 const QUEUE_URL_PREFIX = 'WHARF_QUEUE_URL_';
