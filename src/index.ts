@@ -92,6 +92,7 @@ export type {
   JobHooks,
   ResolvedJobHooks,
 } from './job/hooks.js';
+export type { JobLogger, LogAttributes, LogLevel } from './job/job-logger.js';
 export type { Lane, LaneDeclaration, LaneMap, QueueLanes } from './job/lanes.js';
 export type { JobRegistry, RegistryOptions } from './job/registry.js';
 export { createRegistry } from './job/registry.js';
@@ -111,6 +112,19 @@ export type {
   RetryRule,
   StepsOption,
 } from './job/types.js';
+export type { JobMetricsOptions } from './observe/job-metrics.js';
+export { JobMetrics } from './observe/job-metrics.js';
+export { lifecycleLog } from './observe/lifecycle-log.js';
+export { jsonLinesLogger } from './observe/logger.js';
+export type { MetricOutcome } from './observe/metric-names.js';
+export {
+  ATTEMPTS_METRIC,
+  DEFAULT_METRICS_NAMESPACE,
+  DURATION_METRIC,
+  JOB_DIMENSIONS,
+  LATENCY_METRIC,
+  OUTCOME_METRICS,
+} from './observe/metric-names.js';
 export type { AwsExpression, RateUnit } from './schedule/aws-expression.js';
 export type { RecurringOptions, RecurringTask } from './schedule/define-recurring.js';
 export { defineRecurring, firingJobId, isActiveIn } from './schedule/define-recurring.js';

@@ -1,4 +1,4 @@
-import type { ErrorReporter, JobEvent, RecurringTask } from 'wharf-jobs';
+import type { ErrorReporter, JobEvent, JobLogger, LogAttributes, RecurringTask } from 'wharf-jobs';
 import type { ScheduleFiring } from 'wharf-jobs/local';
 
 const color = (code: number) => (text: string) =>
@@ -18,6 +18,23 @@ export function liveLog(
     const line = describe(event);
     if (line) write(`${gray(stamp(event.atMs - startMs))} ${line}`);
   };
+}
+
+/**
+ * What the demo's jobs write through `ctx.logger`, as one readable line under the live log's (on Lambda the same
+ * calls write Powertools' JSON lines). The keys wharf stamps (jobName, jobId, attempt, queue) lead the line.
+ */
+export function jobLogger(write: (line: string) => void = console.log): JobLogger {
+  const line =
+    (level: string) =>
+    (message: string, ...extra: LogAttributes[]): void => {
+      const { jobName, jobId, attempt: _attempt, queue: _queue, ...rest } = Object.assign({}, ...extra);
+      const fields = Object.keys(rest).length === 0 ? '' : ` ${gray(JSON.stringify(rest))}`;
+      write(
+        `  ${gray('✎')} ${jobName ?? ''} ${gray(short(jobId))} ${level === 'info' ? '' : `${level}: `}${message}${fields}`,
+      );
+    };
+  return { debug: () => undefined, info: line('info'), warn: line('warn'), error: line('error') };
 }
 
 /**

@@ -4,7 +4,7 @@ import { createFastForwardClock, createLocalEngine } from 'wharf-jobs/local';
 import { createInMemoryServices, useServices } from '../app/services';
 import { nightlyCleanupSchedule } from '../jobs/nightly-cleanup';
 import { registry } from '../registry';
-import { liveLog, reportLog, scheduleLog } from './live-log';
+import { jobLogger, liveLog, reportLog, scheduleLog } from './live-log';
 import { enqueueDemoMix } from './mix';
 import { addInvoice, markInvoicePaid, openBillingDatabase, relaySqlOutbox } from './sql-outbox';
 import { formatSummary } from './summary';
@@ -24,6 +24,7 @@ const engine = createLocalEngine({
   registry,
   clock,
   onEvent: liveLog(startMs),
+  logger: jobLogger(),
   onSchedule: scheduleLog(startMs, registry.recurring),
   reportError: reportLog(),
   // The demo owns its process: its mix and its jobs enqueue with performLater, through this engine.

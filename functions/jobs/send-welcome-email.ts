@@ -19,6 +19,7 @@ export const sendWelcomeEmail = defineJob({
       text: `Hi ${user.name}, thanks for signing up.`,
       idempotencyKey: ctx.jobId,
     });
+    ctx.logger.info('welcome email sent', { to: user.email });
     return { sentTo: user.email };
   },
 });

@@ -11,6 +11,7 @@ import type { Duration } from '../job/duration.js';
 import { toMs } from '../job/duration.js';
 import { performAround } from '../job/hooks.js';
 import type { JobBatch, JobContext, JobProgress, Jsonified } from '../job/types.js';
+import { fallbackLogger, type JobLogger, StampedLogger } from '../observe/logger.js';
 import type { AttemptWatch } from './cancel-watch.js';
 
 /** Which run this is, as `ctx` shows it. */
@@ -48,6 +49,8 @@ export interface AttemptInput {
    * is refused: nothing would continue the job later.
    */
   readonly steps?: AttemptSteps;
+  /** What `ctx.logger` stamps the run's keys on. @default one JSON line per call on stdout (fallbackLogger) */
+  readonly logger?: JobLogger;
 }
 
 /** What `ctx.step` and `ctx.sleep` are backed by; `ended` settles when the run must stop now (a sleep). */
@@ -211,6 +214,8 @@ class AttemptContext implements JobContext {
   readonly #abort: LazyAbort;
   readonly #steps: AttemptSteps | undefined;
   readonly #clock: Clock;
+  readonly #baseLogger: JobLogger | undefined;
+  #logger: JobLogger | undefined;
 
   constructor(input: AttemptInput, abort: LazyAbort) {
     this.jobId = input.run.jobId;
@@ -224,10 +229,22 @@ class AttemptContext implements JobContext {
     this.#abort = abort;
     this.#steps = input.steps;
     this.#clock = input.clock;
+    this.#baseLogger = input.logger;
   }
 
   get signal(): AbortSignal {
     return this.#abort.signal;
+  }
+
+  /** Built on first read, as the signal is: a job that writes no line pays nothing for it. */
+  get logger(): JobLogger {
+    this.#logger ??= new StampedLogger(this.#baseLogger ?? fallbackLogger(), {
+      jobName: this.jobName,
+      jobId: this.jobId,
+      attempt: this.attempt,
+      queue: this.queue,
+    });
+    return this.#logger;
   }
 
   retryAfter(delay: Parameters<JobContext['retryAfter']>[0], reason?: string): never {

@@ -84,6 +84,7 @@ async function claimAndRun(
     onProgress: progressReporter(o, state),
     shutdown: p.signal,
     steps,
+    ...(o.logger ? { logger: o.logger } : {}),
     ...(watch ? { watch } : {}),
     ...(batch ? { batch } : {}),
   });

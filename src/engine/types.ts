@@ -4,6 +4,8 @@ import type { Random } from '../job/backoff.js';
 import type { JobDefinition } from '../job/define-job.js';
 import type { Duration } from '../job/duration.js';
 import type { JobRegistry } from '../job/registry.js';
+import type { JobMetrics } from '../observe/job-metrics.js';
+import type { JobLogger } from '../observe/logger.js';
 import type { JobScheduler } from '../schedule/types.js';
 import type { JobStore, StepMap } from '../store/types.js';
 import type { ReceivedMessage, Transport } from '../transport/types.js';
@@ -26,6 +28,19 @@ export interface EngineOptions {
   /** @default Math.random */
   readonly random?: Random;
   readonly onEvent?: JobEventListener;
+  /**
+   * The logger behind `ctx.logger` and, unless `lifecycleLogs` is false, the engine's own lifecycle lines (one per
+   * started, succeeded, retrying, dead-lettered, deferred...: README "Logs"). Powertools Logger fits as it is; its
+   * level decides which lines are written. @default ctx.logger writes JSON lines to stdout; no lifecycle lines
+   */
+  readonly logger?: JobLogger;
+  /** With a `logger`, whether the engine writes its lifecycle lines through it. @default true */
+  readonly lifecycleLogs?: boolean;
+  /**
+   * The per-job-type CloudWatch metrics (README "Metrics"): the engine tallies its events there, and the adapter
+   * flushes it (the Lambda handler once per batch, the worker process every minute). @default none
+   */
+  readonly metrics?: JobMetrics;
   /**
    * The process-wide error reporter (Sentry, Honeybadger...): every failed attempt's error, every dead letter,
    * every error a job's `onFailure`/`onDead` throws, and the engine's own store or queue failures that released

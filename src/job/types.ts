@@ -5,6 +5,7 @@ import type { DebounceOption, UniqueOption } from './enqueue-control.js';
 import type { EnqueuedJob, EnqueueRequest } from './enqueue-request.js';
 import type { ConcurrencyLimit, ThrottleLimit } from './flow-control.js';
 import type { JobHooks } from './hooks.js';
+import type { JobLogger } from './job-logger.js';
 
 /**
  * - `off`: no job-state writes; at-least-once delivery, attempts carried in the message.
@@ -77,6 +78,11 @@ export interface JobContext {
   discard(reason: string): never;
   /** Report progress: shown by the live log, the CLI and the dashboard. */
   progress(progress: JobProgress): void;
+  /**
+   * The worker's logger (Powertools Logger on Lambda, or the one passed as `logger`) with this run's jobName,
+   * jobId, attempt and queue on every line. See README "Logs".
+   */
+  readonly logger: JobLogger;
   /**
    * A durable step: runs `run` once and stores its result (JSON) on the job record; every later run of this job
    * (a retry, a crashed run's takeover, a redrive, a wake from `sleep`) gets the stored result back without

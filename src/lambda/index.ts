@@ -3,6 +3,7 @@ export type { OutboxRelayHandler } from '../outbox/relay-handler.js';
 export { createOutboxRelay } from '../outbox/relay-handler.js';
 export type { LambdaFromEnvOptions } from '../runtime/lambda-from-env.js';
 export { createLambdaWorkerFromEnv, lambdaWorkerOptionsFromEnv } from '../runtime/lambda-from-env.js';
+export type { ObservabilityOptions } from '../runtime/observability-from-env.js';
 export type { OutboxRelayFromEnvOptions } from '../runtime/outbox-relay-from-env.js';
 export { createOutboxRelayFromEnv } from '../runtime/outbox-relay-from-env.js';
 export type { LambdaWorkerOptions } from './lambda-handler.js';

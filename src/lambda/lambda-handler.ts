@@ -51,14 +51,23 @@ export function createBatchHandler(options: LambdaWorkerOptions): SqsBatchHandle
   if (problem) throw new InvalidOptionsError('Lambda worker options', [problem]);
   const engine = createEngine(options);
   const visibility = options.visibility ?? consumerOf(options.transport);
-  return async (event, context) =>
-    processBatch(engine, sqsRecordsOf(event), {
-      queue: options.queue,
-      ...(options.laneQueues ? { laneQueues: options.laneQueues } : {}),
-      concurrency,
-      deadlineMs: deadlineOf(context, options.clock),
-      ...(visibility ? { visibility } : {}),
-    });
+  const metrics = options.metrics;
+  return async (event, context) => {
+    const records = sqsRecordsOf(event);
+    try {
+      return await processBatch(engine, records, {
+        queue: options.queue,
+        ...(options.laneQueues ? { laneQueues: options.laneQueues } : {}),
+        concurrency,
+        deadlineMs: deadlineOf(context, options.clock),
+        ...(visibility ? { visibility } : {}),
+      });
+    } finally {
+      // Once per batch (README "Metrics"): one EMF document per job type that ran, before Lambda freezes the
+      // process, so nothing tallied waits in a frozen sandbox for an invocation that may never come.
+      metrics?.flush();
+    }
+  };
 }
 
 /**

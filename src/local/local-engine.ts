@@ -12,6 +12,7 @@ import { type Settlement, settleMessages } from '../engine/settle-messages.js';
 import type { Engine, EngineOptions } from '../engine/types.js';
 import { InvalidOptionsError, NotIdleError } from '../errors.js';
 import type { Random } from '../job/backoff.js';
+import type { JobLogger } from '../job/job-logger.js';
 import { allAddresses, type LaneDeclaration, lanesOf } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
 import { isActiveIn, toRecurringSchedule } from '../schedule/define-recurring.js';
@@ -60,6 +61,16 @@ export interface LocalEngineOptions {
    */
   readonly queues?: Readonly<Record<string, LaneDeclaration>>;
   readonly onEvent?: JobEventListener;
+  /**
+   * The logger behind `ctx.logger` (README "Logs"): Powertools Logger, or any of its shape. @default JSON lines on
+   * stdout, at INFO
+   */
+  readonly logger?: JobLogger;
+  /**
+   * Whether the engine also writes its lifecycle lines through `logger`, as the Lambda worker does. Off by
+   * default here: a local run has `onEvent` for that, and the example app's live log. @default false
+   */
+  readonly lifecycleLogs?: boolean;
   /** The process-wide error reporter, as on the Lambda handler and the worker (EngineOptions.reportError). @default none */
   readonly reportError?: ErrorReporter;
   /**
@@ -182,6 +193,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     clock,
     random: options.random,
     ...(options.reportError ? { reportError: options.reportError } : {}),
+    ...(options.logger ? { logger: options.logger, lifecycleLogs: options.lifecycleLogs ?? false } : {}),
     onEvent: (event) => {
       counter.record(event);
       options.onEvent?.(event);

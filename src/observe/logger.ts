@@ -1,19 +1,6 @@
-/**
- * The logger a job writes through (`ctx.logger`) and the engine writes its lifecycle lines through (README
- * "Logs"). Powertools Logger has this shape, so an instance of it can be passed as it is; so can any logger whose
- * methods take a message and objects of keys.
- */
-export interface JobLogger {
-  debug(message: string, ...extra: LogAttributes[]): void;
-  info(message: string, ...extra: LogAttributes[]): void;
-  warn(message: string, ...extra: LogAttributes[]): void;
-  error(message: string, ...extra: LogAttributes[]): void;
-}
+import type { JobLogger, LogAttributes, LogLevel } from '../job/job-logger.js';
 
-export type LogAttributes = Readonly<Record<string, unknown>>;
-
-/** Powertools' level names; SILENT writes nothing. */
-export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+export type { JobLogger, LogAttributes, LogLevel };
 
 export const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'];
 
@@ -87,4 +74,12 @@ export function jsonLinesLogger(
 function errorReplacer(_key: string, value: unknown): unknown {
   if (!(value instanceof Error)) return value;
   return { name: value.name, message: value.message, ...(value.stack ? { stack: value.stack } : {}) };
+}
+
+let fallback: JobLogger | undefined;
+
+/** The logger of a run whose engine was given none (`performNow`, a bare engine): JSON lines at INFO. */
+export function fallbackLogger(): JobLogger {
+  fallback ??= jsonLinesLogger();
+  return fallback;
 }

@@ -1,9 +1,9 @@
 import type { MetricOutcome } from '../observe/metric-names.js';
 
 /**
- * What `ops.stats()`, `wharf stats` and the dashboard's Performance page show per job type (README "Stats and
- * cost"). On AWS they are read from the CloudWatch metrics the workers publish; on the embedded engine from its
- * own counts.
+ * What `ops.stats()`, `wharf stats` and the dashboard's Performance page show per job type, as README
+ * "Stats and cost" tells. On AWS they are read from the CloudWatch metrics the workers publish; on the embedded
+ * engine from its own counts.
  */
 export interface StatsQuery {
   /** @default one hour before `untilMs` */

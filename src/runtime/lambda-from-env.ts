@@ -1,3 +1,5 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { ENV_VARIABLES, type WharfConfig } from '../config/env-config.js';
 import type { ErrorReporter } from '../engine/error-reporter.js';
 import type { JobEventListener } from '../engine/events.js';
@@ -7,13 +9,14 @@ import type { JobRegistry } from '../job/registry.js';
 import { createLambdaHandler, type LambdaWorkerOptions } from '../lambda/lambda-handler.js';
 import type { LambdaWorkerHandler } from '../lambda/middleware-types.js';
 import { createAwsRuntime } from './aws-runtime.js';
+import { type ObservabilityOptions, observabilityFromEnv } from './observability-from-env.js';
 
-export interface LambdaFromEnvOptions {
+export interface LambdaFromEnvOptions extends ObservabilityOptions {
   readonly registry: JobRegistry;
   readonly env?: NodeJS.ProcessEnv;
   /** Records of one batch run at once. @default 10 */
   readonly concurrency?: number;
-  /** @default one JSON log line per outcome */
+  /** Every engine event (the lifecycle lines and metrics have their own options). @default none */
   readonly onEvent?: JobEventListener;
   /** The process-wide error reporter (Sentry...): EngineOptions.reportError. @default none */
   readonly reportError?: ErrorReporter;
@@ -31,8 +34,15 @@ export interface LambdaFromEnvOptions {
  * export const handler = createLambdaWorkerFromEnv({ registry });
  */
 export function createLambdaWorkerFromEnv(options: LambdaFromEnvOptions): LambdaWorkerHandler {
-  return createLambdaHandler(lambdaWorkerOptionsFromEnv(options));
+  const workerOptions = lambdaWorkerOptionsFromEnv(options);
+  const handler = createLambdaHandler(workerOptions);
+  // The logger made here gets the invocation's keys (request id, cold start, function) on every line.
+  const own = ownLoggers.get(workerOptions);
+  return own ? handler.use(injectLambdaContext(own)) : handler;
 }
+
+/** The Powertools Logger each options object was given by lambdaWorkerOptionsFromEnv, when it made one. */
+const ownLoggers = new WeakMap<LambdaWorkerOptions, Logger>();
 
 /**
  * The same configuration as options, for `runJobs(...)` in a middy chain of your own or `createBatchHandler`.
@@ -50,7 +60,8 @@ export function lambdaWorkerOptionsFromEnv(options: LambdaFromEnvOptions): Lambd
     );
   }
   const runtime = createAwsRuntime({ registry: options.registry, env, installAsDefault: true });
-  return {
+  const observed = observabilityFromEnv(options, env);
+  const workerOptions: LambdaWorkerOptions = {
     registry: options.registry,
     queue,
     laneQueues: laneQueuesOf(queue, runtime.config),
@@ -58,9 +69,13 @@ export function lambdaWorkerOptionsFromEnv(options: LambdaFromEnvOptions): Lambd
     store: runtime.store,
     scheduler: runtime.scheduler,
     concurrency: options.concurrency,
-    onEvent: options.onEvent ?? logEvent,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    logger: observed.logger,
+    ...(observed.metrics ? { metrics: observed.metrics } : {}),
     ...(options.reportError ? { reportError: options.reportError } : {}),
   };
+  if (observed.ownLogger) ownLoggers.set(workerOptions, observed.ownLogger);
+  return workerOptions;
 }
 
 /** Each lane's SQS queue name (the last part of its URL, as of its ARN) to its address. */
@@ -71,10 +86,4 @@ function laneQueuesOf(queue: string, config: WharfConfig): Record<string, string
     if (url && target.address !== queue) lanes[url.slice(url.lastIndexOf('/') + 1)] = target.address;
   }
   return lanes;
-}
-
-/** CloudWatch Logs reads one JSON object per line; progress events are too chatty to log by default. */
-function logEvent(event: Parameters<JobEventListener>[0]): void {
-  if (event.type === 'progress') return;
-  console.log(JSON.stringify({ wharf: event.type, ...event }));
 }

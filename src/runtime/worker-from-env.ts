@@ -4,8 +4,9 @@ import type { JobEventListener } from '../engine/events.js';
 import type { JobRegistry } from '../job/registry.js';
 import { createWorker, type Worker } from '../worker/worker.js';
 import { createAwsRuntime } from './aws-runtime.js';
+import { type ObservabilityOptions, observabilityFromEnv } from './observability-from-env.js';
 
-export interface WorkerFromEnvOptions {
+export interface WorkerFromEnvOptions extends ObservabilityOptions {
   readonly registry: JobRegistry;
   readonly env?: NodeJS.ProcessEnv;
   /** @default WHARF_QUEUE when set, else every queue of the registry */
@@ -26,6 +27,7 @@ export function createWorkerFromEnv(options: WorkerFromEnvOptions): Worker {
   const env = options.env ?? process.env;
   const runtime = createAwsRuntime({ registry: options.registry, env, installAsDefault: true });
   const workerQueue = env[ENV_VARIABLES.workerQueue];
+  const observed = observabilityFromEnv(options, env);
   return createWorker({
     registry: options.registry,
     consumer: runtime.transport,
@@ -36,6 +38,8 @@ export function createWorkerFromEnv(options: WorkerFromEnvOptions): Worker {
     lanes: runtime.config.lanes,
     concurrency: options.concurrency,
     onEvent: options.onEvent,
+    logger: observed.logger,
+    ...(observed.metrics ? { metrics: observed.metrics } : {}),
     ...(options.reportError ? { reportError: options.reportError } : {}),
   });
 }

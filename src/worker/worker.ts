@@ -6,7 +6,7 @@ import { PauseCache } from '../engine/pause-cache.js';
 import { type Settlement, settle } from '../engine/settle-messages.js';
 import type { Disposition, EngineOptions } from '../engine/types.js';
 import { ConfigError, InvalidOptionsError } from '../errors.js';
-import { toMs } from '../job/duration.js';
+import { type Duration, toMs } from '../job/duration.js';
 import { type LaneMap, lanesOf, laneTargets } from '../job/lanes.js';
 import type { Consumer, ReceivedMessage } from '../transport/types.js';
 import { AckBuffer } from './ack-buffer.js';
@@ -34,6 +34,11 @@ export interface WorkerOptions extends EngineOptions {
   readonly idlePauseMs?: number;
   /** Called when the worker cannot do something and moves on (poll errors, failed deletes). */
   readonly onWarning?: (message: string) => void;
+  /**
+   * How often the per-job-type metrics (`metrics`) are written, on the wall clock; once more when the worker
+   * stops. A minute is CloudWatch's standard resolution: flushing more often only writes more lines. @default '1m'
+   */
+  readonly metricsFlushInterval?: Duration;
 }
 
 export interface Worker {
@@ -154,12 +159,21 @@ export function createWorker(options: WorkerOptions): Worker {
     return false;
   };
 
+  const metricsFlushMs = toMs(options.metricsFlushInterval ?? '1m', 'metricsFlushInterval');
+  let flushTimer: ReturnType<typeof setInterval> | undefined;
+
   let loop: Promise<void> | undefined;
   return {
     get inFlight() {
       return running.size;
     },
     run() {
+      const metrics = options.metrics;
+      if (metrics && !flushTimer) {
+        flushTimer = setInterval(() => metrics.flush(), metricsFlushMs);
+        // A timer must not keep a process alive that has nothing else to do.
+        flushTimer.unref?.();
+      }
       loop ??= Promise.all(
         queues.map((queue) => pollQueue(poll, slots, laneTargets(queue, lanesOf(options.lanes, queue)))),
       ).then(() => undefined);
@@ -195,6 +209,9 @@ export function createWorker(options: WorkerOptions): Worker {
         if (!settled) await releaseUnfinished(options.consumer, running, warn);
       }
       await acks.flush();
+      if (flushTimer) clearInterval(flushTimer);
+      flushTimer = undefined;
+      options.metrics?.flush();
     },
   };
 }
