@@ -6,6 +6,7 @@ import type { BenchConfig } from '../config';
 import { collectGarbage } from '../gc';
 import { type InMemoryWorker, type Rig, runScenario } from '../scenario';
 import { type Spread, spread, type Timing, timed } from '../stats';
+import { emfSink } from '../wharf/emf-sink';
 import { wharfInMemory } from '../wharf/in-memory';
 import { wharfRig } from '../wharf/rig';
 
@@ -27,6 +28,8 @@ export interface WorkerPart {
   readonly jobsPerRun: number;
   readonly runs: number;
   readonly pairs: readonly WorkerPair[];
+  /** The EMF bytes wharf's workers wrote per job in this part (metrics on, batches of 10). */
+  readonly emfBytesPerJob?: number;
 }
 
 export interface WorkerFigure {
@@ -70,11 +73,18 @@ async function inMemoryPart(config: BenchConfig): Promise<WorkerPart> {
     mapSubjects((s) => () => runInMemory(workers[s], Math.min(jobs, 1_000))),
     1,
   );
+  const bytesBefore = emfSink.bytes;
   const times = await rounds(
     mapSubjects((s) => () => runInMemory(workers[s], jobs)),
     runs,
   );
-  return { jobsPerRun: jobs, runs, pairs: pairs(times, jobs) };
+  const wharfJobs = jobs * runs * SUBJECTS.filter((s) => s.startsWith('wharf')).length;
+  return {
+    jobsPerRun: jobs,
+    runs,
+    pairs: pairs(times, jobs),
+    emfBytesPerJob: (emfSink.bytes - bytesBefore) / wharfJobs,
+  };
 }
 
 /** Fresh queues and tables per run; the jobs are loaded in bulk (untimed) and only handler time is kept. */

@@ -93,7 +93,12 @@ function workerTable(r: BenchResults): string {
       `Powertools persistence layer for the baseline, a full garbage collection before each timed round so that no ` +
       `subject pays for another's garbage; moto: ${int(w.emulator.jobsPerRun)} jobs × ${w.emulator.runs} ` +
       'rounds, scaled; moto is Python on the same two cores, so its wall time measures moto more than either ' +
-      'library. baseline plain = Powertools batch alone; baseline idempotent = batch + idempotency)',
+      'library. baseline plain = Powertools batch alone; baseline idempotent = batch + idempotency. wharf runs ' +
+      'with its per-job-type EMF metrics on, as deployed' +
+      (w.inMemory.emfBytesPerJob === undefined
+        ? ''
+        : `: ${w.inMemory.emfBytesPerJob.toFixed(1)} bytes of EMF log per job, batches of 10 of one job type`) +
+      '; neither writes log lines)',
     '',
     table(
       [

@@ -5,6 +5,7 @@ import { createManualClock, createMemoryJobStore, createMemoryTransport } from '
 import type { BatchHandler } from '../aws/esm';
 import { sqsRecord, toEvents } from '../aws/records';
 import type { InMemoryWorker } from '../scenario';
+import { benchMetrics } from './emf-sink';
 import { noopJobs } from './jobs';
 
 /**
@@ -21,6 +22,7 @@ export function wharfInMemory(mode: IdempotencyMode): InMemoryWorker {
         queue: 'default',
         transport: createMemoryTransport({ clock: createManualClock() }),
         store: mode === 'off' ? undefined : createMemoryJobStore(),
+        metrics: benchMetrics(),
       });
       return (event, context) => handler(event, context);
     },

@@ -4,13 +4,14 @@ import { createLambdaHandler } from 'wharf-jobs/lambda';
 import { createQueuePair, type Emulator, uniqueName } from '../aws/emulator';
 import { RequestLog } from '../aws/request-log';
 import type { Producer, Rig } from '../scenario';
+import { benchMetrics } from './emf-sink';
 import { type NoopFlow, type NoopJobs, noopJobs } from './jobs';
 
 /**
  * wharf on the emulator as a deployment has it: the SQS transport and the DynamoDB store behind the Lambda
- * handler, and a producer with its own client. The handler gets no event listener: the baseline logs nothing
- * either (the from-env entry's default one-line-per-outcome log is a choice of the deployment, not a cost of
- * the engine).
+ * handler, with its EMF metrics on, and a producer with its own client. The handler gets no logger: the baseline
+ * logs nothing either (the from-env entry's lifecycle lines are a choice of the deployment's log level, not a
+ * cost of the engine).
  */
 export async function wharfRig(emulator: Emulator, mode: IdempotencyMode, flow?: NoopFlow): Promise<Rig> {
   const log = new RequestLog();
@@ -35,6 +36,8 @@ export async function wharfRig(emulator: Emulator, mode: IdempotencyMode, flow?:
     store: tableName
       ? createDynamoJobStore({ client: emulator.dynamodb(log, 'worker'), tableName })
       : undefined,
+    // On, as a deployed worker has them (emf-sink.ts): they cost CPU, and no request.
+    metrics: benchMetrics(),
   });
   return {
     label: `wharf ${mode}${flow ? ` + ${flow}` : ''}`,

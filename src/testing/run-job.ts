@@ -4,6 +4,7 @@ import { ENVELOPE_VERSION, type Envelope } from '../envelope/envelope.js';
 import { toOutgoing } from '../envelope/outgoing.js';
 import { InvalidOptionsError } from '../errors.js';
 import type { JobDefinition } from '../job/define-job.js';
+import type { JobLogger } from '../job/job-logger.js';
 import type { JobProgress, PayloadInput } from '../job/types.js';
 import { createMemoryJobStore } from '../store/memory-store.js';
 import type { StepMap } from '../store/types.js';
@@ -35,6 +36,11 @@ export interface RunJobOptions {
    * the result says `interrupted`, and `resume()` runs the job again over the same job record.
    */
   readonly interruptAfterStep?: string;
+  /**
+   * What the job's `ctx.logger` writes to, so a test can read its lines (each stamped with the job's name, id,
+   * attempt and queue). @default JSON lines on stdout
+   */
+  readonly logger?: JobLogger;
 }
 
 /** How a later run of the same job goes on from a `runJob` result (`resume`). */
@@ -85,6 +91,7 @@ export async function runJob<S extends StandardSchemaV1, R>(
     clock,
     random: options.random ?? capture?.random ?? NO_JITTER,
     send: () => undefined,
+    ...(options.logger ? { logger: options.logger } : {}),
     ...(onProgress ? { onEvent: (e) => void (e.type === 'progress' && onProgress(e.progress)) } : {}),
   });
   const jobId = options.jobId ?? `test-${crypto.randomUUID()}`;

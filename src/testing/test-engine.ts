@@ -5,6 +5,7 @@ import type { AttemptOutcome } from '../engine/run-attempt.js';
 import { StepInterruption } from '../engine/step-journal.js';
 import type { Disposition, EngineOptions, ObservedProcessOptions } from '../engine/types.js';
 import type { ErrorSummary } from '../envelope/envelope.js';
+import type { JobLogger } from '../job/job-logger.js';
 import type { JobRegistry } from '../job/registry.js';
 import { parsePayload } from '../job/validate-payload.js';
 import type { JobStore } from '../store/types.js';
@@ -30,6 +31,8 @@ export interface TestEngineOptions {
   /** Every engine event, for whoever watches (the harness, runJob's onProgress). */
   readonly onEvent?: (event: JobEvent) => void;
   readonly engine?: Pick<EngineOptions, 'unknownJobDeferrals' | 'unknownJobDelay' | 'leaseMargin'>;
+  /** What the jobs' `ctx.logger` writes to (no lifecycle lines: a test reads outcomes from results). */
+  readonly logger?: JobLogger;
 }
 
 export interface TestEngine {
@@ -62,6 +65,7 @@ export function createTestEngine(options: TestEngineOptions): TestEngine {
     store: options.store,
     clock: options.clock,
     random: options.random,
+    ...(options.logger ? { logger: options.logger, lifecycleLogs: false } : {}),
     onEvent: (event) => {
       if (event.jobId !== undefined) watchers.get(event.jobId)?.push(event);
       options.onEvent?.(event);

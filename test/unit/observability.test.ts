@@ -253,3 +253,21 @@ describe('the worker process', () => {
     expect(sumsByJob(emfDocuments(lines.join('\n')), 'Succeeded')).toEqual({ tick: 1 });
   });
 });
+
+describe('runJob with a logger', () => {
+  it("hands the job's ctx.logger lines to the test, stamped", async () => {
+    const { runJob } = await import('../../src/testing/index');
+    const logger = keptLogger();
+    const job = defineJob({
+      name: 'says-hi',
+      schema: z.object({}),
+      idempotency: 'off',
+      perform: (_p, ctx) => ctx.logger.warn('hi', { extra: 1 }),
+    });
+    const run = await runJob(job, {}, { logger, jobId: 'j-1', attempt: 2 });
+    expect(run.outcome).toBe('succeeded');
+    expect(logger.lines).toEqual([
+      { level: 'WARN', message: 'hi', jobName: 'says-hi', jobId: 'j-1', attempt: 2, queue: 'default', extra: 1 },
+    ]);
+  });
+});
