@@ -267,7 +267,15 @@ describe('runJob with a logger', () => {
     const run = await runJob(job, {}, { logger, jobId: 'j-1', attempt: 2 });
     expect(run.outcome).toBe('succeeded');
     expect(logger.lines).toEqual([
-      { level: 'WARN', message: 'hi', jobName: 'says-hi', jobId: 'j-1', attempt: 2, queue: 'default', extra: 1 },
+      {
+        level: 'WARN',
+        message: 'hi',
+        jobName: 'says-hi',
+        jobId: 'j-1',
+        attempt: 2,
+        queue: 'default',
+        extra: 1,
+      },
     ]);
   });
 });
