@@ -33,6 +33,7 @@ import { substituteContextAttributes } from '../../src/schedule/context-attribut
 import { firingJobId } from '../../src/schedule/define-recurring';
 import { oneTimeScheduleName, recurringScheduleName } from '../../src/schedule/schedule-names';
 import { FLOW_ITEM } from '../../src/store/dynamodb/flow-item';
+import { emfDocuments, emfProblems } from '../helpers/emf-spec';
 import { cdkBootstrap, cdkDeploy, cdkDestroy, type Deployed } from './cdk-cli';
 import { eventSourceMappings, functionConfiguration, type LogEvent, logEvents } from './emulator-api';
 import { createStepClock, latency } from './figures';
@@ -126,7 +127,7 @@ async function workerFunctions() {
   return Promise.all(names.map((name) => functionConfiguration(ministack!.endpoint, name)));
 }
 
-/** The worker's JSON log lines (`{"wharf":"started",...}`) about one job, in order. */
+/** The worker's lifecycle lines (Powertools JSON, `"wharf":"started"`...) about one job, in order: not the job's own. */
 interface WharfLine {
   readonly wharf: string;
   readonly jobId: string;
@@ -142,7 +143,7 @@ async function jobLines(queue: string, jobId: string): Promise<(WharfLine & { st
     .flatMap((e: LogEvent) => {
       try {
         const line = JSON.parse(e.message) as WharfLine;
-        return line.jobId === jobId ? [{ ...line, stream: e.logStreamName }] : [];
+        return line.jobId === jobId && line.wharf ? [{ ...line, stream: e.logStreamName }] : [];
       } catch {
         return [];
       }
@@ -307,6 +308,15 @@ describe('jobs on the real Lambda workers', () => {
     expect(events.some((e) => e.message.startsWith('REPORT RequestId:'))).toBe(true);
     const lines = await jobLines('default', jobId);
     expect(lines.map((l) => l.wharf)).toEqual(['started', 'discarded']);
+    // The worker's EMF metrics, written by the function that really ran, meet the specification CloudWatch reads.
+    const emf = events.flatMap((e) => emfDocuments(e.message));
+    const discards = emf.filter((d) => d.JobName === 'send-welcome-email' && d.Discarded !== undefined);
+    expect(discards.length).toBeGreaterThan(0);
+    for (const doc of emf) expect(emfProblems(doc)).toEqual([]);
+    expect(discards[0]).toMatchObject({
+      Queue: 'default',
+      _aws: { CloudWatchMetrics: [{ Namespace: 'Wharf' }] },
+    });
   });
 });
 

@@ -210,6 +210,12 @@ describe('log lines of the Lambda worker (moto)', () => {
     expect(dead).toHaveLength(2);
     for (const line of dead) expect(line).toMatchObject({ level: 'ERROR', reason: 'retries-exhausted' });
     expect(about('obs-discard', 'discarded')).toHaveLength(1);
+    // Reported in the issue's note: what the lifecycle lines of a job that succeeds cost in log bytes at INFO.
+    const okBytes = output
+      .split('\n')
+      .filter((l) => l.includes('"jobName":"obs-ok"') && /"wharf":"(started|succeeded)"/.test(l))
+      .reduce((sum, l) => sum + l.length + 1, 0);
+    process.stderr.write(`lifecycle lines at INFO: ${Math.round(okBytes / 7)} bytes per succeeded job\n`);
     // Every line of a job carries its id, so one search by id finds the job's lines and the engine's.
     for (const line of lines) if (line.jobName !== undefined) expect(typeof line.jobId).toBe('string');
   });
