@@ -111,6 +111,8 @@ export type {
   RetryRule,
   StepsOption,
 } from './job/types.js';
+export { type TraceHeaderSource, traceHeaderFrom, traceRootOf } from './observe/trace-header.js';
+export type { JobTracer, TraceSegment, TraceSubsegment } from './observe/trace-types.js';
 export type { AwsExpression, RateUnit } from './schedule/aws-expression.js';
 export type { RecurringOptions, RecurringTask } from './schedule/define-recurring.js';
 export { defineRecurring, firingJobId, isActiveIn } from './schedule/define-recurring.js';

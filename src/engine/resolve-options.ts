@@ -1,6 +1,8 @@
 import { systemClock } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import { toMs } from '../job/duration.js';
+import { fanOut } from '../observe/fan-out.js';
+import { jobSpans } from '../observe/job-spans.js';
 import { ErrorReports } from './error-reporter.js';
 import { PauseCache } from './pause-cache.js';
 import type { EngineOptions } from './types.js';
@@ -39,7 +41,7 @@ export function resolveEngineOptions(options: EngineOptions) {
     scheduler: options.scheduler,
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
-    onEvent: options.onEvent,
+    onEvent: fanOut([options.onEvent, jobSpans(options.tracer)]),
     aroundProcess: options.aroundProcess,
     /** The process-wide error reporter's calls (error-reporter.ts); none without `reportError`. */
     reports: options.reportError ? new ErrorReports(options.reportError) : undefined,

@@ -4,6 +4,7 @@ import type { Random } from '../job/backoff.js';
 import type { JobDefinition } from '../job/define-job.js';
 import type { Duration } from '../job/duration.js';
 import type { JobRegistry } from '../job/registry.js';
+import type { JobTracer } from '../observe/trace-types.js';
 import type { JobScheduler } from '../schedule/types.js';
 import type { JobStore, StepMap } from '../store/types.js';
 import type { ReceivedMessage, Transport } from '../transport/types.js';
@@ -26,6 +27,12 @@ export interface EngineOptions {
   /** @default Math.random */
   readonly random?: Random;
   readonly onEvent?: JobEventListener;
+  /**
+   * Traces each job run when `tracer.isTracingEnabled()`: a Powertools `Tracer` (`tracer: new Tracer()`), whose
+   * X-Ray subsegment `## <job name>` carries the job's annotations and the producer's trace (README "Traces").
+   * @default none: no spans, and nothing spent on them
+   */
+  readonly tracer?: JobTracer;
   /**
    * The process-wide error reporter (Sentry, Honeybadger...): every failed attempt's error, every dead letter,
    * every error a job's `onFailure`/`onDead` throws, and the engine's own store or queue failures that released

@@ -4,6 +4,7 @@ import type { JobEventListener } from '../engine/events.js';
 import { ConfigError } from '../errors.js';
 import { lanesOf, laneTargets } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
+import type { JobTracer } from '../observe/trace-types.js';
 import { createLambdaHandler, type LambdaWorkerOptions } from '../lambda/lambda-handler.js';
 import type { LambdaWorkerHandler } from '../lambda/middleware-types.js';
 import { createAwsRuntime } from './aws-runtime.js';
@@ -17,6 +18,8 @@ export interface LambdaFromEnvOptions {
   readonly onEvent?: JobEventListener;
   /** The process-wide error reporter (Sentry...): EngineOptions.reportError. @default none */
   readonly reportError?: ErrorReporter;
+  /** Spans per job run (a Powertools Tracer): EngineOptions.tracer, README "Traces". @default none */
+  readonly tracer?: JobTracer;
 }
 
 /**
@@ -59,6 +62,7 @@ export function lambdaWorkerOptionsFromEnv(options: LambdaFromEnvOptions): Lambd
     scheduler: runtime.scheduler,
     concurrency: options.concurrency,
     onEvent: options.onEvent ?? logEvent,
+    ...(options.tracer ? { tracer: options.tracer } : {}),
     ...(options.reportError ? { reportError: options.reportError } : {}),
   };
 }

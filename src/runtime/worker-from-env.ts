@@ -2,6 +2,7 @@ import { ENV_VARIABLES } from '../config/env-config.js';
 import type { ErrorReporter } from '../engine/error-reporter.js';
 import type { JobEventListener } from '../engine/events.js';
 import type { JobRegistry } from '../job/registry.js';
+import type { JobTracer } from '../observe/trace-types.js';
 import { createWorker, type Worker } from '../worker/worker.js';
 import { createAwsRuntime } from './aws-runtime.js';
 
@@ -15,6 +16,8 @@ export interface WorkerFromEnvOptions {
   readonly onEvent?: JobEventListener;
   /** The process-wide error reporter (Sentry...): EngineOptions.reportError. @default none */
   readonly reportError?: ErrorReporter;
+  /** Spans per job run (a Powertools Tracer): EngineOptions.tracer, README "Traces". @default none */
+  readonly tracer?: JobTracer;
 }
 
 /**
@@ -36,6 +39,7 @@ export function createWorkerFromEnv(options: WorkerFromEnvOptions): Worker {
     lanes: runtime.config.lanes,
     concurrency: options.concurrency,
     onEvent: options.onEvent,
+    ...(options.tracer ? { tracer: options.tracer } : {}),
     ...(options.reportError ? { reportError: options.reportError } : {}),
   });
 }
