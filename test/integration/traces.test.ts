@@ -131,9 +131,9 @@ describe('traces (moto, and a real Powertools Tracer in a "Lambda" child process
       transport: createSqsTransport({ client: sqs, queues: { default: { url: queueUrl, deadLetterUrl } } }),
       traceHeader: () => producer.header,
     });
-    const ok = await client.enqueue({ job: tracedOk, payload: { n: 1 } });
-    const fails = await client.enqueue({ job: tracedFails, payload: { n: 2 } });
-    const dead = await client.enqueue({ job: tracedDead, payload: { n: 3 } });
+    const ok = await client.enqueue(tracedOk.with({ n: 1 }));
+    const fails = await client.enqueue(tracedFails.with({ n: 2 }));
+    const dead = await client.enqueue(tracedDead.with({ n: 3 }));
 
     // Each entry asks SQS to keep the header as the AWSTraceHeader system attribute. moto's SendMessageBatch
     // drops MessageSystemAttributes (a moto gap: its send_message_batch never passes them on; its SendMessage
