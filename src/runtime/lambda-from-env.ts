@@ -4,9 +4,9 @@ import type { JobEventListener } from '../engine/events.js';
 import { ConfigError } from '../errors.js';
 import { lanesOf, laneTargets } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
-import type { JobTracer } from '../observe/trace-types.js';
 import { createLambdaHandler, type LambdaWorkerOptions } from '../lambda/lambda-handler.js';
 import type { LambdaWorkerHandler } from '../lambda/middleware-types.js';
+import type { JobTracer } from '../observe/trace-types.js';
 import { createAwsRuntime } from './aws-runtime.js';
 
 export interface LambdaFromEnvOptions {
