@@ -20,6 +20,39 @@ import { createSqsTransport } from '../../src/transport/sqs/index';
 import { motoEndpoint, sqsClient, uniqueName } from '../helpers/aws';
 
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/traced-lambda-main.ts');
+const LOCAL_FIXTURE = resolve(import.meta.dirname, '../fixtures/traced-local-main.ts');
+
+/**
+ * Runs a fixture as Lambda runs a function: LAMBDA_TASK_ROOT and the invocation's _X_AMZN_TRACE_ID set before the
+ * X-Ray SDK loads, segment documents sent to `daemonPort`. Resolves with its last stdout line, parsed.
+ */
+async function runAsLambda(
+  fixture: string,
+  invocationHeader: string,
+  daemonPort: number,
+  env: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+    env: {
+      ...process.env,
+      ...env,
+      LAMBDA_TASK_ROOT: '/var/task',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+      AWS_LAMBDA_FUNCTION_NAME: 'wharf-traced-worker',
+      _X_AMZN_TRACE_ID: invocationHeader,
+      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemonPort}`,
+      AWS_XRAY_LOG_LEVEL: 'silent',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += String(chunk)));
+  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+  const code = await new Promise<number | null>((done) => child.on('exit', done));
+  expect(code, stderr).toBe(0);
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+}
 
 // The producer's view of the fixture's jobs: same names and schemas, never performed here.
 const tracedOk = defineJob({
@@ -147,30 +180,13 @@ describe('traces (moto, and a real Powertools Tracer in a "Lambda" child process
 
     // The invocation's own trace, as Lambda sets it for the function (another trace than the producer's).
     const invocation = traceHeader();
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
-      env: {
-        ...process.env,
-        WHARF_TEST_ENDPOINT: motoEndpoint(),
-        [queueUrlVariable('default')]: queueUrl,
-        [deadLetterUrlVariable('default')]: deadLetterUrl,
-        TRACE_QUEUE_ARN: queueArn,
-        TRACE_RECORDS: '3',
-        LAMBDA_TASK_ROOT: '/var/task',
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-        AWS_LAMBDA_FUNCTION_NAME: 'wharf-traced-worker',
-        _X_AMZN_TRACE_ID: invocation.header,
-        AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.port}`,
-        AWS_XRAY_LOG_LEVEL: 'silent',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-    const code = await new Promise<number | null>((done) => child.on('exit', done));
-    expect(code, stderr).toBe(0);
-    const done = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+    const done = (await runAsLambda(FIXTURE, invocation.header, daemon.port, {
+      WHARF_TEST_ENDPOINT: motoEndpoint(),
+      [queueUrlVariable('default')]: queueUrl,
+      [deadLetterUrlVariable('default')]: deadLetterUrl,
+      TRACE_QUEUE_ARN: queueArn,
+      TRACE_RECORDS: '3',
+    })) as unknown as {
       tracingEnabled: boolean;
       records: { attributes: Record<string, string> }[];
       responses: { batchItemFailures: unknown[] }[];
@@ -229,6 +245,30 @@ describe('traces (moto, and a real Powertools Tracer in a "Lambda" child process
       Outcome: 'dead',
       ProducerTraceId: producer.root,
     });
+  }, 60_000);
+
+  it("on the embedded engine, a job enqueued in a Lambda carries the invocation's trace, and its span names it", async () => {
+    const invocation = traceHeader();
+    const done = (await runAsLambda(LOCAL_FIXTURE, invocation.header, daemon.port)) as {
+      jobId: string;
+      summary: { byOutcome: { succeeded?: number } };
+      header: string;
+      producerSpanId: string;
+    };
+    expect(done.summary.byOutcome.succeeded).toBe(1);
+    await until(() => daemon.documents.some((d) => d.name === '## local-traced'), 'the job span');
+    const span = daemon.documents.find((d) => d.name === '## local-traced')!;
+    expect(span.trace_id).toBe(invocation.root);
+    expect(span.annotations).toMatchObject({
+      JobName: 'local-traced',
+      JobId: done.jobId,
+      Attempt: 1,
+      ProducerTraceId: invocation.root,
+      Outcome: 'succeeded',
+    });
+    expect(span.metadata?.wharf?.producerTraceHeader).toBe(invocation.header);
+    // traceHeaderFrom(tracer): the header of the producer's current subsegment, in the invocation's trace.
+    expect(done.header).toBe(`Root=${invocation.root};Parent=${done.producerSpanId};Sampled=1`);
   }, 60_000);
 });
 
