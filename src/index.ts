@@ -125,6 +125,8 @@ export {
   LATENCY_METRIC,
   OUTCOME_METRICS,
 } from './observe/metric-names.js';
+export { type TraceHeaderSource, traceHeaderFrom, traceRootOf } from './observe/trace-header.js';
+export type { JobTracer, TraceSegment, TraceSubsegment } from './observe/trace-types.js';
 export type { AwsExpression, RateUnit } from './schedule/aws-expression.js';
 export type { RecurringOptions, RecurringTask } from './schedule/define-recurring.js';
 export { defineRecurring, firingJobId, isActiveIn } from './schedule/define-recurring.js';

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { sendBatchCallbacks } from '../dispatch/batch-callbacks.js';
 import { toOutgoing } from '../envelope/outgoing.js';
 import { ConfigError, ConflictError, InvalidOptionsError } from '../errors.js';
+import { producerTrace } from '../observe/trace-header.js';
 import { callbackJobId } from '../store/batch-decision.js';
 import type { BatchCallback, BatchCallbackKind, BatchRecord, JobStore } from '../store/types.js';
 import type { QueueKind } from '../transport/types.js';
@@ -139,6 +140,7 @@ async function prepareChildren(
     true,
     deps.lanes ?? {},
     queueKind,
+    producerTrace(deps.traceHeader),
   );
   const now = deps.clock.nowMs();
   return prepared.map((job) => {
@@ -182,6 +184,7 @@ async function prepareCallbacks(
     true,
     deps.lanes ?? {},
     queueKind,
+    producerTrace(deps.traceHeader),
   );
   return prepared.map((job, i) => ({
     kind: given[i]!.kind,

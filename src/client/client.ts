@@ -3,6 +3,7 @@ import { type DispatchOutcome, dispatch } from '../dispatch/dispatch.js';
 import { EnqueueFailedError } from '../errors.js';
 import type { LaneMap } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
+import { producerTrace, type TraceHeaderSource } from '../observe/trace-header.js';
 import type { JobScheduler } from '../schedule/types.js';
 import type { JobStore } from '../store/types.js';
 import type { Transport } from '../transport/types.js';
@@ -50,6 +51,13 @@ export interface ClientOptions {
   readonly outboxTable?: string;
   /** How long a cancellation of a job not yet claimed is kept. @default 7 days (the engine's record retention) */
   readonly recordRetentionMs?: number;
+  /**
+   * The enqueueing request's X-Ray trace header, asked once per enqueue call and carried by its jobs (README
+   * "Traces"): an HTTP request's `X-Amzn-Trace-Id`, or `traceHeaderFrom(tracer)` for the current Powertools
+   * Tracer (sub)segment. A header without a well-formed Root is left out. @default the Lambda invocation's
+   * (`_X_AMZN_TRACE_ID`), none outside Lambda
+   */
+  readonly traceHeader?: TraceHeaderSource;
 }
 
 /**
@@ -64,7 +72,15 @@ export function createClient(options: ClientOptions): WharfClient {
   const queueKind = (queue: string) => queueKindOf(options.transport, queue);
   const client: WharfClient = {
     async enqueue(request) {
-      const [job] = await prepareOrReject([request], clock, options.registry, false, lanes, queueKind);
+      const [job] = await prepareOrReject(
+        [request],
+        clock,
+        options.registry,
+        false,
+        lanes,
+        queueKind,
+        producerTrace(options.traceHeader),
+      );
       const [admission] = await admit(deps, [job!]);
       if (admission!.kind === 'duplicate') return duplicateOf(admission!.job, admission!.holder);
       const [outcome] = await sendAll(deps, [admission!.job]);
@@ -78,7 +94,15 @@ export function createClient(options: ClientOptions): WharfClient {
       return enqueued(admission!, outcome);
     },
     async enqueueMany(requests) {
-      const prepared = await prepareOrReject(requests, clock, options.registry, true, lanes, queueKind);
+      const prepared = await prepareOrReject(
+        requests,
+        clock,
+        options.registry,
+        true,
+        lanes,
+        queueKind,
+        producerTrace(options.traceHeader),
+      );
       return sendPrepared(deps, prepared);
     },
     ...batchMethods(deps, queueKind),

@@ -28,8 +28,10 @@ export async function prepareOrReject(
   lanes: KnownLanes,
   /** What each queue is (FIFO or standard), so a job that cannot go there is refused here. @default standard */
   queueKind?: (queue: string) => QueueKind,
+  /** The producer's trace header, one for the whole call (README "Traces"). @default none */
+  trace?: string,
 ): Promise<PreparedJob[]> {
-  const results = await Promise.all(requests.map((request) => prepare(request, clock, lanes)));
+  const results = await Promise.all(requests.map((request) => prepare(request, clock, lanes, trace)));
   const problems: EnqueueProblem[] = [];
   const ready: PreparedJob[] = [];
   results.forEach((result, index) => {

@@ -52,7 +52,13 @@ export type KnownLanes = LaneMap | 'unchecked';
  * Turns a request into a message, or into every problem with it. The payload is validated after a JSON round trip,
  * so what passes here is exactly what the worker will see (a Date becomes a string here, not at 3 a.m.).
  */
-export async function prepare(request: EnqueueRequest, clock: Clock, lanes: KnownLanes): Promise<Prepared> {
+export async function prepare(
+  request: EnqueueRequest,
+  clock: Clock,
+  lanes: KnownLanes,
+  /** The producer's X-Ray trace header, already checked (observe/trace-header.ts). */
+  trace?: string,
+): Promise<Prepared> {
   const { job, payload, options } = request;
   const optionProblems: string[] = [];
   for (const key of Object.keys(options ?? {})) {
@@ -100,6 +106,7 @@ export async function prepare(request: EnqueueRequest, clock: Clock, lanes: Know
     ...(runAtMs > now ? { runAtMs } : {}),
     ...(keys.group === undefined ? {} : { group: keys.group }),
     ...(expiresInMs === undefined ? {} : { expiresAtMs: Math.max(runAtMs, now) + expiresInMs }),
+    ...(trace === undefined ? {} : { trace }),
   };
   const message = toOutgoing(envelope, now);
   const bytes = Buffer.byteLength(message.body, 'utf8');

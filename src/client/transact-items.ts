@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { ConfigError, InvalidOptionsError, InvalidPayloadError } from '../errors.js';
 import type { LaneMap } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
+import { producerTrace, type TraceHeaderSource } from '../observe/trace-header.js';
 import { OUTBOX_ATTRIBUTES, OUTBOX_RETENTION_SEC, outboxKey } from '../store/dynamodb/outbox-item.js';
 import type { Transport } from '../transport/types.js';
 import { prepareOrReject } from './enqueue-rejection.js';
@@ -22,6 +23,8 @@ export interface OutboxDeps {
   readonly outboxTable?: string;
   /** Validation as at enqueue: the lanes a `priority` may name, and which queues are FIFO. */
   readonly lanes?: LaneMap;
+  /** Where the enqueueing request's trace comes from (ClientOptions.traceHeader). */
+  readonly traceHeader?: TraceHeaderSource;
   readonly transport?: Transport;
 }
 
@@ -64,6 +67,7 @@ export function transactItemsMethod(deps: OutboxDeps): WharfClient['transactItem
       list.length > 1,
       deps.lanes ?? {},
       queueKind,
+      producerTrace(deps.traceHeader),
     );
     refuseRepeatedIds(jobs);
     const format = options.format ?? 'low-level';

@@ -17,6 +17,7 @@ export function deadLetterFromEnvelope(envelope: Envelope, info: DeadLetterInfo)
     body: serializeWithinLimit(body),
     attributes: deadLetterAttributes(envelope.job, envelope.id, info),
     delaySeconds: 0,
+    ...(envelope.trace === undefined ? {} : { traceHeader: envelope.trace }),
     // A FIFO queue's dead-letter queue is FIFO too: the dead letter keeps its group, so a redrive goes back to it.
     ...(envelope.group === undefined
       ? {}

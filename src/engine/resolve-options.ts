@@ -2,6 +2,7 @@ import { systemClock } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import { toMs } from '../job/duration.js';
 import { fanOut } from '../observe/fan-out.js';
+import { jobSpans } from '../observe/job-spans.js';
 import { lifecycleLog } from '../observe/lifecycle-log.js';
 import { ErrorReports } from './error-reporter.js';
 import { PauseCache } from './pause-cache.js';
@@ -45,6 +46,7 @@ export function resolveEngineOptions(options: EngineOptions) {
       options.onEvent,
       options.logger && options.lifecycleLogs !== false ? lifecycleLog(options.logger) : undefined,
       options.metrics?.listener,
+      jobSpans(options.tracer),
     ]),
     /** The base of every run's `ctx.logger`; none means the fallback JSON lines. */
     logger: options.logger,

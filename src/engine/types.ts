@@ -6,6 +6,7 @@ import type { Duration } from '../job/duration.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { JobMetrics } from '../observe/job-metrics.js';
 import type { JobLogger } from '../observe/logger.js';
+import type { JobTracer } from '../observe/trace-types.js';
 import type { JobScheduler } from '../schedule/types.js';
 import type { JobStore, StepMap } from '../store/types.js';
 import type { ReceivedMessage, Transport } from '../transport/types.js';
@@ -41,6 +42,11 @@ export interface EngineOptions {
    * flushes it (the Lambda handler once per batch, the worker process every minute). @default none
    */
   readonly metrics?: JobMetrics;
+   * Traces each job run when `tracer.isTracingEnabled()`: a Powertools `Tracer` (`tracer: new Tracer()`), whose
+   * X-Ray subsegment `## <job name>` carries the job's annotations and the producer's trace (README "Traces").
+   * @default none: no spans, and nothing spent on them
+   */
+  readonly tracer?: JobTracer;
   /**
    * The process-wide error reporter (Sentry, Honeybadger...): every failed attempt's error, every dead letter,
    * every error a job's `onFailure`/`onDead` throws, and the engine's own store or queue failures that released

@@ -160,7 +160,7 @@ function isDebounceMark(value: unknown): boolean {
 /** An X-Ray trace header is well under this (Root, Parent, Sampled, Lineage): a longer one is not a trace header. */
 export const MAX_TRACE_HEADER_CHARS = 512;
 
-function isTraceHeader(value: unknown): boolean {
+export function isTraceHeader(value: unknown): value is string {
   return (
     typeof value === 'string' &&
     value.length > 0 &&

@@ -19,6 +19,8 @@ export function toOutgoing(envelope: Envelope, nowMs: number): OutgoingMessage {
     body: serializeWithinLimit(wire),
     attributes: jobAttributes(envelope.job, envelope.id, envelope.attempt),
     delaySeconds,
+    // Every copy of the envelope (a retry, a deferral, a redrive) keeps the producer's trace, so each send links it.
+    ...(envelope.trace === undefined ? {} : { traceHeader: envelope.trace }),
     // Only a message with a group can go to a FIFO queue, so only then is a deduplication id worth its hash.
     ...(envelope.group === undefined
       ? {}

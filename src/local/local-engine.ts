@@ -96,10 +96,15 @@ export interface LocalEngineOptions {
   readonly recurring?: boolean;
   /** Called when a schedule fires (a recurring task, or a job whose delay was longer than 15 minutes). */
   readonly onSchedule?: (firing: ScheduleFiring) => void;
-  /** Engine settings passed through (deploy-skew deferrals, deadline safety, record retention). */
+  /** Engine settings passed through (deploy-skew deferrals, deadline safety, record retention, a tracer). */
   readonly engine?: Pick<
     EngineOptions,
-    'unknownJobDeferrals' | 'unknownJobDelay' | 'deadlineSafety' | 'recordRetention' | 'leaseMargin'
+    | 'unknownJobDeferrals'
+    | 'unknownJobDelay'
+    | 'deadlineSafety'
+    | 'recordRetention'
+    | 'leaseMargin'
+    | 'tracer'
   >;
 }
 

@@ -6,6 +6,7 @@ import type { AwsService } from '../config/aws-settings.js';
 import { configFromEnv, ENV_VARIABLES, type WharfConfig } from '../config/env-config.js';
 import { ConfigError } from '../errors.js';
 import type { JobRegistry } from '../job/registry.js';
+import type { TraceHeaderSource } from '../observe/trace-header.js';
 import type { SchedulerClient } from '../schedule/eventbridge/scheduler-api.js';
 import type { JobScheduler } from '../schedule/types.js';
 import { DynamoDBClient } from '../store/dynamodb/dynamodb-client-class.js';
@@ -49,6 +50,8 @@ export interface AwsRuntimeOptions {
    * @default false
    */
   readonly installAsDefault?: boolean;
+  /** The enqueueing request's trace header (ClientOptions.traceHeader, README "Traces"). @default `_X_AMZN_TRACE_ID` */
+  readonly traceHeader?: TraceHeaderSource;
 }
 
 export interface AwsRuntime {
@@ -110,6 +113,7 @@ export function createAwsRuntime(options: AwsRuntimeOptions): AwsRuntime {
     registry: options.registry,
     lanes: config.lanes,
     ...(store ? { store } : {}),
+    ...(options.traceHeader ? { traceHeader: options.traceHeader } : {}),
     // The outbox entries of `transactItems` go to the job table (README "Enqueue after commit"), and only where
     // a relay sends them on: entries in a table nobody relays would wait there unsent until they expire.
     ...(tableName && config.outbox ? { outboxTable: tableName } : {}),

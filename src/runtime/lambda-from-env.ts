@@ -8,6 +8,7 @@ import { lanesOf, laneTargets } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
 import { createLambdaHandler, type LambdaWorkerOptions } from '../lambda/lambda-handler.js';
 import type { LambdaWorkerHandler } from '../lambda/middleware-types.js';
+import type { JobTracer } from '../observe/trace-types.js';
 import { createAwsRuntime } from './aws-runtime.js';
 import { type ObservabilityOptions, observabilityFromEnv } from './observability-from-env.js';
 
@@ -20,6 +21,8 @@ export interface LambdaFromEnvOptions extends ObservabilityOptions {
   readonly onEvent?: JobEventListener;
   /** The process-wide error reporter (Sentry...): EngineOptions.reportError. @default none */
   readonly reportError?: ErrorReporter;
+  /** Spans per job run (a Powertools Tracer): EngineOptions.tracer, README "Traces". @default none */
+  readonly tracer?: JobTracer;
 }
 
 /**
@@ -72,6 +75,7 @@ export function lambdaWorkerOptionsFromEnv(options: LambdaFromEnvOptions): Lambd
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     logger: observed.logger,
     ...(observed.metrics ? { metrics: observed.metrics } : {}),
+    ...(options.tracer ? { tracer: options.tracer } : {}),
     ...(options.reportError ? { reportError: options.reportError } : {}),
   };
   if (observed.ownLogger) ownLoggers.set(workerOptions, observed.ownLogger);

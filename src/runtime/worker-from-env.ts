@@ -2,6 +2,7 @@ import { ENV_VARIABLES } from '../config/env-config.js';
 import type { ErrorReporter } from '../engine/error-reporter.js';
 import type { JobEventListener } from '../engine/events.js';
 import type { JobRegistry } from '../job/registry.js';
+import type { JobTracer } from '../observe/trace-types.js';
 import { createWorker, type Worker } from '../worker/worker.js';
 import { createAwsRuntime } from './aws-runtime.js';
 import { type ObservabilityOptions, observabilityFromEnv } from './observability-from-env.js';
@@ -16,6 +17,8 @@ export interface WorkerFromEnvOptions extends ObservabilityOptions {
   readonly onEvent?: JobEventListener;
   /** The process-wide error reporter (Sentry...): EngineOptions.reportError. @default none */
   readonly reportError?: ErrorReporter;
+  /** Spans per job run (a Powertools Tracer): EngineOptions.tracer, README "Traces". @default none */
+  readonly tracer?: JobTracer;
 }
 
 /**
@@ -40,6 +43,7 @@ export function createWorkerFromEnv(options: WorkerFromEnvOptions): Worker {
     onEvent: options.onEvent,
     logger: observed.logger,
     ...(observed.metrics ? { metrics: observed.metrics } : {}),
+    ...(options.tracer ? { tracer: options.tracer } : {}),
     ...(options.reportError ? { reportError: options.reportError } : {}),
   });
 }

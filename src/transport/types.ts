@@ -12,6 +12,11 @@ export interface OutgoingMessage {
    * within 5 minutes of the first is dropped by SQS.
    */
   readonly deduplicationId?: string;
+  /**
+   * The producer's X-Ray trace header, sent as SQS's AWSTraceHeader system attribute: how X-Ray links the queue
+   * to what consumes it. Not counted in the message's size (SQS does not count system attributes).
+   */
+  readonly traceHeader?: string;
 }
 
 /** A standard queue, or a FIFO queue (ordered message groups, no per-message delay). */

@@ -76,6 +76,8 @@ function toRecord(message: Message, queueArn: string): SQSRecord {
         ? {}
         : { MessageDeduplicationId: attributes.MessageDeduplicationId }),
       ...(attributes.SequenceNumber === undefined ? {} : { SequenceNumber: attributes.SequenceNumber }),
+      // The producer's X-Ray trace header, which Lambda passes in the record as SQS keeps it.
+      ...(attributes.AWSTraceHeader === undefined ? {} : { AWSTraceHeader: attributes.AWSTraceHeader }),
     },
     messageAttributes: Object.fromEntries(
       Object.entries(message.MessageAttributes ?? {}).map(([k, v]) => [

@@ -138,6 +138,17 @@ function toBatchEntry(id: string, message: OutgoingMessage, fifo = false): SendM
     MessageBody: message.body,
     MessageAttributes: toMessageAttributes(message.attributes),
     ...messageKeys(message, fifo),
+    ...traceAttribute(message),
+  };
+}
+
+/** The producer's trace as the one system attribute SQS takes (README "Traces"). */
+export function traceAttribute(message: OutgoingMessage): {
+  MessageSystemAttributes?: { AWSTraceHeader: { DataType: 'String'; StringValue: string } };
+} {
+  if (message.traceHeader === undefined) return {};
+  return {
+    MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: message.traceHeader } },
   };
 }
 

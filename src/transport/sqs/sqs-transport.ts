@@ -5,7 +5,7 @@ import { checkOutgoingMessage, fifoProblem } from '../message-limits.js';
 import type { Consumer, OutgoingMessage, Transport } from '../types.js';
 import { describeError } from './batch-result.js';
 import { changeVisibility, deleteMessages, type QueueTarget, receiveMessages } from './consume-messages.js';
-import { messageKeys, sendMessages, toMessageAttributes } from './send-messages.js';
+import { messageKeys, sendMessages, toMessageAttributes, traceAttribute } from './send-messages.js';
 import { SendMessageCommand, type SQSClient } from './sqs-api.js';
 
 export interface SqsTransportOptions {
@@ -112,6 +112,7 @@ async function sendToDeadLetter(
         MessageBody: message.body,
         MessageAttributes: toMessageAttributes(message.attributes),
         ...messageKeys(message, fifo),
+        ...traceAttribute(message),
       }),
     );
     messageId = response.MessageId;
