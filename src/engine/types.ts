@@ -42,6 +42,7 @@ export interface EngineOptions {
    * flushes it (the Lambda handler once per batch, the worker process every minute). @default none
    */
   readonly metrics?: JobMetrics;
+  /**
    * Traces each job run when `tracer.isTracingEnabled()`: a Powertools `Tracer` (`tracer: new Tracer()`), whose
    * X-Ray subsegment `## <job name>` carries the job's annotations and the producer's trace (README "Traces").
    * @default none: no spans, and nothing spent on them
