@@ -19,6 +19,7 @@ import { loadCloudWatch } from '../../src/runtime/cloudwatch-api';
 import { loadLambda } from '../../src/runtime/lambda-api';
 import { motoEndpoint, sqsClient, uniqueName } from '../helpers/aws';
 import { createFunction, createMapping } from '../helpers/lambda-consumers';
+import { motoWharf } from '../helpers/moto-cli';
 import { createQueuePair, type QueuePair } from '../helpers/queues';
 
 const MINUTE = 60_000;
@@ -196,8 +197,55 @@ describe('ops.stats on AWS (CloudWatch on moto)', () => {
       expect(report.rows.map((r) => r.count)).toEqual(jobs.map((_, i) => i + 1));
       // Not in a registry: priced as tracked, and the basis says it assumed so.
       expect(report.rows[0]!.costBreakdown!.basis).toMatch(/idempotency tracked, assumed/);
+      // createAwsOps finds the queue's worker through its event source mapping (made in beforeAll).
+      expect(report.rows[0]!.costBreakdown!.basis).toContain(`512 MB (the MemorySize of ${functionArn})`);
     } finally {
       ops.close();
     }
+  });
+
+  it("prices a queue without a worker function at the construct's default memory size, and says why", async () => {
+    const lambda = new LambdaClient({
+      endpoint: motoEndpoint(),
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    try {
+      const other = await createQueuePair(sqsClient(), { prefix: 'stats-unmapped' });
+      const memoryOf = workerMemory({
+        client: async () => lambda as never,
+        api: loadLambda,
+        arnsOf: () => [other.arn],
+      });
+      expect(await memoryOf('unmapped')).toEqual({
+        memoryMb: 1024,
+        source:
+          "the WharfJobs construct's default workerMemorySize (no event source mapping feeds a function from its queue)",
+      });
+    } finally {
+      lambda.destroy();
+    }
+  });
+
+  it('wharf stats reads the same from CloudWatch: the table, and --json with the source', async () => {
+    const namespace = uniqueName('WharfStats');
+    const atMs = Math.floor(Date.now() / MINUTE) * MINUTE - 2 * MINUTE;
+    // A job name of its own: moto matches a query's dimensions across namespaces, and the first test's Duration
+    // data for `charge` would reach moto's percentile gap (see above).
+    await put(namespace, [datum('refund', 'Succeeded', 5, atMs), datum('refund', 'Retried', 1, atMs)]);
+    const wharf = motoWharf(() => ({
+      WHARF_QUEUE_URL_BILLING: billing.url,
+      WHARF_DLQ_URL_BILLING: billing.deadLetterUrl,
+      WHARF_METRICS_NAMESPACE: namespace,
+    }));
+    const json = await wharf(['--json', 'stats', '--since', '30m']);
+    expect(json.code, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout) as { source: string; rows: { job: string; count: number }[] };
+    expect(report.source).toBe('cloudwatch');
+    expect(report.rows).toEqual([expect.objectContaining({ job: 'refund', count: 6 })]);
+    const text = await wharf(['stats']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^refund\s+billing\s+6\s+5\s+1\s+0\s+-\s+-\s+16\.7%\s+\$0\.\d+$/m);
+    expect(text.stdout).toMatch(/from CloudWatch metrics/);
   });
 });
