@@ -7,7 +7,7 @@ import { wholeNumberProblem } from '../config/whole-number.js';
 import { DEFAULT_CONCURRENCY } from '../engine/concurrency.js';
 import { createEngine } from '../engine/engine.js';
 import type { ErrorReporter } from '../engine/error-reporter.js';
-import type { JobEventListener } from '../engine/events.js';
+import { type JobEventListener, safeEmit } from '../engine/events.js';
 import { type Settlement, settleMessages } from '../engine/settle-messages.js';
 import type { Engine, EngineOptions } from '../engine/types.js';
 import { InvalidOptionsError, NotIdleError } from '../errors.js';
@@ -26,6 +26,7 @@ import type { JobStore } from '../store/types.js';
 import { createMemoryTransport, type MemoryTransport } from '../transport/memory/index.js';
 import { SQS_LIMITS } from '../transport/message-limits.js';
 import { createFastForwardClock } from './fast-forward-clock.js';
+import { JobStatsCollector } from './job-stats.js';
 import { type LaneDelivery, laneDelivery, lanesOfOptions } from './lane-delivery.js';
 import { createLocalOutbox, LOCAL_OUTBOX_TABLE, type OutboxCommit } from './local-outbox.js';
 import type { ManualClock } from './manual-clock.js';
@@ -115,6 +116,11 @@ export interface LocalEngine {
   readonly scheduler: MemoryScheduler;
   readonly store: JobStore;
   readonly clock: Clock;
+  /**
+   * Per job type, the count of each outcome and the run durations, per minute of `clock`, fed by the engine's
+   * events: what `ops.stats()` reads on the embedded engine (README "Stats and cost").
+   */
+  readonly stats: JobStatsCollector;
   /** Fires the schedules that are due, then handles what is due now, once per queue. Returns messages handled. */
   tick(): Promise<number>;
   /**
@@ -151,6 +157,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const clock = clockOf(options);
   const concurrency = concurrencyOf(options);
   const counter = new SummaryCounter();
+  const stats = new JobStatsCollector();
   const waiters = new WaitNudgeHub();
   const visibilityTimeoutSeconds = visibilityFor(options.registry);
   const lanes = lanesOfOptions(options.registry.queues, options.queues ?? {});
@@ -201,6 +208,8 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     ...(options.logger ? { logger: options.logger, lifecycleLogs: options.lifecycleLogs ?? false } : {}),
     onEvent: (event) => {
       counter.record(event);
+      // The stats are observability: a fault in them must never keep the event from the user's listener.
+      safeEmit(stats.record, event);
       options.onEvent?.(event);
       waiters.notify(event.jobId);
     },
@@ -224,6 +233,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     scheduler,
     store,
     clock,
+    stats,
     tick,
     commitOutbox: (items) => outbox.commit(items),
     async runUntilIdle(runOptions = {}) {
