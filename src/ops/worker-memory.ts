@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors.js';
 import type { LambdaApi, LambdaClient } from '../runtime/lambda-api.js';
 import type { MemoryOf } from './cloudwatch-stats.js';
 import { DEFAULT_WORKER_MEMORY_MB } from './job-cost.js';
@@ -34,7 +35,7 @@ export function workerMemory(options: WorkerMemoryOptions): MemoryOf {
       }
       return fallback('no event source mapping feeds a function from its queue');
     } catch (error) {
-      return fallback(`Lambda could not be read: ${String((error as Error)?.message ?? error)}`);
+      return fallback(`Lambda could not be read: ${errorMessage(error)}`);
     }
   };
 }
