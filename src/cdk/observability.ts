@@ -13,6 +13,11 @@ export interface ObservabilitySettings {
   readonly tracing: Tracing;
 }
 
+// The props spell the levels out; this fails to compile if they and the logger's ever differ.
+type PropsLogLevel = NonNullable<NonNullable<WharfJobsProps['observability']>['logLevel']>;
+const sameLevels: [PropsLogLevel, LogLevel] extends [LogLevel, PropsLogLevel] ? true : never = true;
+void sameLevels;
+
 /** Powertools reads these itself: the Logger its level, the Tracer whether to trace. */
 const POWERTOOLS_LOG_LEVEL = 'POWERTOOLS_LOG_LEVEL';
 const POWERTOOLS_TRACE_ENABLED = 'POWERTOOLS_TRACE_ENABLED';

@@ -9,7 +9,6 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { LaneDeclaration } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
-import type { LogLevel } from '../observe/logger.js';
 
 /**
  * How one queue, its dead-letter queue and its worker are configured. Every option has a default derived from
@@ -198,8 +197,12 @@ export interface WharfObservability {
    * @default true
    */
   readonly metrics?: boolean;
-  /** The workers' and the outbox relay's log level (POWERTOOLS_LOG_LEVEL). @default - Powertools' own: INFO */
-  readonly logLevel?: LogLevel;
+  /**
+   * The workers' and the outbox relay's log level (POWERTOOLS_LOG_LEVEL), one of Powertools' levels (spelled out
+   * here so the cdk entry's surface needs no logger type).
+   * @default - Powertools' own: INFO
+   */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 }
 
 export interface WharfJobsProps {
