@@ -61,7 +61,7 @@ function jobRow(metrics: JobMetrics): IWidget[] {
       title: `${title}: failures`,
       left: FAILURES.map((o) => metrics.outcome(o, PERIOD)),
       // The attempt jobs ended on: a rise means more jobs need retries before they succeed or give up.
-      right: [metrics.attempts('Maximum', PERIOD)],
+      right: [metrics.attempts('Maximum', PERIOD, 'highest attempt')],
       width: 6,
     }),
     new GraphWidget({
