@@ -7,8 +7,9 @@ const EMULATORS = ['ministack', 'localstack'] as const;
 /**
  * What the example stack changes when it is deployed to a local emulator (`npx cdk deploy -c wharf:emulator=ministack`,
  * README "Run your stack on your machine"): nothing of it is kept after `cdk destroy`, since a local stack is
- * thrown away, and on ministack the one alarm its CloudFormation cannot create is left out (the alarm on new dead
- * letters is metric math, `DIFF` of the visible count; ministack creates only alarms on a single metric). Without
+ * thrown away, and on ministack the alarms its CloudFormation cannot create are left out: those on metric math (new
+ * dead letters, `DIFF` of the visible count, and each job type's dead-letter rate); ministack creates only alarms
+ * on a single metric. Without
  * the context value, nothing changes: production keeps the retained defaults and every alarm.
  */
 export function emulatorOverrides(emulator: unknown): Pick<WharfJobsProps, 'removalPolicy' | 'alarms'> {
@@ -20,6 +21,8 @@ export function emulatorOverrides(emulator: unknown): Pick<WharfJobsProps, 'remo
   }
   return {
     removalPolicy: RemovalPolicy.DESTROY,
-    ...(emulator === 'ministack' ? { alarms: { newDeadLetters: { enabled: false } } } : {}),
+    ...(emulator === 'ministack'
+      ? { alarms: { newDeadLetters: { enabled: false }, deadLetterRate: { enabled: false } } }
+      : {}),
   };
 }

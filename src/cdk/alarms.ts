@@ -52,32 +52,56 @@ const FIVE_MINUTES = Duration.minutes(5);
 /** A dead letter is worth a look before SQS deletes it: at 75% of the dead-letter queue's retention. */
 const DEAD_LETTER_AGE_SHARE = 0.75;
 
-type AlarmName = Exclude<keyof WharfAlarms, 'actions'>;
+type AlarmName = Exclude<keyof WharfAlarms, 'actions' | 'deadLetterRate'>;
+
+/** The actions every alarm gets: `alarmTopic`, then `WharfAlarms.actions`. */
+function sharedActions(policy: AlarmPolicy): IAlarmAction[] {
+  return [...(policy.topic ? [new SnsAction(policy.topic)] : []), ...(policy.options.actions ?? [])];
+}
+
+/** One alarm in the house style: above the threshold, missing data as health, the same actions on alarm and OK. */
+export function policyAlarm(
+  scope: Construct,
+  policy: AlarmPolicy,
+  spec: {
+    id: string;
+    metric: IMetric;
+    threshold: number;
+    evaluationPeriods: number;
+    description: string;
+    actions: readonly IAlarmAction[];
+  },
+): Alarm {
+  const alarm = new Alarm(scope, spec.id, {
+    metric: spec.metric,
+    threshold: spec.threshold,
+    evaluationPeriods: spec.evaluationPeriods,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    // An idle queue publishes no data points: that is health, not an unknown state.
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+    alarmDescription: spec.description,
+  });
+  const actions = [...sharedActions(policy), ...spec.actions];
+  if (actions.length > 0) {
+    alarm.addAlarmAction(...actions);
+    alarm.addOkAction(...actions);
+  }
+  return alarm;
+}
 
 /** Builds one alarm from its defaults and the user's settings for it; none when it is disabled. */
 function alarmMaker(scope: Construct, policy: AlarmPolicy) {
-  const shared: IAlarmAction[] = [
-    ...(policy.topic ? [new SnsAction(policy.topic)] : []),
-    ...(policy.options.actions ?? []),
-  ];
   return (name: AlarmName, id: string, metric: IMetric, threshold: number, description: string) => {
     const settings: WharfAlarmSettings = policy.options[name] ?? {};
     if (settings.enabled === false) return undefined;
-    const alarm = new Alarm(scope, id, {
+    return policyAlarm(scope, policy, {
+      id,
       metric,
       threshold: settings.threshold ?? threshold,
       evaluationPeriods: settings.evaluationPeriods ?? 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      // An idle queue publishes no data points: that is health, not an unknown state.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: description,
+      description,
+      actions: settings.actions ?? [],
     });
-    const actions = [...shared, ...(settings.actions ?? [])];
-    if (actions.length > 0) {
-      alarm.addAlarmAction(...actions);
-      alarm.addOkAction(...actions);
-    }
-    return alarm;
   };
 }
 

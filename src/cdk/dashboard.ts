@@ -14,12 +14,16 @@ export interface DashboardQueue {
 
 const PERIOD = Duration.minutes(1);
 
-/** One row per queue (backlog, age, dead letters, worker health), then the job table's capacity and errors. */
+/**
+ * One row per queue (backlog, age, dead letters, worker health), then the job table's capacity and errors, then
+ * the job types' widgets (job-widgets.ts), if any.
+ */
 export function createJobsDashboard(
   scope: Construct,
   queues: readonly DashboardQueue[],
   table: ITable,
   dashboardName?: string,
+  jobTypeWidgets: readonly IWidget[] = [],
 ): Dashboard {
   const dashboard = new Dashboard(scope, 'Dashboard', { dashboardName });
   for (const entry of queues) dashboard.addWidgets(...queueRow(entry));
@@ -44,6 +48,7 @@ export function createJobsDashboard(
       width: 6,
     }),
   );
+  if (jobTypeWidgets.length > 0) dashboard.addWidgets(...jobTypeWidgets);
   return dashboard;
 }
 

@@ -21,7 +21,10 @@ import { environmentSizeProblem } from './environment-size.js';
 import { existingQueueProblems, uncheckedQueuesWarning } from './existing-queues.js';
 import { fifoProblems } from './fifo-checks.js';
 import { type GrantTargets, grantConsume, grantEnqueue, grantOperate, grantRunJobs } from './grants.js';
+import { createJobAlarms, type JobAlarms } from './job-alarms.js';
+import { jobTypesOf } from './job-metrics.js';
 import { JOB_TABLE_SCHEMA } from './job-table-schema.js';
+import { JOB_TYPE_ROWS_LIMIT, jobTypeWidgets } from './job-widgets.js';
 import { allowCloudWatchToUse, allowLogsToUse } from './key-policies.js';
 import { createLaneQueues, type LaneQueues, laneNameClashes, laneProblems } from './lanes.js';
 import {
@@ -29,6 +32,13 @@ import {
   acknowledgeVpcAccessPolicy,
   acknowledgeWorkerFindings,
 } from './nag-suppressions.js';
+import {
+  type ObservabilitySettings,
+  observabilityProblems,
+  relayObservabilityEnvironment,
+  resolveObservability,
+  workerObservabilityEnvironment,
+} from './observability.js';
 import {
   addOutboxRelay,
   grantOutboxItems,
@@ -58,7 +68,8 @@ export interface WharfProducer extends IGrantable {
  *
  * Construct ids are public: `<queue>/Queue`, `<queue>/DeadLetterQueue`, `<queue>/Worker`,
  * `<queue>/Lanes/<lane>/Queue` and `<queue>/Lanes/<lane>/DeadLetterQueue` (each lane but the default one), `Table`,
- * `ScheduleGroup`, `SchedulerRole`, `Recurring/<task>` (one schedule per recurring task), `Dashboard`, and with
+ * `ScheduleGroup`, `SchedulerRole`, `Recurring/<task>` (one schedule per recurring task), `Dashboard`,
+ * `JobTypes/<job>/DeadLetterRateAlarm` (one per job type, unless metrics are off), and with
  * `outbox` `Outbox/Relay` and `Outbox/FailedRecords`. So are the
  * stack outputs (prefixed with `outputPrefix`): `QueueUrl<Queue>`, `DeadLetterQueueUrl<Queue>`, `QueueArn<Queue>`,
  * `DeadLetterQueueArn<Queue>` (queue name in PascalCase; no ARNs for FIFO queues; a lane's are
@@ -79,6 +90,11 @@ export class WharfJobs extends Construct {
   readonly alarms: Readonly<Record<string, QueueAlarms>>;
   /** The schedule group's delivery alarms. */
   readonly scheduleAlarms: ScheduleAlarms;
+  /**
+   * Alarms by job name, from the job-type metrics (`JobTypes/<job>/DeadLetterRateAlarm`); empty with
+   * `observability.metrics: false`.
+   */
+  readonly jobAlarms: Readonly<Record<string, JobAlarms>>;
   readonly table: ITable;
   readonly scheduleGroup: IScheduleGroup;
   /**
@@ -108,6 +124,7 @@ export class WharfJobs extends Construct {
     super(scope, id);
     const settings = checkedSettings(props);
     const removal = removalPolicies(props);
+    const observability = resolveObservability(props);
     if (props.outbox === true && props.table && !props.table.tableStreamArn) {
       throw configurationError([
         'outbox: the given table has no stream; the outbox relay reads the INSERTs of its outbox entries from it. ' +
@@ -166,9 +183,9 @@ export class WharfJobs extends Construct {
       eventSourceMappingArns: () => eventSourceMappingArnsOf(Object.values(this.workers)),
     };
     if (props.logEncryptionKey) allowLogsToUse(props.logEncryptionKey, this);
-    this.workers = this.createWorkers(pairs, props, removal);
+    this.workers = this.createWorkers(pairs, props, removal, observability);
     const alarmPolicy: AlarmPolicy = { options: props.alarms ?? {}, topic: props.alarmTopic };
-    if (props.outbox === true) this.outbox = this.createOutbox(props, removal, alarmPolicy);
+    if (props.outbox === true) this.outbox = this.createOutbox(props, removal, alarmPolicy, observability);
     this.alarms = this.createAlarms(pairs, props, alarmPolicy);
     this.scheduleAlarms = createScheduleAlarms(this, schedules.scheduleGroup, alarmPolicy);
     if (props.alarmTopic?.masterKey) allowCloudWatchToUse(props.alarmTopic.masterKey, this);
@@ -176,7 +193,21 @@ export class WharfJobs extends Construct {
       { ...p, name: p.settings.queue, worker: this.workers[p.settings.queue] },
       ...p.lanes.map((lane) => ({ ...lane, name: lane.address })),
     ]);
-    this.dashboard = createJobsDashboard(this, dashboardQueues, this.table, props.dashboardName);
+    const jobTypes = observability.metrics ? jobTypesOf(props.registry.jobs) : [];
+    this.jobAlarms = createJobAlarms(this, observability.namespace, jobTypes, alarmPolicy);
+    this.dashboard = createJobsDashboard(
+      this,
+      dashboardQueues,
+      this.table,
+      props.dashboardName,
+      jobTypeWidgets(observability.namespace, jobTypes),
+    );
+    if (jobTypes.length > JOB_TYPE_ROWS_LIMIT) {
+      Annotations.of(this).addInfo(
+        `wharf: ${jobTypes.length} job types; the dashboard has a row for the first ${JOB_TYPE_ROWS_LIMIT} (registry ` +
+          'order) and combined widgets, a line per job type, for the others',
+      );
+    }
     const existing = pairs.filter((p) => p.existing).map((p) => p.settings.queue);
     if (existing.length > 0) Annotations.of(this).addWarning(uncheckedQueuesWarning(existing));
     // Escape-hatch edits happen after the constructor: check the resources again as they will be synthesized.
@@ -250,18 +281,19 @@ export class WharfJobs extends Construct {
     props: WharfJobsProps,
     removal: Required<WharfRemovalPolicies>,
     alarms: AlarmPolicy,
+    observability: ObservabilitySettings,
   ): WharfOutbox {
     const outbox = addOutboxRelay(this, {
       table: this.table,
       targets: this.targets,
       deadLetterQueues: Object.values(this.deadLetterQueues),
-      environment: this.environment,
+      environment: { ...this.environment, ...relayObservabilityEnvironment(observability) },
       encryptionKey: props.encryptionKey,
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
       logRemovalPolicy: removal.logGroups,
       logEncryptionKey: props.logEncryptionKey,
       failureQueueRemovalPolicy: removal.deadLetterQueues,
-      tracing: props.tracing ?? Tracing.ACTIVE,
+      tracing: observability.tracing,
       alarms,
     });
     const fn = outbox.relay.node.defaultChild as CfnFunction;
@@ -273,9 +305,11 @@ export class WharfJobs extends Construct {
     pairs: readonly QueuePair[],
     props: WharfJobsProps,
     removal: Required<WharfRemovalPolicies>,
+    observability: ObservabilitySettings,
   ): Record<string, NodejsFunction> {
     const workers: Record<string, NodejsFunction> = {};
-    const tracing = props.tracing ?? Tracing.ACTIVE;
+    const tracing = observability.tracing;
+    const environment = { ...this.environment, ...workerObservabilityEnvironment(observability) };
     for (const pair of pairs.filter((p) => p.settings.worker)) {
       const worker = addWorkerFunction(pair.scope, {
         settings: pair.settings,
@@ -284,7 +318,7 @@ export class WharfJobs extends Construct {
         lanes: pair.lanes,
         entry: props.workerEntry,
         projectRoot: props.projectRoot,
-        environment: this.environment,
+        environment,
         logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
         logRemovalPolicy: removal.logGroups,
         logEncryptionKey: props.logEncryptionKey,
@@ -376,6 +410,7 @@ function checkedSettings(props: WharfJobsProps): QueueSettings[] {
   const fifo = new Set(settings.filter((s) => s.fifo).map((s) => s.queue));
   problems.push(...taskDeploymentProblems(props.registry.recurring, fifo, props.environmentName));
   problems.push(...fifoProblems(props.registry, settings));
+  problems.push(...observabilityProblems(props, props.registry));
   if (problems.length > 0) throw configurationError(problems);
   return settings;
 }

@@ -46,14 +46,14 @@ import { type Ministack, startMinistack } from './ministack';
 //
 // The emulator's gaps, each filled where it is met below: it runs whichever `node` is first on PATH (ministack.ts),
 // it has no Scheduler context attributes and drops schedule time zones (the recurring test), no SQS message move
-// tasks (`wharf dlq retry` copies), no metric-math alarms (infra/emulator-context.ts leaves one alarm out), and
+// tasks (`wharf dlq retry` copies), no metric-math alarms (infra/emulator-context.ts leaves them out), and
 // it enforces no IAM (the grants are proven by test/integration/grants-simulation.test.ts instead).
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const EXAMPLE = 'WharfExample';
 const BASELINE = 'WharfBaseline';
 const BASELINE_APP = 'npx tsx test/e2e/baseline-app.ts';
-/** `-c wharf:emulator=ministack`: a disposable stack (DESTROY) without the metric-math alarm. */
+/** `-c wharf:emulator=ministack`: a disposable stack (DESTROY) without the metric-math alarms. */
 const EMULATOR_CONTEXT = { 'wharf:emulator': 'ministack' };
 const LATENCY_JOBS = 200;
 const WARM_UP_JOBS = 20;

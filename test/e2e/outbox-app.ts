@@ -15,8 +15,8 @@ const jobs = new WharfJobs(stack, 'Jobs', {
   projectRoot: resolve(import.meta.dirname, '../..'),
   removalPolicy: RemovalPolicy.DESTROY,
   outbox: true,
-  // ministack creates alarms on one metric only (infra/emulator-context.ts).
-  alarms: { newDeadLetters: { enabled: false } },
+  // ministack creates alarms on one metric only (infra/emulator-context.ts): no metric-math alarm.
+  alarms: { newDeadLetters: { enabled: false }, deadLetterRate: { enabled: false } },
 });
 const orders = new Table(stack, 'Orders', {
   partitionKey: { name: 'pk', type: AttributeType.STRING },

@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -52,6 +53,7 @@ const common = () => ({
 export const sqsClient = () => new SQSClient(common());
 export const dynamoClient = () => new DynamoDBClient(common());
 export const schedulerClient = () => new SchedulerClient(common());
+export const cloudWatchClient = () => new CloudWatchClient(common());
 
 /** A name no other test uses, for queues and tables on the shared moto server. */
 export function uniqueName(prefix: string): string {

@@ -90,8 +90,8 @@ describe('alarms', () => {
       AlarmActions: [ref(shared!)],
     });
     expect(built.jobs.alarms.default!.workerThrottles).toBeUndefined();
-    // Two queues x five alarms (throttles off), and the schedule group's two.
-    expect(Object.keys(alarms(built))).toHaveLength(12);
+    // Two queues x five alarms (throttles off), the schedule group's two, and a dead-letter rate alarm per job type.
+    expect(Object.keys(alarms(built))).toHaveLength(15);
   });
 
   it('let CloudWatch use the key of an encrypted alarm topic, or notifications are dropped', () => {

@@ -7,11 +7,11 @@ describe('the example app’s -c wharf:emulator', () => {
     expect(emulatorOverrides(undefined)).toEqual({});
   });
 
-  it('makes the stack disposable on an emulator, and leaves out on ministack the alarm it cannot create', () => {
+  it('makes the stack disposable on an emulator, and leaves out on ministack the metric-math alarms it cannot create', () => {
     expect(emulatorOverrides('localstack')).toEqual({ removalPolicy: RemovalPolicy.DESTROY });
     expect(emulatorOverrides('ministack')).toEqual({
       removalPolicy: RemovalPolicy.DESTROY,
-      alarms: { newDeadLetters: { enabled: false } },
+      alarms: { newDeadLetters: { enabled: false }, deadLetterRate: { enabled: false } },
     });
   });
 

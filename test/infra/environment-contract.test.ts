@@ -74,8 +74,15 @@ describe('the environment contract, from the construct to a process', () => {
     );
   });
 
-  it('gives producers the same variables as workers, less the queue a worker serves', () => {
-    const { WHARF_QUEUE: _served, NODE_OPTIONS: _node, ...shared } = workerEnvironment('emails');
+  it('gives producers the same variables as workers, less the queue a worker serves and what runs jobs', () => {
+    // A producer runs no job: the metrics namespace and the Powertools tracing switch are the workers' only.
+    const {
+      WHARF_QUEUE: _served,
+      NODE_OPTIONS: _node,
+      WHARF_METRICS_NAMESPACE: _namespace,
+      POWERTOOLS_TRACE_ENABLED: _tracing,
+      ...shared
+    } = workerEnvironment('emails');
     expect(Object.keys(defaultBuilt().jobs.environment).sort()).toEqual(Object.keys(shared).sort());
   });
 });

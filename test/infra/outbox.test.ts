@@ -91,7 +91,8 @@ describe('WharfJobs with `outbox: true`', () => {
     expect(fn.Properties).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs24.x', Timeout: 60 });
     const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
     expect(Object.keys(variables).sort()).toEqual(
-      ['NODE_OPTIONS', ...Object.keys(built.jobs.environment)].sort(),
+      // The relay traces (POWERTOOLS_TRACE_ENABLED) but runs no job, so it has no metrics namespace.
+      ['NODE_OPTIONS', 'POWERTOOLS_TRACE_ENABLED', ...Object.keys(built.jobs.environment)].sort(),
     );
     expect(variables.WHARF_QUEUE).toBeUndefined();
     // From src/ here (tsx), from dist/ in the packed package (test/consumer).

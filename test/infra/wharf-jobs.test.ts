@@ -132,6 +132,9 @@ describe('WharfJobs workers', () => {
       WHARF_DLQ_URL_EMAILS: ref(jobs.deadLetterQueues.emails!),
       WHARF_QUEUE: 'emails',
       NODE_OPTIONS: '--enable-source-maps',
+      // README "CloudWatch dashboard and alarms per job type": what the job-type metrics and traces need.
+      WHARF_METRICS_NAMESPACE: 'Wharf',
+      POWERTOOLS_TRACE_ENABLED: 'true',
     });
   });
 
@@ -268,8 +271,8 @@ describe('WharfJobs alarms and dashboard', () => {
   it('alarms on dead letters, message age, worker errors and throttles for each queue', () => {
     const built = defaultBuilt();
     const template = templateOf(built);
-    // Six per queue, two for the schedule group.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 14);
+    // Six per queue, two for the schedule group, and the dead-letter rate alarm of each of the three job types.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 17);
     const dlqName = getAtt(logicalId(built, built.jobs.deadLetterQueues.default!), 'QueueName');
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -300,7 +303,8 @@ describe('WharfJobs alarms and dashboard', () => {
       return { alarmTopic: topic };
     });
     const alarms = Object.values(templateOf(built).findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(14);
+    // The job types' dead-letter rate alarms (three) notify it too.
+    expect(alarms).toHaveLength(17);
     const topicRef = { Ref: logicalId(built, topic!) };
     for (const alarm of alarms)
       expect(alarm.Properties).toMatchObject({ AlarmActions: [topicRef], OKActions: [topicRef] });
