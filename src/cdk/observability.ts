@@ -3,6 +3,7 @@ import { ENV_VARIABLES } from '../config/env-config.js';
 import type { JobRegistry } from '../job/registry.js';
 import { LOG_LEVELS, type LogLevel } from '../observe/logger.js';
 import { DEFAULT_METRICS_NAMESPACE } from '../observe/metric-names.js';
+import type { RuntimeSetting } from './outputs.js';
 import type { WharfJobsProps } from './wharf-jobs-props.js';
 
 /** The observability props resolved: the one place their defaults live. */
@@ -92,4 +93,21 @@ export function relayObservabilityEnvironment(settings: ObservabilitySettings): 
     ...(settings.logLevel ? { [POWERTOOLS_LOG_LEVEL]: settings.logLevel } : {}),
     [POWERTOOLS_TRACE_ENABLED]: settings.tracing === Tracing.DISABLED ? 'false' : 'true',
   };
+}
+
+/**
+ * The stack output of the metrics' namespace, for `wharf env --stack` and `wharf stats` (README "Stats and cost").
+ * Not a function variable: the workers get it with their observability variables, and producers need none.
+ */
+export function metricsNamespaceSetting(settings: ObservabilitySettings): RuntimeSetting[] {
+  if (!settings.metrics) return [];
+  return [
+    {
+      variable: ENV_VARIABLES.metricsNamespace,
+      value: settings.namespace,
+      outputName: 'MetricsNamespace',
+      what: 'the CloudWatch namespace of the per-job-type metrics',
+      inFunctions: false,
+    },
+  ];
 }

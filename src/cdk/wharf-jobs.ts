@@ -33,6 +33,7 @@ import {
   acknowledgeWorkerFindings,
 } from './nag-suppressions.js';
 import {
+  metricsNamespaceSetting,
   type ObservabilitySettings,
   observabilityProblems,
   relayObservabilityEnvironment,
@@ -167,7 +168,10 @@ export class WharfJobs extends Construct {
         `wharf: recurring tasks not deployed in environment "${props.environmentName}": ${skipped.join('; ')}`,
       );
     }
-    const runtime = runtimeSettings(pairs, this.table, schedules, props.outbox === true);
+    const runtime = [
+      ...runtimeSettings(pairs, this.table, schedules, props.outbox === true),
+      ...metricsNamespaceSetting(observability),
+    ];
     this.environment = Object.fromEntries(
       runtime.filter((r) => r.inFunctions).map((r) => [r.variable, r.value]),
     );

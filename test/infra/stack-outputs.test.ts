@@ -36,6 +36,7 @@ describe('the stack outputs of WharfJobs', () => {
         'DeadLetterQueueArnEmails',
         'DeadLetterQueueUrlDefault',
         'DeadLetterQueueUrlEmails',
+        'MetricsNamespace',
         'QueueArnDefault',
         'QueueArnEmails',
         'QueueUrlDefault',
@@ -56,9 +57,13 @@ describe('the stack outputs of WharfJobs', () => {
       WHARF_DLQ_ARN_DEFAULT,
       WHARF_QUEUE_ARN_EMAILS,
       WHARF_DLQ_ARN_EMAILS,
+      WHARF_METRICS_NAMESPACE,
       ...rest
     } = environmentFromOutputs(asDescribed(outputs));
     expect(rest).toEqual(resolved);
+    // The metrics' namespace, for `wharf stats` after `wharf env --stack`: the workers have it among their own.
+    expect(WHARF_METRICS_NAMESPACE).toBe(JSON.stringify('Wharf'));
+    expect(outputs.MetricsNamespace?.Description).toMatch(/^WHARF_METRICS_NAMESPACE: /);
     expect([
       WHARF_QUEUE_ARN_DEFAULT,
       WHARF_DLQ_ARN_DEFAULT,
@@ -81,7 +86,12 @@ describe('the stack outputs of WharfJobs', () => {
     expect(outputs.QueueArnEmails).toBeUndefined();
     expect(outputs.DeadLetterQueueArnEmails).toBeUndefined();
     expect(Object.keys(environmentFromOutputs(asDescribed(outputs))).sort()).toEqual(
-      [...Object.keys(jobs.environment), 'WHARF_QUEUE_ARN_DEFAULT', 'WHARF_DLQ_ARN_DEFAULT'].sort(),
+      [
+        ...Object.keys(jobs.environment),
+        'WHARF_QUEUE_ARN_DEFAULT',
+        'WHARF_DLQ_ARN_DEFAULT',
+        'WHARF_METRICS_NAMESPACE',
+      ].sort(),
     );
   });
 
@@ -104,7 +114,7 @@ describe('the stack outputs of WharfJobs', () => {
     expect(names).toContain('BillingQueueUrlBilling');
     expect(names).toContain('BillingTableName');
     expect(names.filter((n) => /Quiet/.test(n))).toEqual([]);
-    expect(names).toHaveLength(11 + 7);
+    expect(names).toHaveLength(12 + 8);
   });
 
   it('refuse a second construct with the same output names in one stack, saying how to fix it', () => {
@@ -117,7 +127,7 @@ describe('the stack outputs of WharfJobs', () => {
       'wharf: WharfJobs "Clash/More" cannot create its stack outputs: stack Clash already has TableName, ' +
         'ScheduleGroupName, SchedulerRoleArn, QueueUrlDefault, DeadLetterQueueUrlDefault, QueueArnDefault, ' +
         'DeadLetterQueueArnDefault, QueueUrlEmails, DeadLetterQueueUrlEmails, QueueArnEmails, ' +
-        'DeadLetterQueueArnEmails (another WharfJobs?). Give this one an outputPrefix, or set outputs: false.',
+        'DeadLetterQueueArnEmails, MetricsNamespace (another WharfJobs?). Give this one an outputPrefix, or set outputs: false.',
     );
   });
 });
