@@ -1,4 +1,4 @@
-import { PRICES } from './prices';
+import { PRICES } from '../src/ops/prices';
 
 /** What one job costs in billable units, averaged over a measured run. */
 export interface UnitsPerJob {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
+import { PRICES } from '../src/ops/prices';
 import { startEmulator } from './aws/emulator';
 import { benchConfig } from './config';
 import { coldStartFigure } from './figures/cold-start';
@@ -9,7 +10,6 @@ import { enqueueFigure } from './figures/enqueue-throughput';
 import { entryPointFigure } from './figures/entry-points';
 import { requestFigure } from './figures/requests';
 import { workerFigure } from './figures/worker-time';
-import { PRICES } from './prices';
 import { renderMarkdown } from './report/markdown';
 import type { BenchResults } from './report/types';
 import { writeResults } from './report/write';

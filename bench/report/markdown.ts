@@ -32,7 +32,7 @@ function header(r: BenchResults): string {
     `${m.startedAt.slice(0, 10)} · Node ${m.node} · ${m.cpu}, ${m.cores} cores · ${m.emulator} · ` +
       `${Math.round(m.durationSeconds)} s. Medians, [p10..p90] over repeated runs; ratios are wharf ÷ baseline ` +
       'within one run. Prices: us-east-1 list prices as of ' +
-      `${r.prices.compiledOn} (bench/prices.ts), no free tier, Lambda duration left out.`,
+      `${r.prices.compiledOn} (src/ops/prices.ts), no free tier, Lambda duration left out.`,
   ].join('\n');
 }
 

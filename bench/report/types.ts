@@ -1,10 +1,10 @@
+import type { PRICES } from '../../src/ops/prices';
 import type { ColdStartFigure } from '../figures/cold-start';
 import type { EmbeddedFigure } from '../figures/embedded';
 import type { EnqueueRow } from '../figures/enqueue-throughput';
 import type { EntryPointFigure } from '../figures/entry-points';
 import type { RequestFigure } from '../figures/requests';
 import type { WorkerFigure } from '../figures/worker-time';
-import type { PRICES } from '../prices';
 import type { TargetCheck } from '../targets';
 
 /** Everything one `npm run bench` measured: written to bench/results/latest.json, rendered to latest.md. */

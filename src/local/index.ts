@@ -1,3 +1,5 @@
+export type { MetricOutcome } from '../observe/metric-names.js';
+export { OUTCOME_METRICS } from '../observe/metric-names.js';
 export type {
   MemoryScheduler,
   MemorySchedulerOptions,
@@ -14,7 +16,11 @@ export type {
   RedrivenMessage,
 } from '../transport/memory/index.js';
 export { createMemoryTransport } from '../transport/memory/index.js';
+export type { DurationSketchState } from './duration-sketch.js';
+export { DurationSketch, SKETCH_RELATIVE_ACCURACY } from './duration-sketch.js';
 export { createFastForwardClock } from './fast-forward-clock.js';
+export type { JobStatsState, StatsBucket } from './job-stats.js';
+export { JobStatsCollector, MAX_STATS_BUCKETS, STATS_BUCKET_MS } from './job-stats.js';
 export type { LocalEngine, LocalEngineOptions, RunUntilIdleOptions } from './local-engine.js';
 export { createLocalEngine } from './local-engine.js';
 export type { OutboxCommit } from './local-outbox.js';

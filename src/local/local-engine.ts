@@ -25,6 +25,7 @@ import type { JobStore } from '../store/types.js';
 import { createMemoryTransport, type MemoryTransport } from '../transport/memory/index.js';
 import { SQS_LIMITS } from '../transport/message-limits.js';
 import { createFastForwardClock } from './fast-forward-clock.js';
+import { JobStatsCollector } from './job-stats.js';
 import { type LaneDelivery, laneDelivery, lanesOfOptions } from './lane-delivery.js';
 import { createLocalOutbox, LOCAL_OUTBOX_TABLE, type OutboxCommit } from './local-outbox.js';
 import type { ManualClock } from './manual-clock.js';
@@ -99,6 +100,11 @@ export interface LocalEngine {
   readonly scheduler: MemoryScheduler;
   readonly store: JobStore;
   readonly clock: Clock;
+  /**
+   * Per job type, the count of each outcome and the run durations, per minute of `clock`, fed by the engine's
+   * events: what `ops.stats()` reads on the embedded engine (README "Stats and cost").
+   */
+  readonly stats: JobStatsCollector;
   /** Fires the schedules that are due, then handles what is due now, once per queue. Returns messages handled. */
   tick(): Promise<number>;
   /**
@@ -135,6 +141,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const clock = clockOf(options);
   const concurrency = concurrencyOf(options);
   const counter = new SummaryCounter();
+  const stats = new JobStatsCollector();
   const waiters = new WaitNudgeHub();
   const visibilityTimeoutSeconds = visibilityFor(options.registry);
   const lanes = lanesOfOptions(options.registry.queues, options.queues ?? {});
@@ -184,6 +191,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     ...(options.reportError ? { reportError: options.reportError } : {}),
     onEvent: (event) => {
       counter.record(event);
+      stats.record(event);
       options.onEvent?.(event);
       waiters.notify(event.jobId);
     },
@@ -207,6 +215,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     scheduler,
     store,
     clock,
+    stats,
     tick,
     commitOutbox: (items) => outbox.commit(items),
     async runUntilIdle(runOptions = {}) {

@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import type { OneTimeSchedule } from '../schedule/types.js';
 import type { JobRecord, PauseRecord } from '../store/types.js';
 import type { PeekedMessage } from '../transport/memory/index.js';
+import type { JobStatsState } from './job-stats.js';
 import type { LocalEngine } from './local-engine.js';
 
 /**
@@ -23,6 +24,8 @@ export interface LocalEngineState {
   readonly pauses?: readonly PauseRecord[];
   /** The recurring tasks whose schedules are paused. */
   readonly pausedRecurring?: readonly string[];
+  /** The engine's per-job-type counts and durations (`engine.stats`; absent in a state saved before them). */
+  readonly stats?: JobStatsState;
 }
 
 const STATE_VERSION = 1;
@@ -52,6 +55,7 @@ export async function snapshotLocalEngine(engine: LocalEngine): Promise<LocalEng
     schedules: schedules.oneTime,
     pauses: await engine.store.listPauses(nowMs),
     pausedRecurring: schedules.pausedRecurring,
+    stats: engine.stats.snapshot(),
   };
 }
 
@@ -116,6 +120,7 @@ export async function restoreLocalEngine(engine: LocalEngine, state: LocalEngine
     );
   }
   for (const task of state.pausedRecurring ?? []) await engine.scheduler.setRecurringEnabled(task, false);
+  engine.stats.restore(state.stats);
 }
 
 /** Checks what a state file holds before anything trusts it; says what is wrong and how to start over. */

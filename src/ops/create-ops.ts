@@ -20,6 +20,8 @@ import { pauseOps, pauseViewOf } from './pauses.js';
 import type { QueueConsumers } from './queue-consumers.js';
 import { redact } from './redact.js';
 import type { ScheduleSource } from './schedule-source.js';
+import type { StatsQuery, StatsReport } from './stats-types.js';
+import { resolveStatsWindow, type StatsWindow } from './stats-window.js';
 import type { DeadLetterList, Ops, RedriveMethod } from './types.js';
 
 export interface OpsOptions {
@@ -50,7 +52,12 @@ export interface OpsOptions {
   readonly bulkHoldSeconds?: number;
   /** How often a running move task's progress is read. @default 2000 */
   readonly moveTaskPollMs?: number;
+  /** Where `stats` reads the per-job-type figures (the engine's counts, or CloudWatch). @default none: stats throws ConfigError */
+  readonly stats?: StatsSource;
 }
+
+/** Reads one resolved window of per-job-type figures. */
+export type StatsSource = (window: StatsWindow, query: StatsQuery) => Promise<StatsReport>;
 
 /** The operations API over ports: the CLI and the dashboard are thin shells around it. */
 export function createOps(options: OpsOptions): Ops {
@@ -191,6 +198,11 @@ export function createOps(options: OpsOptions): Ops {
         ...(input.expiresIn !== undefined ? { expiresIn: input.expiresIn as Duration } : {}),
       };
       return options.enqueuer.enqueue(job.with(input.payload, enqueueOptions));
+    },
+    async stats(query = {}) {
+      if (!options.stats)
+        throw new ConfigError('No stats can be read from here (no metrics source is configured).');
+      return options.stats(resolveStatsWindow(query, clock.nowMs()), query);
     },
     ...pauses,
   };

@@ -3,6 +3,7 @@ import type { LocalEngine } from '../local/local-engine.js';
 import { createMemoryQueueAdmin } from '../transport/memory/memory-queue-admin.js';
 import { createOps, type OpsOptions } from './create-ops.js';
 import { createScheduleSource } from './schedules.js';
+import { localStatsReport } from './stats-report.js';
 import type { Ops } from './types.js';
 
 export interface LocalOpsOptions extends Pick<OpsOptions, 'redact' | 'redrive' | 'schedules'> {
@@ -31,5 +32,8 @@ export function createLocalOps(options: LocalOpsOptions): Ops {
     registry,
     enqueuer: engine.client,
     clock: engine.clock,
+    // The engine's own counts, by its clock (which a fast-forward may have moved ahead of the wall clock).
+    stats: async (window) =>
+      localStatsReport(engine.stats.bucketsIn(window.sinceMs, window.untilMs), window, registry),
   });
 }

@@ -5,6 +5,7 @@ import type { MoveTask, QueueCounts } from '../transport/admin-types.js';
 import type { BatchPage, BatchView } from './batch-view.js';
 import type { QueueConsumerView } from './queue-consumers.js';
 import type { ScheduleList } from './schedule-source.js';
+import type { StatsQuery, StatsReport } from './stats-types.js';
 
 /** One queue as the CLI and dashboard show it. */
 export interface QueueOverview extends QueueCounts {
@@ -199,6 +200,12 @@ export interface Ops {
    * recurring schedule (Scheduler's State DISABLED). Idempotent.
    */
   pause(target: Pausable, options?: { readonly reason?: string }): Promise<PauseReport>;
+  /**
+   * Per job type, over a window (the last hour by default): runs by outcome, p50 and p95 duration, retry rate and
+   * cost per 1,000 runs at dated list prices, with a series for plotting (README "Stats and cost"). On AWS from
+   * the workers' CloudWatch metrics; on the embedded engine from its own counts.
+   */
+  stats(query?: StatsQuery): Promise<StatsReport>;
   /** Undoes `pause`. Idempotent. */
   resume(target: Pausable): Promise<PauseReport>;
   /** Every paused queue, job type and recurring schedule. */

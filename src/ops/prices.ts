@@ -1,7 +1,8 @@
 /**
- * List prices used for every cost figure: us-east-1, on-demand, no free tier. Taken from the project's research
- * note (performance-anchors.md §2.1), which quotes the AWS pricing pages and price list; they were not re-read from
- * the live pages for this table, so check them there before quoting a figure publicly.
+ * List prices used for every cost figure, the benchmark's (bench/) and `ops.stats()`'s cost per 1,000 runs: one
+ * table, so the two never disagree. us-east-1, on-demand, no free tier. Taken from the project's research note
+ * (performance-anchors.md §2.1), which quotes the AWS pricing pages and price list; they were not re-read from the
+ * live pages for this table, so check them there before quoting a figure publicly.
  */
 export const PRICES = {
   region: 'us-east-1',
@@ -24,7 +25,7 @@ export const PRICES = {
     usdPerMillionRequests: 0.2,
     usdPerGbSecondX86: 0.0000166667,
     basis:
-      'per invocation; duration is left out of the per-job cost (it depends on memory size and real latency)',
+      'per invocation, and per GB-second of duration (x86); the benchmark leaves duration out of its per-job cost (it depends on memory size and real latency), ops.stats() prices it at the measured mean duration',
     source: 'aws.amazon.com/lambda/pricing (quoted by third-party cost pages, 2026)',
   },
   scheduler: {
