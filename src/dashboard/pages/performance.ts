@@ -38,7 +38,7 @@ ${costDetails(report.rows)}
 ${performancePlot(report)}`;
 }
 
-function windowLinks(active: PerformanceWindow): SafeHtml {
+export function windowLinks(active: PerformanceWindow): SafeHtml {
   return html`<nav class="windows" aria-label="Window">${Object.entries(PERFORMANCE_WINDOWS).map(
     ([key, w]) =>
       key === active
