@@ -83,9 +83,10 @@ export interface TimeTick {
 
 /**
  * Ticks on whole UTC minutes, hours or days inside [sinceMs, untilMs], at the smallest step that gives at most
- * `maxTicks`: 09:00 09:10 ... within a day, 11-30 12-01 ... across days (the dashboard shows UTC everywhere).
+ * `maxTicks`: 09:00 09:10 ... within a day, 11-30 12-01 ... across days (the dashboard shows UTC everywhere). Eight, not
+ * seven: a week taken back to its first whole minute is a little over 7 days, and still gets a tick a day.
  */
-export function timeTicks(sinceMs: number, untilMs: number, maxTicks = 7): readonly TimeTick[] {
+export function timeTicks(sinceMs: number, untilMs: number, maxTicks = 8): readonly TimeTick[] {
   const span = Math.max(untilMs - sinceMs, 0);
   const step = TIME_STEPS.find((s) => span / s <= maxTicks) ?? TIME_STEPS[TIME_STEPS.length - 1]!;
   const ticks: TimeTick[] = [];

@@ -55,7 +55,7 @@ nav.windows a.active { font-weight: 600; text-decoration: underline; }
 p.prices { margin: 6px 0 0; font-size: 12px; }
 svg.plot { display: block; width: 100%; height: auto; max-width: 960px; background: #fff; border: 1px solid var(--line);
   margin: 0 0 8px; }
-svg.plot text { font-size: 11px; fill: var(--muted); }
+svg.plot text { font-size: 11px; fill: var(--muted); stroke: none; }
 svg.plot .panel-title { font-size: 12px; font-weight: 600; fill: var(--ink); }
 svg.plot .legend text { fill: var(--ink); }
 svg.plot .grid { stroke: #eef1f5; }

@@ -66,9 +66,20 @@ describe('the axes of the performance plot', () => {
     ]);
     const week = timeTicks(Date.UTC(2026, 10, 25, 9), Date.UTC(2026, 11, 2, 9));
     expect(week.map((t) => t.label)).toEqual(['11-26', '11-27', '11-28', '11-29', '11-30', '12-01', '12-02']);
-    // A day by 6 hours: the tick where the day turns says which day.
+    // A week and half a minute (its start taken back to a whole minute) still gets a tick a day.
+    expect(timeTicks(Date.UTC(2026, 10, 25, 9, 55), Date.UTC(2026, 11, 2, 9, 55, 30))).toHaveLength(7);
+    // A day by 3 hours: the tick where the day turns says which day.
     const day = timeTicks(Date.UTC(2026, 11, 1, 10), Date.UTC(2026, 11, 2, 10));
-    expect(day.map((t) => t.label)).toEqual(['12:00', '18:00', '12-02', '06:00']);
+    expect(day.map((t) => t.label)).toEqual([
+      '12:00',
+      '15:00',
+      '18:00',
+      '21:00',
+      '12-02',
+      '03:00',
+      '06:00',
+      '09:00',
+    ]);
   });
 
   it('maps values linearly onto pixels, upside down for a value axis, and a one-value domain to the middle', () => {
