@@ -18,6 +18,7 @@ import { envCommand } from './env-command.js';
 import { CliExit, EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
 import { processOutput } from './output.js';
 import { PAUSABLE_KINDS, type PauseCommandOptions, pauseCommand, pausesCommand } from './pause-commands.js';
+import { type StatsCommandOptions, statsCommand } from './stats-command.js';
 import { type WaitCommandOptions, waitCommand } from './wait-command.js';
 
 /** Runs `wharf` with these arguments (process.argv shape) and returns the exit code. */
@@ -90,6 +91,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('recurring schedules and their next runs')
     .action(act(schedulesCommand));
   addPause(program, act);
+  program
+    .command('stats')
+    .description(
+      'per job type: runs by outcome, p50 and p95 duration, retry rate and cost per 1,000 runs (CloudWatch, or the embedded engine with --local)',
+    )
+    .option('--since <duration>', 'how far back, e.g. 15m, 1h, 2d', '1h')
+    .action(act((ctx, o: StatsCommandOptions) => statsCommand(ctx, o)));
   program
     .command('cancel <jobId>')
     .description(
