@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { percentText, performancePage, usdText } from '../../src/dashboard/pages/performance';
+import { getRoute, type RouteContext, render } from '../../src/dashboard/routes';
+import { createRegistry, defineJob } from '../../src/index';
+import { createLocalEngine, createManualClock } from '../../src/local/index';
+import { createOps } from '../../src/ops/create-ops';
 import type { JobStatsRow, StatsReport } from '../../src/ops/stats-types';
 import { zeroOutcomes } from '../../src/ops/stats-window';
+import { createMemoryQueueAdmin } from '../../src/transport/memory/memory-queue-admin';
 
 const SINCE = Date.UTC(2026, 11, 2, 9);
 const row = (job: string, overrides: Partial<JobStatsRow> = {}): JobStatsRow => ({
@@ -114,5 +120,44 @@ describe('the Performance page', () => {
       '$0.0123',
       '$1.50',
     ]);
+  });
+});
+
+describe('the Performance route', () => {
+  it('says on the page that no stats can be read where ops has no source of them, and the others still serve', async () => {
+    const registry = createRegistry([
+      defineJob({ name: 'noop', schema: z.object({}), perform: () => undefined }),
+    ]);
+    const engine = createLocalEngine({ registry, clock: createManualClock(SINCE) });
+    // The embedded engine's parts without its stats source: ops as a deployment without metrics has them.
+    const ops = createOps({
+      admin: createMemoryQueueAdmin({
+        transport: engine.transport,
+        clock: engine.clock,
+        queues: engine.transport.queueNames(),
+      }),
+      store: engine.store,
+      registry,
+      enqueuer: engine.client,
+      clock: engine.clock,
+    });
+    const ctx: RouteContext = {
+      ops,
+      csrf: 'c',
+      readOnly: true,
+      afterAction: async () => undefined,
+      audit: () => undefined,
+    };
+    const page = await getRoute(ctx, ['performance'], new URLSearchParams('window=6h'));
+    const markup = render(page!);
+    expect(markup).toContain('No stats can be read from here (no metrics source is configured).');
+    expect(markup).toContain('aria-current="page">last 6 h</a>');
+    expect(markup).toContain('<a href="/performance" class="active">Performance</a>');
+    expect((await getRoute(ctx, [], new URLSearchParams()))?.title).toBe('Overview');
+    await expect(getRoute(ctx, ['performance'], new URLSearchParams('window=1y'))).rejects.toMatchObject({
+      status: 400,
+      message: 'Unknown window "1y": one of 1h, 6h, 24h, 7d.',
+    });
+    engine.close();
   });
 });
