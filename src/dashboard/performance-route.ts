@@ -1,4 +1,4 @@
-import { hasCode } from '../errors.js';
+import { errorMessage, hasCode } from '../errors.js';
 import { html } from './html.js';
 import {
   DEFAULT_PERFORMANCE_WINDOW,
@@ -37,6 +37,6 @@ export async function getPerformanceRoute(
   } catch (error) {
     // A dashboard without a metrics source still serves its other pages; this one says why it has nothing.
     if (!hasCode(error, 'WHARF_CONFIG')) throw error;
-    return page(html`${windowLinks(asked)}<div class="notice bad"><p>${(error as Error).message}</p></div>`);
+    return page(html`${windowLinks(asked)}<div class="notice bad"><p>${errorMessage(error)}</p></div>`);
   }
 }
