@@ -188,6 +188,13 @@ describe('the performance plot', () => {
     expect([seriesClass(20), seriesClass(29), seriesClass(30)]).toEqual(['s0 l2', 's9 l2', 's0 l0']);
   });
 
+  it('shortens a long job name in the legend, its whole name in the hover text', () => {
+    const long = 'reconcile-ledger-entries-for-every-merchant-account';
+    const svg = plot([series(long, [point(0, 1, 5)])]);
+    expect(svg).toContain(`<title>${long}</title>`);
+    expect(svg).toContain('>reconcile-ledger-entries-fo…</text>');
+  });
+
   it('leaves out of the plot a job type that did not run, keeping the others their colours', () => {
     const svg = plot([
       series('a', [point(0, 1, 5)]),
