@@ -1,7 +1,7 @@
 import { resolveRegion } from './region.js';
 
 /** The AWS services wharf talks to, each with one client per process (src/runtime/aws-clients.ts). */
-export type AwsService = 'sqs' | 'dynamodb' | 'scheduler' | 'cloudformation' | 'lambda';
+export type AwsService = 'sqs' | 'dynamodb' | 'scheduler' | 'cloudformation' | 'lambda' | 'cloudwatch';
 
 /** The SDK's own per-service endpoint variables (AWS "service-specific endpoints"). */
 const ENDPOINT_VARIABLE: Readonly<Record<AwsService, string>> = {
@@ -10,6 +10,7 @@ const ENDPOINT_VARIABLE: Readonly<Record<AwsService, string>> = {
   scheduler: 'AWS_ENDPOINT_URL_SCHEDULER',
   cloudformation: 'AWS_ENDPOINT_URL_CLOUDFORMATION',
   lambda: 'AWS_ENDPOINT_URL_LAMBDA',
+  cloudwatch: 'AWS_ENDPOINT_URL_CLOUDWATCH',
 };
 
 export interface AwsSettingsInput {

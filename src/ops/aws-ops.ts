@@ -1,20 +1,24 @@
 import { createClient } from '../client/client.js';
 import { systemClock } from '../clock.js';
-import { configFromEnv, queueArnFromUrl, queuesFromEnv } from '../config/env-config.js';
+import { configFromEnv, ENV_VARIABLES, queueArnFromUrl, queuesFromEnv } from '../config/env-config.js';
 import { resolveRegion } from '../config/region.js';
 import { logicalQueueOf } from '../job/lanes.js';
 import type { JobRegistry } from '../job/registry.js';
+import { DEFAULT_METRICS_NAMESPACE } from '../observe/metric-names.js';
 import { createAwsClients } from '../runtime/aws-clients.js';
+import { loadCloudWatch } from '../runtime/cloudwatch-api.js';
 import { importDynamoDBClass } from '../runtime/import-dynamodb-class.js';
 import { loadLambda } from '../runtime/lambda-api.js';
 import { createLazyJobStore } from '../runtime/lazy-job-store.js';
 import { createLazyScheduler } from '../runtime/lazy-scheduler.js';
 import { createLazySqsTransport } from '../runtime/lazy-sqs-transport.js';
+import { cloudWatchStats } from './cloudwatch-stats.js';
 import { createOps, type OpsOptions } from './create-ops.js';
 import { lazyQueueAdmin } from './lazy-queue-admin.js';
 import { lambdaQueueConsumers } from './queue-consumers.js';
 import { createScheduleSource } from './schedules.js';
 import type { Ops } from './types.js';
+import { workerMemory } from './worker-memory.js';
 
 export interface AwsOpsOptions
   extends Pick<OpsOptions, 'redact' | 'redrive' | 'schedules' | 'clock' | 'bulkHoldSeconds'> {
@@ -71,15 +75,19 @@ export function createAwsOps(options: AwsOpsOptions = {}): AwsOps {
     : undefined;
   // An emulator's queue URL has no region in it: the process's region fills in, as for Scheduler's targets.
   const region = resolveRegion(options.region, env);
-  const consumers = lambdaQueueConsumers({
-    client: clients.lambda,
-    api: loadLambda,
-    // Every lane of the queue (`<queue>/<lane>`) has its own mapping: pausing the queue switches them all.
-    arnsOf: (queue) =>
-      Object.entries(config.queues)
-        .filter(([address]) => logicalQueueOf(address) === queue)
-        .map(([, urls]) => queueArnFromUrl(urls.url, region))
-        .filter((arn): arn is string => arn !== undefined),
+  // Every lane of the queue (`<queue>/<lane>`) has its own mapping: pausing the queue switches them all.
+  const arnsOf = (queue: string) =>
+    Object.entries(config.queues)
+      .filter(([address]) => logicalQueueOf(address) === queue)
+      .map(([, urls]) => queueArnFromUrl(urls.url, region))
+      .filter((arn): arn is string => arn !== undefined);
+  const consumers = lambdaQueueConsumers({ client: clients.lambda, api: loadLambda, arnsOf });
+  const stats = cloudWatchStats({
+    client: clients.cloudWatch,
+    api: loadCloudWatch,
+    namespace: env[ENV_VARIABLES.metricsNamespace] || DEFAULT_METRICS_NAMESPACE,
+    ...(options.registry ? { registry: options.registry } : {}),
+    memoryOf: workerMemory({ client: clients.lambda, api: loadLambda, arnsOf }),
   });
   // One scheduler for the schedule listing and for `cancel` (which deletes a waiting job's schedule).
   const scheduler = config.scheduler
@@ -88,6 +96,7 @@ export function createAwsOps(options: AwsOpsOptions = {}): AwsOps {
   const ops = createOps({
     ...options,
     consumers,
+    stats,
     admin: lazyQueueAdmin(clients.sqs, config.queues),
     ...(store ? { store } : {}),
     // The registry lets the client refuse a job it lacks at enqueue, as every client with a registry does.

@@ -68,7 +68,7 @@ export function lambdaQueueConsumers(options: LambdaQueueConsumersOptions): Queu
   };
 }
 
-async function listMappings(
+export async function listMappings(
   client: LambdaClient,
   api: LambdaApi,
   queueArn: string,

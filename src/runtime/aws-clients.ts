@@ -3,6 +3,7 @@ import type { SchedulerClient } from '../schedule/eventbridge/scheduler-api.js';
 import type { DynamoDBClient } from '../store/dynamodb/dynamodb-api.js';
 import type { SQSClient } from '../transport/sqs/sqs-api.js';
 import { type CloudFormationClient, loadCloudFormation } from './cloudformation-api.js';
+import { type CloudWatchClient, loadCloudWatch } from './cloudwatch-api.js';
 import { type LambdaClient, loadLambda } from './lambda-api.js';
 import { loadOnce } from './load-once.js';
 
@@ -47,12 +48,13 @@ export interface AwsClients {
 }
 
 /**
- * With the operator's clients, which the runtime never hands out: CloudFormation (`wharf env`) and Lambda (ops
- * pausing a queue's event source mappings).
+ * With the operator's clients, which the runtime never hands out: CloudFormation (`wharf env`), Lambda (ops
+ * pausing a queue's event source mappings, and reading its worker's memory size) and CloudWatch (`ops.stats()`).
  */
 export interface AwsClientRoot extends AwsClients {
   cloudFormation(): Promise<CloudFormationClient>;
   lambda(): Promise<LambdaClient>;
+  cloudWatch(): Promise<CloudWatchClient>;
 }
 
 /**
@@ -100,6 +102,10 @@ export function createAwsClients(options: AwsClientsOptions): AwsClientRoot {
       const { LambdaClient } = await loadLambda();
       return keep(new LambdaClient(configOf('lambda')));
     }),
+    cloudWatch: loadOnce(async () => {
+      const { CloudWatchClient } = await loadCloudWatch();
+      return keep(new CloudWatchClient(configOf('cloudwatch')));
+    }),
     close: () => {
       for (const client of built.splice(0)) client.destroy();
     },
@@ -112,13 +118,14 @@ export function createAwsClients(options: AwsClientsOptions): AwsClientRoot {
  */
 function clientConfigs(options: AwsClientsOptions): (service: AwsService) => ClientConfig {
   const given = options.given ?? {};
-  const uses = options.uses ?? ['sqs', 'dynamodb', 'scheduler', 'cloudformation', 'lambda'];
+  const uses = options.uses ?? ['sqs', 'dynamodb', 'scheduler', 'cloudformation', 'lambda', 'cloudwatch'];
   const settings = awsSettingsFromEnv({
     env: options.env,
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     buildsClient: uses.some(
-      (service) => service === 'cloudformation' || service === 'lambda' || !given[service],
+      (service) =>
+        service === 'cloudformation' || service === 'lambda' || service === 'cloudwatch' || !given[service],
     ),
   });
   return (service) => {

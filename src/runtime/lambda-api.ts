@@ -13,6 +13,10 @@ export interface LambdaApi {
     MaxItems?: number;
   }) => unknown;
   UpdateEventSourceMappingCommand: new (input: { UUID: string; Enabled: boolean }) => unknown;
+  /** For `ops.stats()`: the worker's MemorySize, which its cost per run is priced at. */
+  GetFunctionConfigurationCommand: new (input: {
+    FunctionName: string;
+  }) => unknown;
 }
 
 /** An event source mapping as ListEventSourceMappings and UpdateEventSourceMapping return it. */
@@ -31,6 +35,7 @@ export interface LambdaClient {
     UUID?: string;
     State?: string;
     FunctionArn?: string;
+    MemorySize?: number;
   }>;
   destroy(): void;
 }

@@ -9,7 +9,10 @@ import { zipDirectory } from './zip';
  * A Lambda function on moto and event source mappings from queues to it: what the construct deploys for a queue's
  * worker, made directly (moto keeps functions and mappings; it cannot run the code, which pausing never needs).
  */
-export async function createFunction(prefix: string): Promise<{ name: string; arn: string }> {
+export async function createFunction(
+  prefix: string,
+  options: { readonly memorySize?: number } = {},
+): Promise<{ name: string; arn: string }> {
   const roleName = uniqueName(`${prefix}-role`);
   const assume = JSON.stringify({
     Version: '2012-10-17',
@@ -43,6 +46,7 @@ export async function createFunction(prefix: string): Promise<{ name: string; ar
       Handler: 'index.handler',
       Role: `arn:aws:iam::123456789012:role/${roleName}`,
       Code: { ZipFile: zipDirectory(dir).toString('base64') },
+      ...(options.memorySize === undefined ? {} : { MemorySize: options.memorySize }),
     }),
   })) as { FunctionArn: string };
   return { name, arn: created.FunctionArn };

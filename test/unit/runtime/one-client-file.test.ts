@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 // endpoint and the number of clients per process are decided in one place.
 const SRC = resolve(import.meta.dirname, '../../../src');
 const ROOT = 'runtime/aws-clients.ts';
-const CLIENTS = ['SQSClient', 'DynamoDBClient', 'SchedulerClient', 'CloudFormationClient'] as const;
+const CLIENTS = [
+  'SQSClient',
+  'DynamoDBClient',
+  'SchedulerClient',
+  'CloudFormationClient',
+  'CloudWatchClient',
+] as const;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
