@@ -111,6 +111,12 @@ function p95Panel(drawn: readonly Drawn[], x: LinearScale, report: PlotWindow): 
   return html`<g class="panel p95">
 <text class="panel-title" x="${MARGIN.left}" y="${MARGIN.top - 12}">p95 duration (${unit.name})</text>
 ${valueAxis(axis.ticks, y, tickText)}${timeAxis(x, report)}
+${
+  // Runs without a duration: a source that has the counts but not the percentiles (moto's CloudWatch has none).
+  values.length === 0
+    ? html`<text class="panel-note" x="${(MARGIN.left + WIDTH - MARGIN.right) / 2}" y="${PANEL_HEIGHT / 2}" text-anchor="middle">No duration measured in this window.</text>`
+    : ''
+}
 ${drawn.map(({ s, index, label }) => {
   const measured = s.points.filter((p) => p.p95 !== null);
   return html`<g class="series ${seriesClass(index)}" data-job="${s.job}"><title>${label}: p95 duration per period</title>

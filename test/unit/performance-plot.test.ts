@@ -195,6 +195,14 @@ describe('the performance plot', () => {
     expect(svg).toContain('>reconcile-ledger-entries-fo…</text>');
   });
 
+  it('says so in the p95 panel where runs were counted but no duration was measured', () => {
+    const svg = plot([series('counted', [point(0, 3, null)])]);
+    expect(panel(svg, 'p95')).toContain('No duration measured in this window.');
+    expect(elements(panel(svg, 'p95'), 'circle')).toHaveLength(0);
+    expect(elements(panel(svg, 'runs'), 'circle')).toHaveLength(1);
+    expect(plot([series('timed', [point(0, 3, 40)])])).not.toContain('No duration measured');
+  });
+
   it('leaves out of the plot a job type that did not run, keeping the others their colours', () => {
     const svg = plot([
       series('a', [point(0, 1, 5)]),
