@@ -107,6 +107,8 @@ export class JobStatsCollector {
   restore(state: JobStatsState | undefined): void {
     if (!state || state.bucketMs !== STATS_BUCKET_MS || !Array.isArray(state.buckets)) return;
     for (const saved of state.buckets) {
+      // A state file is edited by hand now and then: a bucket that is not one is skipped, not trusted.
+      if (!isSavedBucket(saved)) continue;
       const bucket = this.bucketAt(saved.atMs, saved.job, saved.queue);
       for (const [outcome, count] of Object.entries(saved.outcomes) as [MetricOutcome, number][])
         bucket.outcomes[outcome] = (bucket.outcomes[outcome] ?? 0) + count;
@@ -153,4 +155,24 @@ export class JobStatsCollector {
 /** A run is one attempt of one job: its id and attempt number tie its start to its outcome. */
 function runKey(event: JobEvent): string {
   return `${event.jobId ?? ''}\u0000${event.attempt ?? 0}`;
+}
+
+function isSavedBucket(value: unknown): value is JobStatsState['buckets'][number] {
+  const b = value as Partial<JobStatsState['buckets'][number]> | null;
+  return (
+    typeof b === 'object' &&
+    b !== null &&
+    typeof b.atMs === 'number' &&
+    typeof b.job === 'string' &&
+    typeof b.queue === 'string' &&
+    typeof b.outcomes === 'object' &&
+    b.outcomes !== null &&
+    typeof b.durations === 'object' &&
+    b.durations !== null &&
+    typeof b.durations.bins === 'object' &&
+    b.durations.bins !== null &&
+    typeof b.durations.count === 'number' &&
+    typeof b.durations.sumMs === 'number' &&
+    typeof b.durations.zero === 'number'
+  );
 }

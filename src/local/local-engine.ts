@@ -7,7 +7,7 @@ import { wholeNumberProblem } from '../config/whole-number.js';
 import { DEFAULT_CONCURRENCY } from '../engine/concurrency.js';
 import { createEngine } from '../engine/engine.js';
 import type { ErrorReporter } from '../engine/error-reporter.js';
-import type { JobEventListener } from '../engine/events.js';
+import { type JobEventListener, safeEmit } from '../engine/events.js';
 import { type Settlement, settleMessages } from '../engine/settle-messages.js';
 import type { Engine, EngineOptions } from '../engine/types.js';
 import { InvalidOptionsError, NotIdleError } from '../errors.js';
@@ -191,7 +191,8 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     ...(options.reportError ? { reportError: options.reportError } : {}),
     onEvent: (event) => {
       counter.record(event);
-      stats.record(event);
+      // The stats are observability: a fault in them must never keep the event from the user's listener.
+      safeEmit(stats.record, event);
       options.onEvent?.(event);
       waiters.notify(event.jobId);
     },

@@ -68,6 +68,18 @@ describe('JobStatsCollector', () => {
     expect(kept[0]!.atMs).toBe(MINUTE);
   });
 
+  it('restores a saved state, skipping a bucket that is not one (a hand-edited file) instead of failing', () => {
+    const stats = new JobStatsCollector();
+    stats.record({ type: 'succeeded', queue: 'default', jobName: 'j', jobId: 'a', durationMs: 40, atMs: 5 });
+    const saved = stats.snapshot();
+    const next = new JobStatsCollector();
+    next.restore({ ...saved, buckets: [...saved.buckets, { atMs: 'x' } as never] });
+    const [bucket] = next.bucketsIn(0, MINUTE);
+    expect(next.bucketsIn(0, Number.MAX_SAFE_INTEGER)).toHaveLength(1);
+    expect(bucket).toMatchObject({ job: 'j', outcomes: { succeeded: 1 } });
+    expect(bucket!.durations.quantile(0.5)).toBe(40);
+  });
+
   it('times a failed run from its start to its outcome, and counts a poison message under a name of its own', () => {
     const stats = new JobStatsCollector();
     const base = { queue: 'default/high', jobName: 'j', jobId: 'a', attempt: 1 };
