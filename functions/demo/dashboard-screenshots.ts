@@ -45,6 +45,8 @@ try {
   await shoot('jobs');
   await page.goto(`${dashboard.url}/schedules`);
   await shoot('schedules');
+  await page.goto(`${dashboard.url}/performance`);
+  await shoot('performance');
 } finally {
   await browser.close();
   await dashboard.close();

@@ -7,6 +7,7 @@ const NAV = [
   ['/batches', 'Batches'],
   ['/dead-letters', 'Dead letters'],
   ['/schedules', 'Schedules'],
+  ['/performance', 'Performance'],
 ] as const;
 
 /** The page frame: navigation, title, content. No script anywhere (the CSP forbids it). */

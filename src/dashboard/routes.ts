@@ -12,6 +12,7 @@ import { jobsPage } from './pages/jobs.js';
 import { overviewPage } from './pages/overview.js';
 import { confirmRunNowPage, schedulesPage } from './pages/schedules.js';
 import { getPauseRoute, postPauseRoute } from './pause-routes.js';
+import { getPerformanceRoute } from './performance-route.js';
 import { HttpError, type Page, type RouteContext } from './route-context.js';
 
 export type { Page, RouteContext } from './route-context.js';
@@ -32,6 +33,8 @@ export async function getRoute(
   const [first, second, third] = segments;
   const action = (await getPauseRoute(ctx, segments, q)) ?? (await getCancelRoute(ctx, segments, q));
   if (action) return action;
+  const performance = await getPerformanceRoute(ctx, segments, q);
+  if (performance) return performance;
   if (segments.length === 0) {
     const [queues, recent] = await Promise.all([
       ctx.ops.queues(),

@@ -49,4 +49,24 @@ select, input[type=text] { font: inherit; padding: 5px 8px; border: 1px solid #b
 progress { width: 240px; }
 td progress { width: 120px; }
 details summary { cursor: pointer; color: var(--accent); }
+nav.windows { display: flex; gap: 14px; margin: 0 0 14px; }
+nav.windows a { text-decoration: none; }
+nav.windows a.active { font-weight: 600; text-decoration: underline; }
+p.prices { margin: 6px 0 0; font-size: 12px; }
+svg.plot { display: block; width: 100%; height: auto; max-width: 960px; background: #fff; border: 1px solid var(--line);
+  margin: 0 0 8px; }
+svg.plot text { font-size: 11px; fill: var(--muted); stroke: none; }
+svg.plot .panel-title { font-size: 12px; font-weight: 600; fill: var(--ink); }
+svg.plot .legend text { fill: var(--ink); }
+svg.plot .grid { stroke: #eef1f5; }
+svg.plot .axis-line, svg.plot .tick-mark { stroke: #9aa3b2; }
+svg.plot .line { fill: none; stroke-width: 1.8; stroke-linejoin: round; }
+svg.plot .l1 .line { stroke-dasharray: 6 3; }
+svg.plot .l2 .line { stroke-dasharray: 1.5 2.5; stroke-width: 2.4; }
+svg.plot .s0 { stroke: #1f5fbf; fill: #1f5fbf; } svg.plot .s1 { stroke: #e8710a; fill: #e8710a; }
+svg.plot .s2 { stroke: #1e7a46; fill: #1e7a46; } svg.plot .s3 { stroke: #b42318; fill: #b42318; }
+svg.plot .s4 { stroke: #7b4fc9; fill: #7b4fc9; } svg.plot .s5 { stroke: #8c564b; fill: #8c564b; }
+svg.plot .s6 { stroke: #d1449c; fill: #d1449c; } svg.plot .s7 { stroke: #5b6478; fill: #5b6478; }
+svg.plot .s8 { stroke: #9a8a00; fill: #9a8a00; } svg.plot .s9 { stroke: #0f8fa3; fill: #0f8fa3; }
+svg.plot .series .line, svg.plot .legend .line { fill: none; }
 `;

@@ -66,4 +66,17 @@ describe('wharf dashboard (--local)', () => {
     ).text();
     expect(page).toContain('action="/pause"');
   });
+
+  it('serves the Performance page from the engine the CLI runs, a row per job type of the app', async () => {
+    const { url, token } = await start('--read-only');
+    const reply = await fetch(`${url}/performance?window=24h`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(reply.status).toBe(200);
+    const page = await reply.text();
+    expect(page).toMatch(
+      /<tr data-job="pause-note"><td>pause-note<\/td><td>[^<]+<\/td><td class="num">0<\/td>/,
+    );
+    expect(page).toContain('aria-current="page">last 24 h</a>');
+  });
 });
