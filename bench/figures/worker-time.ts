@@ -43,12 +43,18 @@ type Subject =
   | 'wharf off'
   | 'wharf tracked'
   | 'wharf exactly-once'
+  | 'wharf exactly-once, no metrics'
   | 'baseline plain'
   | 'baseline idempotent';
 const PAIRS: readonly { wharf: Subject; baseline: Subject; note: string }[] = [
   { wharf: 'wharf off', baseline: 'baseline plain', note: 'like with like: no job state' },
   { wharf: 'wharf tracked', baseline: 'baseline idempotent', note: 'baseline has no outcome-only mode' },
   { wharf: 'wharf exactly-once', baseline: 'baseline idempotent', note: 'like with like' },
+  {
+    wharf: 'wharf exactly-once, no metrics',
+    baseline: 'baseline idempotent',
+    note: 'what the EMF metrics cost: the row above without them',
+  },
 ];
 
 export async function workerFigure(emulator: Emulator, config: BenchConfig): Promise<WorkerFigure> {
@@ -65,6 +71,7 @@ async function inMemoryPart(config: BenchConfig): Promise<WorkerPart> {
     'wharf off': wharfInMemory('off'),
     'wharf tracked': wharfInMemory('tracked'),
     'wharf exactly-once': wharfInMemory('exactly-once'),
+    'wharf exactly-once, no metrics': wharfInMemory('exactly-once', { metrics: false }),
     'baseline plain': baselineInMemory('plain'),
     'baseline idempotent': baselineInMemory('idempotent'),
   };
@@ -78,7 +85,8 @@ async function inMemoryPart(config: BenchConfig): Promise<WorkerPart> {
     mapSubjects((s) => () => runInMemory(workers[s], jobs)),
     runs,
   );
-  const wharfJobs = jobs * runs * SUBJECTS.filter((s) => s.startsWith('wharf')).length;
+  const wharfJobs =
+    jobs * runs * SUBJECTS.filter((s) => s.startsWith('wharf') && !s.endsWith('no metrics')).length;
   return {
     jobsPerRun: jobs,
     runs,
@@ -97,6 +105,9 @@ async function emulatorPart(emulator: Emulator, config: BenchConfig): Promise<Wo
       'wharf off': onEmulator(() => wharfRig(emulator, 'off')),
       'wharf tracked': onEmulator(() => wharfRig(emulator, 'tracked')),
       'wharf exactly-once': onEmulator(() => wharfRig(emulator, 'exactly-once')),
+      'wharf exactly-once, no metrics': onEmulator(() =>
+        wharfRig(emulator, 'exactly-once', undefined, { metrics: false }),
+      ),
       'baseline plain': onEmulator(() => baselineRig(emulator, 'plain')),
       'baseline idempotent': onEmulator(() => baselineRig(emulator, 'idempotent')),
     },

@@ -12,17 +12,17 @@ import { noopJobs } from './jobs';
  * wharf's Lambda handler with its I/O taken out: the memory store and transport (only the store is touched on
  * the happy path). The events carry envelopes written by the real client, so decoding sees what SQS would carry.
  */
-export function wharfInMemory(mode: IdempotencyMode): InMemoryWorker {
+export function wharfInMemory(mode: IdempotencyMode, { metrics = true } = {}): InMemoryWorker {
   const jobs = noopJobs(mode);
   return {
-    label: `wharf ${mode}`,
+    label: `wharf ${mode}${metrics ? '' : ', no metrics'}`,
     handlerForRun(): BatchHandler {
       const handler = createLambdaHandler({
         registry: jobs.registry,
         queue: 'default',
         transport: createMemoryTransport({ clock: createManualClock() }),
         store: mode === 'off' ? undefined : createMemoryJobStore(),
-        metrics: benchMetrics(),
+        ...(metrics ? { metrics: benchMetrics() } : {}),
       });
       return (event, context) => handler(event, context);
     },

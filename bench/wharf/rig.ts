@@ -13,7 +13,12 @@ import { type NoopFlow, type NoopJobs, noopJobs } from './jobs';
  * logs nothing either (the from-env entry's lifecycle lines are a choice of the deployment's log level, not a
  * cost of the engine).
  */
-export async function wharfRig(emulator: Emulator, mode: IdempotencyMode, flow?: NoopFlow): Promise<Rig> {
+export async function wharfRig(
+  emulator: Emulator,
+  mode: IdempotencyMode,
+  flow?: NoopFlow,
+  { metrics = true } = {},
+): Promise<Rig> {
   const log = new RequestLog();
   const queue = await createQueuePair(emulator, `wharf-${mode}${flow ? `-${flow}` : ''}`);
   const queues = { default: { url: queue.url, deadLetterUrl: queue.deadLetterUrl } };
@@ -37,10 +42,10 @@ export async function wharfRig(emulator: Emulator, mode: IdempotencyMode, flow?:
       ? createDynamoJobStore({ client: emulator.dynamodb(log, 'worker'), tableName })
       : undefined,
     // On, as a deployed worker has them (emf-sink.ts): they cost CPU, and no request.
-    metrics: benchMetrics(),
+    ...(metrics ? { metrics: benchMetrics() } : {}),
   });
   return {
-    label: `wharf ${mode}${flow ? ` + ${flow}` : ''}`,
+    label: `wharf ${mode}${flow ? ` + ${flow}` : ''}${metrics ? '' : ', no metrics'}`,
     queue,
     tables: tableName ? [tableName] : [],
     log,
