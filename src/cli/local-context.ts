@@ -2,6 +2,7 @@ import type { JobRegistry } from '../job/registry.js';
 import { createFastForwardClock } from '../local/fast-forward-clock.js';
 import { createLocalEngine, type LocalEngine } from '../local/local-engine.js';
 import { type LocalEngineState, restoreLocalEngine, snapshotLocalEngine } from '../local/local-state.js';
+import { jsonLinesLogger } from '../observe/logger.js';
 import { createLocalOps } from '../ops/local-ops.js';
 import type { ScheduleSource } from '../ops/schedule-source.js';
 import type { RedriveMethod } from '../ops/types.js';
@@ -37,6 +38,9 @@ export async function openLocal(
   shared: { readonly redact?: readonly string[]; readonly redrive?: RedriveMethod },
   fresh: boolean,
 ): Promise<CliContext> {
+  // The command's own output is stdout (`--json` must parse); what the app and its jobs print is not: their
+  // console.log lines and ctx.logger's JSON lines go to stderr, where a user still sees them.
+  const restoreConsole = appConsoleToStderr();
   const app = (await loadModule(path)) as Partial<LocalAppModule>;
   const registry = registryOf(app as Record<string, unknown>, path);
   const file = stateFileFor(path);
@@ -46,6 +50,7 @@ export async function openLocal(
   const engine = createLocalEngine({
     registry,
     installAsDefault: true,
+    logger: jsonLinesLogger({ write: (line) => process.stderr.write(`${line}\n`) }),
     ...(saved ? continuedFrom(saved) : {}),
   });
   const stopApp = typeof app.start === 'function' ? await app.start(engine) : undefined;
@@ -77,6 +82,7 @@ export async function openLocal(
         engine.close();
         await cleanup?.();
         await stopApp?.();
+        restoreConsole();
       }
     },
   };
@@ -87,5 +93,16 @@ function continuedFrom(saved: LocalEngineState) {
   return {
     store: createMemoryJobStore(saved.records),
     clock: createFastForwardClock(Math.max(saved.nowMs, Date.now())),
+  };
+}
+
+/** console.log and console.info write to stderr until the returned function puts them back. */
+function appConsoleToStderr(): () => void {
+  const { log, info } = console;
+  console.log = console.error;
+  console.info = console.error;
+  return () => {
+    console.log = log;
+    console.info = info;
   };
 }
