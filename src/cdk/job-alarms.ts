@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { type Alarm, MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { type AlarmPolicy, policyAlarm } from './alarms.js';
-import { JobMetrics, type JobType } from './job-metrics.js';
+import { type JobType, JobTypeMetrics } from './job-type-metrics.js';
 import type { WharfDeadLetterRateSettings } from './wharf-jobs-props.js';
 
 /** The alarms of one job type, from its metrics (README "CloudWatch dashboard and alarms per job type"). */
@@ -61,7 +61,7 @@ function deadLetterRateAlarm(
   const period = settings.period ?? DEAD_LETTER_RATE_DEFAULTS.period;
   const minimumRuns = settings.minimumRuns ?? DEAD_LETTER_RATE_DEFAULTS.minimumRuns;
   const threshold = settings.threshold ?? DEAD_LETTER_RATE_DEFAULTS.thresholdPercent;
-  const metrics = new JobMetrics(namespace, job);
+  const metrics = new JobTypeMetrics(namespace, job);
   const usingMetrics = {
     succeeded: metrics.outcome('succeeded', period),
     retried: metrics.outcome('retried', period),

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { GraphWidget, type IWidget, type Metric, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import type { MetricOutcome } from '../observe/metric-names.js';
-import { JobMetrics, type JobType } from './job-metrics.js';
+import { type JobType, JobTypeMetrics } from './job-type-metrics.js';
 
 /**
  * Job types that get a row of their own. CloudWatch takes at most 500 widgets on a dashboard; 50 rows of 4 leave
@@ -34,8 +34,8 @@ const FAILURES: readonly MetricOutcome[] = ['retried', 'dead', 'discarded'];
  */
 export function jobTypeWidgets(namespace: string, jobs: readonly JobType[]): IWidget[] {
   if (jobs.length === 0) return [];
-  const rows = jobs.slice(0, JOB_TYPE_ROWS_LIMIT).map((job) => new JobMetrics(namespace, job));
-  const rest = jobs.slice(JOB_TYPE_ROWS_LIMIT).map((job) => new JobMetrics(namespace, job));
+  const rows = jobs.slice(0, JOB_TYPE_ROWS_LIMIT).map((job) => new JobTypeMetrics(namespace, job));
+  const rest = jobs.slice(JOB_TYPE_ROWS_LIMIT).map((job) => new JobTypeMetrics(namespace, job));
   return [
     new TextWidget({
       markdown: `### Job types (metrics in namespace \`${namespace}\`)`,
@@ -48,7 +48,7 @@ export function jobTypeWidgets(namespace: string, jobs: readonly JobType[]): IWi
 }
 
 /** Four widgets of 6: what the runs ended in, the failures, how long they took, how long they waited. */
-function jobRow(metrics: JobMetrics): IWidget[] {
+function jobRow(metrics: JobTypeMetrics): IWidget[] {
   const title = `${metrics.job.name} (${metrics.job.queue})`;
   return [
     new GraphWidget({
@@ -78,13 +78,13 @@ function jobRow(metrics: JobMetrics): IWidget[] {
 }
 
 /** The job types beyond the rows, one widget per metric and chunk, a line per job type. */
-function combinedWidgets(rest: readonly JobMetrics[]): IWidget[] {
+function combinedWidgets(rest: readonly JobTypeMetrics[]): IWidget[] {
   const widgets: IWidget[] = [];
   for (let start = 0; start < rest.length; start += JOB_TYPES_PER_COMBINED_WIDGET) {
     const chunk = rest.slice(start, start + JOB_TYPES_PER_COMBINED_WIDGET);
     const first = JOB_TYPE_ROWS_LIMIT + start + 1;
     const range = `job types ${first}-${first + chunk.length - 1}`;
-    const graph = (title: string, line: (m: JobMetrics) => Metric) =>
+    const graph = (title: string, line: (m: JobTypeMetrics) => Metric) =>
       new GraphWidget({ title: `${range}: ${title}`, left: chunk.map(line), width: 6 });
     widgets.push(
       graph('succeeded', (m) => m.outcome('succeeded', PERIOD, m.job.name)),

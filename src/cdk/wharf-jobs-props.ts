@@ -147,8 +147,8 @@ export interface WharfAlarms {
   /** With `outbox`: the relay's iterator age, in milliseconds (threshold 300 000: entries wait 5 minutes). */
   readonly outboxLag?: WharfAlarmSettings;
   /**
-   * One alarm per job type on its dead-letter rate, from the per-job-type metrics (README "CloudWatch dashboard
-   * and alarms per job type"); none with `observability.metrics: false`.
+   * One alarm per job type on its dead-letter rate, from the per-job-type metrics, as README
+   * "CloudWatch dashboard and alarms per job type" tells; none with `observability.metrics: false`.
    */
   readonly deadLetterRate?: WharfDeadLetterRateAlarms;
 }

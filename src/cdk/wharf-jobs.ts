@@ -22,8 +22,8 @@ import { existingQueueProblems, uncheckedQueuesWarning } from './existing-queues
 import { fifoProblems } from './fifo-checks.js';
 import { type GrantTargets, grantConsume, grantEnqueue, grantOperate, grantRunJobs } from './grants.js';
 import { createJobAlarms, type JobAlarms } from './job-alarms.js';
-import { jobTypesOf } from './job-metrics.js';
 import { JOB_TABLE_SCHEMA } from './job-table-schema.js';
+import { jobTypesOf } from './job-type-metrics.js';
 import { JOB_TYPE_ROWS_LIMIT, jobTypeWidgets } from './job-widgets.js';
 import { allowCloudWatchToUse, allowLogsToUse } from './key-policies.js';
 import { createLaneQueues, type LaneQueues, laneNameClashes, laneProblems } from './lanes.js';

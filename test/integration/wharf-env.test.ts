@@ -88,6 +88,7 @@ describe('wharf env --stack, against a stack deployed to moto', () => {
       WHARF_TABLE_NAME: outputs.TableName,
       WHARF_SCHEDULE_GROUP: outputs.ScheduleGroupName,
       WHARF_SCHEDULER_ROLE_ARN: outputs.SchedulerRoleArn,
+      WHARF_METRICS_NAMESPACE: outputs.MetricsNamespace,
       WHARF_QUEUE_URL_DEFAULT: outputs.QueueUrlDefault,
       WHARF_DLQ_URL_DEFAULT: outputs.DeadLetterQueueUrlDefault,
       WHARF_QUEUE_ARN_DEFAULT: outputs.QueueArnDefault,

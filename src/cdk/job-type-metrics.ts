@@ -25,7 +25,7 @@ export function jobTypesOf(jobs: readonly JobDefinition[]): JobType[] {
  * exactly the dimensions JobName and Queue. A metric is a series only for its full set of dimensions, so the
  * dashboard and alarms must name both, the queue being the job's logical queue (never a lane's address).
  */
-export class JobMetrics {
+export class JobTypeMetrics {
   constructor(
     readonly namespace: string,
     readonly job: JobType,
