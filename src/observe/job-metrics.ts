@@ -1,5 +1,6 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { JobEvent, JobEventListener } from '../engine/events.js';
+import { logicalQueueOf } from '../job/lanes.js';
 import {
   ATTEMPTS_METRIC,
   DEFAULT_METRICS_NAMESPACE,
@@ -201,8 +202,7 @@ export class JobMetrics {
 
 /** A lane's address (`<queue>/<lane>`) counts as its queue: the job type's series is one per logical queue. */
 function keyOf(jobName: string, address: string): string {
-  const slash = address.indexOf('/');
-  return `${jobName}\n${slash === -1 ? address : address.slice(0, slash)}`;
+  return `${jobName}\n${logicalQueueOf(address)}`;
 }
 
 function addValues(
